@@ -1,0 +1,46 @@
+# 共建看板 · Co-Build Board — the two commands of the README, and a few more.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test lint bench dev screenshots clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## make run: install, migrate, seed the demo alliance when empty, serve on $(PORT)
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate
+	$(PY) manage.py seed --demo --if-empty
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+
+## make dev: as run, with error details shown
+dev: $(VENV)/.runtime
+	$(PY) manage.py migrate
+	$(PY) manage.py seed --demo --if-empty
+	COBUILD_ENV=development $(VENV)/bin/streamlit run app.py --server.port $(PORT) --client.showErrorDetails full
+
+## make test: the whole suite (lint, unit, service, AppTest, browser)
+test: $(VENV)/.dev
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy domain services db config.py
+
+bench: $(VENV)/.dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

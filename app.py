@@ -1,0 +1,47 @@
+"""Co-Build Board: page config, the login gate, role-built navigation, then the page."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+
+from domain.errors import AppError
+from ui import auth, chrome
+from ui.i18n import error_message, language_switch, t
+from ui.navigation import all_pages_hidden, pages_for
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+log = logging.getLogger("cobuild")
+
+st.set_page_config(page_title=t("app.name"), page_icon=":material/handshake:", layout="wide")
+chrome.inject_style()
+language_switch()
+
+try:
+    actor = auth.gate()
+except auth.CookieKeyMissing:
+    st.error(t("app.cookie_key_missing"))
+    st.stop()
+except OperationalError:
+    log.exception("database unavailable")
+    st.error(t("app.database_unavailable"))
+    st.stop()
+
+if actor is None:
+    st.navigation(all_pages_hidden(), position="hidden")
+    st.stop()
+
+page = st.navigation(pages_for(actor.role))
+chrome.sidebar_chairs(actor)
+try:
+    page.run()
+except AppError as err:
+    st.error(error_message(err))
+except OperationalError:
+    log.exception("database error on %s", page.url_path)
+    st.error(t("app.database_unavailable"))
+except Exception:
+    log.exception("page %s failed", page.url_path)
+    st.error(t("app.unexpected_error"))

@@ -1,0 +1,1 @@
+"""Subcommands of manage.py: every module here defines ``register(subparsers)``."""

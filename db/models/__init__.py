@@ -1,0 +1,60 @@
+"""All models, importable from one place (Alembic reads ``Base.metadata`` from here)."""
+
+from db.models.accountability import (
+    ContractTask,
+    EvaluationCriterion,
+    EvaluationRound,
+    EvaluationScore,
+    Whistle,
+    WhistleResponse,
+)
+from db.models.activity import Activity, Attachment
+from db.models.base import Base, utcnow
+from db.models.lists import (
+    Agreement,
+    Milestone,
+    Need,
+    Project,
+    ProjectStageChange,
+    Resource,
+    project_need,
+    project_resource,
+    project_unit,
+)
+from db.models.meetings import ActionItem, Meeting, MeetingAttendance, RotationSlot
+from db.models.org import Category, Community, Member, Pairing, Unit, User
+from db.models.system import AuditEntry, Setting
+
+__all__ = [
+    "ActionItem",
+    "Activity",
+    "Agreement",
+    "Attachment",
+    "AuditEntry",
+    "Base",
+    "Category",
+    "Community",
+    "ContractTask",
+    "EvaluationCriterion",
+    "EvaluationRound",
+    "EvaluationScore",
+    "Meeting",
+    "MeetingAttendance",
+    "Member",
+    "Milestone",
+    "Need",
+    "Pairing",
+    "Project",
+    "ProjectStageChange",
+    "Resource",
+    "RotationSlot",
+    "Setting",
+    "Unit",
+    "User",
+    "Whistle",
+    "WhistleResponse",
+    "project_need",
+    "project_resource",
+    "project_unit",
+    "utcnow",
+]

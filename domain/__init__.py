@@ -1,0 +1,1 @@
+"""Pure rules of the co-building alliance: no database session, no Streamlit."""

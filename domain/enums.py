@@ -1,0 +1,130 @@
+"""The closed vocabularies of the domain. Values are stable codes stored in the database;
+labels come from the locale catalogs (``enum.<Class>.<value>``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COMMUNITY = "community"
+    LIAISON = "liaison"
+    LEADER = "leader"
+
+
+class NeedStatus(StrEnum):
+    OPEN = "open"  # 待对接
+    CLAIMED = "claimed"  # 已认领
+    PROJECT = "project"  # 已立项
+    SOLVED = "solved"  # 已解决
+    CLOSED = "closed"  # 已关闭
+
+
+class Priority(StrEnum):
+    MEDIUM = "medium"
+    HIGH = "high"
+    LOW = "low"
+
+
+class NeedSource(StrEnum):
+    VISIT = "visit"  # 走访
+    RESIDENT = "resident"  # 居民提
+    GRID = "grid"  # 网格员
+    COUNCIL = "council"  # 议事会
+
+
+class ResourceStatus(StrEnum):
+    AVAILABLE = "available"  # 可用
+    MATCHED = "matched"  # 已对接
+    PAUSED = "paused"  # 暂停
+
+
+class ProjectStage(StrEnum):
+    """The consultation path, in order."""
+
+    COLLECT = "collect"  # 征集需求
+    TOPIC = "topic"  # 形成议题
+    CONSULT = "consult"  # 讨论协商
+    DECIDED = "decided"  # 确定项目
+    IN_PROGRESS = "in_progress"  # 实施中
+    DONE = "done"  # 已完成
+    EVALUATED = "evaluated"  # 已评价
+
+
+PROJECT_STAGE_ORDER: tuple[ProjectStage, ...] = tuple(ProjectStage)
+
+
+class ActivityKind(StrEnum):
+    ORG_LIFE = "org_life"  # 组织生活
+    FORUM = "forum"  # 座谈
+    SURVEY = "survey"  # 调研
+    MICRO_WISH = "micro_wish"  # 认领微心愿
+    VOLUNTEER = "volunteer"  # 志愿服务
+    PAIR_HELP = "pair_help"  # 结对帮扶
+    PARTY_DAY = "party_day"  # 主题党日
+    VISIT = "visit"  # 慰问
+    LECTURE = "lecture"  # 宣讲
+    OTHER = "other"  # 其他
+
+
+SIX_ITEMS: tuple[ActivityKind, ...] = (
+    ActivityKind.ORG_LIFE,
+    ActivityKind.FORUM,
+    ActivityKind.SURVEY,
+    ActivityKind.MICRO_WISH,
+    ActivityKind.VOLUNTEER,
+    ActivityKind.PAIR_HELP,
+)
+
+
+class RotationStatus(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+
+
+class MeetingKind(StrEnum):
+    QUARTERLY = "quarterly"  # 季度联席会议
+    REGULAR = "regular"  # 例会
+    MATCHING = "matching"  # 资源对接会
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class WhistleKind(StrEnum):
+    PROGRESS = "progress"  # 工作推进哨
+    TOUGH = "tough"  # 攻坚克难哨
+
+
+class WhistleStage(StrEnum):
+    """A summoned unit's path through one matter, in order."""
+
+    RAISED = "raised"  # 吹哨
+    SIGNED = "signed"  # 签收
+    CONTACTED = "contacted"  # 联系
+    REPORTED = "reported"  # 报到
+    HANDLED = "handled"  # 处置
+    CLOSED = "closed"  # 办结
+    RATED = "rated"  # 评价
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    IMPORT = "import"
+    EXPORT = "export"
+
+
+class AttachmentOwner(StrEnum):
+    ACTIVITY = "activity"
+    AGREEMENT = "agreement"
+    MEETING = "meeting"
+    WHISTLE = "whistle"

@@ -1,0 +1,1 @@
+"""Use-cases: take a Session, enforce permissions, write the audit log; never commit."""

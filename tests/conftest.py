@@ -1,0 +1,140 @@
+"""Shared fixtures: migrated and seeded databases (SQLite always, PostgreSQL when
+``TEST_DATABASE_URL`` is set), a session per test rolled back afterwards, actors per role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+os.environ.setdefault("COBUILD_BCRYPT_ROUNDS", "4")
+os.environ.setdefault("COBUILD_LOGIN_SLEEP", "0")
+
+from db.engine import make_engine  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from db.models import Community, Unit, User  # noqa: E402
+from domain.actor import Actor  # noqa: E402
+from domain.text import pinyin_key  # noqa: E402
+from services.users import actor_for  # noqa: E402
+
+TODAY = date(2026, 11, 24)
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _reset_pg_schema(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+
+
+def _seed(engine: Engine) -> None:
+    from db.seed.demo import seed_demo
+
+    with Session(engine) as s:
+        seed_demo(s, today=TODAY)
+        s.commit()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, demo-seeded SQLite file, copied by tests that need their own."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    _seed(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_engine(request: pytest.FixtureRequest, sqlite_template: Path) -> Iterator[Engine]:
+    """A seeded demo database per backend, shared by the session (tests roll back)."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{sqlite_template}")
+    else:
+        assert PG_URL
+        engine = make_engine(PG_URL)
+        _reset_pg_schema(engine)
+        upgrade(engine)
+        _seed(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(demo_engine: Engine) -> Iterator[Session]:
+    """A session on the demo data whose changes are rolled back after the test."""
+    conn = demo_engine.connect()
+    trans = conn.begin()
+    s = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+        trans.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A migrated, empty SQLite database of its own."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_file(tmp_path: Path, sqlite_template: Path) -> Path:
+    """A private copy of the seeded SQLite demo database (for the app and the CLI)."""
+    target = tmp_path / "cobuild.db"
+    shutil.copy(sqlite_template, target)
+    return target
+
+
+def _actor(session: Session, username: str) -> Actor:
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None, username
+    return actor_for(user)
+
+
+@pytest.fixture
+def admin(session: Session) -> Actor:
+    return _actor(session, "admin")
+
+
+@pytest.fixture
+def community_worker(session: Session) -> Actor:
+    return _actor(session, "community1")
+
+
+@pytest.fixture
+def liaison(session: Session) -> Actor:
+    return _actor(session, "liaison1")
+
+
+@pytest.fixture
+def leader(session: Session) -> Actor:
+    return _actor(session, "leader")
+
+
+@pytest.fixture
+def other_unit_id(session: Session, liaison: Actor) -> int:
+    """A unit that is not the liaison's."""
+    units = sorted(session.execute(select(Unit.id, Unit.name)).all(), key=lambda r: pinyin_key(r.name))
+    return next(u.id for u in units if u.id != liaison.unit_id)
+
+
+@pytest.fixture
+def other_community_id(session: Session, community_worker: Actor) -> int:
+    ids = session.scalars(select(Community.id)).all()
+    return next(i for i in ids if i != community_worker.community_id)

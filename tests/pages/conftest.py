@@ -1,0 +1,71 @@
+"""AppTest harness: the real app.py on a private copy of the demo database, logged in by
+injecting the authenticator's session keys (the cookie itself needs the browser tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+USERS = {
+    "admin": "联盟秘书处",
+    "community1": "",
+    "liaison1": "",
+    "leader": "",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_env(db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at a private seeded database; returns its path."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_file}")
+    monkeypatch.setenv("COBUILD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("COBUILD_COOKIE_KEY", raising=False)
+    monkeypatch.setenv("COBUILD_LOGIN_SLEEP", "0")
+    return db_file
+
+
+OpenPage = Callable[..., AppTest]
+
+
+@pytest.fixture
+def open_page(app_env: Path) -> OpenPage:
+    """``open_page(username, "app_pages/lists.py")``: the app, logged in, on that page."""
+
+    def _open(username: str | None, page: str | None = None, *, lang: str = "zh_CN") -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.session_state["lang"] = lang
+        if username:
+            at.session_state["authentication_status"] = True
+            at.session_state["username"] = username
+            at.session_state["name"] = username
+            at.session_state["logout"] = None
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        return at
+
+    return _open
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception element, no error box (unless a test expects one)."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]

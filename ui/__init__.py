@@ -1,0 +1,1 @@
+"""The Streamlit side: state, auth, i18n, formatting, charts and widgets shared by pages."""

@@ -1,0 +1,47 @@
+"""Dates and numbers as people read them: 2026年3月5日 in Chinese, ISO in English."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def fmt_date(value: date | datetime | None, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date() if value.tzinfo else value.date()
+    if lang == "zh_CN":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+def fmt_datetime(value: datetime | None, lang: str) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_TZ) if value.tzinfo else value
+    if lang == "zh_CN":
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def fmt_month(year: int, month: int, lang: str) -> str:
+    return f"{year}年{month}月" if lang == "zh_CN" else f"{year}-{month:02d}"
+
+
+def fmt_number(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    if digits == 0:
+        return f"{round(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def fmt_percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def today_local() -> date:
+    return datetime.now(LOCAL_TZ).date()

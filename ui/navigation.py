@@ -1,0 +1,58 @@
+"""The pages of product.md, built per role for ``st.navigation``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from domain.enums import Role
+from ui.i18n import t
+
+ALL = tuple(Role)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    script: str
+    url_path: str
+    title_key: str
+    icon: str
+    section: str
+    roles: tuple[Role, ...] = ALL
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("app_pages/overview.py", "", "nav.overview", ":material/dashboard:", "work"),
+    PageSpec("app_pages/lists.py", "lists", "nav.lists", ":material/checklist:", "work"),
+    PageSpec("app_pages/activities.py", "activities", "nav.activities", ":material/volunteer_activism:", "work"),
+    PageSpec("app_pages/rotation.py", "rotation", "nav.rotation", ":material/autorenew:", "work"),
+    PageSpec("app_pages/meetings.py", "meetings", "nav.meetings", ":material/groups:", "work"),
+    PageSpec("app_pages/whistle.py", "whistle", "nav.whistle", ":material/campaign:", "work"),
+    PageSpec("app_pages/evaluation.py", "evaluation", "nav.evaluation", ":material/military_tech:", "review"),
+    PageSpec("app_pages/charts.py", "charts", "nav.charts", ":material/bar_chart:", "review"),
+    PageSpec("app_pages/present.py", "present", "nav.present", ":material/slideshow:", "review"),
+    PageSpec("app_pages/admin.py", "admin", "nav.admin", ":material/admin_panel_settings:", "system", (Role.ADMIN,)),
+    PageSpec("app_pages/account.py", "account", "nav.account", ":material/person:", "system"),
+)
+
+
+def _page(spec: PageSpec, *, hidden: bool = False) -> st.Page:
+    return st.Page(
+        spec.script, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path or None,
+        default=spec.url_path == "", visibility="hidden" if hidden else "visible",
+    )
+
+
+def pages_for(role: Role) -> dict[str, list[st.Page]]:
+    """The sections and pages a role sees, in product.md's order."""
+    sections: dict[str, list[st.Page]] = {}
+    for spec in PAGES:
+        if role in spec.roles:
+            sections.setdefault(t(f"nav.section_{spec.section}"), []).append(_page(spec))
+    return sections
+
+
+def all_pages_hidden() -> list[st.Page]:
+    """Every page, registered but unlisted: a logged-out visitor keeps the path they opened."""
+    return [_page(spec, hidden=True) for spec in PAGES]

@@ -1,0 +1,41 @@
+"""Process-wide engine and settings, and the one commit point per user action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Settings, load_settings
+from db.engine import make_engine, make_session_factory
+from db.engine import session_scope as _session_scope
+
+
+@st.cache_resource
+def get_settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource
+def _engine_and_factory(url: str) -> tuple[Engine, sessionmaker[Session]]:
+    engine = make_engine(url)
+    return engine, make_session_factory(engine)
+
+
+def get_engine() -> Engine:
+    return _engine_and_factory(get_settings().database_url)[0]
+
+
+@contextmanager
+def session_scope(*, write: bool = False) -> Iterator[Session]:
+    """A unit of work for one user action: committed at the end, rolled back on error.
+
+    A write also clears the data caches, which it may have made stale."""
+    _, factory = _engine_and_factory(get_settings().database_url)
+    with _session_scope(factory, write=write) as session:
+        yield session
+    if write:
+        st.cache_data.clear()

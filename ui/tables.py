@@ -1,0 +1,58 @@
+"""Tables as people read them: translated headers, enum labels, local dates, server-side pages."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import StrEnum
+
+import pandas as pd
+import streamlit as st
+
+from ui.format import fmt_date, fmt_datetime
+from ui.i18n import current_language, t
+
+
+def present(
+    df: pd.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    enums: Mapping[str, type[StrEnum]] | None = None,
+) -> pd.DataFrame:
+    """``df`` restricted to ``columns`` (name → header locale key), labelled for display."""
+    lang = current_language()
+    out = pd.DataFrame(index=df.index)
+    for col, key in columns.items():
+        series = df[col] if col in df.columns else pd.Series([None] * len(df), index=df.index)
+        if enums and col in enums:
+            enum_cls = enums[col]
+            series = series.map(
+                lambda v, e=enum_cls: t(f"enum.{e.__name__}.{v.value if isinstance(v, StrEnum) else v}")
+                if v is not None and v == v else ""
+            )
+        elif series.map(lambda v: isinstance(v, datetime)).any():
+            series = series.map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) else "")
+        elif series.map(lambda v: isinstance(v, date)).any():
+            series = series.map(lambda v: fmt_date(v, lang) if isinstance(v, date) else "")
+        out[t(key)] = series
+    return out
+
+
+def show(df: pd.DataFrame, columns: Mapping[str, str], *, enums: Mapping[str, type[StrEnum]] | None = None,
+         key: str | None = None, height: int | None = None) -> None:
+    """Display a table (no index, full width)."""
+    kwargs = {"height": height} if height else {}
+    st.dataframe(present(df, columns, enums=enums), hide_index=True, width="stretch", key=key, **kwargs)
+
+
+def pager(total: int, *, key: str, page_size: int = 20) -> tuple[int, int]:
+    """A page chooser under a table; returns (offset, limit) for the server-side query."""
+    pages = max(1, math.ceil(total / page_size))
+    if pages == 1:
+        st.caption(t("common.rows", n=total))
+        return 0, page_size
+    cols = st.columns([1, 3])
+    page = cols[0].number_input(t("common.page"), min_value=1, max_value=pages, value=1, step=1, key=key)
+    cols[1].caption(t("common.page_of", page=page, pages=pages, n=total))
+    return (int(page) - 1) * page_size, page_size
