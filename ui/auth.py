@@ -96,6 +96,11 @@ def gate() -> Actor | None:
     )
     was_logged_in = bool(state.get("authentication_status"))
     form_login: dict[str, str] = {}
+    # The cookie is written by a JavaScript component; were it drawn inside the login form's
+    # placeholder, emptying the placeholder would remove it before it ran. Draw it after.
+    set_cookie = authenticator.cookie_controller.set_cookie
+    cookie_pending: list[bool] = []
+    authenticator.cookie_controller.set_cookie = lambda: cookie_pending.append(True)  # type: ignore[method-assign]
     placeholder = st.empty()
     with placeholder.container():
         if not was_logged_in:
@@ -137,6 +142,8 @@ def gate() -> Actor | None:
     if not was_logged_in:
         placeholder.empty()
         state[LOGIN_AT_KEY] = datetime.now().timestamp()
+    if cookie_pending:
+        set_cookie()
     state[ACTOR_KEY] = actor
     _logout_button(authenticator)
     return actor
@@ -173,7 +180,7 @@ def _logout_button(authenticator: stauth.Authenticate) -> None:
     with st.sidebar:
         st.caption(t("app.signed_in_as", name=actor.display_name or actor.username,
                      role=t(f"enum.Role.{actor.role.value}")))
-        authenticator.logout(t("auth.logout"), location="sidebar", key="logout", callback=_on_logout)
+        authenticator.logout(t("auth.logout"), location="sidebar", key="auth_logout", callback=_on_logout)
     if not st.session_state.get("authentication_status"):
         st.rerun()
 

@@ -32,9 +32,9 @@ def present(
                 if v is not None and v == v else ""
             )
         elif series.map(lambda v: isinstance(v, datetime)).any():
-            series = series.map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) else "")
+            series = series.map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) and not pd.isna(v) else "")
         elif series.map(lambda v: isinstance(v, date)).any():
-            series = series.map(lambda v: fmt_date(v, lang) if isinstance(v, date) else "")
+            series = series.map(lambda v: fmt_date(v, lang) if isinstance(v, date) and not pd.isna(v) else "")
         out[t(key)] = series
     return out
 

@@ -1,0 +1,1 @@
+"""Seed data: the demo alliance (``demo``) and its texts (``demo_content``)."""

@@ -1,0 +1,74 @@
+"""The layering of architecture.md, checked on the source."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _py_files(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("folder", ["domain", "services", "db", "exports", "cli"])
+def test_lower_layers_do_not_import_streamlit(folder: str) -> None:
+    offenders = [
+        str(p.relative_to(ROOT)) for p in _py_files(folder)
+        if any(name == "streamlit" or name.startswith("streamlit.") for name in _imports(p))
+    ]
+    assert offenders == []
+
+
+def test_domain_does_not_touch_the_database() -> None:
+    offenders = [
+        str(p.relative_to(ROOT)) for p in _py_files("domain")
+        if any(n.startswith(("sqlalchemy", "db", "services", "ui")) for n in _imports(p))
+    ]
+    assert offenders == []
+
+
+def test_pages_build_no_sql() -> None:
+    pattern = re.compile(r"\bselect\(|session\.execute|\btext\(|read_sql|from sqlalchemy")
+    offenders = [str(p.relative_to(ROOT)) for p in _py_files("app_pages") if pattern.search(p.read_text())]
+    assert offenders == []
+
+
+def test_every_page_begins_with_its_guard() -> None:
+    for page in _py_files("app_pages"):
+        source = page.read_text(encoding="utf-8")
+        assert "require_role(" in source, f"{page.name} has no role guard"
+
+
+def test_no_legacy_pages_folder() -> None:
+    assert not (ROOT / "pages").exists(), "pages/ switches on Streamlit's unguarded legacy router"
+
+
+def test_no_raw_html_from_user_text() -> None:
+    offenders = [
+        str(p.relative_to(ROOT)) for p in _py_files("app_pages") + _py_files("ui")
+        if "unsafe_allow_html=True" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_every_navigation_page_exists() -> None:
+    from ui.navigation import PAGES
+
+    for spec in PAGES:
+        assert (ROOT / spec.script).exists(), spec.script
