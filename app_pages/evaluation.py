@@ -1,0 +1,116 @@
+"""考评: the credit index (诚信指数) computed from a visible formula, democratic evaluation rounds,
+and the contract tasks units claimed."""
+
+import streamlit as st
+
+from domain.credit import Component
+from domain.enums import Role
+from domain.errors import AppError
+from services import evaluation as ev
+from services import reference
+from ui import evaluation_view as view
+from ui import tables
+from ui.auth import require_role
+from ui.format import fmt_datetime, today_local
+from ui.i18n import current_language, error_message, t
+from ui.safe import md_escape
+from ui.state import session_scope
+
+actor = require_role()
+lang, today = current_language(), today_local()
+st.title(t("evaluation.title"))
+st.caption(t("evaluation.subtitle"))
+if flash := st.session_state.pop("evaluation_flash", None):
+    st.success(flash)
+
+tab_credit, tab_rounds, tab_tasks, tab_formula = st.tabs(
+    [t("evaluation.tab_credit"), t("evaluation.tab_rounds"), t("evaluation.tab_tasks"), t("evaluation.tab_formula")])
+
+with tab_credit:
+    year = st.selectbox(t("common.year"), list(range(today.year, today.year - 4, -1)), key="evaluation_year")
+    with session_scope() as s:
+        credit = ev.credit_table(s, actor, year=int(year), as_of=today)
+    rows, formula = credit.rows, credit.formula
+    st.caption(t("evaluation.credit_caption", version=formula.version, round=credit.round_title or "—"))
+    if rows.empty:
+        st.info(t("evaluation.no_unit") if actor.role == Role.LIAISON else t("common.none"))
+    elif actor.role == Role.LIAISON:
+        view.breakdown(rows.iloc[0], formula)
+    else:
+        view.ranking(rows)
+        names = dict(zip(rows["unit_id"], rows["unit"], strict=True))
+        pick = st.selectbox(t("evaluation.pick_unit"), list(names), format_func=names.__getitem__,
+                            key="evaluation_pick_unit")
+        view.breakdown(rows[rows["unit_id"] == pick].iloc[0], formula)
+
+with tab_rounds:
+    with session_scope() as s:
+        rounds = ev.list_rounds(s)
+    if not rounds:
+        st.caption(t("common.none"))
+    else:
+        by_id = {r.id: r for r in rounds}
+        rid = st.selectbox(t("evaluation.fields.round"), list(by_id), format_func=lambda i: by_id[i].title,
+                           key="evaluation_round")
+        rnd = by_id[rid]
+        if rnd.is_closed:
+            st.info(t("evaluation.round_closed_note", at=fmt_datetime(rnd.closed_at, lang),
+                      version=rnd.formula_version or "—"))
+        st.caption(t("evaluation.rubric") + "：" + "、".join(f"{md_escape(c.name)} {c.weight:g}" for c in rnd.criteria))
+        with session_scope() as s:
+            results = ev.round_results(s, round_id=rid)
+            known = ev.evaluators(s, round_id=rid)
+        if not results.empty:
+            tables.show(results, {"unit": "evaluation.fields.unit", "score": "evaluation.fields.weighted_score",
+                                  "evaluators": "evaluation.fields.evaluators"})
+        if actor.is_admin:
+            st.subheader(t("evaluation.enter_scores"))
+            c1, c2 = st.columns(2)
+            evaluator = c1.selectbox(t("evaluation.fields.evaluator"), known or [""], key="evaluation_evaluator")
+            typed = c2.text_input(t("evaluation.new_evaluator"), key="evaluation_new_evaluator").strip()
+            evaluator = typed or evaluator
+            if evaluator:
+                with session_scope() as s:
+                    grid = ev.score_grid(s, round_id=rid, evaluator=evaluator)
+                view.score_editor(actor, rnd, grid, evaluator)
+            if not rnd.is_closed and st.button(t("evaluation.close_round"), key="evaluation_close"):
+                try:
+                    with session_scope(write=True) as s:
+                        ev.close_round(s, actor, round_id=rid)
+                except AppError as err:
+                    st.error(error_message(err))
+                else:
+                    st.session_state["evaluation_flash"] = t("evaluation.round_closed")
+                    st.rerun()
+    if actor.is_admin:
+        with st.expander(t("evaluation.new_round")):
+            view.new_round_form(actor, today, rounds[0] if rounds else None)
+
+with tab_tasks:
+    with session_scope() as s:
+        units = reference.list_units(s)
+    unit_names = {u.id: u.name for u in units}
+    f1, f2 = st.columns(2)
+    default_unit = actor.unit_id if actor.role == Role.LIAISON else None
+    unit_filter = f1.selectbox(t("evaluation.fields.unit"), [None, *unit_names], key="evaluation_task_unit",
+                               index=[None, *unit_names].index(default_unit) if default_unit in unit_names else 0,
+                               format_func=lambda i: t("common.all") if i is None else unit_names[i])
+    status_filter = f2.selectbox(t("evaluation.fields.status"), [None, *ev.TASK_STATUSES], key="evaluation_task_status",
+                                 format_func=lambda v: t("common.all") if v is None else t(f"evaluation.status.{v}"))
+    with session_scope() as s:
+        total = ev.count_tasks(s, actor, unit_id=unit_filter, status=status_filter)
+    offset, limit = tables.pager(total, key="evaluation_task_page", page_size=15)
+    with session_scope() as s:
+        tasks, _ = ev.list_tasks(s, actor, unit_id=unit_filter, status=status_filter, offset=offset, limit=limit)
+    view.tasks_table(actor, tasks, today)
+
+with tab_formula:
+    st.markdown(t("evaluation.formula_text"))
+    st.dataframe(
+        {t("evaluation.fields.component"): [view.component_label(c) for c in Component],
+         t("evaluation.fields.weight"): [formula.weights[c] for c in Component],
+         t("evaluation.fields.definition"): [t(f"evaluation.component_def.{c.value}") for c in Component]},
+        hide_index=True, width="stretch")
+    st.caption(t("evaluation.version_note", version=formula.version))
+    if actor.is_admin:
+        view.formula_editor(actor, formula)

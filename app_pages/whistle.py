@@ -1,0 +1,146 @@
+"""吹哨报到: a community raises a matter, summoned units answer stage by stage against the clock."""
+
+from datetime import date
+
+import streamlit as st
+
+from domain.enums import Role, WhistleKind, WhistleStage
+from domain.errors import AppError
+from services import reference
+from services import whistle as ws
+from ui import charts, tables
+from ui import whistle_view as view
+from ui.auth import require_role
+from ui.format import fmt_percent, today_local
+from ui.i18n import current_language, error_message, label, t
+from ui.state import session_scope
+
+actor = require_role()
+lang, today, now = current_language(), today_local(), view.now_utc()
+st.title(t("whistle.title"))
+st.caption(t("whistle.subtitle"))
+if flash := st.session_state.pop("whistle_flash", None):
+    st.success(flash)
+
+with session_scope() as s:
+    communities = reference.list_communities(s)
+    units = ws.summoned_unit_options(s)
+    queue = ws.my_queue(s, actor, now=now)
+    overdue_n = ws.overdue_count(s, now=now)
+    limits = ws.get_limits(s)
+
+if actor.role != Role.LEADER:
+    view.show_queue(queue)
+if overdue_n:
+    st.warning(t("whistle.overdue_banner", n=overdue_n))
+
+tab_list, tab_raise, tab_score, tab_stats, tab_limits = st.tabs(
+    [t("whistle.tab_list"), t("whistle.tab_raise"), t("whistle.tab_score"), t("whistle.tab_stats"),
+     t("whistle.tab_limits")])
+
+with tab_list:
+    names = {c.id: c.name for c in communities}
+    f1, f2, f3 = st.columns([2, 2, 1])
+    own = actor.community_id if actor.role == Role.COMMUNITY else None
+    community_id = f1.selectbox(t("whistle.fields.community"), [None, *names], key="whistle_f_community",
+                                index=[None, *names].index(own) if own in names else 0,
+                                format_func=lambda i: t("common.all") if i is None else names[i])
+    kind = f2.selectbox(t("whistle.fields.kind"), [None, *WhistleKind], key="whistle_f_kind",
+                        format_func=lambda k: t("common.all") if k is None else label(k))
+    open_only = f3.toggle(t("whistle.open_only"), key="whistle_f_open")
+    mine = actor.unit_id if actor.role == Role.LIAISON and st.toggle(t("whistle.mine_only"), key="whistle_f_mine") else None
+    with session_scope() as s:
+        total = ws.count_whistles(s, actor, community_id=community_id, kind=kind, open_only=open_only,
+                                  unit_id=mine)
+    offset, limit = tables.pager(total, key="whistle_page", page_size=15)
+    with session_scope() as s:
+        matters, _ = ws.list_whistles(s, actor, community_id=community_id, kind=kind, open_only=open_only,
+                                      unit_id=mine, offset=offset, limit=limit, now=now)
+    if matters.empty:
+        st.caption(t("common.none"))
+    else:
+        shown = matters.assign(overdue=matters["overdue"].map(view.overdue_label))
+        tables.show(shown, {"raised_at": "whistle.fields.raised_at", "community": "whistle.fields.community",
+                            "kind": "whistle.fields.kind", "title": "whistle.fields.title",
+                            "stage": "whistle.fields.stage", "units": "whistle.fields.units_n",
+                            "overdue": "whistle.fields.overdue", "closed_at": "whistle.fields.closed_at"},
+                    enums={"kind": WhistleKind, "stage": WhistleStage})
+        titles = dict(zip(matters["id"].astype(int), matters["title"], strict=True))
+        chosen = st.selectbox(t("whistle.pick"), list(titles), format_func=titles.__getitem__, key="whistle_pick")
+        with session_scope() as s:
+            detail = ws.get_whistle(s, actor, whistle_id=int(chosen), now=now)
+        with st.container(border=True):
+            view.show_detail(detail)
+            for r in detail.responses:
+                if r.can_advance:
+                    view.answer_form(r, actor)
+                if r.can_rate:
+                    view.rate_form(r, actor)
+
+with tab_raise:
+    if actor.role not in (Role.ADMIN, Role.COMMUNITY):
+        st.info(t("whistle.raise_who"))
+    else:
+        choices = [c.id for c in communities if actor.keeps_community(c.id)]
+        unit_names = dict(units)
+        with st.form("whistle_raise_form", clear_on_submit=True):
+            c_id = st.selectbox(t("whistle.fields.community"), choices, format_func=lambda i: names[i],
+                                key="whistle_new_community")
+            new_kind = st.radio(t("whistle.fields.kind"), list(WhistleKind), format_func=label, horizontal=True,
+                                key="whistle_new_kind")
+            title = st.text_input(t("whistle.fields.title"), key="whistle_new_title", max_chars=200)
+            desc = st.text_area(t("whistle.fields.description"), key="whistle_new_desc")
+            summoned = st.multiselect(t("whistle.fields.units"), list(unit_names), format_func=unit_names.__getitem__,
+                                      key="whistle_new_units")
+            if st.form_submit_button(t("whistle.raise"), type="primary"):
+                try:
+                    with session_scope(write=True) as s:
+                        ws.raise_whistle(s, actor, community_id=c_id, kind=new_kind, title=title, description=desc,
+                                         unit_ids=summoned)
+                except AppError as err:
+                    st.error(error_message(err))
+                else:
+                    st.session_state["whistle_flash"] = t("whistle.raised")
+                    st.rerun()
+
+with tab_score:
+    year = st.selectbox(t("common.year"), list(range(today.year, today.year - 5, -1)), key="whistle_score_year")
+    with session_scope() as s:
+        card = ws.scorecard(s, actor, year=int(year), now=now)
+    if card.empty:
+        st.caption(t("common.none"))
+    else:
+        card_shown = card.assign(on_time=card["on_time"].map(fmt_percent))
+        tables.show(card_shown, {"unit": "whistle.fields.unit", "responses": "whistle.fields.responses",
+                                 "closed": "whistle.fields.closed", "sign_hours": "whistle.fields.sign_hours",
+                                 "report_hours": "whistle.fields.report_hours", "on_time": "whistle.fields.on_time",
+                                 "rating": "whistle.fields.avg_rating"})
+        chart_df = card.dropna(subset=["on_time"]).assign(on_time=lambda d: (d["on_time"] * 100).round(0))
+        st.altair_chart(charts.bar(chart_df, x="unit", y="on_time", title=t("whistle.chart_on_time"),
+                                   x_title=t("whistle.fields.unit"), y_title=t("whistle.fields.on_time_pct"),
+                                   sort="-x", horizontal=True), width="stretch")
+
+with tab_stats:
+    start = date(today.year - 1, today.month, 1)
+    with session_scope() as s:
+        monthly = ws.monthly(s, start=start, end=today)
+    left, right = st.columns(2)
+    left.altair_chart(charts.line(monthly, x="month", y="rate", title=t("whistle.chart_rate"),
+                                  x_title=t("whistle.fields.month"), y_title=t("whistle.fields.rate")), width="stretch")
+    right.altair_chart(charts.bar(monthly.fillna({"close_days": 0}), x="month", y="close_days",
+                                  title=t("whistle.chart_close_days"), x_title=t("whistle.fields.month"),
+                                  y_title=t("whistle.fields.close_days")), width="stretch")
+    st.caption(t("whistle.rate_def"))
+
+with tab_limits:
+    st.markdown(t("whistle.limits_rule"))
+    new_limits = view.limits_editor(limits, editable=actor.is_admin)
+    if new_limits is not None:
+        try:
+            with session_scope(write=True) as s:
+                ws.set_limits(s, actor, limits=new_limits)
+        except AppError as err:
+            st.error(error_message(err))
+        else:
+            st.session_state["whistle_flash"] = t("common.saved")
+            st.rerun()
