@@ -17,10 +17,11 @@ log = logging.getLogger("cobuild")
 
 st.set_page_config(page_title=t("app.name"), page_icon=":material/handshake:", layout="wide")
 chrome.inject_style()
-language_switch()
+chairs_slot, account_slot = chrome.sidebar_slots()
+language_switch(account_slot)
 
 try:
-    actor = auth.gate()
+    actor = auth.gate(account_slot)
 except auth.CookieKeyMissing:
     st.error(t("app.cookie_key_missing"))
     st.stop()
@@ -34,7 +35,7 @@ if actor is None:
     st.stop()
 
 page = st.navigation(pages_for(actor.role))
-chrome.sidebar_chairs(actor)
+chrome.sidebar_chairs(actor, chairs_slot)
 try:
     page.run()
 except AppError as err:

@@ -70,7 +70,7 @@ def _with_usable_hashes(creds: dict[str, Any]) -> dict[str, Any]:
     return creds
 
 
-def gate() -> Actor | None:
+def gate(sidebar_slot: Any = None) -> Actor | None:
     """Run the login: returns the actor when logged in; else shows the form and returns None."""
     settings = get_settings()
     with session_scope() as session:
@@ -106,7 +106,7 @@ def gate() -> Actor | None:
         if not was_logged_in:
             _login_header(demo)
         authenticator.login(
-            location="main", key="login",
+            location="main", key="login", clear_on_submit=True,
             fields={"Form name": t("auth.form_name"), "Username": t("auth.username"),
                     "Password": t("auth.password"), "Login": t("auth.login")},
             callback=lambda info: form_login.update(username=str(info.get("username", ""))),
@@ -145,7 +145,7 @@ def gate() -> Actor | None:
     if cookie_pending:
         set_cookie()
     state[ACTOR_KEY] = actor
-    _logout_button(authenticator)
+    _logout_button(authenticator, sidebar_slot if sidebar_slot is not None else st.sidebar)
     return actor
 
 
@@ -175,13 +175,13 @@ def _on_logout(info: dict[str, Any]) -> None:
     st.session_state.pop(LOGIN_AT_KEY, None)
 
 
-def _logout_button(authenticator: stauth.Authenticate) -> None:
+def _logout_button(authenticator: stauth.Authenticate, where: Any) -> None:
     actor: Actor = st.session_state[ACTOR_KEY]
-    with st.sidebar:
-        st.caption(t("app.signed_in_as", name=actor.display_name or actor.username,
-                     role=t(f"enum.Role.{actor.role.value}")))
-        authenticator.logout(t("auth.logout"), location="sidebar", key="auth_logout", callback=_on_logout)
-    if not st.session_state.get("authentication_status"):
+    where.caption(t("app.signed_in_as", name=actor.display_name or actor.username,
+                    role=t(f"enum.Role.{actor.role.value}")))
+    if where.button(t("auth.logout"), key="auth_logout"):
+        _on_logout({"username": actor.username})
+        authenticator.logout(location="unrendered")
         st.rerun()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from domain.actor import Actor
@@ -17,6 +19,7 @@ _CSS = """
 html, body, [class*="css"] { font-family: "Noto Sans CJK SC", "Source Han Sans SC",
   "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; }
 div[data-testid="stMetricValue"] { font-size: 1.8rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 @media (max-width: 640px) {
   .block-container { padding-left: 0.8rem; padding-right: 0.8rem; padding-top: 2.5rem; }
 }
@@ -36,12 +39,18 @@ def _chairs(today_iso: str, community_id: int | None) -> tuple[chairs.ChairMonth
         return chairs.current_and_next(session, date.fromisoformat(today_iso), community_id)
 
 
-def sidebar_chairs(actor: Actor) -> None:
+def sidebar_slots() -> tuple[Any, Any]:
+    """Two places in the sidebar, in this order: the month's chairs, then language and account."""
+    return st.sidebar.container(), st.sidebar.container()
+
+
+def sidebar_chairs(actor: Actor, where: Any) -> None:
     """This month's and next month's chair for everyone; a reminder to the chair's liaison."""
     today = today_local()
     this, nxt = _chairs(today.isoformat(), actor.community_id)
     lang = current_language()
-    with st.sidebar:
+    with where:
+        st.divider()
         st.markdown(
             f"**{t('app.chair_this_month')}**  \n{md_escape(this.unit_name) or t('app.chair_none')}"
             f"\n\n**{t('app.chair_next_month')}**  \n{md_escape(nxt.unit_name) or t('app.chair_none')}"

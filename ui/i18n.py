@@ -35,10 +35,10 @@ def error_message(err: AppError) -> str:
     return t(err.code, **params)
 
 
-def language_switch() -> None:
+def language_switch(where: Any = None) -> None:
     """The sidebar's 中文 / English switch."""
     names = {"zh_CN": "中文", "en": "English"}
-    st.sidebar.selectbox(
+    (where if where is not None else st.sidebar).selectbox(
         translate(current_language(), "app.language"), list(LANGUAGES),
         format_func=lambda code: names[code], key=LANG_KEY,
     )
