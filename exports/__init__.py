@@ -1,0 +1,1 @@
+"""Documents and files made from the services' results: pure functions returning bytes."""

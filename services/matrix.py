@@ -1,0 +1,256 @@
+"""对接矩阵 and 匹配建议: which units' projects cover which needs, what is left uncovered or idle,
+and the resources the matching rule suggests for each open need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import case, distinct, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from db.models import Category, Community, Need, Pairing, Project, Resource, Unit, project_need, project_resource
+from domain import matching
+from domain.actor import Actor
+from domain.enums import NeedStatus, Priority, ProjectStage, ResourceStatus
+from domain.errors import Conflict
+from domain.project_path import FINISHED
+from services.lists import get_live, require_admin
+from services.projects import ProjectInput, _units_of_project, create_project
+
+MAX_UNITS = 40  # columns of the heat map: the units with most links
+MAX_CANDIDATES = 2000
+UNCOVERED = (NeedStatus.OPEN, NeedStatus.CLAIMED)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Cells (row × unit → projects), totals per row and per unit, and what stands out."""
+
+    cells: pd.DataFrame  # row, unit, projects
+    row_totals: pd.DataFrame  # row, projects, needs, uncovered
+    unit_totals: pd.DataFrame  # unit, projects
+    uncovered_needs: int
+    idle_resources: int
+
+
+def _need_filter(stmt, community_id: int | None):  # type: ignore[no-untyped-def]
+    stmt = stmt.where(Need.deleted_at.is_(None))
+    return stmt.where(Need.community_id == community_id) if community_id is not None else stmt
+
+
+def matrix(session: Session, *, community_id: int | None = None, category_id: int | None = None) -> Matrix:
+    """Categories × units (or, for one category, its needs × units): how many live projects link
+    a need of the row to the unit (lead or participant). Aggregated in SQL."""
+    pu = _units_of_project()
+    row = Need.title if category_id is not None else Category.name
+    row_key = Need.id if category_id is not None else Category.id
+    base = (
+        select(row.label("row"), Unit.name.label("unit"), func.count(distinct(Project.id)).label("projects"))
+        .select_from(Need)
+        .join(Category, Category.id == Need.category_id)
+        .join(project_need, project_need.c.need_id == Need.id)
+        .join(Project, Project.id == project_need.c.project_id)
+        .join(pu, pu.c.project_id == Project.id)
+        .join(Unit, Unit.id == pu.c.unit_id)
+        .where(Project.deleted_at.is_(None))
+    )
+    base = _need_filter(base, community_id)
+    if category_id is not None:
+        base = base.where(Need.category_id == category_id)
+    rows = session.execute(base.group_by(row_key, row, Unit.id, Unit.name)).all()
+    cells = pd.DataFrame([tuple(r) for r in rows], columns=["row", "unit", "projects"])
+    unit_totals = (cells.groupby("unit", as_index=False)["projects"].sum()
+                   .sort_values(["projects", "unit"], ascending=[False, True]) if not cells.empty
+                   else pd.DataFrame(columns=["unit", "projects"]))
+    keep = set(unit_totals["unit"].head(MAX_UNITS))
+    cells = cells[cells["unit"].isin(keep)].reset_index(drop=True)
+
+    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id,
+                            Project.deleted_at.is_(None))
+    per_row = (
+        select(row.label("row"), func.count(Need.id).label("needs"),
+               func.sum(case((linked, 1), else_=0)).label("covered"),
+               func.sum(case((~linked & Need.status.in_(UNCOVERED), 1), else_=0)).label("uncovered"))
+        .select_from(Need).join(Category, Category.id == Need.category_id)
+    )
+    per_row = _need_filter(per_row, community_id)
+    if category_id is not None:
+        per_row = per_row.where(Need.category_id == category_id)
+    per_row = per_row.group_by(row_key, row).order_by(
+        Category.sort_order if category_id is None else Need.id)
+    if category_id is None:
+        per_row = per_row.group_by(Category.sort_order)
+    totals = pd.DataFrame([tuple(r) for r in session.execute(per_row).all()],
+                          columns=["row", "needs", "covered", "uncovered"])
+    distinct_projects = (
+        select(row.label("row"), func.count(distinct(Project.id)))
+        .select_from(Need).join(Category, Category.id == Need.category_id)
+        .join(project_need, project_need.c.need_id == Need.id)
+        .join(Project, Project.id == project_need.c.project_id)
+        .where(Project.deleted_at.is_(None))
+    )
+    distinct_projects = _need_filter(distinct_projects, community_id)
+    if category_id is not None:
+        distinct_projects = distinct_projects.where(Need.category_id == category_id)
+    projects_per_row = dict(session.execute(distinct_projects.group_by(row_key, row)).tuples().all())
+    totals["projects"] = totals["row"].map(projects_per_row).fillna(0).astype(int)
+    return Matrix(cells, totals, unit_totals.reset_index(drop=True),
+                  uncovered_needs=int(totals["uncovered"].sum()) if not totals.empty else 0,
+                  idle_resources=count_idle_resources(session))
+
+
+def count_idle_resources(session: Session) -> int:
+    used = exists().where(project_resource.c.resource_id == Resource.id,
+                          project_resource.c.project_id == Project.id, Project.deleted_at.is_(None))
+    return session.scalar(select(func.count(Resource.id)).where(Resource.deleted_at.is_(None), ~used)) or 0
+
+
+def cell_projects(session: Session, *, community_id: int | None = None, category_id: int | None = None,
+                  limit: int = 200) -> pd.DataFrame:
+    """The links behind the cells: need, unit, project and its stage."""
+    pu = _units_of_project()
+    stmt = (
+        select(Category.name, Need.title, Unit.name, Project.title, Project.stage, Project.progress)
+        .select_from(Need)
+        .join(Category, Category.id == Need.category_id)
+        .join(project_need, project_need.c.need_id == Need.id)
+        .join(Project, Project.id == project_need.c.project_id)
+        .join(pu, pu.c.project_id == Project.id)
+        .join(Unit, Unit.id == pu.c.unit_id)
+        .where(Project.deleted_at.is_(None))
+        .order_by(Category.sort_order, Need.id, Unit.name)
+        .limit(limit)
+    )
+    stmt = _need_filter(stmt, community_id)
+    if category_id is not None:
+        stmt = stmt.where(Need.category_id == category_id)
+    return pd.DataFrame([tuple(r) for r in session.execute(stmt).all()],
+                        columns=["category", "need", "unit", "project", "stage", "progress"])
+
+
+def uncovered_needs(session: Session, *, community_id: int | None = None, category_id: int | None = None,
+                    limit: int = 50) -> pd.DataFrame:
+    """Open or claimed needs that no project links yet, most urgent first."""
+    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id,
+                            Project.deleted_at.is_(None))
+    stmt = (
+        select(Need.id, Community.name, Category.name, Need.title, Need.priority, Need.raised_on)
+        .join(Community, Community.id == Need.community_id)
+        .join(Category, Category.id == Need.category_id)
+        .where(~linked, Need.status.in_(UNCOVERED))
+        .order_by(_priority_order(), Need.raised_on, Need.id)
+        .limit(limit)
+    )
+    stmt = _need_filter(stmt, community_id)
+    if category_id is not None:
+        stmt = stmt.where(Need.category_id == category_id)
+    return pd.DataFrame([tuple(r) for r in session.execute(stmt).all()],
+                        columns=["id", "community", "category", "title", "priority", "raised_on"])
+
+
+def _priority_order():  # type: ignore[no-untyped-def]
+    return case({Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}, value=Need.priority)
+
+
+# ---- match suggestions -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Suggestion:
+    resource_id: int
+    resource: str
+    unit_id: int
+    unit: str
+    category: str
+    score: int
+    parts: tuple[matching.MatchPart, ...]
+
+
+@dataclass(frozen=True)
+class NeedSuggestions:
+    need_id: int
+    need: str
+    community: str
+    category: str
+    priority: Priority
+    suggestions: list[Suggestion]
+
+
+def suggest_matches(session: Session, actor: Actor, *, community_id: int | None = None,
+                    category_id: int | None = None, needs_limit: int = 10, top: int = 3) -> list[NeedSuggestions]:
+    """For the most urgent open needs no project covers, the best resources by the matching rule.
+
+    Candidates are the resources in use (not paused) of active units that share the need's category
+    or are paired with its community."""
+    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id,
+                            Project.deleted_at.is_(None))
+    stmt = (
+        select(Need.id, Need.community_id, Need.category_id, Need.title, Need.description, Need.priority,
+               Community.name, Category.name)
+        .join(Community, Community.id == Need.community_id)
+        .join(Category, Category.id == Need.category_id)
+        .where(Need.deleted_at.is_(None), Need.status == NeedStatus.OPEN, ~linked)
+        .order_by(_priority_order(), Need.raised_on, Need.id)
+        .limit(needs_limit)
+    )
+    if community_id is not None:
+        stmt = stmt.where(Need.community_id == community_id)
+    if category_id is not None:
+        stmt = stmt.where(Need.category_id == category_id)
+    need_rows = session.execute(stmt).all()
+    if not need_rows:
+        return []
+    communities = {r[1] for r in need_rows}
+    categories = {r[2] for r in need_rows}
+    paired_units = select(Pairing.unit_id).where(Pairing.community_id.in_(communities))
+    in_use = (
+        select(project_resource.c.resource_id, func.count(Project.id).label("n"))
+        .join(Project, Project.id == project_resource.c.project_id)
+        .where(Project.deleted_at.is_(None), Project.stage.not_in(FINISHED))
+        .group_by(project_resource.c.resource_id).subquery()
+    )
+    res_rows = session.execute(
+        select(Resource.id, Resource.unit_id, Resource.category_id, Resource.title, Resource.description,
+               Resource.capacity, func.coalesce(in_use.c.n, 0), Unit.name, Category.name)
+        .join(Unit, Unit.id == Resource.unit_id)
+        .join(Category, Category.id == Resource.category_id)
+        .outerjoin(in_use, in_use.c.resource_id == Resource.id)
+        .where(Resource.deleted_at.is_(None), Resource.status != ResourceStatus.PAUSED, Unit.active.is_(True),
+               Unit.deleted_at.is_(None),
+               or_(Resource.category_id.in_(categories), Resource.unit_id.in_(paired_units)))
+        .order_by(case((Resource.unit_id.in_(paired_units), 0), else_=1), Resource.id)
+        .limit(MAX_CANDIDATES)  # at county scale: the paired units' resources first
+    ).all()
+    unit_ids = {r[1] for r in res_rows}
+    pairs: dict[int, set[int]] = {}
+    for uid, cid in session.execute(select(Pairing.unit_id, Pairing.community_id)
+                                    .where(Pairing.unit_id.in_(unit_ids))).all():
+        pairs.setdefault(uid, set()).add(cid)
+    facts = [matching.ResourceFacts(r[0], r[1], r[2], r[3], r[4] or "", r[5], int(r[6]),
+                                    frozenset(pairs.get(r[1], set()))) for r in res_rows]
+    info = {r[0]: (r[3], r[1], r[7], r[8]) for r in res_rows}
+    out = []
+    for nid, ncomm, ncat, title, desc, prio, cname, catname in need_rows:
+        ranked = matching.rank(matching.NeedFacts(nid, ncomm, ncat, title, desc or ""), facts, top=top)
+        out.append(NeedSuggestions(nid, title, cname, catname, prio, [
+            Suggestion(m.resource_id, info[m.resource_id][0], info[m.resource_id][1], info[m.resource_id][2],
+                       info[m.resource_id][3], m.score, m.parts) for m in ranked
+        ]))
+    return out
+
+
+def accept_match(session: Session, actor: Actor, *, need_id: int, resource_id: int, note: str = "") -> int:
+    """The secretariat accepts a suggestion: a project at 确定项目, pre-filled from the need, the
+    resource and its unit (with its history row); the need becomes 已立项."""
+    require_admin(actor)
+    need = get_live(session, Need, need_id)
+    resource = get_live(session, Resource, resource_id)
+    if need.status not in UNCOVERED:
+        raise Conflict("lists.errors.need_taken")
+    return create_project(
+        session, actor,
+        data=ProjectInput(title=need.title, community_id=need.community_id, lead_unit_id=resource.unit_id,
+                          need_ids=[need.id], resource_ids=[resource.id],
+                          description=need.description or resource.description),
+        stage=ProjectStage.DECIDED, note=note or "由匹配建议确定",
+    )

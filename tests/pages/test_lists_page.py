@@ -1,0 +1,41 @@
+"""/lists renders for every demo user, and its forms and tabs work through the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pages.conftest import assert_clean
+
+PAGE = "app_pages/lists.py"
+
+
+@pytest.mark.parametrize("username", ["admin", "community1", "liaison1", "leader"])
+def test_lists_page_renders_for_every_demo_user(open_page, username: str) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(username, PAGE)
+    assert_clean(at)
+    assert [tab.label for tab in at.tabs][:5] == ["需求清单", "资源清单", "项目清单", "对接矩阵", "共建协议"]
+    assert at.dataframe, "the lists show their tables"
+
+
+def test_leader_sees_no_forms(open_page) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("leader", PAGE)
+    assert not [b for b in at.button if b.key and b.key.startswith("lists_prj_grid_save")]
+    assert "lists_need_new_title" not in [w.key for w in at.text_input]
+
+
+def test_community_worker_adds_a_need_and_a_blank_title_is_named(open_page) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("community1", PAGE)
+    at.text_input(key="lists_need_new_title").set_value("")
+    at.button(key="FormSubmitter:lists_need_new-保存").click().run()
+    assert any("需求名称" in e.value for e in at.error)
+    at.text_input(key="lists_need_new_title").set_value("楼道扶手加装")
+    at.button(key="FormSubmitter:lists_need_new-保存").click().run()
+    assert not at.exception
+    at.text_input(key="lists_need_f_text").set_value("楼道扶手").run()
+    assert "楼道扶手加装" in at.dataframe[0].value.to_string()
+
+
+def test_english_page_renders(open_page) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("admin", PAGE, lang="en")
+    assert_clean(at)
+    assert [tab.label for tab in at.tabs][:5] == ["Needs", "Resources", "Projects", "Matrix", "Agreements"]

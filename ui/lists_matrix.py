@@ -1,0 +1,123 @@
+"""The /lists page's matrix tab: categories (or one category's needs) × units as a heat map with
+totals, uncovered needs and idle resources, and the match suggestions the secretariat accepts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from domain.actor import SYSTEM, Actor
+from domain.enums import Priority, ProjectStage
+from services import matrix, resources
+from ui import charts, tables
+from ui.i18n import label, t
+from ui.lists_view import names, pick, reference, write
+from ui.safe import md_escape
+from ui.state import session_scope
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _matrix(community_id: int | None, category_id: int | None) -> tuple[matrix.Matrix, pd.DataFrame]:
+    with session_scope() as s:
+        return (matrix.matrix(s, community_id=community_id, category_id=category_id),
+                matrix.cell_projects(s, community_id=community_id, category_id=category_id))
+
+
+def matrix_tab(actor: Actor) -> None:
+    communities, _, categories = reference()
+    c = st.columns(2)
+    with c[0]:
+        community_id = pick("lists.fields.community", names(communities), key="lists_mx_community")
+    with c[1]:
+        category_id = pick("lists.matrix.drill", names(categories), key="lists_mx_category")
+    m, links = _matrix(community_id, category_id)
+    k = st.columns(3)
+    k[0].metric(t("lists.matrix.links"), int(m.cells["projects"].sum()) if not m.cells.empty else 0)
+    k[1].metric(t("lists.matrix.uncovered"), m.uncovered_needs, help=t("lists.matrix.uncovered_help"))
+    k[2].metric(t("lists.matrix.idle"), m.idle_resources, help=t("lists.matrix.idle_help"))
+    row_title = t("lists.fields.need_title") if category_id else t("lists.fields.category")
+    if m.cells.empty:
+        st.info(t("lists.matrix.empty"))
+    else:
+        chart = charts.heatmap(m.cells, x="unit", y="row", value="projects", title=t("lists.matrix.chart_title"),
+                               x_title=t("lists.fields.unit"), y_title=row_title,
+                               value_title=t("lists.matrix.projects"))
+        st.altair_chart(chart, width="stretch", key="lists_mx_chart")
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('lists.matrix.row_totals')}**")
+        tables.show(m.row_totals, {"row": "lists.matrix.row", "needs": "lists.matrix.needs",
+                                   "covered": "lists.matrix.covered", "uncovered": "lists.matrix.uncovered",
+                                   "projects": "lists.matrix.projects"}, key="lists_mx_rows")
+    with right:
+        st.markdown(f"**{t('lists.matrix.unit_totals')}**")
+        tables.show(m.unit_totals, {"unit": "lists.fields.unit", "projects": "lists.matrix.projects"},
+                    key="lists_mx_units", height=300)
+    with st.expander(t("lists.matrix.cells"), icon=":material/grid_on:"):
+        if links.empty:
+            st.caption(t("common.none"))
+        else:
+            tables.show(links.assign(pct=links["progress"].map(lambda v: f"{int(v)}%")),
+                        {"category": "lists.fields.category", "need": "lists.fields.need_title",
+                         "unit": "lists.fields.unit", "project": "lists.fields.project_title",
+                         "stage": "lists.fields.stage", "pct": "lists.fields.progress"},
+                        enums={"stage": ProjectStage}, key="lists_mx_links")
+    with session_scope() as s:
+        uncovered = matrix.uncovered_needs(s, community_id=community_id, category_id=category_id)
+        idle = resources.list_resources(s, actor, category_id=category_id, idle_only=True, limit=50).rows
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**:red[{t('lists.matrix.uncovered_list')}]**")
+        if uncovered.empty:
+            st.caption(t("common.none"))
+        else:
+            tables.show(uncovered, {"community": "lists.fields.community", "category": "lists.fields.category",
+                                    "title": "lists.fields.need_title", "priority": "lists.fields.priority"},
+                        enums={"priority": Priority}, key="lists_mx_uncovered")
+    with right:
+        st.markdown(f"**:orange[{t('lists.matrix.idle_list')}]**")
+        if idle.empty:
+            st.caption(t("common.none"))
+        else:
+            tables.show(idle, {"unit": "lists.fields.unit", "category": "lists.fields.category",
+                               "title": "lists.fields.resource_title"}, key="lists_mx_idle")
+    suggestions(actor, community_id, category_id)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _suggest(community_id: int | None, category_id: int | None) -> list[matrix.NeedSuggestions]:
+    with session_scope() as s:
+        return matrix.suggest_matches(s, SYSTEM, community_id=community_id, category_id=category_id)
+
+
+def _reason(part: object) -> str:
+    code, points, max_points, detail = part.code, part.points, part.max_points, part.detail  # type: ignore[attr-defined]
+    suffix = "yes" if points else "no"
+    if code == "capacity" and detail.get("capacity") == "":
+        suffix = "unstated"
+    text = t(f"lists.match.{code}_{suffix}", **{k: v for k, v in detail.items()})
+    return f"{text}（{points}/{max_points}）"
+
+
+def suggestions(actor: Actor, community_id: int | None, category_id: int | None) -> None:
+    st.subheader(t("lists.match.title"))
+    st.caption(t("lists.match.caption"))
+    items = _suggest(community_id, category_id)
+    if not items:
+        st.info(t("lists.match.none"))
+        return
+    for item in items:
+        head = f"{item.need} · {item.community} · {item.category} · {label(item.priority)}"
+        with st.expander(head):
+            if not item.suggestions:
+                st.caption(t("lists.match.no_resource"))
+            for n, sug in enumerate(item.suggestions):
+                cols = st.columns([5, 1])
+                reasons = "；".join(_reason(p) for p in sug.parts)
+                cols[0].markdown(f"**{md_escape(sug.resource)}**（{md_escape(sug.unit)} · {md_escape(sug.category)}）"
+                                 f" — **{t('lists.match.score', score=sug.score)}**  \n{md_escape(reasons)}")
+                if actor.is_admin and cols[1].button(t("lists.match.accept"), key=f"lists_mx_accept_{item.need_id}_{n}"):
+                    write(lambda s, i=item, g=sug: matrix.accept_match(s, actor, need_id=i.need_id,
+                                                                       resource_id=g.resource_id,
+                                                                       note=t("lists.match.note")),
+                          t("lists.match.accepted"))
