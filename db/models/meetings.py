@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, SoftDeleteMixin, TimestampMixin
@@ -18,6 +18,11 @@ class RotationSlot(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("year", "month", "community_id"),
         Index("ix_rotation_slot_year_month", "year", "month"),
+        # NULLs are distinct in a unique constraint: one alliance-wide chair a month needs its own.
+        Index(
+            "uq_rotation_slot_alliance_month", "year", "month", unique=True,
+            sqlite_where=text("community_id IS NULL"), postgresql_where=text("community_id IS NULL"),
+        ),
     )
     year: Mapped[int] = mapped_column()
     month: Mapped[int] = mapped_column()
