@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import bcrypt
-from sqlalchemy import func, select
+import pandas as pd
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Community, Unit, User, utcnow
@@ -210,24 +211,67 @@ def update_user(
     session: Session, actor: Actor, *, user_id: int, display_name: str, email: str, role: Role | str,
     community_id: int | None, unit_id: int | None, active: bool,
 ) -> User:
+    """Change an account's name, role, binding or whether it may log in."""
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    new_role = validate.choice("fields.role", role, Role)
+    _check_not_locking_out_admins(session, actor, user, role=new_role, active=active)
+    before = audit.snapshot(user)
+    user.display_name = validate.text("fields.display_name", display_name, required=True, max_len=50)
+    user.email = validate.text("fields.email", email, max_len=120)
+    user.role = new_role
+    user.community_id, user.unit_id = _check_binding(session, user.role, community_id, unit_id)
+    if user.active and not active:
+        user.sessions_valid_after = datetime.now(UTC)
+    if not user.active and active:
+        user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    user.active = active
+    audit.record_change(session, actor, user, before, entity="user")
+    return user
+
+
+def _check_not_locking_out_admins(session: Session, actor: Actor, user: User, *, role: Role, active: bool) -> None:
+    """An admin cannot disable or demote themselves, and the last active admin stays."""
+    if user.role != Role.ADMIN or (role == Role.ADMIN and active):
+        return
+    if user.id == actor.user_id:
+        raise ValidationError("fields.active" if not active else "fields.role", "admin.error.not_yourself")
+    others = session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise ValidationError("fields.role", "admin.error.last_admin")
+
+
+def set_user_active(session: Session, actor: Actor, *, user_id: int, active: bool) -> None:
+    """Disable an account (its cookies stop working at once) or enable it again."""
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if user.active == active:
+        return
+    _check_not_locking_out_admins(session, actor, user, role=user.role, active=active)
+    before = audit.snapshot(user)
+    if not active:
+        user.sessions_valid_after = datetime.now(UTC)
+    else:
+        user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    user.active = active
+    audit.record_change(session, actor, user, before, entity="user")
+
+
+def unlock_user(session: Session, actor: Actor, *, user_id: int) -> None:
+    """Lift a lockout after wrong passwords before it runs out."""
     _require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
     before = audit.snapshot(user)
-    user.display_name = validate.text("fields.display_name", display_name, required=True, max_len=50)
-    user.email = validate.text("fields.email", email, max_len=120)
-    user.role = validate.choice("fields.role", role, Role)
-    user.community_id, user.unit_id = _check_binding(session, user.role, community_id, unit_id)
-    if user.id == actor.user_id and not active:
-        raise ValidationError("fields.active", "error.invalid")
-    if user.active and not active:
-        user.sessions_valid_after = datetime.now(UTC)
-    user.active = active
-    if active:
-        user.locked_until = None
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
     audit.record_change(session, actor, user, before, entity="user")
-    return user
 
 
 def reset_password(session: Session, actor: Actor, *, user_id: int, new_password: str) -> None:
@@ -268,3 +312,133 @@ def list_users(session: Session, actor: Actor) -> list[User]:
 
 def count_users(session: Session) -> int:
     return session.scalar(select(func.count(User.id))) or 0
+
+
+# --- browsing accounts and one's own profile ---------------------------------------------------
+
+
+def search_users(
+    session: Session, actor: Actor, *, text: str = "", role: Role | str | None = None,
+    offset: int = 0, limit: int = 20, now: datetime | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """One page of accounts (role, binding, active, locked) and how many match."""
+    _require_admin(actor)
+    now = now or utcnow()
+    conditions = []
+    if text.strip():
+        pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(User.username.ilike(pattern, escape="\\"),
+                              User.display_name.ilike(pattern, escape="\\")))
+    if role:
+        conditions.append(User.role == validate.choice("fields.role", role, Role))
+    total = session.scalar(select(func.count(User.id)).where(*conditions)) or 0
+    rows = session.execute(
+        select(User.id, User.username, User.display_name, User.email, User.role, User.active,
+               User.locked_until, Community.name.label("community"), Unit.name.label("unit"))
+        .outerjoin(Community, Community.id == User.community_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(*conditions)
+        .order_by(User.role, User.username)
+        .offset(offset).limit(limit)
+    ).all()
+    columns = ["id", "username", "display_name", "role", "binding", "active", "locked", "locked_until", "email"]
+    data = [
+        {
+            "id": r.id, "username": r.username, "display_name": r.display_name, "role": r.role,
+            "binding": r.community or r.unit or "", "active": r.active,
+            "locked": lockout.is_locked(r.locked_until, now),
+            "locked_until": r.locked_until if lockout.is_locked(r.locked_until, now) else None,
+            "email": r.email,
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(data, columns=columns), total
+
+
+@dataclass(frozen=True)
+class UserDetail:
+    id: int
+    username: str
+    display_name: str
+    email: str
+    role: Role
+    community_id: int | None
+    unit_id: int | None
+    community_name: str
+    unit_name: str
+    active: bool
+    locked_until: datetime | None
+    language: str
+    created_at: datetime | None
+
+
+def _detail(session: Session, user: User, now: datetime | None = None) -> UserDetail:
+    now = now or utcnow()
+    community = session.get(Community, user.community_id) if user.community_id else None
+    unit = session.get(Unit, user.unit_id) if user.unit_id else None
+    return UserDetail(
+        id=user.id, username=user.username, display_name=user.display_name, email=user.email,
+        role=user.role, community_id=user.community_id, unit_id=user.unit_id,
+        community_name=community.name if community else "", unit_name=unit.name if unit else "",
+        active=user.active,
+        locked_until=user.locked_until if lockout.is_locked(user.locked_until, now) else None,
+        language=user.language, created_at=user.created_at,
+    )
+
+
+def get_user_detail(session: Session, actor: Actor, *, user_id: int) -> UserDetail:
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return _detail(session, user)
+
+
+def user_choices(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(id, "username · display name") of every account, for a picker."""
+    _require_admin(actor)
+    rows = session.execute(select(User.id, User.username, User.display_name).order_by(User.username))
+    return [(r.id, f"{r.username} · {r.display_name}") for r in rows]
+
+
+def get_profile(session: Session, actor: Actor) -> UserDetail:
+    """The logged-in user's own account."""
+    if actor.user_id is None:
+        raise PermissionDenied()
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound()
+    return _detail(session, user)
+
+
+def update_own_profile(session: Session, actor: Actor, *, display_name: str, email: str) -> None:
+    """Anyone may correct their own name and e-mail (not their role or binding)."""
+    if actor.user_id is None:
+        raise PermissionDenied()
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound()
+    before = audit.snapshot(user)
+    user.display_name = validate.text("fields.display_name", display_name, required=True, max_len=50)
+    user.email = validate.text("fields.email", email, max_len=120)
+    if before.get("display_name") != user.display_name or before.get("email") != user.email:
+        audit.record_change(session, actor, user, before, entity="user")
+
+
+LANGUAGE_CODES: tuple[str, ...] = ("zh_CN", "en")
+
+
+def set_own_language(session: Session, actor: Actor, *, language: str) -> None:
+    """The interface language the user prefers."""
+    if actor.user_id is None:
+        raise PermissionDenied()
+    if language not in LANGUAGE_CODES:
+        raise ValidationError("account.fields.language", "error.unknown_choice", value=language)
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound()
+    if user.language == language:
+        return
+    before = audit.snapshot(user)
+    user.language = language
+    audit.record_change(session, actor, user, before, entity="user")

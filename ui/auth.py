@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 ACTOR_KEY = "cobuild_actor"
 LOGIN_AT_KEY = "cobuild_login_at"
+PENDING_LANG_KEY = "cobuild_pending_lang"
 _DUMMY_HASH = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(4)).decode()
 
 
@@ -132,6 +133,10 @@ def gate(sidebar_slot: Any = None) -> Actor | None:
             users.register_login(session, username=username)
         user = users.get_user(session, username)
         status = users.login_status(user)
+        if form_login and user is not None:
+            # applied before the language switch is drawn, on the next run (notes.md: the
+            # cookie component brings one more run right away)
+            state[PENDING_LANG_KEY] = user.language
         valid_after = user.sessions_valid_after if user is not None else None
         actor = status.actor
     login_at = state.setdefault(LOGIN_AT_KEY, datetime.now().timestamp())

@@ -38,6 +38,9 @@ def error_message(err: AppError) -> str:
 def language_switch(where: Any = None) -> None:
     """The sidebar's 中文 / English switch."""
     names = {"zh_CN": "中文", "en": "English"}
+    pending = st.session_state.pop("cobuild_pending_lang", None)
+    if pending in LANGUAGES:
+        st.session_state[LANG_KEY] = pending
     (where if where is not None else st.sidebar).selectbox(
         translate(current_language(), "app.language"), list(LANGUAGES),
         format_func=lambda code: names[code], key=LANG_KEY,
