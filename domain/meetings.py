@@ -1,0 +1,84 @@
+"""联席会议 rules: at least one 季度联席会议 per quarter, and who may write what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from domain.actor import Actor
+from domain.enums import ActionStatus, Role
+
+
+class QuarterState(StrEnum):
+    HELD = "held"  # a joint meeting was held in the quarter
+    PLANNED = "planned"  # the current quarter has one scheduled
+    DUE = "due"  # the current quarter has none yet
+    MISSING = "missing"  # the quarter ended without one: flagged
+    UPCOMING = "upcoming"  # a later quarter
+
+
+@dataclass(frozen=True)
+class QuarterCoverage:
+    quarter: int
+    meetings: int
+    state: QuarterState
+
+    @property
+    def flagged(self) -> bool:
+        return self.state == QuarterState.MISSING
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """First and last day of a quarter."""
+    first = date(year, 3 * quarter - 2, 1)
+    last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, date.fromordinal(last.toordinal() - 1)
+
+
+def quarterly_coverage(joint_meeting_days: Iterable[date], *, year: int, today: date) -> list[QuarterCoverage]:
+    """For each quarter of ``year``: how many 季度联席会议 and its state (a past quarter with none
+    is MISSING; meetings scheduled after today count as PLANNED, not held)."""
+    days = [d for d in joint_meeting_days if d.year == year]
+    out = []
+    for q in (1, 2, 3, 4):
+        first, last = quarter_bounds(year, q)
+        in_q = [d for d in days if first <= d <= last]
+        held = [d for d in in_q if d <= today]
+        if held:
+            state = QuarterState.HELD
+        elif last < today:
+            state = QuarterState.MISSING
+        elif first > today:
+            state = QuarterState.UPCOMING
+        else:
+            state = QuarterState.PLANNED if in_q else QuarterState.DUE
+        out.append(QuarterCoverage(q, len(in_q), state))
+    return out
+
+
+def missing_quarters(joint_meeting_days: Iterable[date], *, year: int, today: date) -> list[int]:
+    """Quarters of ``year`` that ended without a 季度联席会议."""
+    return [c.quarter for c in quarterly_coverage(joint_meeting_days, year=year, today=today) if c.flagged]
+
+
+def may_write_meeting(actor: Actor, community_id: int | None) -> bool:
+    """Admin writes every meeting; a community worker those of their community and alliance-wide ones."""
+    if actor.is_admin:
+        return True
+    return actor.role == Role.COMMUNITY and (community_id is None or community_id == actor.community_id)
+
+
+def may_close_action(
+    actor: Actor, *, owner_unit_id: int, meeting_community_id: int | None, status: ActionStatus
+) -> bool:
+    """Meeting writers close or drop any item of their meetings; a liaison marks their own unit's done."""
+    if may_write_meeting(actor, meeting_community_id):
+        return True
+    return status == ActionStatus.DONE and actor.role == Role.LIAISON and actor.keeps_unit(owner_unit_id)
+

@@ -1,0 +1,65 @@
+"""The /meetings page renders for every demo user; minutes are shown safely; a worker records a
+meeting whose agenda takes up the open items; a liaison sees only their own unit's items."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.engine import make_engine
+from db.models import User
+from services import meetings
+from services.users import actor_for
+from tests.pages.conftest import OpenPage, assert_clean
+
+PAGE = "app_pages/meetings.py"
+
+
+@pytest.mark.parametrize("username", ["admin", "community1", "liaison1", "leader"])
+def test_meetings_page_renders_for_every_demo_user(open_page: OpenPage, username: str) -> None:
+    at = open_page(username, PAGE)
+    assert_clean(at)
+    assert at.title[0].value == "联席会议"
+    writer = username in ("admin", "community1")
+    labels = [tab.label for tab in at.tabs]
+    assert ("新建会议" in labels) is writer
+    assert any("第2季度" in w.value for w in at.warning)  # the demo skipped a quarter: flagged
+    assert any(m.value.startswith("## ") or "季度党建联盟联席会议" in m.value for m in at.subheader)
+
+
+def _script_meeting(db_file: Path) -> int:
+    engine = make_engine(f"sqlite:///{db_file}")
+    try:
+        with Session(engine) as s:
+            admin = actor_for(s.scalar(select(User).where(User.username == "admin")))
+            new_id = meetings.create_meeting(s, admin, data=meetings.MeetingInput(
+                kind="regular", title="安全测试会议", held_on=date(2030, 1, 8),
+                minutes="**要点**\n\n<script>alert('x')</script> 与 <b>粗体</b>"))
+            s.commit()
+            return new_id
+    finally:
+        engine.dispose()
+
+
+def test_script_in_minutes_shows_as_text(open_page: OpenPage, app_env: Path) -> None:
+    new_id = _script_meeting(app_env)
+    at = open_page("leader", PAGE)  # the newest meeting is opened first
+    assert_clean(at)
+    assert at.selectbox(key="meetings_pick").value == new_id
+    shown = [m.value for m in at.markdown if "alert" in m.value]
+    assert shown, "the minutes are on the page"
+    assert all("<script>" not in v and "&lt;script&gt;" in v for v in shown)
+    assert all("<b>" not in v for v in shown)
+
+
+def test_liaison_sees_only_own_units_items(open_page: OpenPage) -> None:
+    at = open_page("liaison1", PAGE)
+    at.selectbox(key="meetings_a_status").set_value(None).run()
+    assert_clean(at)
+    tab = next(tab for tab in at.tabs if tab.label == "待办事项")
+    owners = set().union(*(set(d.value["责任单位"]) for d in tab.dataframe))
+    assert owners == {"安居物业服务有限公司"}
