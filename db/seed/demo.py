@@ -54,6 +54,7 @@ from domain.enums import (
     RotationStatus,
     WhistleStage,
 )
+from domain.rotation import propose_date
 from domain.text import pinyin_key
 from services.settings_store import DEMO_KEY, put_setting
 from services.users import hash_password
@@ -336,7 +337,7 @@ class _Demo:
                     plan=(f"由{chair.name}担任轮值主席,牵头组织本月“{theme}”主题活动:{detail}。"
                           "月底前向联盟秘书处报送活动小结。"),
                     status=RotationStatus.HELD if held else RotationStatus.PLANNED,
-                    proposed_on=date(year - 1, 12, 20),
+                    proposed_on=propose_date(year, month),
                     reminded_on=reminder if reminder <= self.today else None))
         self.s.add_all(rows)
 
