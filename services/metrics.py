@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import (
     ActionItem,
@@ -17,7 +17,9 @@ from db.models import (
     Agreement,
     Community,
     Meeting,
+    MeetingAttendance,
     Need,
+    Pairing,
     Project,
     Unit,
 )
@@ -25,6 +27,43 @@ from domain.enums import SIX_ITEMS, ActionStatus, NeedStatus, ProjectStage
 from domain.six_items import assess
 
 EXPIRY_WINDOW_DAYS = 60
+COVERED_NEED_STATUSES: tuple[NeedStatus, ...] = (NeedStatus.CLAIMED, NeedStatus.PROJECT, NeedStatus.SOLVED)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """The first and last day of a quarter (1–4)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter {quarter}")
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return start, end - timedelta(days=1)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
+def next_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+
+
+def unit_scope(
+    unit_col: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+    *,
+    community_id: int | None = None,
+    unit_kind: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """Conditions keeping the units of one kind and/or the units paired with one community."""
+    conds: list[ColumnElement[bool]] = []
+    if unit_kind:
+        conds.append(unit_col.in_(select(Unit.id).where(Unit.kind == unit_kind)))
+    if community_id is not None:
+        conds.append(unit_col.in_(select(Pairing.unit_id).where(Pairing.community_id == community_id)))
+    return conds
 
 
 @dataclass(frozen=True)
@@ -50,9 +89,7 @@ METRICS: tuple[Metric, ...] = (
 
 def active_units(session: Session) -> int:
     """Co-building units that are active and not deleted."""
-    return session.scalar(
-        select(func.count(Unit.id)).where(Unit.deleted_at.is_(None), Unit.active.is_(True))
-    ) or 0
+    return session.scalar(select(func.count(Unit.id)).where(Unit.deleted_at.is_(None), Unit.active.is_(True))) or 0
 
 
 def communities(session: Session) -> int:
@@ -67,49 +104,154 @@ def open_needs(session: Session, *, community_id: int | None = None) -> int:
     return session.scalar(stmt) or 0
 
 
-def projects_by_stage(session: Session, *, community_id: int | None = None) -> dict[ProjectStage, int]:
-    """Projects at each stage of the path, every stage present (zero where none)."""
+def projects_by_stage(
+    session: Session, *, community_id: int | None = None, unit_kind: str | None = None
+) -> dict[ProjectStage, int]:
+    """Projects at each stage of the path, every stage present (zero where none); ``unit_kind``
+    keeps the projects whose lead unit is of that kind."""
     stmt = select(Project.stage, func.count(Project.id)).where(Project.deleted_at.is_(None))
     if community_id is not None:
         stmt = stmt.where(Project.community_id == community_id)
+    stmt = stmt.where(*unit_scope(Project.lead_unit_id, unit_kind=unit_kind))
     counts = dict(session.execute(stmt.group_by(Project.stage)).tuples().all())
     return {stage: int(counts.get(stage, 0)) for stage in ProjectStage}
 
 
-def projects_active(session: Session, *, community_id: int | None = None) -> int:
+def projects_active(session: Session, *, community_id: int | None = None, unit_kind: str | None = None) -> int:
     """Projects decided or being carried out (确定项目 and 实施中)."""
-    by_stage = projects_by_stage(session, community_id=community_id)
+    by_stage = projects_by_stage(session, community_id=community_id, unit_kind=unit_kind)
     return by_stage[ProjectStage.DECIDED] + by_stage[ProjectStage.IN_PROGRESS]
 
 
-def _activity_period(start: date, end: date) -> list[object]:
-    return [Activity.deleted_at.is_(None), Activity.held_on >= start, Activity.held_on <= end]
+def activity_conditions(
+    start: date, end: date, *, community_id: int | None = None, unit_kind: str | None = None
+) -> list[ColumnElement[bool]]:
+    """The activities a period figure counts: held between ``start`` and ``end`` inclusive, in one
+    community (where the activity took place) and by units of one kind when asked."""
+    conds: list[ColumnElement[bool]] = [
+        Activity.deleted_at.is_(None),
+        Activity.held_on >= start,
+        Activity.held_on <= end,
+    ]
+    if community_id is not None:
+        conds.append(Activity.community_id == community_id)
+    conds += unit_scope(Activity.unit_id, unit_kind=unit_kind)
+    return conds
 
 
-def activities(session: Session, *, start: date, end: date) -> int:
+def _activity_period(start: date, end: date) -> list[ColumnElement[bool]]:
+    return activity_conditions(start, end)
+
+
+def activities(
+    session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
+) -> int:
     """Activities held between ``start`` and ``end`` inclusive."""
-    return session.scalar(select(func.count(Activity.id)).where(*_activity_period(start, end))) or 0
+    conds = activity_conditions(start, end, community_id=community_id, unit_kind=unit_kind)
+    return session.scalar(select(func.count(Activity.id)).where(*conds)) or 0
 
 
-def volunteer_hours(session: Session, *, start: date, end: date) -> float:
-    return float(
+def volunteer_hours(
+    session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
+) -> float:
+    """Volunteer hours of the activities held in the period."""
+    conds = activity_conditions(start, end, community_id=community_id, unit_kind=unit_kind)
+    return float(session.scalar(select(func.coalesce(func.sum(Activity.volunteer_hours), 0.0)).where(*conds)) or 0.0)
+
+
+def beneficiaries(
+    session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
+) -> int:
+    """Residents reached by the activities held in the period (as logged)."""
+    conds = activity_conditions(start, end, community_id=community_id, unit_kind=unit_kind)
+    return int(session.scalar(select(func.coalesce(func.sum(Activity.beneficiaries), 0)).where(*conds)) or 0)
+
+
+def needs_raised(session: Session, *, start: date, end: date, community_id: int | None = None) -> int:
+    """Needs raised (提出日期) in the period."""
+    stmt = select(func.count(Need.id)).where(Need.deleted_at.is_(None), Need.raised_on >= start, Need.raised_on <= end)
+    if community_id is not None:
+        stmt = stmt.where(Need.community_id == community_id)
+    return session.scalar(stmt) or 0
+
+
+def needs_coverage(session: Session, *, community_id: int | None = None) -> tuple[int, int]:
+    """(covered, uncovered): needs a unit claimed, made a project of or solved, against needs still
+    waiting (待对接, the same number as ``open_needs``). Closed needs count in neither."""
+    covered = func.sum(case((Need.status.in_(COVERED_NEED_STATUSES), 1), else_=0))
+    uncovered = func.sum(case((Need.status == NeedStatus.OPEN, 1), else_=0))
+    stmt = select(covered, uncovered).where(Need.deleted_at.is_(None))
+    if community_id is not None:
+        stmt = stmt.where(Need.community_id == community_id)
+    row = session.execute(stmt).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def projects_completed(
+    session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
+) -> int:
+    """Projects completed (已完成 or 已评价) with an end date in the period."""
+    stmt = select(func.count(Project.id)).where(
+        Project.deleted_at.is_(None),
+        Project.stage.in_((ProjectStage.DONE, ProjectStage.EVALUATED)),
+        Project.ended_on >= start,
+        Project.ended_on <= end,
+        *unit_scope(Project.lead_unit_id, unit_kind=unit_kind),
+    )
+    if community_id is not None:
+        stmt = stmt.where(Project.community_id == community_id)
+    return session.scalar(stmt) or 0
+
+
+def meetings_held(session: Session, *, start: date, end: date) -> int:
+    """Joint meetings (every kind) held in the period."""
+    return (
         session.scalar(
-            select(func.coalesce(func.sum(Activity.volunteer_hours), 0.0)).where(*_activity_period(start, end))
-        ) or 0.0
+            select(func.count(Meeting.id)).where(
+                Meeting.deleted_at.is_(None), Meeting.held_on >= start, Meeting.held_on <= end
+            )
+        )
+        or 0
     )
 
 
-def six_items_counts(session: Session, *, year: int, as_of: date) -> dict[int, dict[str, int]]:
-    """Per active unit, how many activities of each of the six kinds it held this year so far."""
+def attendance_rate(
+    session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
+) -> float | None:
+    """Invitations to meetings held in the period that the unit attended, as a share."""
+    stmt = (
+        select(func.count(MeetingAttendance.id), func.sum(case((MeetingAttendance.attended.is_(True), 1), else_=0)))
+        .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
+        .where(
+            Meeting.deleted_at.is_(None),
+            Meeting.held_on >= start,
+            Meeting.held_on <= end,
+            *unit_scope(MeetingAttendance.unit_id, community_id=community_id, unit_kind=unit_kind),
+        )
+    )
+    invited, attended = session.execute(stmt).one()
+    return (int(attended or 0) / int(invited)) if invited else None
+
+
+def six_items_counts(
+    session: Session, *, year: int, as_of: date, community_id: int | None = None, unit_kind: str | None = None
+) -> dict[int, dict[str, int]]:
+    """Per active unit, how many activities of each of the six kinds it held this year so far
+    (``community_id``: the units paired with that community; ``unit_kind``: units of that kind)."""
     start = date(year, 1, 1)
     end = min(date(year, 12, 31), as_of)
+    scope = unit_scope(Activity.unit_id, community_id=community_id, unit_kind=unit_kind)
     rows = session.execute(
         select(Activity.unit_id, Activity.kind, func.count(Activity.id))
-        .where(*_activity_period(start, end), Activity.kind.in_(SIX_ITEMS))
+        .where(*_activity_period(start, end), Activity.kind.in_(SIX_ITEMS), *scope)
         .group_by(Activity.unit_id, Activity.kind)
     ).all()
     units = session.scalars(
-        select(Unit.id).where(Unit.deleted_at.is_(None), Unit.active.is_(True))
+        select(Unit.id).where(
+            Unit.deleted_at.is_(None),
+            Unit.active.is_(True),
+            *unit_scope(Unit.id, community_id=community_id, unit_kind=unit_kind),
+        )
     ).all()
     out: dict[int, dict[str, int]] = {uid: {} for uid in units}
     for unit_id, kind, n in rows:
@@ -118,64 +260,106 @@ def six_items_counts(session: Session, *, year: int, as_of: date) -> dict[int, d
     return out
 
 
-def six_items_completion(session: Session, *, year: int, as_of: date) -> float | None:
+def six_items_completion(
+    session: Session, *, year: int, as_of: date, community_id: int | None = None, unit_kind: str | None = None
+) -> float | None:
     """The share of (active unit × six items) cells done at least once this year."""
-    counts = six_items_counts(session, year=year, as_of=as_of)
+    counts = six_items_counts(session, year=year, as_of=as_of, community_id=community_id, unit_kind=unit_kind)
     if not counts:
         return None
     rows = [assess(c, year=year, as_of=as_of) for c in counts.values()]
     return sum(r.done for r in rows) / (len(rows) * len(SIX_ITEMS))
 
 
-def six_items_behind(session: Session, *, year: int, as_of: date) -> int:
+def six_items_behind(
+    session: Session, *, year: int, as_of: date, community_id: int | None = None, unit_kind: str | None = None
+) -> int:
     """Active units behind pace on the six items."""
-    counts = six_items_counts(session, year=year, as_of=as_of)
+    counts = six_items_counts(session, year=year, as_of=as_of, community_id=community_id, unit_kind=unit_kind)
     return sum(1 for c in counts.values() if assess(c, year=year, as_of=as_of).behind)
 
 
-def overdue_actions(session: Session, *, today: date) -> int:
+def overdue_actions(
+    session: Session, *, today: date, community_id: int | None = None, unit_kind: str | None = None
+) -> int:
     """Open action items whose due date has passed."""
-    return session.scalar(
-        select(func.count(ActionItem.id)).where(
-            ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < today
+    return (
+        session.scalar(
+            select(func.count(ActionItem.id)).where(
+                ActionItem.status == ActionStatus.OPEN,
+                ActionItem.due_on < today,
+                *unit_scope(ActionItem.owner_unit_id, community_id=community_id, unit_kind=unit_kind),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def expiring_agreements(session: Session, *, today: date) -> int:
     """Agreements ending within 60 days."""
-    return session.scalar(
-        select(func.count(Agreement.id)).where(
-            Agreement.deleted_at.is_(None),
-            Agreement.valid_to >= today,
-            Agreement.valid_to <= today + timedelta(days=EXPIRY_WINDOW_DAYS),
+    return (
+        session.scalar(
+            select(func.count(Agreement.id)).where(
+                Agreement.deleted_at.is_(None),
+                Agreement.valid_to >= today,
+                Agreement.valid_to <= today + timedelta(days=EXPIRY_WINDOW_DAYS),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def lapsed_agreements(session: Session, *, today: date) -> int:
-    return session.scalar(
-        select(func.count(Agreement.id)).where(Agreement.deleted_at.is_(None), Agreement.valid_to < today)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count(Agreement.id)).where(Agreement.deleted_at.is_(None), Agreement.valid_to < today)
+        )
+        or 0
+    )
 
 
 def next_meeting(session: Session, *, today: date) -> Meeting | None:
     """The next joint meeting on or after today."""
     return session.scalar(
-        select(Meeting)
-        .where(Meeting.deleted_at.is_(None), Meeting.held_on >= today)
-        .order_by(Meeting.held_on)
-        .limit(1)
+        select(Meeting).where(Meeting.deleted_at.is_(None), Meeting.held_on >= today).order_by(Meeting.held_on).limit(1)
     )
 
 
-def action_closure_rate(session: Session, *, start: date, end: date) -> float | None:
+def action_closure_rate(
+    session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
+) -> float | None:
     """Share of action items due in the period that are done (dropped ones left out)."""
-    base = and_(ActionItem.due_on >= start, ActionItem.due_on <= end, ActionItem.status != ActionStatus.DROPPED)
+    base = and_(
+        ActionItem.due_on >= start,
+        ActionItem.due_on <= end,
+        ActionItem.status != ActionStatus.DROPPED,
+        *unit_scope(ActionItem.owner_unit_id, community_id=community_id, unit_kind=unit_kind),
+    )
     total = session.scalar(select(func.count(ActionItem.id)).where(base)) or 0
     if not total:
         return None
-    done = session.scalar(
-        select(func.count(ActionItem.id)).where(base, ActionItem.status == ActionStatus.DONE)
-    ) or 0
+    done = session.scalar(select(func.count(ActionItem.id)).where(base, ActionItem.status == ActionStatus.DONE)) or 0
     return done / total
+
+
+AGREEMENT_STATES: tuple[str, ...] = ("valid", "expiring", "lapsed")
+
+
+def agreements_by_state(
+    session: Session, *, today: date, community_id: int | None = None, unit_kind: str | None = None
+) -> dict[str, int]:
+    """Agreements valid, expiring within 60 days (as ``expiring_agreements``) and lapsed (as
+    ``lapsed_agreements``); one with no end date is valid."""
+    soon = today + timedelta(days=EXPIRY_WINDOW_DAYS)
+    state = case(
+        (Agreement.valid_to < today, "lapsed"),
+        (Agreement.valid_to <= soon, "expiring"),
+        else_="valid",
+    )
+    stmt = select(state, func.count(Agreement.id)).where(
+        Agreement.deleted_at.is_(None), *unit_scope(Agreement.unit_id, unit_kind=unit_kind)
+    )
+    if community_id is not None:
+        stmt = stmt.where(Agreement.community_id == community_id)
+    counts: dict[str, int] = dict(session.execute(stmt.group_by(state)).tuples().all())
+    return {s: int(counts.get(s, 0)) for s in AGREEMENT_STATES}

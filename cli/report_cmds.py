@@ -1,0 +1,53 @@
+"""report quarterly --year Y --quarter Q --out F.docx: the 情况通报 (contracts.md)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, fail, msg, session
+from domain.actor import SYSTEM
+from exports.png import NoCJKFont
+from locales import translate
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="documents for supervision: report quarterly …")
+    kinds = p.add_subparsers(dest="report_kind", required=True, metavar="KIND")
+    q = kinds.add_parser("quarterly", help="the quarterly report (情况通报) as .docx")
+    q.add_argument("--year", type=int, required=True)
+    q.add_argument("--quarter", type=int, required=True, help="1–4")
+    q.add_argument("--out", required=True, help="the .docx file to write")
+    q.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_report_quarterly)
+
+
+def cmd_report_quarterly(args: argparse.Namespace) -> int:
+    from exports.report_docx import build_report
+    from services import quarterly
+    from ui.charts import quarter_images
+
+    if args.quarter not in (1, 2, 3, 4) or not 1000 <= args.year <= 9999:
+        return fail(msg("report.cli_bad_quarter", year=args.year, quarter=args.quarter), EXIT_USAGE)
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        return fail(msg("report.cli_bad_out", path=out), EXIT_USAGE)
+    lang = cli_language()
+    tr = partial(translate, lang)
+    today = args.today or date.today()
+    with session() as s:
+        summary = quarterly.get_quarter_summary(s, SYSTEM, year=args.year, quarter=args.quarter, today=today)
+    try:
+        images = quarter_images(summary, tr)
+    except NoCJKFont:
+        return fail(msg("report.no_cjk_font"), EXIT_REJECTED)
+    data = build_report(summary, images, tr=tr, lang=lang, issued_on=today)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as err:
+        return fail(msg("report.cli_cannot_write", path=out, error=err.strerror or err), EXIT_REJECTED)
+    print(msg("report.cli_written", path=out))
+    return EXIT_OK

@@ -1,0 +1,160 @@
+"""The charts page's cached data and its chart cards (chart + PNG and CSV downloads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from domain.enums import SIX_ITEMS
+from exports.png import chart_png, cjk_font_available
+from locales import translate
+from services import metrics, quarterly, reference, stats
+from ui import charts
+from ui.format import fmt_number, fmt_percent
+from ui.i18n import current_language, t
+from ui.state import session_scope
+
+TTL = 300
+SIX_ITEM_UNITS = 40
+ATTENDANCE_UNITS = 30
+RANK_LIMIT = 15
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    communities: list[reference.Option]
+    unit_kinds: list[str]
+    years: list[int]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def filter_options(today_iso: str) -> FilterOptions:
+    today = date.fromisoformat(today_iso)
+    with session_scope() as s:
+        quarters = quarterly.list_quarters(s, today=today)
+        return FilterOptions(
+            reference.list_communities(s),
+            stats.list_unit_kinds(s),
+            sorted({y for y, _ in quarters}, reverse=True) or [today.year],
+        )
+
+
+def period_bounds(year: int, quarter: int | None, today: date) -> tuple[date, date]:
+    """A year or one of its quarters, never past today (so this year's figures match the overview)."""
+    start, end = metrics.quarter_bounds(year, quarter) if quarter else (date(year, 1, 1), date(year, 12, 31))
+    return start, min(end, today)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load(start: str, end: str, today: str, community_id: int | None, unit_kind: str | None) -> dict[str, Any]:
+    """Every aggregate of the page for one filter (keyed by it, cleared by writes)."""
+    f = stats.ChartFilter(
+        date.fromisoformat(start), date.fromisoformat(end), date.fromisoformat(today), community_id, unit_kind
+    )
+    with session_scope() as s:
+        by_month = stats.activities_by_month(s, f=f)
+        return {
+            "figures": stats.get_figures(s, f=f),
+            "needs": stats.needs_by_category_status(s, f=f),
+            "coverage": stats.needs_coverage_by_category(s, f=f),
+            "funnel": stats.project_funnel(s, f=f),
+            "monthly": stats.monthly_totals(by_month),
+            "kinds": (
+                by_month.groupby("kind", as_index=False)["activities"].sum()
+                if not by_month.empty
+                else pd.DataFrame(columns=["kind", "activities"])
+            ),
+            "six_items": stats.six_items_grid(s, f=f, limit=SIX_ITEM_UNITS),
+            "attendance": stats.attendance_by_unit(s, f=f, limit=ATTENDANCE_UNITS),
+            "actions": stats.action_items_by_month(s, f=f),
+            "agreements": stats.agreements_by_state(s, f=f),
+        }
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_ranking(
+    start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, measure: str
+) -> pd.DataFrame:
+    f = stats.ChartFilter(
+        date.fromisoformat(start), date.fromisoformat(end), date.fromisoformat(today), community_id, unit_kind
+    )
+    with session_scope() as s:
+        return stats.rank_units(s, f=f, measure=measure, limit=RANK_LIMIT)
+
+
+def tr() -> charts.Translate:
+    return partial(translate, current_language())
+
+
+def panels(data: dict[str, Any]) -> dict[str, charts.Panel]:
+    """The page's charts, labelled in the user's language."""
+    lang_tr = tr()
+    built = (
+        charts.needs_by_category_panel(data["needs"], lang_tr),
+        charts.needs_coverage_panel(data["coverage"], lang_tr),
+        charts.funnel_panel(data["funnel"], lang_tr),
+        charts.monthly_activities_panel(data["monthly"], lang_tr),
+        charts.hours_panel(data["monthly"], lang_tr),
+        charts.kinds_panel(data["kinds"], lang_tr),
+        charts.six_items_panel(data["six_items"], lang_tr, [k.value for k in SIX_ITEMS]),
+        charts.attendance_panel(data["attendance"], lang_tr),
+        charts.actions_panel(data["actions"], lang_tr),
+        charts.agreements_panel(data["agreements"], lang_tr),
+    )
+    return {p.key: p for p in built}
+
+
+def kpis(fig: stats.Figures) -> None:
+    """The period's figures, each from the metric dictionary."""
+    cells = [
+        ("charts.kpi.activities", fmt_number(fig.activities), "metrics.activities_def"),
+        ("charts.kpi.volunteer_hours", fmt_number(fig.volunteer_hours), "metrics.volunteer_hours_def"),
+        ("charts.kpi.open_needs", fmt_number(fig.open_needs), "metrics.open_needs_def"),
+        ("charts.kpi.six_items_completion", fmt_percent(fig.six_items_completion), "metrics.six_items_completion_def"),
+        ("charts.kpi.attendance_rate", fmt_percent(fig.attendance_rate), "charts.kpi.attendance_rate_def"),
+        ("charts.kpi.action_closure_rate", fmt_percent(fig.action_closure_rate), "charts.kpi.action_closure_rate_def"),
+    ]
+    for col, (label_key, value, help_key) in zip(st.columns(len(cells)), cells, strict=True):
+        col.metric(t(label_key), value, help=t(help_key))
+
+
+def card(panel: charts.Panel, *, note: str = "") -> None:
+    """One chart, with its data as CSV and the picture as PNG."""
+    with st.container(border=True):
+        if panel.data.empty or not panel.data.select_dtypes("number").to_numpy().any():
+            st.markdown(f"**{panel.title}**")
+            st.caption(t("charts.no_data"))
+            return
+        st.altair_chart(panel.chart, width="stretch", key=f"charts_chart_{panel.key}")
+        if note:
+            st.caption(note)
+        row = st.container(horizontal=True, horizontal_alignment="right")
+        if cjk_font_available():
+            chart = panel.chart
+            row.download_button(
+                t("charts.download_png"),
+                lambda: chart_png(chart),
+                file_name=f"{panel.title}.png",
+                mime="image/png",
+                key=f"charts_png_{panel.key}",
+                help=t("charts.png_help"),
+                on_click="ignore",
+                icon=":material/image:",
+            )
+        else:
+            row.caption(t("charts.no_cjk_font"))
+        row.download_button(
+            t("charts.download_csv"),
+            panel.data.to_csv(index=False).encode("utf-8-sig"),
+            file_name=f"{panel.title}.csv",
+            mime="text/csv",
+            key=f"charts_csv_{panel.key}",
+            help=t("charts.csv_help"),
+            on_click="ignore",
+            icon=":material/table:",
+        )
