@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 os.environ.setdefault("COBUILD_BCRYPT_ROUNDS", "4")
 os.environ.setdefault("COBUILD_LOGIN_SLEEP", "0")
 
-from db.engine import make_engine  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.models import Community, Unit, User  # noqa: E402
-from domain.actor import Actor  # noqa: E402
-from domain.text import pinyin_key  # noqa: E402
-from services.users import actor_for  # noqa: E402
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.models import Community, Unit, User
+from domain.actor import Actor
+from domain.text import pinyin_key
+from services.users import actor_for
 
 TODAY = date(2026, 11, 24)
 PG_URL = os.environ.get("TEST_DATABASE_URL")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
-
-from datetime import date
 
 from db.models.base import Base, SoftDeleteMixin, TimestampMixin
 from domain.enums import ActivityKind, AttachmentOwner
