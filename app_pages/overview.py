@@ -55,7 +55,7 @@ with right:
                     f"{md_escape(ov.next_meeting_place)}")
     else:
         st.caption(t("overview.no_next_meeting"))
-    st.subheader(t("overview.overdue_items"))
+    st.subheader(t("overview.overdue_items_mine" if actor.unit_id else "overview.overdue_items"))
     if overdue.empty:
         st.caption(t("overview.no_overdue"))
     else:

@@ -50,7 +50,6 @@ def sidebar_chairs(actor: Actor, where: Any) -> None:
     this, nxt = _chairs(today.isoformat(), actor.community_id)
     lang = current_language()
     with where:
-        st.divider()
         st.markdown(
             f"**{t('app.chair_this_month')}**  \n{md_escape(this.unit_name) or t('app.chair_none')}"
             f"\n\n**{t('app.chair_next_month')}**  \n{md_escape(nxt.unit_name) or t('app.chair_none')}"

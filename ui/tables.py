@@ -35,6 +35,8 @@ def present(
             series = series.map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) and not pd.isna(v) else "")
         elif series.map(lambda v: isinstance(v, date)).any():
             series = series.map(lambda v: fmt_date(v, lang) if isinstance(v, date) and not pd.isna(v) else "")
+        if series.dtype == object:
+            series = series.map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
         out[t(key)] = series
     return out
 
