@@ -1,0 +1,263 @@
+"""backup / restore (contracts.md, quality.md "data safety"): a consistent copy while writers go on,
+a restore that brings back exactly what was saved, and files that must be refused."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text, update
+
+from db.engine import make_engine, make_session_factory, session_scope
+from db.migrate import head_revision, upgrade
+from db.models import Activity, AuditEntry, Project, Unit, User
+from domain.enums import ActivityKind, AuditAction, Role
+from services import activities, backup
+from services.backup import BackupRefused
+from services.users import actor_for
+from tests.conftest import PG_URL, TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_SCHEMA = "cobuild_backup_test"
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return backup._table_counts(conn, backup._reflect(conn))
+
+
+def _project_titles(engine: Engine) -> dict[int, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Project.id, Project.title)).all())  # type: ignore[arg-type]
+
+
+def _change_everything(engine: Engine) -> None:
+    """What happens between a backup and a restore: rows added, changed and removed."""
+    factory = make_session_factory(engine)
+    with session_scope(factory, write=True) as s:
+        admin = actor_for(s.scalars(select(User).where(User.role == Role.ADMIN)).first())  # type: ignore[arg-type]
+        unit = s.scalars(select(Unit).order_by(Unit.id)).first()
+        assert unit is not None
+        pid = s.scalars(select(Project.id).order_by(Project.id)).first()
+        activities.log_activity(s, admin, unit_id=unit.id, community_id=1, held_on=TODAY,
+                                kind=ActivityKind.FORUM, title="备份之后才记的活动", today=TODAY)
+        s.execute(update(Project).where(Project.id == pid).values(title="被改掉的项目名"))
+        s.execute(text("DELETE FROM project_unit"))
+
+
+@pytest.fixture
+def sqlite_engine(db_file: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{db_file}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["backup.db", "backup.jsonl", "backup.jsonl.gz"])
+def test_restore_brings_back_what_the_backup_saved(sqlite_engine: Engine, tmp_path: Path, name: str) -> None:
+    before_counts, before_titles = _counts(sqlite_engine), _project_titles(sqlite_engine)
+    report = backup.backup_database(sqlite_engine, tmp_path / name)
+    assert report.format == ("sqlite" if name.endswith(".db") else "jsonl")
+    assert report.counts == before_counts and report.revision == head_revision()
+
+    _change_everything(sqlite_engine)
+    assert _counts(sqlite_engine) != before_counts
+
+    restored = backup.restore_database(sqlite_engine, tmp_path / name)
+    after = _counts(sqlite_engine)
+    assert {k: v for k, v in after.items() if k != "audit_entry"} == {
+        k: v for k, v in before_counts.items() if k != "audit_entry"}
+    assert after["audit_entry"] == before_counts["audit_entry"] + 1  # the restore itself is recorded
+    assert restored.counts == after
+    assert _project_titles(sqlite_engine) == before_titles
+    with sqlite_engine.connect() as conn:
+        assert conn.scalar(select(func.count()).where(Activity.title == "备份之后才记的活动")) == 0
+        assert conn.scalar(text("PRAGMA integrity_check")) == "ok"
+        assert conn.scalar(text("PRAGMA journal_mode")) == "wal"
+        last = conn.execute(select(AuditEntry.action, AuditEntry.entity).order_by(AuditEntry.id.desc())).first()
+        assert tuple(last) == (AuditAction.IMPORT, "backup")  # type: ignore[arg-type]
+        # Typed values survive the JSON round trip.
+        when = conn.scalar(select(User.created_at).order_by(User.id))
+        assert when is not None and when.tzinfo is not None
+        assert isinstance(conn.scalar(select(Activity.held_on).limit(1)), date)
+
+
+def test_a_backup_taken_while_writers_go_on_is_consistent(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Every activity in the copy has its audit row: the copy is one moment, not a smear."""
+    factory = make_session_factory(sqlite_engine)
+    with session_scope(factory) as s:
+        admin = actor_for(s.scalars(select(User).where(User.role == Role.ADMIN)).first())  # type: ignore[arg-type]
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        while not stop.is_set() and len(written) < 400:
+            with session_scope(factory, write=True) as s:
+                written.append(activities.log_activity(
+                    s, admin, unit_id=1, community_id=1, held_on=TODAY, kind=ActivityKind.VISIT,
+                    title=f"备份期间 {len(written)}", today=TODAY))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < 5:
+            stop.wait(0.01)
+        backup.backup_database(sqlite_engine, tmp_path / "live.db")
+        backup.backup_database(sqlite_engine, tmp_path / "live.jsonl")
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert written, "the writer ran"
+    for name in ("live.db", "live.jsonl"):
+        check = make_engine(f"sqlite:///{tmp_path / ('check_' + name + '.db')}")
+        upgrade(check)
+        backup.restore_database(check, tmp_path / name)
+        with check.connect() as conn:
+            acts = conn.scalar(select(func.count()).where(Activity.title.like("备份期间 %")))
+            logged = conn.scalar(select(func.count(AuditEntry.id)).where(
+                AuditEntry.entity == "activity", AuditEntry.action == AuditAction.CREATE,
+                AuditEntry.after.like("%备份期间%")))
+        check.dispose()
+        assert acts == logged, name
+
+
+def _set_revision(path: Path, revision: str) -> None:
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    con.commit()
+    con.close()
+
+
+def test_a_file_from_a_newer_schema_is_refused_and_nothing_changes(sqlite_engine: Engine, tmp_path: Path) -> None:
+    backup.backup_database(sqlite_engine, tmp_path / "future.db")
+    _set_revision(tmp_path / "future.db", "9999_from_a_newer_release")
+    _change_everything(sqlite_engine)
+    counts = _counts(sqlite_engine)
+    with pytest.raises(BackupRefused) as caught:
+        backup.restore_database(sqlite_engine, tmp_path / "future.db")
+    assert caught.value.code == "backup.error.newer_schema"
+    assert caught.value.params["revision"] == "9999_from_a_newer_release"
+    assert _counts(sqlite_engine) == counts
+
+
+def test_a_newer_jsonl_file_is_refused(sqlite_engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "future.jsonl"
+    backup.backup_database(sqlite_engine, path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = lines[0].replace(head_revision(), "9999_from_a_newer_release")
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(BackupRefused, match="newer_schema"):
+        backup.inspect_file(path)
+
+
+def test_a_damaged_sqlite_file_is_refused(sqlite_engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "damaged.db"
+    backup.backup_database(sqlite_engine, path)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(3 * page, min(len(data), 12 * page)):  # scribble over table pages
+        data[offset] = 0xA5
+    path.write_bytes(bytes(data))
+    with pytest.raises(BackupRefused) as caught:
+        backup.inspect_file(path)
+    assert caught.value.code in ("backup.error.corrupt", "backup.error.not_a_backup")
+
+
+def test_a_cut_off_jsonl_file_is_refused(sqlite_engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl"
+    backup.backup_database(sqlite_engine, path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    with pytest.raises(BackupRefused, match="truncated"):
+        backup.inspect_file(path)
+
+
+def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("会议纪要", encoding="utf-8")
+    with pytest.raises(BackupRefused, match="not_a_backup"):
+        backup.inspect_file(path)
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _manage(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}", COBUILD_LANG="zh_CN")
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=180, stdin=subprocess.DEVNULL)
+
+
+def test_manage_backup_and_restore_round_trip(db_file: Path, tmp_path: Path) -> None:
+    target = tmp_path / "nightly.db"
+    done = _manage(["backup", str(target)], db_file)
+    assert done.returncode == 0, done.stderr
+    assert "备份完成" in done.stdout
+    engine = make_engine(f"sqlite:///{db_file}")
+    try:
+        titles = _project_titles(engine)
+        _change_everything(engine)
+    finally:
+        engine.dispose()
+    restored = _manage(["restore", str(target), "--yes"], db_file)
+    assert restored.returncode == 0, restored.stderr
+    assert "恢复完成" in restored.stdout
+    engine = make_engine(f"sqlite:///{db_file}")
+    try:
+        assert _project_titles(engine) == titles
+    finally:
+        engine.dispose()
+
+
+def test_manage_restore_refuses_a_newer_file_with_exit_1_and_a_chinese_message(db_file: Path, tmp_path: Path) -> None:
+    target = tmp_path / "future.db"
+    assert _manage(["backup", str(target)], db_file).returncode == 0
+    _set_revision(target, "9999_from_a_newer_release")
+    refused = _manage(["restore", str(target), "--yes"], db_file)
+    assert refused.returncode == 1
+    assert "比当前程序支持的版本" in refused.stderr and "已拒绝恢复" in refused.stderr
+
+
+# --- PostgreSQL (private schema; ``public`` is never touched) --------------------------------------
+
+
+@pytest.fixture
+def pg_engine(sqlite_template: Path) -> Iterator[Engine]:
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL not set")
+    admin_engine = make_engine(PG_URL)
+    with admin_engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
+    yield engine
+    engine.dispose()
+    with admin_engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+    admin_engine.dispose()
+
+
+def test_sqlite_backup_moves_to_postgresql_and_back(pg_engine: Engine, sqlite_engine: Engine,
+                                                    tmp_path: Path) -> None:
+    """The app-level dump restores across backends: SQLite → PostgreSQL → SQLite."""
+    counts, titles = _counts(sqlite_engine), _project_titles(sqlite_engine)
+    backup.backup_database(sqlite_engine, tmp_path / "from_sqlite.jsonl.gz")
+    backup.restore_database(pg_engine, tmp_path / "from_sqlite.jsonl.gz")
+    pg_counts = _counts(pg_engine)
+    assert {k: v for k, v in pg_counts.items() if k != "audit_entry"} == {
+        k: v for k, v in counts.items() if k != "audit_entry"}
+    assert _project_titles(pg_engine) == titles
+    _change_everything(pg_engine)  # sequences were moved past the restored ids
+    report = backup.backup_database(pg_engine, tmp_path / "from_pg.jsonl")
+    assert report.format == "jsonl"
+    backup.restore_database(sqlite_engine, tmp_path / "from_pg.jsonl")
+    assert _counts(sqlite_engine)["activity"] == counts["activity"] + 1
+    with pytest.raises(BackupRefused, match="sqlite_file_needs_sqlite"):
+        backup.backup_database(sqlite_engine, tmp_path / "plain.db")
+        backup.restore_database(pg_engine, tmp_path / "plain.db")
