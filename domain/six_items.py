@@ -1,12 +1,28 @@
-"""六个一: each unit (or member) does each of six things once a year; who is behind pace."""
+"""六个一: each unit (or member) does each of six things once a year; who is behind pace.
+
+The rule: a row (a unit or a member) is *behind* when the share of its year already gone exceeds
+the share of the six items it has done. Its year runs from 1 January, or from the day it joined
+when that was during the year. An item is *behind* when it is still missing in a row that is
+behind (on a row still on pace a missing item is only *open*), so that early in the year not
+every blank cell is red.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from domain.enums import SIX_ITEMS, ActivityKind
+
+
+class ItemState(StrEnum):
+    """One cell of the progress grid."""
+
+    DONE = "done"  # done at least once
+    OPEN = "open"  # not yet, but the row is on pace
+    BEHIND = "behind"  # not yet, and the row is behind pace
 
 
 def year_share_gone(year: int, as_of: date, *, since: date | None = None) -> float:
@@ -16,12 +32,20 @@ def year_share_gone(year: int, as_of: date, *, since: date | None = None) -> flo
     end = date(year, 12, 31)
     if since is not None and since > start:
         start = since
-    if as_of < start:
+    if start > end or as_of < start:  # not yet a member during (that part of) the year
         return 0.0
     if as_of >= end:
         return 1.0
     total = (end - start).days + 1
     return ((as_of - start).days + 1) / total
+
+
+def counting_since(year: int, joined_on: date | None) -> date | None:
+    """When a unit's (or member's) 六个一 year starts: its joining day if that falls in ``year``
+    or later, else ``None`` (the whole year counts)."""
+    if joined_on is None or joined_on <= date(year, 1, 1):
+        return None
+    return joined_on
 
 
 @dataclass(frozen=True)
@@ -33,6 +57,13 @@ class SixItemsRow:
     completion: float
     behind: bool
     missing: tuple[ActivityKind, ...]
+    year_gone: float = 0.0
+
+    def state(self, kind: ActivityKind) -> ItemState:
+        """The cell for ``kind``: done, open, or behind (missing in a row behind pace)."""
+        if self.counts.get(kind, 0) > 0:
+            return ItemState.DONE
+        return ItemState.BEHIND if self.behind else ItemState.OPEN
 
 
 def assess(counts: Mapping[ActivityKind | str, int], *, year: int, as_of: date,
@@ -44,4 +75,21 @@ def assess(counts: Mapping[ActivityKind | str, int], *, year: int, as_of: date,
     completion = done / len(SIX_ITEMS)
     gone = year_share_gone(year, as_of, since=since)
     missing = tuple(kind for kind, n in by_kind.items() if n == 0)
-    return SixItemsRow(by_kind, done, completion, gone > completion + 1e-9, missing)
+    return SixItemsRow(by_kind, done, completion, gone > completion + 1e-9, missing, gone)
+
+
+def overall_completion(rows: Iterable[SixItemsRow]) -> float | None:
+    """The share of all (row × item) cells done; ``None`` when there are no rows."""
+    rows = list(rows)
+    if not rows:
+        return None
+    return sum(r.done for r in rows) / (len(rows) * len(SIX_ITEMS))
+
+
+def items_needed_by_now(gone: float) -> int:
+    """How many of the six items a row should have done to be on pace (the smallest count whose
+    share is not below the share of the year gone)."""
+    n = 0
+    while n < len(SIX_ITEMS) and n / len(SIX_ITEMS) + 1e-9 < gone:
+        n += 1
+    return n

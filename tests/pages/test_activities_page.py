@@ -1,0 +1,99 @@
+"""/activities for every role, and a liaison logging an activity through the form."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.engine import make_engine
+from db.models import Activity
+from tests.pages.conftest import OpenPage, assert_clean
+
+PAGE = "app_pages/activities.py"
+ALL_TABS = ["登记活动", "活动记录", "六个一", "统计", "在职党员", "台账"]
+
+
+@pytest.mark.parametrize(
+    ("username", "tabs"),
+    [("admin", ALL_TABS), ("liaison1", ALL_TABS), ("community1", ALL_TABS[1:]), ("leader", ALL_TABS[1:])],
+)
+def test_activities_page_renders_every_tab_for_every_role(open_page: OpenPage, username: str,
+                                                           tabs: list[str]) -> None:
+    at = open_page(username, PAGE)
+    assert_clean(at)
+    assert at.title[0].value == "活动登记"
+    assert [tab.label for tab in at.tabs] == tabs
+    for label in tabs[1:]:  # only the open tab runs: open each in turn
+        at.session_state["activities_tab"] = label
+        at.run()
+        assert_clean(at)
+        if label == "六个一":
+            assert {"总体完成率", "进度落后"} <= {m.label for m in at.metric}
+            assert at.dataframe, "the 六个一 grid is shown"
+        if label == "统计":
+            assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+
+def test_liaison_logs_an_activity_through_the_form(open_page: OpenPage, app_env) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("liaison1", PAGE)
+    at.text_input(key="activities_log_title").input("AppTest 登记的志愿服务")
+    at.number_input(key="activities_log_participants").set_value(9)
+    at.number_input(key="activities_log_hours").set_value(13.5)
+    at.button(key="activities_log_submit").click()
+    at.run()
+    assert_clean(at)
+    assert any("AppTest 登记的志愿服务" in s.value for s in at.success)
+    assert at.text_input(key="activities_log_title").value == ""  # the form is cleared for the next one
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        row = s.scalar(select(Activity).where(Activity.title == "AppTest 登记的志愿服务"))
+        assert row is not None and row.participants == 9 and row.volunteer_hours == 13.5
+    engine.dispose()
+
+
+def test_empty_title_is_refused_with_the_field_named(open_page: OpenPage) -> None:
+    at = open_page("liaison1", PAGE)
+    at.number_input(key="activities_log_participants").set_value(5)
+    at.button(key="activities_log_submit").click()
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["请填写“活动名称”。"]
+    assert at.number_input(key="activities_log_participants").value == 5  # what was typed is kept
+
+
+def test_page_in_english(open_page: OpenPage) -> None:
+    at = open_page("admin", PAGE, lang="en")
+    assert_clean(at)
+    assert at.title[0].value == "Activities"
+    assert "Six items" in [tab.label for tab in at.tabs]
+
+
+def test_admin_opens_an_activity_and_the_member_grid(open_page: OpenPage, app_env) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        newest = s.scalar(select(Activity.id).order_by(Activity.held_on.desc(), Activity.id.desc()).limit(1))
+    engine.dispose()
+    at = open_page("admin", PAGE)
+    at.session_state["activities_tab"] = "活动记录"
+    at.run()
+    at.selectbox(key="activities_browse_pick").set_value(newest)
+    at.run()
+    assert_clean(at)
+    assert any(e.label == "修改这条活动" for e in at.expander)
+    at.session_state["activities_tab"] = "六个一"
+    at.run()
+    at.radio(key="activities_six_by").set_value("member")
+    at.run()
+    assert_clean(at)
+    assert "所在单位" in at.dataframe[0].value.columns
+
+
+def test_liaison_builds_the_ledger_for_download(open_page: OpenPage) -> None:
+    at = open_page("liaison1", PAGE)
+    at.session_state["activities_tab"] = "台账"
+    at.run()
+    at.button(key="activities_ledger_build").click()
+    at.run()
+    assert_clean(at)
+    assert any("台账已生成" in s.value for s in at.success)
