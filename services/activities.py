@@ -102,7 +102,7 @@ def _clean(session: Session, actor: Actor, *, unit_id: object, community_id: obj
     """Every field checked in form order (the first bad one is named); primary-key look-ups only."""
     if unit_id is None or unit_id == "":
         raise ValidationError("fields.unit", "error.required")
-    uid = validate.integer("fields.unit", unit_id, required=True)
+    uid = validate.record_id("fields.unit", unit_id)
     assert uid is not None
     _require_unit(actor, uid)
     unit = session.get(Unit, uid)
@@ -116,7 +116,7 @@ def _clean(session: Session, actor: Actor, *, unit_id: object, community_id: obj
         raise ValidationError(F + "held_on", "activities.error.future_date")
     if community_id is None or community_id == "":
         raise ValidationError("fields.community", "error.required")
-    cid = validate.integer("fields.community", community_id, required=True)
+    cid = validate.record_id("fields.community", community_id)
     assert cid is not None
     community = session.get(Community, cid)
     if community is None or community.deleted_at is not None:
@@ -129,13 +129,13 @@ def _clean(session: Session, actor: Actor, *, unit_id: object, community_id: obj
     n_beneficiaries = validate.integer(F + "beneficiaries", beneficiaries, max_value=10_000_000) or 0
     pid: int | None = None
     if project_id not in (None, "", 0):
-        pid = validate.integer(F + "project", project_id, required=True)
+        pid = validate.record_id(F + "project", project_id)
         project = session.get(Project, pid)
         if project is None or project.deleted_at is not None:
             raise ValidationError(F + "project", "error.unknown_choice", value=str(project_id))
     mid: int | None = None
     if member_id not in (None, "", 0):
-        mid = validate.integer(F + "member", member_id, required=True)
+        mid = validate.record_id(F + "member", member_id)
         member = session.get(Member, mid)
         if member is None or member.deleted_at is not None:
             raise ValidationError(F + "member", "error.unknown_choice", value=str(member_id))

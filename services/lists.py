@@ -15,6 +15,7 @@ from db.models import Category, Community, Unit
 from domain.actor import Actor
 from domain.enums import Role
 from domain.errors import NotFound, PermissionDenied, ValidationError
+from services import validate
 
 MAX_PAGE = 200
 
@@ -122,9 +123,12 @@ def _as_id(value: object, field: str) -> int:
     if value is None or value == "":
         raise ValidationError(field, "error.required")
     try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+        n = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError(field, "error.unknown_choice", value=str(value)) from None
+    if not 1 <= n <= validate.MAX_ID:
+        raise ValidationError(field, "error.unknown_choice", value=str(value))
+    return n
 
 
 def get_live(session: Session, model: Any, record_id: int) -> Any:

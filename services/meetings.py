@@ -392,7 +392,7 @@ def _require_writer(actor: Actor, community_id: int | None) -> None:
 
 
 def _unit_ids(session: Session, field: str, ids: Iterable[int]) -> list[int]:
-    wanted = sorted({int(i) for i in ids})
+    wanted = sorted({int(validate.record_id(field, i) or 0) for i in ids})
     if not wanted:
         return []
     known = set(session.scalars(select(Unit.id).where(Unit.id.in_(wanted), Unit.deleted_at.is_(None))))

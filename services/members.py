@@ -34,7 +34,7 @@ def _check(session: Session, actor: Actor, *, name: object, unit_id: object, com
     clean_name = validate.text(F + "name", name, required=True, max_len=50)
     if unit_id in (None, ""):
         raise ValidationError("fields.unit", "error.required")
-    uid = validate.integer("fields.unit", unit_id, required=True)
+    uid = validate.record_id("fields.unit", unit_id)
     assert uid is not None
     _require_unit(actor, uid)
     unit = session.get(Unit, uid)
@@ -42,7 +42,7 @@ def _check(session: Session, actor: Actor, *, name: object, unit_id: object, com
         raise ValidationError("fields.unit", "error.unknown_choice", value=str(unit_id))
     cid: int | None = None
     if community_id not in (None, "", 0):
-        cid = validate.integer(F + "community", community_id, required=True)
+        cid = validate.record_id(F + "community", community_id)
         community = session.get(Community, cid)
         if community is None or community.deleted_at is not None:
             raise ValidationError(F + "community", "error.unknown_choice", value=str(community_id))

@@ -24,7 +24,7 @@ from db.models import (
     Unit,
 )
 from domain.enums import SIX_ITEMS, ActionStatus, NeedStatus, ProjectStage
-from domain.six_items import assess
+from domain.six_items import assess, counting_since
 
 EXPIRY_WINDOW_DAYS = 60
 COVERED_NEED_STATUSES: tuple[NeedStatus, ...] = (NeedStatus.CLAIMED, NeedStatus.PROJECT, NeedStatus.SOLVED)
@@ -274,9 +274,15 @@ def six_items_completion(
 def six_items_behind(
     session: Session, *, year: int, as_of: date, community_id: int | None = None, unit_kind: str | None = None
 ) -> int:
-    """Active units behind pace on the six items."""
+    """Active units behind pace on the six items (a unit's year counted from when it joined)."""
     counts = six_items_counts(session, year=year, as_of=as_of, community_id=community_id, unit_kind=unit_kind)
-    return sum(1 for c in counts.values() if assess(c, year=year, as_of=as_of).behind)
+    if not counts:
+        return 0
+    joined = dict(session.execute(select(Unit.id, Unit.joined_on).where(Unit.id.in_(list(counts)))).tuples().all())
+    return sum(
+        1 for uid, c in counts.items()
+        if assess(c, year=year, as_of=as_of, since=counting_since(year, joined.get(uid))).behind
+    )
 
 
 def overdue_actions(

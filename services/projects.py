@@ -257,7 +257,10 @@ def create_project(session: Session, actor: Actor, *, data: ProjectInput,
 
 def _editable(session: Session, actor: Actor, project_id: int) -> Project:
     require_writer(actor)
-    project = get_live(session, Project, project_id)
+    # the row lock keeps concurrent savers of one project in line on PostgreSQL
+    project = session.get(Project, project_id, with_for_update=True)
+    if project is None or project.deleted_at is not None:
+        raise NotFound()
     if not may_edit_project(actor, lead_unit_id=project.lead_unit_id, community_id=project.community_id):
         raise PermissionDenied()
     return project

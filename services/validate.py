@@ -87,6 +87,14 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+MAX_ID = 2**31 - 1  # INTEGER primary keys (PostgreSQL int4)
+
+
+def record_id(field: str, value: object, *, required: bool = True) -> int | None:
+    """A record's id from a form, URL or cell: a whole number 1 … 2³¹−1."""
+    return integer(field, value, required=required, min_value=1, max_value=MAX_ID, default=None)
+
+
 def parse_date(field: str, value: object, *, required: bool = False) -> date | None:
     """A date from a ``date``, an Excel/``datetime`` value, or 2026-03-05, 2026/3/5, 2026年3月5日."""
     if value is None or (isinstance(value, str) and not value.strip()):

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.models import Activity, AuditEntry, Member, Need, Resource, User
@@ -187,9 +186,8 @@ def test_field_labels_exist_in_both_languages(field: str) -> None:
 
 
 # Ids beyond any database integer: SQLite raises OverflowError ("Python int too large to convert to
-# SQLite INTEGER"), PostgreSQL a DataError, instead of a ValidationError naming the field. Strict
-# xfail: when the services bound their ids (report: validate.record_id), these start passing and
-# the marker must go.
+# SQLite INTEGER"), PostgreSQL a DataError; the services bound them (validate.record_id) and
+# answer with a ValidationError naming the field.
 ABSURD_IDS: dict[str, Callable[[Session, Actor], object]] = {
     "need_community": lambda s, a: needs.create_need(s, a, data=needs.NeedInput(2**63, 1, "加装电梯")),
     "need_community_infinite": lambda s, a: needs.create_need(s, a, data=needs.NeedInput(float("inf"), 1, "x")),
@@ -204,8 +202,6 @@ ABSURD_IDS: dict[str, Callable[[Session, Actor], object]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, DBAPIError),
-                   reason="ids are not bounded before the database sees them (reported)")
 @pytest.mark.parametrize("name", sorted(ABSURD_IDS))
 def test_an_absurd_id_is_refused(session: Session, admin: Actor, name: str) -> None:
     with pytest.raises(ValidationError) as caught:
