@@ -7,11 +7,14 @@ from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from config import Settings, load_settings
 from db.engine import make_engine, make_session_factory
 from db.engine import session_scope as _session_scope
+from domain.errors import Conflict
 
 
 @st.cache_resource
@@ -35,7 +38,15 @@ def session_scope(*, write: bool = False) -> Iterator[Session]:
 
     A write also clears the data caches, which it may have made stale."""
     _, factory = _engine_and_factory(get_settings().database_url)
-    with _session_scope(factory, write=write) as session:
-        yield session
+    try:
+        with _session_scope(factory, write=write) as session:
+            yield session
+    except StaleDataError:
+        raise Conflict("error.conflict") from None
+    except OperationalError as err:
+        # SQLite waited out its busy timeout (10 s) for another writer: say so, nothing was saved
+        if "locked" in str(err).lower() or "busy" in str(err).lower():
+            raise Conflict("error.busy") from None
+        raise
     if write:
         st.cache_data.clear()

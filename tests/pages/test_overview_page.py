@@ -77,3 +77,19 @@ def test_liaison_navigation_has_no_admin_page(open_page: OpenPage) -> None:
         at.switch_page("app_pages/admin.py")
         at.run()
         assert not at.exception
+
+
+def test_a_locked_database_reaches_the_user_as_a_busy_message(app_env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A write that outwaits SQLite's busy timeout becomes error.busy, never a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from domain.errors import Conflict
+    from ui import state
+
+    class _Locked(Exception):
+        pass
+
+    with pytest.raises(Conflict) as caught:
+        with state.session_scope(write=True):
+            raise OperationalError("INSERT", {}, _Locked("database is locked"))
+    assert caught.value.code == "error.busy"
