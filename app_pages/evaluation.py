@@ -31,7 +31,7 @@ with tab_credit:
     with session_scope() as s:
         credit = ev.credit_table(s, actor, year=int(year), as_of=today)
     rows, formula = credit.rows, credit.formula
-    st.caption(t("evaluation.credit_caption", version=formula.version, round=credit.round_title or "—"))
+    st.caption(t("evaluation.credit_caption", version=formula.version, round=md_escape(credit.round_title) or "—"))
     if rows.empty:
         st.info(t("evaluation.no_unit") if actor.role == Role.LIAISON else t("common.none"))
     elif actor.role == Role.LIAISON:

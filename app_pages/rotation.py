@@ -13,6 +13,7 @@ from ui import rotation_view as view
 from ui.auth import require_role
 from ui.format import fmt_month, today_local
 from ui.i18n import current_language, t
+from ui.safe import md_escape
 from ui.state import session_scope
 
 actor = require_role()
@@ -46,7 +47,7 @@ if scope is not None and not slots and own == scope:
 
 this = next((x for x in slots if (year, x.month) == (today.year, today.month)), None)
 if this is not None:
-    st.markdown(t("rotation.now_chairing", month=fmt_month(year, this.month, lang), unit=this.chair_name))
+    st.markdown(t("rotation.now_chairing", month=fmt_month(year, this.month, lang), unit=md_escape(this.chair_name)))
 
 tab_names = [t("rotation.tab_calendar"), t("rotation.tab_stats"), t("rotation.tab_log")]
 if actor.is_admin:

@@ -18,6 +18,7 @@ from ui import charts, tables
 from ui.activities_view import names_by_id, reference_lists
 from ui.format import fmt_date, fmt_percent
 from ui.i18n import current_language, error_message, label, t
+from ui.safe import md_escape
 from ui.state import session_scope
 
 MARKS = {ItemState.DONE: "✔", ItemState.OPEN: "○", ItemState.BEHIND: "✘"}
@@ -198,7 +199,7 @@ def members_tab(actor: Actor, today: date) -> None:
         if st.form_submit_button(t("activities.members.add_submit"), type="primary"):
             _write(lambda s: members.create_member(s, actor, name=name, unit_id=new_unit, community_id=community or None,
                                                    reported_on=reported, phone=phone),
-                   t("activities.members.added", name=name.strip()))
+                   t("activities.members.added", name=md_escape(name.strip())))
     editable = page[[actor.keeps_unit(int(u)) for u in page["unit_id"]]] if not page.empty else page
     if not editable.empty:
         with st.expander(t("activities.members.edit")):
@@ -281,7 +282,7 @@ def ledger_tab(actor: Actor, today: date) -> None:
                   ledger_export.ledger_xlsx(ledger, lang=lang))
         st.session_state["activities_ledger_files"] = stored
     if stored and stored[0] == unit_id and stored[1] == year:
-        st.success(t("activities.ledger.ready", unit=unit_names[unit_id], year=year, n=stored[2]))
+        st.success(t("activities.ledger.ready", unit=md_escape(unit_names[unit_id]), year=year, n=stored[2]))
         name = f"{unit_names[unit_id]}-{year}-台账"
         c = st.columns(2)
         c[0].download_button(t("activities.ledger.docx"), stored[3], file_name=f"{name}.docx", key="activities_ledger_docx",

@@ -55,7 +55,7 @@ def log_form(actor: Actor, today: date) -> None:
     st.subheader(t("activities.log.heading"))
     saved = st.session_state.pop(SAVED_KEY, None)
     if saved:
-        st.success(t("activities.log.saved", title=saved))
+        st.success(t("activities.log.saved", title=md_escape(saved)))
     units, _ = reference_lists()
     unit_id = actor.unit_id
     if actor.is_admin:
@@ -195,7 +195,7 @@ def detail(actor: Actor, activity_id: int, today: date) -> None:
             if value:
                 st.markdown(f"**{name}**：{md_escape(value)}")
         if d.logged_by:
-            st.caption(t("activities.browse.logged_by", name=d.logged_by))
+            st.caption(t("activities.browse.logged_by", name=md_escape(d.logged_by)))
         thumbs = [p for p in d.photos if p.thumbnail]
         if thumbs:
             st.image([p.thumbnail for p in thumbs], caption=[p.filename for p in thumbs], width=160)

@@ -19,6 +19,7 @@ from services import admin, reference, users
 from ui import tables
 from ui.format import fmt_date, fmt_datetime
 from ui.i18n import current_language, error_message, label, t
+from ui.safe import md_escape
 from ui.state import session_scope
 
 FLASH_KEY = "admin_flash"
@@ -43,7 +44,8 @@ def write(action: Callable[[Session], Any], *, done: str = "common.saved", **par
     except AppError as err:
         st.error(error_message(err))
         return
-    st.session_state[FLASH_KEY] = t(done, **params)
+    # the names in the message are user text: shown as typed, never as Markdown
+    st.session_state[FLASH_KEY] = t(done, **{k: md_escape(v) if isinstance(v, str) else v for k, v in params.items()})
     st.rerun()
 
 
@@ -350,7 +352,7 @@ def categories_tab(actor: Actor) -> None:
         if b2.button(t("admin.categories.down"), key="admin_category_down", icon=":material/arrow_downward:"):
             write(lambda s: admin.move_category(s, actor, category_id=int(category_id), step=1))
         with b3.popover(t("common.delete"), icon=":material/delete:", help=t("admin.categories.delete_help")):
-            st.caption(t("admin.categories.delete_confirm", name=names[category_id]))
+            st.caption(t("admin.categories.delete_confirm", name=md_escape(names[category_id])))
             if st.button(t("common.delete"), key="admin_category_delete", type="primary"):
                 write(lambda s: admin.delete_category(s, actor, category_id=int(category_id)),
                       done="admin.categories.deleted", name=names[category_id])

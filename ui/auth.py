@@ -21,6 +21,7 @@ from domain.enums import Role
 from services import settings_store, users
 from ui.format import fmt_datetime
 from ui.i18n import current_language, t
+from ui.safe import md_escape
 from ui.state import get_settings, session_scope
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def _on_logout(info: dict[str, Any]) -> None:
 
 def _logout_button(authenticator: stauth.Authenticate, where: Any) -> None:
     actor: Actor = st.session_state[ACTOR_KEY]
-    where.caption(t("app.signed_in_as", name=actor.display_name or actor.username,
+    where.caption(t("app.signed_in_as", name=md_escape(actor.display_name or actor.username),
                     role=t(f"enum.Role.{actor.role.value}")))
     if where.button(t("auth.logout"), key="auth_logout"):
         _on_logout({"username": actor.username})

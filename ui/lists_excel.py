@@ -13,6 +13,7 @@ from domain.errors import AppError
 from exports.excel_lists import TEMPLATE, XLSX_MIME
 from services import lists_export, lists_io
 from ui.i18n import current_language, error_message, t
+from ui.safe import md_escape
 from ui.state import session_scope
 
 
@@ -69,4 +70,4 @@ def _preview(report: lists_io.ImportReport) -> None:
              t("lists.excel.unchanged"): report.unchanged.get(sheet, 0)} for sheet in TEMPLATE]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="lists_xl_preview")
     if report.new_categories:
-        st.warning(t("lists.excel.new_categories", names="、".join(report.new_categories)))
+        st.warning(t("lists.excel.new_categories", names=md_escape("、".join(report.new_categories))))

@@ -107,7 +107,7 @@ def suggestions(actor: Actor, community_id: int | None, category_id: int | None)
         st.info(t("lists.match.none"))
         return
     for item in items:
-        head = f"{item.need} · {item.community} · {item.category} · {label(item.priority)}"
+        head = f"{md_escape(item.need)} · {md_escape(item.community)} · {md_escape(item.category)} · {label(item.priority)}"
         with st.expander(head):
             if not item.suggestions:
                 st.caption(t("lists.match.no_resource"))

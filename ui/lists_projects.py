@@ -165,7 +165,7 @@ def detail(actor: Actor, today: date, rows: pd.DataFrame) -> None:
     ]
     st.markdown("  \n".join(lines))
     if d.description:
-        st.caption(d.description)
+        st.caption(md_escape(d.description))
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('lists.projects.milestones')}**")

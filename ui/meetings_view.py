@@ -178,9 +178,9 @@ def add_action_form(actor: Actor, detail: MeetingDetail, units: list[Option]) ->
 
 def meeting_header(detail: MeetingDetail) -> None:
     lang = current_language()
-    st.subheader(detail.title)
-    st.caption(" · ".join([label(detail.kind), fmt_date(detail.held_on, lang), detail.place or "—",
-                           detail.community_name or t("meetings.alliance")]))
+    st.subheader(md_escape(detail.title))
+    st.caption(" · ".join([label(detail.kind), fmt_date(detail.held_on, lang), md_escape(detail.place) or "—",
+                           md_escape(detail.community_name) or t("meetings.alliance")]))
     came, invited = len(detail.attended_names), len(detail.attendance)
     line = f"**{t('meetings.fields.convenor')}**：{md_escape(detail.convenor_name) or '—'}"
     if invited:

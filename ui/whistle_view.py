@@ -66,8 +66,8 @@ def responses_frame(detail: WhistleDetail) -> pd.DataFrame:
 def show_detail(detail: WhistleDetail) -> None:
     lang = current_language()
     st.markdown(f"#### {md_escape(detail.title)}")
-    st.caption(t("whistle.detail_caption", kind=label(detail.kind), community=detail.community,
-                 by=detail.raised_by or "—", at=fmt_datetime(detail.raised_at, lang), stage=label(detail.stage)))
+    st.caption(t("whistle.detail_caption", kind=label(detail.kind), community=md_escape(detail.community),
+                 by=md_escape(detail.raised_by) or "—", at=fmt_datetime(detail.raised_at, lang), stage=label(detail.stage)))
     if detail.description:
         st.markdown(md_escape(detail.description))
     if any(r.estimated for r in detail.responses):
