@@ -19,24 +19,24 @@ from ui.activities_view import names_by_id, reference_lists
 from ui.format import fmt_date, fmt_percent
 from ui.i18n import current_language, error_message, label, t
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
 MARKS = {ItemState.DONE: "✔", ItemState.OPEN: "○", ItemState.BEHIND: "✘"}
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _years(today: date) -> list[int]:
     with session_scope() as s:
         return activities.activity_years(s, today=today)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _progress(year: int, as_of: date, by: str) -> activity_reports.Progress:
     with session_scope() as s:
         return activity_reports.six_items_progress(s, year=year, as_of=as_of, by=by)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _has_members() -> bool:
     with session_scope() as s:
         return activity_reports.has_members(s)
@@ -121,7 +121,7 @@ def six_items(today: date) -> None:
                       sort=list(share["item"])), name=t("activities.six.chart_items"), key="activities_six_chart")
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _chart_data(year: int, community_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     flt = activities.ActivityFilter(start=date(year, 1, 1), end=date(year, 12, 31), community_id=community_id)
     with session_scope() as s:

@@ -16,7 +16,7 @@ from ui import tables
 from ui.format import fmt_date, fmt_number
 from ui.i18n import current_language, error_message, label, t
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "webp"]
 KINDS = list(ActivityKind)
@@ -39,7 +39,7 @@ def _files(uploaded: list | None) -> list[tuple[str, bytes]]:  # type: ignore[ty
     return [(f.name, f.getvalue()) for f in uploaded or []]
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def reference_lists() -> tuple[list[Option], list[Option]]:
     with session_scope() as s:
         return list_units(s), list_communities(s)
@@ -139,13 +139,13 @@ def filters(today: date, *, prefix: str) -> activities.ActivityFilter:
     )
 
 
-@st.cache_data(ttl=120, show_spinner=False, max_entries=200)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _count(flt: activities.ActivityFilter) -> int:
     with session_scope() as s:
         return activities.count_activities(s, flt=flt)
 
 
-@st.cache_data(ttl=120, show_spinner=False, max_entries=200)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _page(flt: activities.ActivityFilter, offset: int, limit: int) -> pd.DataFrame:
     with session_scope() as s:
         return activities.list_activities(s, flt=flt, offset=offset, limit=limit)

@@ -17,9 +17,8 @@ from services import metrics, quarterly, reference, stats
 from ui import charts
 from ui.format import fmt_number, fmt_percent
 from ui.i18n import current_language, t
-from ui.state import session_scope
+from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
-TTL = 300
 SIX_ITEM_UNITS = 40
 ATTENDANCE_UNITS = 30
 RANK_LIMIT = 15
@@ -32,7 +31,7 @@ class FilterOptions:
     years: list[int]
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def filter_options(today_iso: str) -> FilterOptions:
     today = date.fromisoformat(today_iso)
     with session_scope() as s:
@@ -50,7 +49,7 @@ def period_bounds(year: int, quarter: int | None, today: date) -> tuple[date, da
     return start, min(end, today)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def load(start: str, end: str, today: str, community_id: int | None, unit_kind: str | None) -> dict[str, Any]:
     """Every aggregate of the page for one filter (keyed by it, cleared by writes)."""
     f = stats.ChartFilter(
@@ -76,7 +75,7 @@ def load(start: str, end: str, today: str, community_id: int | None, unit_kind: 
         }
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def load_ranking(
     start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, measure: str
 ) -> pd.DataFrame:

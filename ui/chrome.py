@@ -12,7 +12,7 @@ from services import chairs
 from ui.format import fmt_month, today_local
 from ui.i18n import current_language, t
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
 _CSS = """
 <style>
@@ -31,7 +31,7 @@ def inject_style() -> None:
     st.html(_CSS)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _chairs(today_iso: str, community_id: int | None) -> tuple[chairs.ChairMonth, chairs.ChairMonth]:
     from datetime import date
 

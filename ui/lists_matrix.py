@@ -13,10 +13,10 @@ from ui import charts, tables
 from ui.i18n import label, t
 from ui.lists_view import names, pick, reference, write
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _matrix(community_id: int | None, category_id: int | None) -> tuple[matrix.Matrix, pd.DataFrame]:
     with session_scope() as s:
         return (matrix.matrix(s, community_id=community_id, category_id=category_id),
@@ -84,7 +84,7 @@ def matrix_tab(actor: Actor) -> None:
     suggestions(actor, community_id, category_id)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _suggest(community_id: int | None, category_id: int | None) -> list[matrix.NeedSuggestions]:
     with session_scope() as s:
         return matrix.suggest_matches(s, SYSTEM, community_id=community_id, category_id=category_id)

@@ -17,7 +17,7 @@ from services import needs, resources
 from services.reference import Option, list_categories, list_communities, list_units
 from ui import tables
 from ui.i18n import error_message, label, t
-from ui.state import session_scope
+from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
 E = TypeVar("E", bound=StrEnum)
 PAGE_SIZE = 15
@@ -34,7 +34,7 @@ RESOURCE_HEADERS = {
 }
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def reference() -> tuple[list[Option], list[Option], list[Option]]:
     """Communities, units (pinyin order) and categories."""
     with session_scope() as s:

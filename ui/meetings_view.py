@@ -267,8 +267,11 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
         st.caption(t("meetings.carry_none"))
     agenda = t("meetings.agenda_template", n=len(carried))
     title = suggested_title(kind, held_on, names.get(scope, "") if scope is not None else "")
-    data = meeting_form(actor, key=f"meetings_new_form_{kind.value}_{scope}", units=units, scope=scope, kind=kind,
-                        held_on=held_on, scope_unit_ids=scope_units, default_title=title, default_agenda=agenda)
+    # the date is in the key: a keyed widget keeps its first value, so without it the suggested title
+    # and the agenda's "上次决议落实情况（n 项）" would not follow a newly chosen date
+    data = meeting_form(actor, key=f"meetings_new_form_{kind.value}_{scope}_{held_on.isoformat()}", units=units,
+                        scope=scope, kind=kind, held_on=held_on, scope_unit_ids=scope_units, default_title=title,
+                        default_agenda=agenda)
     if data is not None:
         ok, new_id = run(lambda s: svc.create_meeting(s, actor, data=data), t("meetings.created", n=len(carried)))
         if ok:

@@ -17,9 +17,8 @@ from services import quarterly
 from ui import charts
 from ui.auth import current_actor
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
-TTL = 300
 SLIDE_KEY = "present_slide"
 
 # Static style for this page only (no user text): large type for a projector.
@@ -43,13 +42,13 @@ def inject_style() -> None:
     st.html(_CSS)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def list_quarters(today_iso: str) -> list[tuple[int, int]]:
     with session_scope() as s:
         return quarterly.list_quarters(s, today=date.fromisoformat(today_iso))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def load_summary(year: int, quarter: int, today_iso: str) -> quarterly.QuarterSummary:
     actor = current_actor()
     assert actor is not None

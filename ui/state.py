@@ -16,6 +16,11 @@ from db.engine import make_engine, make_session_factory
 from db.engine import session_scope as _session_scope
 from domain.errors import Conflict
 
+# How long cached figures live. A write clears this process's caches at once; other processes of a
+# multi-process deployment see it within this many seconds (replicas agree within a minute).
+CACHE_TTL = 60
+CACHE_MAX_ENTRIES = 256
+
 
 @st.cache_resource
 def get_settings() -> Settings:
