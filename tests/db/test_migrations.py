@@ -57,3 +57,49 @@ def test_upgrade_head_on_empty_postgresql_matches_models() -> None:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS cobuild_migration_test CASCADE"))
         engine.dispose()
+
+
+def _upgrade_with_data(engine: Engine) -> None:
+    """From the first revision up, with the demo alliance in the database on the way."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from db.models import Activity, RotationSlot
+    from db.seed.demo import seed_demo
+
+    upgrade(engine, "0001")
+    with Session(engine) as s:
+        seed_demo(s, today=date(2026, 11, 24))
+        s.commit()
+        before = (s.scalar(select(func.count(Activity.id))), s.scalar(select(func.count(RotationSlot.id))))
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with Session(engine) as s:
+        after = (s.scalar(select(func.count(Activity.id))), s.scalar(select(func.count(RotationSlot.id))))
+    assert after == before and before[0] > 0
+    assert _diff(engine) == []
+
+
+def test_migrations_from_the_first_revision_keep_the_data_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
+    try:
+        _upgrade_with_data(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")
+def test_migrations_from_the_first_revision_keep_the_data_on_postgresql() -> None:
+    assert PG_URL
+    engine = make_engine(PG_URL, connect_args={"options": "-csearch_path=cobuild_upgrade_test"})
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS cobuild_upgrade_test CASCADE"))
+        conn.execute(text("CREATE SCHEMA cobuild_upgrade_test"))
+    try:
+        _upgrade_with_data(engine)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS cobuild_upgrade_test CASCADE"))
+        engine.dispose()
