@@ -4,13 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from domain.enums import ActivityKind, ProjectStage
-from services import overview
-from ui import charts, tables
+from ui import charts, overview_view, tables
 from ui.auth import require_role
 from ui.format import fmt_date, fmt_number, fmt_percent, today_local
 from ui.i18n import current_language, label, t
 from ui.safe import md_escape
-from ui.state import session_scope
 
 actor = require_role()
 today = today_local()
@@ -19,11 +17,7 @@ lang = current_language()
 st.title(t("overview.title"))
 st.caption(t("overview.subtitle", date=fmt_date(today, lang)))
 
-with session_scope() as session:
-    ov = overview.get_overview(session, actor, today=today)
-    overdue = overview.overdue_action_items(session, actor, today=today)
-    agreements = overview.agreements_due(session, today=today)
-    recent = overview.recent_activities(session)
+ov, overdue, agreements, recent = overview_view.load(today, actor, actor.unit_id)
 
 row1 = st.columns(4)
 row1[0].metric(t("metrics.units"), fmt_number(ov.units), help=t("metrics.units_def"))
