@@ -15,6 +15,14 @@ from ui.state import session_scope
 
 actor = require_role()
 lang, today = current_language(), today_local()
+
+
+def _calendar() -> bytes:  # built when the download is clicked
+    with session_scope() as s:
+        entries = svc.calendar_entries(s, start=today.replace(month=1, day=1),
+                                       end=today.replace(year=today.year + 1, month=12, day=31))
+    return meetings_ics(entries, lang=lang)
+
 writer = actor.role in (Role.ADMIN, Role.COMMUNITY)
 st.title(t("meetings.title"))
 st.caption(t("meetings.subtitle"))
@@ -48,8 +56,7 @@ with tabs[0]:
     offset, limit = tables.pager(total, key="meetings_page", page_size=10)
     with session_scope() as s:
         page = svc.list_meetings(s, actor, year=year, kind=kind, query=query, offset=offset, limit=limit)
-        ics = meetings_ics(svc.calendar_entries(s, start=today.replace(month=1, day=1),
-                                                end=today.replace(year=today.year + 1, month=12, day=31)), lang=lang)
+
     if page.empty:
         st.info(t("meetings.none_found"))
     else:
@@ -96,7 +103,7 @@ with tabs[0]:
                     if data and view.run(lambda s: svc.update_meeting(s, actor, meeting_id=detail.id, data=data),
                                          t("common.saved"))[0]:
                         st.rerun()
-    st.download_button(t("meetings.download_ics"), ics, file_name=f"meetings-{today.year}.ics",
+    st.download_button(t("meetings.download_ics"), _calendar, file_name=f"meetings-{today.year}.ics",
                        mime="text/calendar", key="meetings_dl_ics")
 
 with tabs[1]:

@@ -196,8 +196,10 @@ def attendance_text(detail: MeetingDetail) -> None:
 
 
 def docx_button(detail: MeetingDetail) -> None:
+    lang = current_language()
     st.download_button(
-        t("meetings.download_docx"), data=minutes_docx(detail, lang=current_language()),
+        # built when clicked: a county's minutes carry thousands of action items
+        t("meetings.download_docx"), data=lambda: minutes_docx(detail, lang=lang),
         file_name=f"minutes-{detail.held_on.isoformat()}-{detail.id}.docx", key=f"meetings_docx_{detail.id}",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
