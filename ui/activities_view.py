@@ -21,8 +21,10 @@ from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "webp"]
 KINDS = list(ActivityKind)
 SAVED_KEY = "activities_log_saved"
+RESET_KEY = "activities_log_reset"
+PHOTOS_ROUND = "activities_log_photos_round"  # a new uploader after each save: the browser keeps files otherwise
 LOG_KEYS = [f"activities_log_{k}" for k in ("held_on", "community", "kind", "title", "description", "participants",
-                                             "hours", "beneficiaries", "project", "member", "photos")]
+                                             "hours", "beneficiaries", "project", "member")]
 LIST_HEADERS = {
     "held_on": "activities.fields.held_on", "unit": "activities.fields.unit",
     "community": "activities.fields.community", "kind": "activities.fields.kind",
@@ -70,6 +72,8 @@ def log_form(actor: Actor, today: date) -> None:
                        for c in opts.communities}
     projects = {0: t("activities.log.no_project"), **names_by_id(opts.projects)}
     members = {0: t("activities.log.no_member"), **names_by_id(opts.members)}
+    if st.session_state.pop(RESET_KEY, False):
+        _blank_form()
     with st.form("activities_log_form"):
         held_on = st.date_input(t("activities.fields.held_on"), value=today, max_value=today,
                                 format="YYYY-MM-DD", key="activities_log_held_on")
@@ -79,11 +83,11 @@ def log_form(actor: Actor, today: date) -> None:
         title = st.text_input(t("activities.fields.title"), max_chars=200, key="activities_log_title")
         description = st.text_area(t("activities.fields.description"), key="activities_log_description",
                                    placeholder=t("activities.log.description_placeholder"), height=100)
-        participants = st.number_input(t("activities.fields.participants"), min_value=0, value=0, step=1,
+        participants = st.number_input(t("activities.fields.participants"), min_value=0, step=1,
                                        key="activities_log_participants")
-        hours = st.number_input(t("activities.fields.volunteer_hours"), min_value=0.0, value=0.0, step=0.5,
+        hours = st.number_input(t("activities.fields.volunteer_hours"), min_value=0.0, step=0.5,
                                 key="activities_log_hours")
-        beneficiaries = st.number_input(t("activities.fields.beneficiaries"), min_value=0, value=0, step=1,
+        beneficiaries = st.number_input(t("activities.fields.beneficiaries"), min_value=0, step=1,
                                         key="activities_log_beneficiaries")
         project_id = st.selectbox(t("activities.fields.project"), list(projects), format_func=projects.get,
                                   key="activities_log_project")
@@ -92,7 +96,8 @@ def log_form(actor: Actor, today: date) -> None:
             member_id = st.selectbox(t("activities.fields.member"), list(members), format_func=members.get,
                                      key="activities_log_member")
         photos = st.file_uploader(t("activities.fields.photos"), type=PHOTO_TYPES, accept_multiple_files=True,
-                                  help=t("activities.log.photos_help"), key="activities_log_photos")
+                                  help=t("activities.log.photos_help"),
+                                  key=f"activities_log_photos_{st.session_state.get(PHOTOS_ROUND, 0)}")
         submitted = st.form_submit_button(t("activities.log.submit"), type="primary", width="stretch",
                                               key="activities_log_submit")
     if submitted:
@@ -110,7 +115,20 @@ def log_form(actor: Actor, today: date) -> None:
             for key in LOG_KEYS:
                 st.session_state.pop(key, None)
             st.session_state[SAVED_KEY] = title.strip()
+            st.session_state[RESET_KEY] = True
+            st.session_state[PHOTOS_ROUND] = st.session_state.get(PHOTOS_ROUND, 0) + 1
             st.rerun()
+
+
+def _blank_form() -> None:
+    """Empty the activity's own fields for the next one. Values set through session_state before
+    the widgets are drawn reach the browser too (only dropping the keys leaves the old entry on
+    screen); the date, community and kind stay as chosen."""
+    st.session_state.update({
+        "activities_log_title": "", "activities_log_description": "", "activities_log_participants": 0,
+        "activities_log_hours": 0.0, "activities_log_beneficiaries": 0, "activities_log_project": 0,
+        "activities_log_member": 0,
+    })
 
 
 def filters(today: date, *, prefix: str) -> activities.ActivityFilter:
