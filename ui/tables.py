@@ -35,8 +35,9 @@ def present(
             series = series.map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) and not pd.isna(v) else "")
         elif series.map(lambda v: isinstance(v, date)).any():
             series = series.map(lambda v: fmt_date(v, lang) if isinstance(v, date) and not pd.isna(v) else "")
-        if series.dtype == object:
-            series = series.map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
+        if not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            # pandas 3 keeps text as a string dtype whose gaps would show as "None"
+            series = series.astype(object).where(series.notna(), "")
         out[t(key)] = series
     return out
 
