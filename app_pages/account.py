@@ -80,7 +80,12 @@ with password:
                 st.success(t("account.password_changed"))
 
 with language, st.columns([3, 2])[0], st.form("account_language_form"):
-    st.selectbox(t("account.fields.language"), list(LANGUAGES), format_func=LANGUAGES.get,
-                 index=list(LANGUAGES).index(me.language) if me.language in LANGUAGES else 0,
-                 key="account_language", help=t("account.language_help"))
+    st.selectbox(
+        t("account.fields.language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        index=list(LANGUAGES).index(me.language) if me.language in LANGUAGES else 0,
+        key="account_language",
+        help=t("account.language_help"),
+    )
     st.form_submit_button(t("common.save"), type="primary", on_click=_apply_language)

@@ -16,11 +16,15 @@ st.title(t("activities.title"))
 st.caption(t("activities.subtitle"))
 
 writer = can_log(actor)
-names = ["log", "browse", "six", "charts", "members", "ledger"] if writer else [
-    "browse", "six", "charts", "members", "ledger"]
+names = (
+    ["log", "browse", "six", "charts", "members", "ledger"]
+    if writer
+    else ["browse", "six", "charts", "members", "ledger"]
+)
 # Only the open tab runs (each tab's figures are their own queries); liaisons land on the form.
-tabs = dict(zip(names, st.tabs([t(f"activities.tab.{n}") for n in names], key="activities_tab",
-                                on_change="rerun"), strict=True))
+tabs = dict(
+    zip(names, st.tabs([t(f"activities.tab.{n}") for n in names], key="activities_tab", on_change="rerun"), strict=True)
+)
 
 if writer and tabs["log"].open:
     with tabs["log"]:

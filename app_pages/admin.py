@@ -14,8 +14,13 @@ st.caption(t("admin.subtitle"))
 admin_view.show_flash()
 
 users_tab, units_tab, communities_tab, categories_tab, audit_tab = st.tabs(
-    [t("admin.tabs.users"), t("admin.tabs.units"), t("admin.tabs.communities"), t("admin.tabs.categories"),
-     t("admin.tabs.audit")]
+    [
+        t("admin.tabs.users"),
+        t("admin.tabs.units"),
+        t("admin.tabs.communities"),
+        t("admin.tabs.categories"),
+        t("admin.tabs.audit"),
+    ]
 )
 with users_tab:
     admin_view.users_tab(actor)

@@ -24,7 +24,8 @@ if flash := st.session_state.pop("evaluation_flash", None):
     st.success(flash)
 
 tab_credit, tab_rounds, tab_tasks, tab_formula = st.tabs(
-    [t("evaluation.tab_credit"), t("evaluation.tab_rounds"), t("evaluation.tab_tasks"), t("evaluation.tab_formula")])
+    [t("evaluation.tab_credit"), t("evaluation.tab_rounds"), t("evaluation.tab_tasks"), t("evaluation.tab_formula")]
+)
 
 with tab_credit:
     year = st.selectbox(t("common.year"), list(range(today.year, today.year - 4, -1)), key="evaluation_year")
@@ -39,8 +40,9 @@ with tab_credit:
     else:
         view.ranking(rows)
         names = dict(zip(rows["unit_id"], rows["unit"], strict=True))
-        pick = st.selectbox(t("evaluation.pick_unit"), list(names), format_func=names.__getitem__,
-                            key="evaluation_pick_unit")
+        pick = st.selectbox(
+            t("evaluation.pick_unit"), list(names), format_func=names.__getitem__, key="evaluation_pick_unit"
+        )
         view.breakdown(rows[rows["unit_id"] == pick].iloc[0], formula)
 
 with tab_rounds:
@@ -50,19 +52,31 @@ with tab_rounds:
         st.caption(t("common.none"))
     else:
         by_id = {r.id: r for r in rounds}
-        rid = st.selectbox(t("evaluation.fields.round"), list(by_id), format_func=lambda i: by_id[i].title,
-                           key="evaluation_round")
+        rid = st.selectbox(
+            t("evaluation.fields.round"), list(by_id), format_func=lambda i: by_id[i].title, key="evaluation_round"
+        )
         rnd = by_id[rid]
         if rnd.is_closed:
-            st.info(t("evaluation.round_closed_note", at=fmt_datetime(rnd.closed_at, lang),
-                      version=rnd.formula_version or "—"))
+            st.info(
+                t(
+                    "evaluation.round_closed_note",
+                    at=fmt_datetime(rnd.closed_at, lang),
+                    version=rnd.formula_version or "—",
+                )
+            )
         st.caption(t("evaluation.rubric") + "：" + "、".join(f"{md_escape(c.name)} {c.weight:g}" for c in rnd.criteria))
         with session_scope() as s:
             results = ev.round_results(s, round_id=rid)
             known = ev.evaluators(s, round_id=rid)
         if not results.empty:
-            tables.show(results, {"unit": "evaluation.fields.unit", "score": "evaluation.fields.weighted_score",
-                                  "evaluators": "evaluation.fields.evaluators"})
+            tables.show(
+                results,
+                {
+                    "unit": "evaluation.fields.unit",
+                    "score": "evaluation.fields.weighted_score",
+                    "evaluators": "evaluation.fields.evaluators",
+                },
+            )
         if actor.is_admin:
             st.subheader(t("evaluation.enter_scores"))
             c1, c2 = st.columns(2)
@@ -92,11 +106,19 @@ with tab_tasks:
     unit_names = {u.id: u.name for u in units}
     f1, f2 = st.columns(2)
     default_unit = actor.unit_id if actor.role == Role.LIAISON else None
-    unit_filter = f1.selectbox(t("evaluation.fields.unit"), [None, *unit_names], key="evaluation_task_unit",
-                               index=[None, *unit_names].index(default_unit) if default_unit in unit_names else 0,
-                               format_func=lambda i: t("common.all") if i is None else unit_names[i])
-    status_filter = f2.selectbox(t("evaluation.fields.status"), [None, *ev.TASK_STATUSES], key="evaluation_task_status",
-                                 format_func=lambda v: t("common.all") if v is None else t(f"evaluation.status.{v}"))
+    unit_filter = f1.selectbox(
+        t("evaluation.fields.unit"),
+        [None, *unit_names],
+        key="evaluation_task_unit",
+        index=[None, *unit_names].index(default_unit) if default_unit in unit_names else 0,
+        format_func=lambda i: t("common.all") if i is None else unit_names[i],
+    )
+    status_filter = f2.selectbox(
+        t("evaluation.fields.status"),
+        [None, *ev.TASK_STATUSES],
+        key="evaluation_task_status",
+        format_func=lambda v: t("common.all") if v is None else t(f"evaluation.status.{v}"),
+    )
     with session_scope() as s:
         total = ev.count_tasks(s, actor, unit_id=unit_filter, status=status_filter)
     offset, limit = tables.pager(total, key="evaluation_task_page", page_size=15)
@@ -107,10 +129,14 @@ with tab_tasks:
 with tab_formula:
     st.markdown(t("evaluation.formula_text"))
     st.dataframe(
-        {t("evaluation.fields.component"): [view.component_label(c) for c in Component],
-         t("evaluation.fields.weight"): [formula.weights[c] for c in Component],
-         t("evaluation.fields.definition"): [t(f"evaluation.component_def.{c.value}") for c in Component]},
-        hide_index=True, width="stretch")
+        {
+            t("evaluation.fields.component"): [view.component_label(c) for c in Component],
+            t("evaluation.fields.weight"): [formula.weights[c] for c in Component],
+            t("evaluation.fields.definition"): [t(f"evaluation.component_def.{c.value}") for c in Component],
+        },
+        hide_index=True,
+        width="stretch",
+    )
     st.caption(t("evaluation.version_note", version=formula.version))
     if actor.is_admin:
         view.formula_editor(actor, formula)

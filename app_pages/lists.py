@@ -13,10 +13,15 @@ today = today_local()
 st.title(t("lists.title"))
 st.caption(t("lists.subtitle"))
 
-needs_tab, resources_tab, projects_tab, matrix_tab, agreements_tab = st.tabs([
-    t("lists.tabs.needs"), t("lists.tabs.resources"), t("lists.tabs.projects"), t("lists.tabs.matrix"),
-    t("lists.tabs.agreements"),
-])
+needs_tab, resources_tab, projects_tab, matrix_tab, agreements_tab = st.tabs(
+    [
+        t("lists.tabs.needs"),
+        t("lists.tabs.resources"),
+        t("lists.tabs.projects"),
+        t("lists.tabs.matrix"),
+        t("lists.tabs.agreements"),
+    ]
+)
 with needs_tab:
     lists_view.needs_tab(actor, today)
 with resources_tab:

@@ -25,12 +25,14 @@ row1[1].metric(t("metrics.open_needs"), fmt_number(ov.open_needs), help=t("metri
 row1[2].metric(t("metrics.projects_active"), fmt_number(ov.projects_active), help=t("metrics.projects_active_def"))
 row1[3].metric(t("metrics.activities"), fmt_number(ov.activities_year), help=t("metrics.activities_def"))
 row2 = st.columns(4)
-row2[0].metric(t("metrics.six_items_completion"), fmt_percent(ov.six_items_completion),
-               help=t("metrics.six_items_completion_def"))
+row2[0].metric(
+    t("metrics.six_items_completion"), fmt_percent(ov.six_items_completion), help=t("metrics.six_items_completion_def")
+)
 row2[1].metric(t("metrics.volunteer_hours"), fmt_number(ov.volunteer_hours_year), help=t("metrics.volunteer_hours_def"))
 row2[2].metric(t("metrics.overdue_actions"), fmt_number(ov.overdue_actions), help=t("metrics.overdue_actions_def"))
-row2[3].metric(t("metrics.expiring_agreements"), fmt_number(ov.expiring_agreements),
-               help=t("metrics.expiring_agreements_def"))
+row2[3].metric(
+    t("metrics.expiring_agreements"), fmt_number(ov.expiring_agreements), help=t("metrics.expiring_agreements_def")
+)
 
 left, right = st.columns([3, 2])
 with left:
@@ -38,15 +40,24 @@ with left:
         {"stage": [label(s) for s in ProjectStage], "count": [ov.projects_by_stage[s] for s in ProjectStage]}
     )
     st.altair_chart(
-        charts.bar(stages, x="stage", y="count", title=t("overview.projects_by_stage"),
-                   x_title=t("fields.stage"), y_title=t("fields.count"), sort=list(stages["stage"])),
+        charts.bar(
+            stages,
+            x="stage",
+            y="count",
+            title=t("overview.projects_by_stage"),
+            x_title=t("fields.stage"),
+            y_title=t("fields.count"),
+            sort=list(stages["stage"]),
+        ),
         width="stretch",
     )
 with right:
     st.subheader(t("overview.next_meeting"))
     if ov.next_meeting_on:
-        st.markdown(f"**{md_escape(ov.next_meeting_title)}**  \n{fmt_date(ov.next_meeting_on, lang)} · "
-                    f"{md_escape(ov.next_meeting_place)}")
+        st.markdown(
+            f"**{md_escape(ov.next_meeting_title)}**  \n{fmt_date(ov.next_meeting_on, lang)} · "
+            f"{md_escape(ov.next_meeting_place)}"
+        )
     else:
         st.caption(t("overview.no_next_meeting"))
     st.subheader(t("overview.overdue_items_mine" if actor.unit_id else "overview.overdue_items"))
@@ -62,5 +73,14 @@ else:
     tables.show(agreements, {"community": "fields.community", "unit": "fields.unit", "valid_to": "fields.valid_to"})
 
 st.subheader(t("overview.recent"))
-tables.show(recent, {"held_on": "fields.held_on", "unit": "fields.unit", "community": "fields.community",
-                     "kind": "fields.kind", "title": "fields.title"}, enums={"kind": ActivityKind})
+tables.show(
+    recent,
+    {
+        "held_on": "fields.held_on",
+        "unit": "fields.unit",
+        "community": "fields.community",
+        "kind": "fields.kind",
+        "title": "fields.title",
+    },
+    enums={"kind": ActivityKind},
+)

@@ -29,8 +29,12 @@ scopes = [None, *names]
 own = actor.community_id if actor.role == Role.COMMUNITY else None
 
 c1, c2 = st.columns([3, 1])
-scope = c1.selectbox(t("rotation.fields.scope"), scopes, key="rotation_scope",
-                     format_func=lambda i: t("rotation.alliance") if i is None else names[i])
+scope = c1.selectbox(
+    t("rotation.fields.scope"),
+    scopes,
+    key="rotation_scope",
+    format_func=lambda i: t("rotation.alliance") if i is None else names[i],
+)
 scope_name = t("rotation.alliance") if scope is None else names[scope]
 with session_scope() as s:
     years = rotation_service.rotation_years(s, community_id=scope, today=today)
@@ -64,21 +68,35 @@ with tabs[0]:
         else:
             st.caption(t("rotation.holidays_notice"))
         d1, d2, _ = st.columns([1, 1, 2])
-        d1.download_button(t("rotation.download_xlsx"), key="rotation_dl_xlsx",
-                           data=rotation_xlsx(slots, year=year, scope_name=scope_name, lang=lang),
-                           file_name=f"rotation-{year}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        d2.download_button(t("rotation.download_ics"), key="rotation_dl_ics",
-                           data=rotation_ics(slots, scope_name=scope_name, lang=lang),
-                           file_name=f"rotation-{year}.ics", mime="text/calendar")
+        d1.download_button(
+            t("rotation.download_xlsx"),
+            key="rotation_dl_xlsx",
+            data=rotation_xlsx(slots, year=year, scope_name=scope_name, lang=lang),
+            file_name=f"rotation-{year}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        d2.download_button(
+            t("rotation.download_ics"),
+            key="rotation_dl_ics",
+            data=rotation_ics(slots, scope_name=scope_name, lang=lang),
+            file_name=f"rotation-{year}.ics",
+            mime="text/calendar",
+        )
 
 with tabs[1]:
     if counts.empty:
         st.caption(t("common.none"))
     else:
         st.altair_chart(
-            charts.stacked_bar(counts, x="unit", y="months", color="year", title=t("rotation.chart_title"),
-                               x_title=t("rotation.fields.chair"), y_title=t("rotation.chart_months")),
+            charts.stacked_bar(
+                counts,
+                x="unit",
+                y="months",
+                color="year",
+                title=t("rotation.chart_title"),
+                x_title=t("rotation.fields.chair"),
+                y_title=t("rotation.chart_months"),
+            ),
             width="stretch",
         )
         st.caption(t("rotation.chart_help"))
@@ -87,11 +105,18 @@ with tabs[2]:
     if log.empty:
         st.caption(t("rotation.log_empty"))
     else:
-        shown = log.assign(reason=log["reason"].map(
-            lambda r: t("rotation.reason_generate") if r == "generate" else r))
-        tables.show(shown, {"at": "rotation.fields.at", "username": "rotation.fields.user",
-                            "month": "rotation.fields.month", "before": "rotation.fields.before",
-                            "after": "rotation.fields.after", "reason": "rotation.fields.reason"})
+        shown = log.assign(reason=log["reason"].map(lambda r: t("rotation.reason_generate") if r == "generate" else r))
+        tables.show(
+            shown,
+            {
+                "at": "rotation.fields.at",
+                "username": "rotation.fields.user",
+                "month": "rotation.fields.month",
+                "before": "rotation.fields.before",
+                "after": "rotation.fields.after",
+                "reason": "rotation.fields.reason",
+            },
+        )
 
 if actor.is_admin:
     with tabs[3]:

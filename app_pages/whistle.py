@@ -35,36 +35,71 @@ if overdue_n:
     st.warning(t("whistle.overdue_banner", n=overdue_n))
 
 tab_list, tab_raise, tab_score, tab_stats, tab_limits = st.tabs(
-    [t("whistle.tab_list"), t("whistle.tab_raise"), t("whistle.tab_score"), t("whistle.tab_stats"),
-     t("whistle.tab_limits")])
+    [
+        t("whistle.tab_list"),
+        t("whistle.tab_raise"),
+        t("whistle.tab_score"),
+        t("whistle.tab_stats"),
+        t("whistle.tab_limits"),
+    ]
+)
 
 with tab_list:
     names = {c.id: c.name for c in communities}
     f1, f2, f3 = st.columns([2, 2, 1])
     own = actor.community_id if actor.role == Role.COMMUNITY else None
-    community_id = f1.selectbox(t("whistle.fields.community"), [None, *names], key="whistle_f_community",
-                                index=[None, *names].index(own) if own in names else 0,
-                                format_func=lambda i: t("common.all") if i is None else names[i])
-    kind = f2.selectbox(t("whistle.fields.kind"), [None, *WhistleKind], key="whistle_f_kind",
-                        format_func=lambda k: t("common.all") if k is None else label(k))
+    community_id = f1.selectbox(
+        t("whistle.fields.community"),
+        [None, *names],
+        key="whistle_f_community",
+        index=[None, *names].index(own) if own in names else 0,
+        format_func=lambda i: t("common.all") if i is None else names[i],
+    )
+    kind = f2.selectbox(
+        t("whistle.fields.kind"),
+        [None, *WhistleKind],
+        key="whistle_f_kind",
+        format_func=lambda k: t("common.all") if k is None else label(k),
+    )
     open_only = f3.toggle(t("whistle.open_only"), key="whistle_f_open")
-    mine = actor.unit_id if actor.role == Role.LIAISON and st.toggle(t("whistle.mine_only"), key="whistle_f_mine") else None
+    mine = (
+        actor.unit_id
+        if actor.role == Role.LIAISON and st.toggle(t("whistle.mine_only"), key="whistle_f_mine")
+        else None
+    )
     with session_scope() as s:
-        total = ws.count_whistles(s, actor, community_id=community_id, kind=kind, open_only=open_only,
-                                  unit_id=mine)
+        total = ws.count_whistles(s, actor, community_id=community_id, kind=kind, open_only=open_only, unit_id=mine)
     offset, limit = tables.pager(total, key="whistle_page", page_size=15)
     with session_scope() as s:
-        matters, _ = ws.list_whistles(s, actor, community_id=community_id, kind=kind, open_only=open_only,
-                                      unit_id=mine, offset=offset, limit=limit, now=now)
+        matters, _ = ws.list_whistles(
+            s,
+            actor,
+            community_id=community_id,
+            kind=kind,
+            open_only=open_only,
+            unit_id=mine,
+            offset=offset,
+            limit=limit,
+            now=now,
+        )
     if matters.empty:
         st.caption(t("common.none"))
     else:
         shown = matters.assign(overdue=matters["overdue"].map(view.overdue_label))
-        tables.show(shown, {"raised_at": "whistle.fields.raised_at", "community": "whistle.fields.community",
-                            "kind": "whistle.fields.kind", "title": "whistle.fields.title",
-                            "stage": "whistle.fields.stage", "units": "whistle.fields.units_n",
-                            "overdue": "whistle.fields.overdue", "closed_at": "whistle.fields.closed_at"},
-                    enums={"kind": WhistleKind, "stage": WhistleStage})
+        tables.show(
+            shown,
+            {
+                "raised_at": "whistle.fields.raised_at",
+                "community": "whistle.fields.community",
+                "kind": "whistle.fields.kind",
+                "title": "whistle.fields.title",
+                "stage": "whistle.fields.stage",
+                "units": "whistle.fields.units_n",
+                "overdue": "whistle.fields.overdue",
+                "closed_at": "whistle.fields.closed_at",
+            },
+            enums={"kind": WhistleKind, "stage": WhistleStage},
+        )
         titles = dict(zip(matters["id"].astype(int), matters["title"], strict=True))
         chosen = st.selectbox(t("whistle.pick"), list(titles), format_func=titles.__getitem__, key="whistle_pick")
         with session_scope() as s:
@@ -84,19 +119,23 @@ with tab_raise:
         choices = [c.id for c in communities if actor.keeps_community(c.id)]
         unit_names = dict(units)
         with st.form("whistle_raise_form", clear_on_submit=True):
-            c_id = st.selectbox(t("whistle.fields.community"), choices, format_func=lambda i: names[i],
-                                key="whistle_new_community")
-            new_kind = st.radio(t("whistle.fields.kind"), list(WhistleKind), format_func=label, horizontal=True,
-                                key="whistle_new_kind")
+            c_id = st.selectbox(
+                t("whistle.fields.community"), choices, format_func=lambda i: names[i], key="whistle_new_community"
+            )
+            new_kind = st.radio(
+                t("whistle.fields.kind"), list(WhistleKind), format_func=label, horizontal=True, key="whistle_new_kind"
+            )
             title = st.text_input(t("whistle.fields.title"), key="whistle_new_title", max_chars=200)
             desc = st.text_area(t("whistle.fields.description"), key="whistle_new_desc")
-            summoned = st.multiselect(t("whistle.fields.units"), list(unit_names), format_func=unit_names.__getitem__,
-                                      key="whistle_new_units")
+            summoned = st.multiselect(
+                t("whistle.fields.units"), list(unit_names), format_func=unit_names.__getitem__, key="whistle_new_units"
+            )
             if st.form_submit_button(t("whistle.raise"), type="primary"):
                 try:
                     with session_scope(write=True) as s:
-                        ws.raise_whistle(s, actor, community_id=c_id, kind=new_kind, title=title, description=desc,
-                                         unit_ids=summoned)
+                        ws.raise_whistle(
+                            s, actor, community_id=c_id, kind=new_kind, title=title, description=desc, unit_ids=summoned
+                        )
                 except AppError as err:
                     st.error(error_message(err))
                 else:
@@ -111,25 +150,60 @@ with tab_score:
         st.caption(t("common.none"))
     else:
         card_shown = card.assign(on_time=card["on_time"].map(fmt_percent))
-        tables.show(card_shown, {"unit": "whistle.fields.unit", "responses": "whistle.fields.responses",
-                                 "closed": "whistle.fields.closed", "sign_hours": "whistle.fields.sign_hours",
-                                 "report_hours": "whistle.fields.report_hours", "on_time": "whistle.fields.on_time",
-                                 "rating": "whistle.fields.avg_rating"})
+        tables.show(
+            card_shown,
+            {
+                "unit": "whistle.fields.unit",
+                "responses": "whistle.fields.responses",
+                "closed": "whistle.fields.closed",
+                "sign_hours": "whistle.fields.sign_hours",
+                "report_hours": "whistle.fields.report_hours",
+                "on_time": "whistle.fields.on_time",
+                "rating": "whistle.fields.avg_rating",
+            },
+        )
         chart_df = card.dropna(subset=["on_time"]).assign(on_time=lambda d: (d["on_time"] * 100).round(0))
-        st.altair_chart(charts.bar(chart_df, x="unit", y="on_time", title=t("whistle.chart_on_time"),
-                                   x_title=t("whistle.fields.unit"), y_title=t("whistle.fields.on_time_pct"),
-                                   sort="-x", horizontal=True), width="stretch")
+        st.altair_chart(
+            charts.bar(
+                chart_df,
+                x="unit",
+                y="on_time",
+                title=t("whistle.chart_on_time"),
+                x_title=t("whistle.fields.unit"),
+                y_title=t("whistle.fields.on_time_pct"),
+                sort="-x",
+                horizontal=True,
+            ),
+            width="stretch",
+        )
 
 with tab_stats:
     start = date(today.year - 1, today.month, 1)
     with session_scope() as s:
         monthly = ws.monthly(s, start=start, end=today)
     left, right = st.columns(2)
-    left.altair_chart(charts.line(monthly, x="month", y="rate", title=t("whistle.chart_rate"),
-                                  x_title=t("whistle.fields.month"), y_title=t("whistle.fields.rate")), width="stretch")
-    right.altair_chart(charts.bar(monthly.fillna({"close_days": 0}), x="month", y="close_days",
-                                  title=t("whistle.chart_close_days"), x_title=t("whistle.fields.month"),
-                                  y_title=t("whistle.fields.close_days")), width="stretch")
+    left.altair_chart(
+        charts.line(
+            monthly,
+            x="month",
+            y="rate",
+            title=t("whistle.chart_rate"),
+            x_title=t("whistle.fields.month"),
+            y_title=t("whistle.fields.rate"),
+        ),
+        width="stretch",
+    )
+    right.altair_chart(
+        charts.bar(
+            monthly.fillna({"close_days": 0}),
+            x="month",
+            y="close_days",
+            title=t("whistle.chart_close_days"),
+            x_title=t("whistle.fields.month"),
+            y_title=t("whistle.fields.close_days"),
+        ),
+        width="stretch",
+    )
     st.caption(t("whistle.rate_def"))
 
 with tab_limits:

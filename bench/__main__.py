@@ -63,11 +63,11 @@ def _fmt(v: float | None, unit: str = "", digits: int = 0) -> str:
 def run_pages(target: Target, only: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "pages.json"
-        env = dict(os.environ, COBUILD_DATA_DIR=str(Path(tmp) / "data"), COBUILD_LOGIN_SLEEP="0",
-                   PYTHONPATH=str(ROOT))
+        env = dict(os.environ, COBUILD_DATA_DIR=str(Path(tmp) / "data"), COBUILD_LOGIN_SLEEP="0", PYTHONPATH=str(ROOT))
         env.pop("COBUILD_BCRYPT_ROUNDS", None)
-        proc = subprocess.run([sys.executable, "-m", "bench.pages", target.url, str(out), only], cwd=ROOT, env=env,
-                              check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.pages", target.url, str(out), only], cwd=ROOT, env=env, check=False
+        )
         if proc.returncode != 0 or not out.exists():
             raise SystemExit(f"bench.pages failed (exit {proc.returncode})")
         result: dict[str, Any] = json.loads(out.read_text())
@@ -106,7 +106,8 @@ def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
             name = Path(row["page"]).stem
             if (name, row["user"]) not in done:  # once per page and user; its views share it
                 done[(name, row["user"])] = naive.measure(
-                    engine, name, today=today, unit_id=liaison_unit if row["user"] == "liaison1" else None)
+                    engine, name, today=today, unit_id=liaison_unit if row["user"] == "liaison1" else None
+                )
             row["naive_ms"] = done[(name, row["user"])]
             cold = row.get("cold_ms")
             row["ratio"] = row["naive_ms"] / cold if row["naive_ms"] and cold else None
@@ -125,9 +126,16 @@ def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
 
 def _page_holds(row: dict[str, Any]) -> bool:
     cold, warm, ratio = row.get("cold_ms"), row.get("warm_ms"), row.get("ratio")
-    return (cold is not None and warm is not None and cold <= COLD_MS and warm <= WARM_MS
-            and (ratio is None or not row.get("ratio_judged", True) or ratio >= RATIO) and max(row.get("chart_rows") or [0]) <= CHART_ROWS
-            and max(row.get("table_rows") or [0]) <= TABLE_ROWS and not row.get("errors"))
+    return (
+        cold is not None
+        and warm is not None
+        and cold <= COLD_MS
+        and warm <= WARM_MS
+        and (ratio is None or not row.get("ratio_judged", True) or ratio >= RATIO)
+        and max(row.get("chart_rows") or [0]) <= CHART_ROWS
+        and max(row.get("table_rows") or [0]) <= TABLE_ROWS
+        and not row.get("errors")
+    )
 
 
 def render(results: list[dict[str, Any]]) -> str:
@@ -147,39 +155,49 @@ def render(results: list[dict[str, Any]]) -> str:
         t: Target = res["target"]
         p = res["pages"]
         counts = t.counts or {}
-        lines += [f"## {t.backend}", "",
-                  "Data set: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), ""]
+        lines += [f"## {t.backend}", "", "Data set: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), ""]
         seed = t.seconds if t.seconds is not None else t.earlier_seconds
-        seed_note = "seeded by this run" if t.seconds is not None else (
-            "reused; time recorded when it was built" if seed is not None else "reused; seeding time not recorded")
+        seed_note = (
+            "seeded by this run"
+            if t.seconds is not None
+            else (
+                "reused; time recorded when it was built" if seed is not None else "reused; seeding time not recorded"
+            )
+        )
         mem = p.get("peak_rss_mb")
         least = _least_ratio(p)
         log, imp = res["log"], res["import"]
         charts = [n for row in p["pages"] for n in row.get("chart_rows") or []]
         tables = [n for row in p["pages"] for n in row.get("table_rows") or []]
-        lines += ["| figure | value | bar | holds | note |", "| --- | --- | --- | --- | --- |",
-                  f"| seeding county scale | {_fmt(seed, ' s', 1)} | < {SEED_S:.0f} s | "
-                  f"{_ok(None if seed is None else seed < SEED_S)} | {seed_note} |",
-                  f"| empty page script run (AppTest) | {_fmt(p['empty']['warm_ms'], ' ms', 1)} | ≈ 4 ms | — | "
-                  f"cold {_fmt(p['empty']['cold_ms'], ' ms', 1)} |",
-                  f"| slowest page, warm | {_fmt(_worst(p, 'warm_ms'), ' ms')} | ≤ {WARM_MS:.0f} ms | "
-                  f"{_ok(_le(_worst(p, 'warm_ms'), WARM_MS))} | see the page table |",
-                  f"| slowest page, cold | {_fmt(_worst(p, 'cold_ms'), ' ms')} | ≤ {COLD_MS:.0f} ms | "
-                  f"{_ok(_le(_worst(p, 'cold_ms'), COLD_MS))} | |",
-                  f"| smallest ratio naive ÷ cold | {_fmt(least, ' ×', 1)} | ≥ {RATIO:.0f} × | "
-                  f"{_ok(None if least is None else least >= RATIO)} | |",
-                  f"| most rows handed to one chart | {_fmt(max(charts) if charts else None)} | ≤ {CHART_ROWS:,} | "
-                  f"{_ok(max(charts) <= CHART_ROWS if charts else None)} | {len(charts)} charts seen |",
-                  f"| most rows handed to one table | {_fmt(max(tables) if tables else None)} | paged (≤ {TABLE_ROWS:,}) | "
-                  f"{_ok(max(tables) <= TABLE_ROWS if tables else None)} | {len(tables)} tables seen |",
-                  f"| logging one activity (service) | {_fmt(log['ms'], ' ms', 1)} | ≤ {LOG_MS:.0f} ms | "
-                  f"{_ok(_le(log['ms'], LOG_MS))} | {log['note']} |",
-                  f"| peak memory of the app process | {_fmt(mem, ' MB')} | ≤ {MEMORY_MB:.0f} MB | "
-                  f"{_ok(_le(mem, MEMORY_MB))} | ru_maxrss of the AppTest process after every page |",
-                  f"| importing a 20,000-row lists workbook | {_fmt(imp['s'], ' s', 1)} | ≤ {IMPORT_S:.0f} s | "
-                  f"{_ok(_le(imp['s'], IMPORT_S))} | {imp['note']} |", ""]
-        lines += ["| page | user | cold ms | warm ms | SQL (cold) | naive ms | ratio | chart rows | table rows | holds | errors |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |"]
+        lines += [
+            "| figure | value | bar | holds | note |",
+            "| --- | --- | --- | --- | --- |",
+            f"| seeding county scale | {_fmt(seed, ' s', 1)} | < {SEED_S:.0f} s | "
+            f"{_ok(None if seed is None else seed < SEED_S)} | {seed_note} |",
+            f"| empty page script run (AppTest) | {_fmt(p['empty']['warm_ms'], ' ms', 1)} | ≈ 4 ms | — | "
+            f"cold {_fmt(p['empty']['cold_ms'], ' ms', 1)} |",
+            f"| slowest page, warm | {_fmt(_worst(p, 'warm_ms'), ' ms')} | ≤ {WARM_MS:.0f} ms | "
+            f"{_ok(_le(_worst(p, 'warm_ms'), WARM_MS))} | see the page table |",
+            f"| slowest page, cold | {_fmt(_worst(p, 'cold_ms'), ' ms')} | ≤ {COLD_MS:.0f} ms | "
+            f"{_ok(_le(_worst(p, 'cold_ms'), COLD_MS))} | |",
+            f"| smallest ratio naive ÷ cold | {_fmt(least, ' ×', 1)} | ≥ {RATIO:.0f} × | "
+            f"{_ok(None if least is None else least >= RATIO)} | |",
+            f"| most rows handed to one chart | {_fmt(max(charts) if charts else None)} | ≤ {CHART_ROWS:,} | "
+            f"{_ok(max(charts) <= CHART_ROWS if charts else None)} | {len(charts)} charts seen |",
+            f"| most rows handed to one table | {_fmt(max(tables) if tables else None)} | paged (≤ {TABLE_ROWS:,}) | "
+            f"{_ok(max(tables) <= TABLE_ROWS if tables else None)} | {len(tables)} tables seen |",
+            f"| logging one activity (service) | {_fmt(log['ms'], ' ms', 1)} | ≤ {LOG_MS:.0f} ms | "
+            f"{_ok(_le(log['ms'], LOG_MS))} | {log['note']} |",
+            f"| peak memory of the app process | {_fmt(mem, ' MB')} | ≤ {MEMORY_MB:.0f} MB | "
+            f"{_ok(_le(mem, MEMORY_MB))} | ru_maxrss of the AppTest process after every page |",
+            f"| importing a 20,000-row lists workbook | {_fmt(imp['s'], ' s', 1)} | ≤ {IMPORT_S:.0f} s | "
+            f"{_ok(_le(imp['s'], IMPORT_S))} | {imp['note']} |",
+            "",
+        ]
+        lines += [
+            "| page | user | cold ms | warm ms | SQL (cold) | naive ms | ratio | chart rows | table rows | holds | errors |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |",
+        ]
         for row in p["pages"]:
             lines.append(
                 f"| {_name(row)} | {row['user']} | {_fmt(row.get('cold_ms'))} | {_fmt(row.get('warm_ms'))} | "
@@ -188,7 +206,8 @@ def render(results: list[dict[str, Any]]) -> str:
                 f"{'' if row.get('ratio_judged', True) else ' (n/a)'} | "
                 f"{', '.join(str(n) for n in row.get('chart_rows') or []) or '—'} | "
                 f"{', '.join(str(n) for n in row.get('table_rows') or []) or '—'} | {_ok(_page_holds(row))} | "
-                f"{'; '.join(e.replace('|', '/').replace(chr(10), ' ') for e in row.get('errors') or []) or ''} |")
+                f"{'; '.join(e.replace('|', '/').replace(chr(10), ' ') for e in row.get('errors') or []) or ''} |"
+            )
         slow = [row for row in p["pages"] if not _page_holds(row) and row.get("slow_sql")]
         if slow:
             lines += ["", "### Slow statements of the pages that miss a bar (cold run, ≥ 30 ms)", ""]
@@ -197,7 +216,9 @@ def render(results: list[dict[str, Any]]) -> str:
                 lines.append("")
                 for q in row["slow_sql"][:3]:
                     sql = " ".join(q["sql"].split())
-                    lines += [f"- {q['ms']:.0f} ms: `{sql[:600]}` params `{json.dumps(q['params'], ensure_ascii=False)[:200]}`"]
+                    lines += [
+                        f"- {q['ms']:.0f} ms: `{sql[:600]}` params `{json.dumps(q['params'], ensure_ascii=False)[:200]}`"
+                    ]
                     if q.get("plan"):
                         lines += ["", "  ```", *[f"  {line}" for line in q["plan"]], "  ```"]
                 lines.append("")
@@ -254,8 +275,9 @@ def main(argv: list[str] | None = None) -> int:
         results = _load_raw()
     else:
         results = [measure(t, args) for t in targets]
-        RAW.write_text(json.dumps([{**r, "target": asdict(r["target"])} for r in results], ensure_ascii=False,
-                                  default=str))
+        RAW.write_text(
+            json.dumps([{**r, "target": asdict(r["target"])} for r in results], ensure_ascii=False, default=str)
+        )
     text = render(results)
     print(text)
     if not args.no_write:

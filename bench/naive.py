@@ -48,19 +48,31 @@ def overview(ctx: _Ctx) -> dict[str, Any]:
     six = a[a["kind"].isin(SIX)].groupby("unit_id")["kind"].nunique()
     units = ctx.table("unit")
     recent = ctx.activities().sort_values("held_on").tail(8).merge(units, left_on="unit_id", right_on="id")
-    return {"activities": len(a), "hours": a["volunteer_hours"].sum(), "open_needs": int((need["status"] == "open").sum()),
-            "stages": project.groupby("stage").size().to_dict(), "six_done": int((six == 6).sum()),
-            "overdue": int(((items["status"] == "open") & (pd.to_datetime(items["due_on"]) < pd.Timestamp(ctx.today))).sum()),
-            "expiring": int((pd.to_datetime(agreements["valid_to"]) > pd.Timestamp(ctx.today)).sum()),
-            "recent": len(recent)}
+    return {
+        "activities": len(a),
+        "hours": a["volunteer_hours"].sum(),
+        "open_needs": int((need["status"] == "open").sum()),
+        "stages": project.groupby("stage").size().to_dict(),
+        "six_done": int((six == 6).sum()),
+        "overdue": int(
+            ((items["status"] == "open") & (pd.to_datetime(items["due_on"]) < pd.Timestamp(ctx.today))).sum()
+        ),
+        "expiring": int((pd.to_datetime(agreements["valid_to"]) > pd.Timestamp(ctx.today)).sum()),
+        "recent": len(recent),
+    }
 
 
 def lists(ctx: _Ctx) -> dict[str, Any]:
     need, community, category = ctx.table("need"), ctx.table("community"), ctx.table("category")
     resource, project, unit = ctx.table("resource"), ctx.table("project"), ctx.table("unit")
     ctx.table("project_unit")
-    page = need[need["status"] == "open"].merge(community, left_on="community_id", right_on="id").merge(
-        category, left_on="category_id", right_on="id").sort_values("raised_on").head(20)
+    page = (
+        need[need["status"] == "open"]
+        .merge(community, left_on="community_id", right_on="id")
+        .merge(category, left_on="category_id", right_on="id")
+        .sort_values("raised_on")
+        .head(20)
+    )
     res = resource.merge(unit, left_on="unit_id", right_on="id").head(20)
     return {"needs": len(page), "resources": len(res), "stages": project.groupby("stage").size().to_dict()}
 
@@ -71,8 +83,12 @@ def activities(ctx: _Ctx) -> dict[str, Any]:
     units, communities = ctx.table("unit"), ctx.table("community")
     shown = a.merge(units, left_on="unit_id", right_on="id").merge(communities, left_on="community_id", right_on="id")
     monthly = a.groupby([a["held_on"].dt.to_period("M"), "kind"]).size()
-    return {"rows": len(shown), "page": len(shown.sort_values("held_on").tail(20)), "monthly": len(monthly),
-            "six": a[a["kind"].isin(SIX)].groupby("unit_id")["kind"].nunique().size}
+    return {
+        "rows": len(shown),
+        "page": len(shown.sort_values("held_on").tail(20)),
+        "monthly": len(monthly),
+        "six": a[a["kind"].isin(SIX)].groupby("unit_id")["kind"].nunique().size,
+    }
 
 
 def rotation(ctx: _Ctx) -> dict[str, Any]:
@@ -94,8 +110,11 @@ def whistle(ctx: _Ctx) -> dict[str, Any]:
     w, r = ctx.table("whistle"), ctx.table("whistle_response")
     units, communities = ctx.table("unit"), ctx.table("community")
     m = r.merge(w, left_on="whistle_id", right_on="id").merge(units, left_on="unit_id", right_on="id")
-    return {"open": int((w["stage"] != "rated").sum()), "by_unit": m.groupby("unit_id").size().size,
-            "communities": len(communities)}
+    return {
+        "open": int((w["stage"] != "rated").sum()),
+        "by_unit": m.groupby("unit_id").size().size,
+        "communities": len(communities),
+    }
 
 
 def evaluation(ctx: _Ctx) -> dict[str, Any]:
@@ -115,9 +134,12 @@ def charts(ctx: _Ctx) -> dict[str, Any]:
     ctx.table("need")
     ctx.table("project")
     m = a.merge(units, left_on="unit_id", right_on="id")
-    return {"monthly": a.groupby([a["held_on"].dt.to_period("M"), "kind"]).size().size,
-            "by_kind": m.groupby("kind_y").size().size,
-            "by_community": a.groupby("community_id").size().size, "communities": len(communities)}
+    return {
+        "monthly": a.groupby([a["held_on"].dt.to_period("M"), "kind"]).size().size,
+        "by_kind": m.groupby("kind_y").size().size,
+        "by_community": a.groupby("community_id").size().size,
+        "communities": len(communities),
+    }
 
 
 def present(ctx: _Ctx) -> dict[str, Any]:
@@ -137,8 +159,16 @@ def account(ctx: _Ctx) -> dict[str, Any]:
 
 
 NAIVE: dict[str, Callable[[_Ctx], dict[str, Any]]] = {
-    "overview": overview, "lists": lists, "activities": activities, "rotation": rotation, "meetings": meetings,
-    "whistle": whistle, "evaluation": evaluation, "charts": charts, "present": present, "admin": admin,
+    "overview": overview,
+    "lists": lists,
+    "activities": activities,
+    "rotation": rotation,
+    "meetings": meetings,
+    "whistle": whistle,
+    "evaluation": evaluation,
+    "charts": charts,
+    "present": present,
+    "admin": admin,
     "account": account,
 }
 

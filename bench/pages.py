@@ -120,8 +120,10 @@ class _SqlTimer:
 
     def take(self) -> tuple[list[dict[str, Any]], int, float]:
         """The slowest statements of the window, how many ran, and their total milliseconds."""
-        out = [{"ms": round(ms, 1), "sql": sql, "params": params}
-               for ms, sql, params in sorted(self.seen, key=lambda s: -s[0])[:5]]
+        out = [
+            {"ms": round(ms, 1), "sql": sql, "params": params}
+            for ms, sql, params in sorted(self.seen, key=lambda s: -s[0])[:5]
+        ]
         counted = (out, self.count, self.total_ms)
         self.seen, self.count, self.total_ms = [], 0, 0.0
         return counted
@@ -216,10 +218,21 @@ def _measure_view(at: Any, script: str, username: str, view: str, sql: _SqlTimer
         warm.append(_timed_run(at))
     charts, tables = chart_and_table_rows(at)
     errors = [str(e.value)[:300] for e in at.exception] + [str(e.value)[:300] for e in at.error]
-    return {"page": script, "view": view, "user": username, "cold_ms": statistics.median(cold),
-            "warm_ms": statistics.median(warm), "cold_all": cold, "warm_all": warm, "chart_rows": charts,
-            "table_rows": tables, "errors": errors, "slow_sql": slow, "statements": statements,
-            "sql_ms": round(sql_ms, 1)}
+    return {
+        "page": script,
+        "view": view,
+        "user": username,
+        "cold_ms": statistics.median(cold),
+        "warm_ms": statistics.median(warm),
+        "cold_all": cold,
+        "warm_all": warm,
+        "chart_rows": charts,
+        "table_rows": tables,
+        "errors": errors,
+        "slow_sql": slow,
+        "statements": statements,
+        "sql_ms": round(sql_ms, 1),
+    }
 
 
 def measure_page(script: str, username: str, sql: _SqlTimer) -> list[dict[str, Any]]:
@@ -244,8 +257,11 @@ def pages_for(username: str) -> list[str]:
     from ui.navigation import PAGES
 
     role_of = {"admin": "admin", "liaison1": "liaison", "community1": "community", "leader": "leader"}
-    return [spec.script for spec in PAGES
-            if (ROOT / spec.script).exists() and role_of[username] in [r.value for r in spec.roles]]
+    return [
+        spec.script
+        for spec in PAGES
+        if (ROOT / spec.script).exists() and role_of[username] in [r.value for r in spec.roles]
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -269,13 +285,26 @@ def main(argv: list[str]) -> int:
             try:
                 rows = measure_page(script, username, sql)
             except Exception as exc:  # a page that cannot be measured is a finding
-                rows = [{"page": script, "view": "", "user": username, "cold_ms": None, "warm_ms": None,
-                         "chart_rows": [], "table_rows": [], "errors": [f"{type(exc).__name__}: {exc}"[:300]],
-                         "slow_sql": []}]
+                rows = [
+                    {
+                        "page": script,
+                        "view": "",
+                        "user": username,
+                        "cold_ms": None,
+                        "warm_ms": None,
+                        "chart_rows": [],
+                        "table_rows": [],
+                        "errors": [f"{type(exc).__name__}: {exc}"[:300]],
+                        "slow_sql": [],
+                    }
+                ]
             for row in rows:
                 name = f"{Path(script).stem} {row['view']}".strip()
-                print(f"  {username:<9} {name:<28} cold {row['cold_ms'] or 0:8.0f} ms  warm {row['warm_ms'] or 0:7.0f} ms",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"  {username:<9} {name:<28} cold {row['cold_ms'] or 0:8.0f} ms  warm {row['warm_ms'] or 0:7.0f} ms",
+                    file=sys.stderr,
+                    flush=True,
+                )
             print(f"    ({time.perf_counter() - t0:.0f}s)", file=sys.stderr, flush=True)
             results["pages"].extend(rows)
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -52,8 +52,21 @@ def _complete(engine: Engine, *, years: int) -> bool:
 
 
 def _table_counts(engine: Engine) -> dict[str, int]:
-    names = ["community", "unit", "need", "resource", "project", "activity", "meeting", "action_item",
-             "rotation_slot", "whistle", "evaluation_score", "agreement", "pairing"]
+    names = [
+        "community",
+        "unit",
+        "need",
+        "resource",
+        "project",
+        "activity",
+        "meeting",
+        "action_item",
+        "rotation_slot",
+        "whistle",
+        "evaluation_score",
+        "agreement",
+        "pairing",
+    ]
     with engine.connect() as conn:
         return {n: conn.scalar(text(f"SELECT count(*) FROM {n}")) or 0 for n in names}
 

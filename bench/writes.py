@@ -44,9 +44,21 @@ def log_activity(engine: Engine, *, today: date) -> dict[str, Any]:
         for i in range(LOG_RUNS):
             t0 = time.perf_counter()
             with session_scope(factory, write=True) as s:
-                ids.append(log(s, actor, unit_id=None, community_id=community_id, held_on=today, kind="volunteer",
-                               title=f"基准测试活动{i}", participants=12, volunteer_hours=24, beneficiaries=40,
-                               today=today))
+                ids.append(
+                    log(
+                        s,
+                        actor,
+                        unit_id=None,
+                        community_id=community_id,
+                        held_on=today,
+                        kind="volunteer",
+                        title=f"基准测试活动{i}",
+                        participants=12,
+                        volunteer_hours=24,
+                        beneficiaries=40,
+                        today=today,
+                    )
+                )
             times.append((time.perf_counter() - t0) * 1000)
     finally:
         with engine.begin() as conn:  # leave the county as it was
@@ -67,8 +79,19 @@ def import_lists(engine: Engine, *, today: date) -> dict[str, Any]:
     with Session(engine) as s:
         communities = list(s.scalars(select(Community.name).limit(200)))
         categories = list(s.scalars(select(Category.name)))
-    rows = [(communities[i % len(communities)], f"基准导入需求{i:05d}", categories[i % len(categories)],
-             "批量导入的测试需求", "medium", today.isoformat(), "visit", "open") for i in range(IMPORT_ROWS)]
+    rows = [
+        (
+            communities[i % len(communities)],
+            f"基准导入需求{i:05d}",
+            categories[i % len(categories)],
+            "批量导入的测试需求",
+            "medium",
+            today.isoformat(),
+            "visit",
+            "open",
+        )
+        for i in range(IMPORT_ROWS)
+    ]
     data = X.build_workbook({X.NEEDS: rows})
     session = Session(engine)
     try:

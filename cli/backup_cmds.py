@@ -15,8 +15,12 @@ from services import backup
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("backup", help="a consistent copy of the database, while the app runs")
     p.add_argument("file", help="where to write it (*.db for SQLite's own format, *.jsonl[.gz] for any database)")
-    p.add_argument("--format", choices=["auto", "sqlite", "jsonl"], default="auto",
-                   help="auto: SQLite file for a SQLite database, JSON lines otherwise")
+    p.add_argument(
+        "--format",
+        choices=["auto", "sqlite", "jsonl"],
+        default="auto",
+        help="auto: SQLite file for a SQLite database, JSON lines otherwise",
+    )
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="replace the database with a backup (checked first)")
@@ -39,8 +43,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return fail(error_text(err), EXIT_REJECTED)
     finally:
         eng.dispose()
-    print(msg("backup.cli.backed_up", path=str(report.path), format=report.format, rows=report.rows,
-              summary=_summary(report.counts)))
+    print(
+        msg(
+            "backup.cli.backed_up",
+            path=str(report.path),
+            format=report.format,
+            rows=report.rows,
+            summary=_summary(report.counts),
+        )
+    )
     return EXIT_OK
 
 
@@ -49,8 +60,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
         info = backup.inspect_file(Path(args.file))
     except AppError as err:
         return fail(error_text(err), EXIT_REJECTED)
-    print(msg("backup.cli.checked", path=str(info.path), format=info.format, revision=info.revision,
-              summary=_summary(info.counts)))
+    print(
+        msg(
+            "backup.cli.checked",
+            path=str(info.path),
+            format=info.format,
+            revision=info.revision,
+            summary=_summary(info.counts),
+        )
+    )
     if args.check_only:
         return EXIT_OK
     if not args.yes and sys.stdin.isatty():
@@ -65,6 +83,5 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return fail(error_text(err), EXIT_REJECTED)
     finally:
         eng.dispose()
-    print(msg("backup.cli.restored", path=str(info.path), revision=report.upgraded_to,
-              summary=_summary(report.counts)))
+    print(msg("backup.cli.restored", path=str(info.path), revision=report.upgraded_to, summary=_summary(report.counts)))
     return EXIT_OK

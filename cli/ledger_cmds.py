@@ -31,11 +31,16 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     try:
         with session() as s:
             unit_id = activity_reports.unit_id_by_name(s, args.unit)
-            ledger = activity_reports.build_ledger(s, unit_id=unit_id, year=args.year, as_of=date.today(),
-                                                   with_photos=suffix == ".docx")
+            ledger = activity_reports.build_ledger(
+                s, unit_id=unit_id, year=args.year, as_of=date.today(), with_photos=suffix == ".docx"
+            )
     except AppError as err:
         return fail(error_text(err), EXIT_REJECTED)
-    data = ledger_export.ledger_docx(ledger, lang=lang) if suffix == ".docx" else ledger_export.ledger_xlsx(ledger, lang=lang)
+    data = (
+        ledger_export.ledger_docx(ledger, lang=lang)
+        if suffix == ".docx"
+        else ledger_export.ledger_xlsx(ledger, lang=lang)
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     print(msg("activities.cli.written", path=str(out), unit=ledger.unit, year=args.year, n=len(ledger.activities)))

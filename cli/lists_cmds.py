@@ -41,8 +41,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     head = msg("lists.cli.dry_run") if args.dry_run else msg("lists.cli.imported")
     print(head)
     for sheet in TEMPLATE:
-        print(msg("lists.cli.sheet_line", sheet=sheet, created=report.created.get(sheet, 0),
-                  updated=report.updated.get(sheet, 0), unchanged=report.unchanged.get(sheet, 0)))
+        print(
+            msg(
+                "lists.cli.sheet_line",
+                sheet=sheet,
+                created=report.created.get(sheet, 0),
+                updated=report.updated.get(sheet, 0),
+                unchanged=report.unchanged.get(sheet, 0),
+            )
+        )
     if report.new_categories:
         print(msg("lists.excel.new_categories", names="、".join(report.new_categories)))
     return EXIT_OK

@@ -102,9 +102,15 @@ def cmd_create_user(args: argparse.Namespace) -> int:
                 if community_id is None:
                     return fail(msg("cli.unknown_community", name=args.community))
             users.create_user(
-                s, None, username=args.name, display_name=args.display_name or args.name,
-                password=password, role=args.role, email=args.email,
-                community_id=community_id, unit_id=unit_id,
+                s,
+                None,
+                username=args.name,
+                display_name=args.display_name or args.name,
+                password=password,
+                role=args.role,
+                email=args.email,
+                community_id=community_id,
+                unit_id=unit_id,
             )
     except AppError as err:
         return fail(error_text(err), EXIT_REJECTED)

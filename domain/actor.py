@@ -30,15 +30,12 @@ class Actor:
     def keeps_community(self, community_id: int | None) -> bool:
         """Admin keeps every community's records; a community worker keeps their own."""
         return self.is_admin or (
-            self.role == Role.COMMUNITY and community_id is not None
-            and self.community_id == community_id
+            self.role == Role.COMMUNITY and community_id is not None and self.community_id == community_id
         )
 
     def keeps_unit(self, unit_id: int | None) -> bool:
         """Admin keeps every unit's records; a liaison keeps their own unit's."""
-        return self.is_admin or (
-            self.role == Role.LIAISON and unit_id is not None and self.unit_id == unit_id
-        )
+        return self.is_admin or (self.role == Role.LIAISON and unit_id is not None and self.unit_id == unit_id)
 
 
 SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN, display_name="系统")

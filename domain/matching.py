@@ -127,8 +127,7 @@ def score(need: NeedFacts, resource: ResourceFacts) -> Match:
     )
     text_points = round(TEXT_POINTS * min(1.0, sim / TEXT_FULL_AT))
     words = shared_words(f"{need.title}{need.description}", f"{resource.title}{resource.description}")
-    parts.append(MatchPart("text", text_points, TEXT_POINTS,
-                           {"similarity": round(sim, 2), "words": "、".join(words)}))
+    parts.append(MatchPart("text", text_points, TEXT_POINTS, {"similarity": round(sim, 2), "words": "、".join(words)}))
 
     remaining = resource.remaining
     if remaining is None:
@@ -139,9 +138,17 @@ def score(need: NeedFacts, resource: ResourceFacts) -> Match:
             cap_points = max(cap_points, 3)
     else:
         cap_points = 0
-    parts.append(MatchPart("capacity", cap_points, CAPACITY_POINTS,
-                           {"remaining": "" if remaining is None else remaining,
-                            "capacity": "" if resource.capacity is None else resource.capacity}))
+    parts.append(
+        MatchPart(
+            "capacity",
+            cap_points,
+            CAPACITY_POINTS,
+            {
+                "remaining": "" if remaining is None else remaining,
+                "capacity": "" if resource.capacity is None else resource.capacity,
+            },
+        )
+    )
 
     paired = need.community_id in resource.paired_community_ids
     parts.append(MatchPart("paired", PAIRED_POINTS if paired else 0, PAIRED_POINTS))
@@ -149,21 +156,18 @@ def score(need: NeedFacts, resource: ResourceFacts) -> Match:
     return Match(need.id, resource.id, sum(p.points for p in parts), tuple(parts))
 
 
-def rank(need: NeedFacts, resources: Iterable[ResourceFacts], *, top: int = 3,
-         min_score: int = 1) -> list[Match]:
+def rank(need: NeedFacts, resources: Iterable[ResourceFacts], *, top: int = 3, min_score: int = 1) -> list[Match]:
     """The best ``top`` resources for ``need``, highest score first (ties: lower id first).
 
     A resource whose capacity is used up is left out."""
-    scored = [
-        score(need, r) for r in resources
-        if r.remaining is None or r.remaining > 0
-    ]
+    scored = [score(need, r) for r in resources if r.remaining is None or r.remaining > 0]
     scored = [m for m in scored if m.score >= min_score]
     scored.sort(key=lambda m: (-m.score, m.resource_id))
     return scored[:top]
 
 
-def best_for_each(needs: Sequence[NeedFacts], resources: Sequence[ResourceFacts], *,
-                  top: int = 3) -> dict[int, list[Match]]:
+def best_for_each(
+    needs: Sequence[NeedFacts], resources: Sequence[ResourceFacts], *, top: int = 3
+) -> dict[int, list[Match]]:
     """``rank`` for every need."""
     return {n.id: rank(n, resources, top=top) for n in needs}

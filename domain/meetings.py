@@ -81,4 +81,3 @@ def may_close_action(
     if may_write_meeting(actor, meeting_community_id):
         return True
     return status == ActionStatus.DONE and actor.role == Role.LIAISON and actor.keeps_unit(owner_unit_id)
-

@@ -54,12 +54,7 @@ def project_in_open_pool(
     *, lead_unit_id: int | None, claim_deadline: date | None, stage: ProjectStage, today: date
 ) -> bool:
     """A project nobody leads, past its claim deadline and not finished, is in the 领办大厅."""
-    return (
-        lead_unit_id is None
-        and claim_deadline is not None
-        and claim_deadline < today
-        and stage not in FINISHED
-    )
+    return lead_unit_id is None and claim_deadline is not None and claim_deadline < today and stage not in FINISHED
 
 
 def wish_in_open_pool(

@@ -41,7 +41,9 @@ class MonthChair:
 
 
 def rotation_order(
-    candidates: Sequence[Candidate], *, previous_chair_id: int | None = None,
+    candidates: Sequence[Candidate],
+    *,
+    previous_chair_id: int | None = None,
     previous_chair_name: str = "",
 ) -> list[Candidate]:
     """The candidates in pinyin order, starting right after the previous chair.
@@ -68,9 +70,7 @@ def plan_year(
 ) -> list[MonthChair]:
     """Twelve months of chairs (see the module's rule). ``fixed`` maps months to chairs kept as they are."""
     fixed = dict(fixed or {})
-    cycle = rotation_order(
-        candidates, previous_chair_id=previous_chair_id, previous_chair_name=previous_chair_name
-    )
+    cycle = rotation_order(candidates, previous_chair_id=previous_chair_id, previous_chair_name=previous_chair_name)
     rank = {c.unit_id: i for i, c in enumerate(cycle)}
     used: dict[int, int] = {c.unit_id: 0 for c in cycle}
     for unit_id in fixed.values():
@@ -118,4 +118,3 @@ def propose_date(
             d = date(year, month, d.day - 1)
         proposed = d
     return proposed
-

@@ -66,8 +66,9 @@ class SixItemsRow:
         return ItemState.BEHIND if self.behind else ItemState.OPEN
 
 
-def assess(counts: Mapping[ActivityKind | str, int], *, year: int, as_of: date,
-           since: date | None = None) -> SixItemsRow:
+def assess(
+    counts: Mapping[ActivityKind | str, int], *, year: int, as_of: date, since: date | None = None
+) -> SixItemsRow:
     """Completion is the share of the six items done at least once; a row is behind when the
     share of the year gone exceeds that completion."""
     by_kind = {kind: int(counts.get(kind, counts.get(kind.value, 0)) or 0) for kind in SIX_ITEMS}

@@ -160,8 +160,9 @@ def deadline(raised_at: datetime, limit: StageLimit, calendar: Calendar = DEFAUL
     return end.astimezone(UTC), estimated
 
 
-def deadlines(raised_at: datetime, kind: WhistleKind, limits: Limits | None = None,
-              calendar: Calendar = DEFAULT_CALENDAR) -> dict[WhistleStage, Deadline]:
+def deadlines(
+    raised_at: datetime, kind: WhistleKind, limits: Limits | None = None, calendar: Calendar = DEFAULT_CALENDAR
+) -> dict[WhistleStage, Deadline]:
     """Every clocked stage's deadline for one matter."""
     table = (limits or default_limits())[kind]
     out: dict[WhistleStage, Deadline] = {}
@@ -238,13 +239,20 @@ class ResponseClock:
         return any(c.estimated for c in self.checks)
 
 
-def response_clock(raised_at: datetime, kind: WhistleKind, reached: Mapping[WhistleStage, datetime | None],
-                   limits: Limits | None = None, calendar: Calendar = DEFAULT_CALENDAR) -> ResponseClock:
+def response_clock(
+    raised_at: datetime,
+    kind: WhistleKind,
+    reached: Mapping[WhistleStage, datetime | None],
+    limits: Limits | None = None,
+    calendar: Calendar = DEFAULT_CALENDAR,
+) -> ResponseClock:
     """One unit's response held against the matter's deadlines."""
     dls = deadlines(raised_at, kind, limits, calendar)
-    return ResponseClock(tuple(
-        StageCheck(stage, dls[stage].due_at, reached.get(stage), dls[stage].estimated) for stage in CLOCKED_STAGES
-    ))
+    return ResponseClock(
+        tuple(
+            StageCheck(stage, dls[stage].due_at, reached.get(stage), dls[stage].estimated) for stage in CLOCKED_STAGES
+        )
+    )
 
 
 def on_time_share(pairs: Iterable[tuple[int, int]]) -> float | None:

@@ -72,7 +72,9 @@ def is_public_holiday(day: date) -> bool:
 
 
 def next_working_day(
-    day: date, *, extra_holidays: Collection[date] = _NO_DATES,
+    day: date,
+    *,
+    extra_holidays: Collection[date] = _NO_DATES,
     extra_workdays: Collection[date] = _NO_DATES,
 ) -> date:
     """``day`` itself if it is a working day, else the first working day after it."""
@@ -83,7 +85,10 @@ def next_working_day(
 
 
 def add_working_days(
-    start: date, n: int, *, extra_holidays: Collection[date] = _NO_DATES,
+    start: date,
+    n: int,
+    *,
+    extra_holidays: Collection[date] = _NO_DATES,
     extra_workdays: Collection[date] = _NO_DATES,
 ) -> date:
     """The date ``n`` working days after ``start`` (``n`` = 0: ``start`` moved to a working day;
@@ -101,7 +106,10 @@ def add_working_days(
 
 
 def working_days_between(
-    start: date, end: date, *, extra_holidays: Collection[date] = _NO_DATES,
+    start: date,
+    end: date,
+    *,
+    extra_holidays: Collection[date] = _NO_DATES,
     extra_workdays: Collection[date] = _NO_DATES,
 ) -> int:
     """Working days in the half-open range ``[start, end)`` (0 when ``end <= start``)."""
@@ -138,7 +146,8 @@ def working_hours_between(
             open_t, close_t = office_hours or (time(0), None)
             day_open = datetime.combine(day, open_t, tzinfo=tz)
             day_close = (
-                datetime.combine(day, close_t, tzinfo=tz) if close_t is not None
+                datetime.combine(day, close_t, tzinfo=tz)
+                if close_t is not None
                 else datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
             )
             lo, hi = max(a, day_open), min(b, day_close)

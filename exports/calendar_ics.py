@@ -64,10 +64,16 @@ def meetings_ics(entries: Iterable[Mapping[str, object]], *, lang: str = "zh_CN"
     cal = _calendar(translate(lang, "meetings.ics.calendar"))
     for e in entries:
         kind = getattr(e["kind"], "value", e["kind"])
-        desc = translate(lang, "meetings.ics.description", kind=translate(lang, f"enum.MeetingKind.{kind}"),
-                         convenor=e.get("convenor") or "—",
-                         scope=e.get("community") or translate(lang, "meetings.alliance"))
+        desc = translate(
+            lang,
+            "meetings.ics.description",
+            kind=translate(lang, f"enum.MeetingKind.{kind}"),
+            convenor=e.get("convenor") or "—",
+            scope=e.get("community") or translate(lang, "meetings.alliance"),
+        )
         held = e["held_on"]
         assert isinstance(held, date)
-        cal.add_component(_all_day(f"meeting-{e['id']}@cobuild", held, str(e["title"]), desc, str(e.get("place") or "")))
+        cal.add_component(
+            _all_day(f"meeting-{e['id']}@cobuild", held, str(e["title"]), desc, str(e.get("place") or ""))
+        )
     return cal.to_ical()

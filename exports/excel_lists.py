@@ -30,8 +30,19 @@ TEMPLATE: dict[str, tuple[str, ...]] = {
     UNITS: ("单位名称*", "单位类型", "结对社区", "联系人", "联系电话", "在职党员数"),
     NEEDS: ("社区*", "需求名称*", "需求类别*", "需求描述", "优先级", "提出日期", "来源", "状态"),
     RESOURCES: ("单位名称*", "资源名称*", "资源类别*", "资源描述", "可提供数量", "可提供时间", "状态"),
-    PROJECTS: ("项目名称*", "社区*", "牵头单位*", "参与单位", "对应需求", "使用资源", "状态", "开始日期",
-               "结束日期", "受益人数", "满意度"),
+    PROJECTS: (
+        "项目名称*",
+        "社区*",
+        "牵头单位*",
+        "参与单位",
+        "对应需求",
+        "使用资源",
+        "状态",
+        "开始日期",
+        "结束日期",
+        "受益人数",
+        "满意度",
+    ),
 }
 DATE_COLUMNS = {"提出日期", "开始日期", "结束日期"}
 LIST_SEPARATOR = "、"
@@ -118,8 +129,10 @@ def _clean_cell(value: Any) -> Any:
     return value
 
 
-def build_workbook(sheets: Mapping[str, Sequence[Sequence[Any]]],
-                   extra: Iterable[tuple[str, Sequence[str], Sequence[Sequence[Any]]]] = ()) -> bytes:
+def build_workbook(
+    sheets: Mapping[str, Sequence[Sequence[Any]]],
+    extra: Iterable[tuple[str, Sequence[str], Sequence[Sequence[Any]]]] = (),
+) -> bytes:
     """The template with ``sheets`` (name → rows in the template's column order), then read-only
     ``extra`` sheets (name, headers, rows) that the importer ignores."""
     wb = Workbook()
@@ -137,8 +150,7 @@ def build_workbook(sheets: Mapping[str, Sequence[Sequence[Any]]],
     return out.getvalue()
 
 
-def _sheet(wb: Workbook, name: str, headers: list[str], rows: Sequence[Sequence[Any]], font: Font,
-           fill: PatternFill):  # type: ignore[no-untyped-def]
+def _sheet(wb: Workbook, name: str, headers: list[str], rows: Sequence[Sequence[Any]], font: Font, fill: PatternFill):  # type: ignore[no-untyped-def]
     ws = wb.create_sheet(name)
     ws.append(headers)
     for cell in ws[1]:

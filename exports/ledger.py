@@ -58,8 +58,17 @@ def _set_font(run, name: str = BODY_FONT, size: float | None = None, bold: bool 
         run.bold = bold
 
 
-def _para(doc, text: str = "", *, size: float = 12, font: str = BODY_FONT, bold: bool = False,  # type: ignore[no-untyped-def]
-          align=None, space_after: float = 4, indent: bool = False):
+def _para(
+    doc,
+    text: str = "",
+    *,
+    size: float = 12,
+    font: str = BODY_FONT,
+    bold: bool = False,  # type: ignore[no-untyped-def]
+    align=None,
+    space_after: float = 4,
+    indent: bool = False,
+):
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
@@ -145,12 +154,21 @@ def ledger_docx(ledger: Ledger, *, lang: str = "zh_CN", compiled_on: date | None
     for _ in range(5):
         _para(doc)
     _para(doc, ledger.unit, size=22, font=HEADING_FONT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
-    _para(doc, _t(lang, "activities.ledger.cover_title", year=ledger.year), size=26, font=HEADING_FONT, bold=True,
-          align=WD_ALIGN_PARAGRAPH.CENTER, space_after=60)
+    _para(
+        doc,
+        _t(lang, "activities.ledger.cover_title", year=ledger.year),
+        size=26,
+        font=HEADING_FONT,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_after=60,
+    )
     cover = [
-        ("activities.ledger.cover_unit", ledger.unit), ("activities.ledger.cover_kind", ledger.unit_kind),
+        ("activities.ledger.cover_unit", ledger.unit),
+        ("activities.ledger.cover_kind", ledger.unit_kind),
         ("activities.ledger.cover_communities", "、".join(ledger.communities)),
-        ("activities.ledger.cover_contact", ledger.contact), ("activities.ledger.cover_phone", ledger.phone),
+        ("activities.ledger.cover_contact", ledger.contact),
+        ("activities.ledger.cover_phone", ledger.phone),
         ("activities.ledger.cover_members", str(ledger.party_members)),
         ("activities.ledger.cover_date", _date(compiled_on or ledger.as_of, lang)),
     ]
@@ -170,19 +188,43 @@ def ledger_docx(ledger: Ledger, *, lang: str = "zh_CN", compiled_on: date | None
     # 一、工作概况
     totals = ledger.totals
     _para(doc, _t(lang, "activities.ledger.summary"), size=16, font=HEADING_FONT, space_after=8)
-    _para(doc, _t(lang, "activities.ledger.summary_text", activities=int(totals["activities"]),
-                  participants=int(totals["participants"]), hours=totals["volunteer_hours"],
-                  beneficiaries=int(totals["beneficiaries"])), indent=True)
+    _para(
+        doc,
+        _t(
+            lang,
+            "activities.ledger.summary_text",
+            activities=int(totals["activities"]),
+            participants=int(totals["participants"]),
+            hours=totals["volunteer_hours"],
+            beneficiaries=int(totals["beneficiaries"]),
+        ),
+        indent=True,
+    )
     by_kind = ledger.by_kind()
     if by_kind:
         _para(doc, _t(lang, "activities.ledger.kind_table"), bold=True, font=HEADING_FONT)
         rows = [[_kind(lang, k), str(n), str(p), f"{h:g}", str(b)] for k, n, p, h, b in by_kind]
-        rows.append([_t(lang, "activities.ledger.total"), str(int(totals["activities"])),
-                     str(int(totals["participants"])), f"{totals['volunteer_hours']:g}",
-                     str(int(totals["beneficiaries"]))])
-        _table(doc, [_t(lang, "activities.fields.kind"), _t(lang, "activities.ledger.count"),
-                     _t(lang, "activities.fields.participants"), _t(lang, "activities.fields.volunteer_hours"),
-                     _t(lang, "activities.fields.beneficiaries")], rows, [3.5, 2.2, 2.6, 4.0, 3.3])
+        rows.append(
+            [
+                _t(lang, "activities.ledger.total"),
+                str(int(totals["activities"])),
+                str(int(totals["participants"])),
+                f"{totals['volunteer_hours']:g}",
+                str(int(totals["beneficiaries"])),
+            ]
+        )
+        _table(
+            doc,
+            [
+                _t(lang, "activities.fields.kind"),
+                _t(lang, "activities.ledger.count"),
+                _t(lang, "activities.fields.participants"),
+                _t(lang, "activities.fields.volunteer_hours"),
+                _t(lang, "activities.fields.beneficiaries"),
+            ],
+            rows,
+            [3.5, 2.2, 2.6, 4.0, 3.3],
+        )
 
     # 二、六个一
     _para(doc)
@@ -190,13 +232,24 @@ def ledger_docx(ledger: Ledger, *, lang: str = "zh_CN", compiled_on: date | None
     six = ledger.six_items
     _para(doc, _t(lang, "activities.ledger.six_text", done=six.done, rate=f"{six.completion * 100:.0f}%"), indent=True)
     if six.missing:
-        _para(doc, _t(lang, "activities.ledger.six_missing", items="、".join(_kind(lang, k) for k in six.missing)),
-              indent=True)
-    _table(doc, [_t(lang, "activities.ledger.item"), _t(lang, "activities.ledger.count"),
-                 _t(lang, "activities.ledger.status")],
-           [[_kind(lang, k), str(six.counts[k]),
-             _t(lang, "activities.ledger.done" if six.counts[k] else "activities.ledger.not_done")] for k in SIX_ITEMS],
-           [5.0, 3.0, 4.0])
+        _para(
+            doc,
+            _t(lang, "activities.ledger.six_missing", items="、".join(_kind(lang, k) for k in six.missing)),
+            indent=True,
+        )
+    _table(
+        doc,
+        [_t(lang, "activities.ledger.item"), _t(lang, "activities.ledger.count"), _t(lang, "activities.ledger.status")],
+        [
+            [
+                _kind(lang, k),
+                str(six.counts[k]),
+                _t(lang, "activities.ledger.done" if six.counts[k] else "activities.ledger.not_done"),
+            ]
+            for k in SIX_ITEMS
+        ],
+        [5.0, 3.0, 4.0],
+    )
 
     # 三、活动明细
     _para(doc)
@@ -253,43 +306,94 @@ def ledger_xlsx(ledger: Ledger, *, lang: str = "zh_CN") -> bytes:
     ws.title = _t(lang, "activities.ledger.sheet_summary")
     ws.append([_t(lang, "activities.ledger.cover_title", year=ledger.year)])
     ws["A1"].font = Font(bold=True, size=14)
-    for key, value in (("activities.ledger.cover_unit", ledger.unit), ("activities.ledger.cover_kind", ledger.unit_kind),
-                       ("activities.ledger.cover_communities", "、".join(ledger.communities)),
-                       ("activities.ledger.cover_contact", ledger.contact),
-                       ("activities.ledger.cover_phone", ledger.phone),
-                       ("activities.ledger.cover_members", ledger.party_members)):
+    for key, value in (
+        ("activities.ledger.cover_unit", ledger.unit),
+        ("activities.ledger.cover_kind", ledger.unit_kind),
+        ("activities.ledger.cover_communities", "、".join(ledger.communities)),
+        ("activities.ledger.cover_contact", ledger.contact),
+        ("activities.ledger.cover_phone", ledger.phone),
+        ("activities.ledger.cover_members", ledger.party_members),
+    ):
         ws.append([_t(lang, key), value])
     ws.append([])
     totals = ledger.totals
-    _sheet(ws, [_t(lang, "activities.fields.kind"), _t(lang, "activities.ledger.count"),
-                _t(lang, "activities.fields.participants"), _t(lang, "activities.fields.volunteer_hours"),
-                _t(lang, "activities.fields.beneficiaries")],
-           [[_kind(lang, k), n, p, h, b] for k, n, p, h, b in ledger.by_kind()]
-           + [[_t(lang, "activities.ledger.total"), totals["activities"], totals["participants"],
-               totals["volunteer_hours"], totals["beneficiaries"]]], [24, 30, 12, 20, 14])
+    _sheet(
+        ws,
+        [
+            _t(lang, "activities.fields.kind"),
+            _t(lang, "activities.ledger.count"),
+            _t(lang, "activities.fields.participants"),
+            _t(lang, "activities.fields.volunteer_hours"),
+            _t(lang, "activities.fields.beneficiaries"),
+        ],
+        [[_kind(lang, k), n, p, h, b] for k, n, p, h, b in ledger.by_kind()]
+        + [
+            [
+                _t(lang, "activities.ledger.total"),
+                totals["activities"],
+                totals["participants"],
+                totals["volunteer_hours"],
+                totals["beneficiaries"],
+            ]
+        ],
+        [24, 30, 12, 20, 14],
+    )
     ws.freeze_panes = None
 
     detail = wb.create_sheet(_t(lang, "activities.ledger.sheet_activities"))
-    _sheet(detail, [_t(lang, "activities.ledger.no"), _t(lang, "activities.fields.held_on"),
-                    _t(lang, "activities.fields.community"), _t(lang, "activities.fields.kind"),
-                    _t(lang, "activities.fields.title"), _t(lang, "activities.fields.description"),
-                    _t(lang, "activities.fields.participants"), _t(lang, "activities.fields.volunteer_hours"),
-                    _t(lang, "activities.fields.beneficiaries"), _t(lang, "activities.fields.project"),
-                    _t(lang, "activities.fields.member"), _t(lang, "activities.fields.photo_count")],
-           [[n, a.held_on, a.community, _kind(lang, a.kind), a.title, a.description, a.participants,
-             a.volunteer_hours, a.beneficiaries, a.project, a.member, len(a.photos)]
-            for n, a in enumerate(ledger.activities, start=1)],
-           [6, 12, 14, 12, 30, 50, 10, 14, 12, 24, 12, 8])
+    _sheet(
+        detail,
+        [
+            _t(lang, "activities.ledger.no"),
+            _t(lang, "activities.fields.held_on"),
+            _t(lang, "activities.fields.community"),
+            _t(lang, "activities.fields.kind"),
+            _t(lang, "activities.fields.title"),
+            _t(lang, "activities.fields.description"),
+            _t(lang, "activities.fields.participants"),
+            _t(lang, "activities.fields.volunteer_hours"),
+            _t(lang, "activities.fields.beneficiaries"),
+            _t(lang, "activities.fields.project"),
+            _t(lang, "activities.fields.member"),
+            _t(lang, "activities.fields.photo_count"),
+        ],
+        [
+            [
+                n,
+                a.held_on,
+                a.community,
+                _kind(lang, a.kind),
+                a.title,
+                a.description,
+                a.participants,
+                a.volunteer_hours,
+                a.beneficiaries,
+                a.project,
+                a.member,
+                len(a.photos),
+            ]
+            for n, a in enumerate(ledger.activities, start=1)
+        ],
+        [6, 12, 14, 12, 30, 50, 10, 14, 12, 24, 12, 8],
+    )
     for row in detail.iter_rows(min_row=2, min_col=2, max_col=2):
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
 
     six = wb.create_sheet(_t(lang, "activities.ledger.sheet_six"))
-    _sheet(six, [_t(lang, "activities.ledger.item"), _t(lang, "activities.ledger.count"),
-                 _t(lang, "activities.ledger.status")],
-           [[_kind(lang, k), ledger.six_items.counts[k],
-             _t(lang, "activities.ledger.done" if ledger.six_items.counts[k] else "activities.ledger.not_done")]
-            for k in SIX_ITEMS], [16, 10, 12])
+    _sheet(
+        six,
+        [_t(lang, "activities.ledger.item"), _t(lang, "activities.ledger.count"), _t(lang, "activities.ledger.status")],
+        [
+            [
+                _kind(lang, k),
+                ledger.six_items.counts[k],
+                _t(lang, "activities.ledger.done" if ledger.six_items.counts[k] else "activities.ledger.not_done"),
+            ]
+            for k in SIX_ITEMS
+        ],
+        [16, 10, 12],
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -301,10 +405,12 @@ def frame_xlsx(df: pd.DataFrame, sheet: str) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = sheet[:31]
-    _sheet(ws, [str(c) for c in df.columns], [[None if pd.isna(v) else v for v in row]
-                                               for row in df.itertuples(index=False)],
-           [max(8, min(40, 2 + max([len(str(c)) * 2] + [len(str(v)) * 2 for v in df[c].head(200)])))
-            for c in df.columns])
+    _sheet(
+        ws,
+        [str(c) for c in df.columns],
+        [[None if pd.isna(v) else v for v in row] for row in df.itertuples(index=False)],
+        [max(8, min(40, 2 + max([len(str(c)) * 2] + [len(str(v)) * 2 for v in df[c].head(200)]))) for c in df.columns],
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

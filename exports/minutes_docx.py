@@ -151,7 +151,10 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
         (t("meetings.docx.convenor"), meeting.convenor_name),
         (t("meetings.docx.kind"), t(f"enum.MeetingKind.{getattr(meeting.kind, 'value', meeting.kind)}")),
         (t("meetings.docx.scope"), meeting.community_name or t("meetings.alliance")),
-        (t("meetings.docx.attending"), sep.join(attended) + (t("meetings.docx.count", n=len(attended)) if attended else "")),
+        (
+            t("meetings.docx.attending"),
+            sep.join(attended) + (t("meetings.docx.count", n=len(attended)) if attended else ""),
+        ),
     ]
     if absent:
         facts.append((t("meetings.docx.absent"), sep.join(absent)))
@@ -174,10 +177,20 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
         _markdown(doc, meeting.agenda)
     if meeting.review:
         section("meetings.docx.review")
-        _table(doc, [t("meetings.docx.col_content"), t("meetings.docx.col_owner"), t("meetings.docx.col_due"),
-                     t("meetings.docx.col_status"), t("meetings.docx.col_note")],
-               [[r.content, r.owner_name, _date(r.due_on, lang), status_label(r.status), r.closing_note]
-                for r in meeting.review])
+        _table(
+            doc,
+            [
+                t("meetings.docx.col_content"),
+                t("meetings.docx.col_owner"),
+                t("meetings.docx.col_due"),
+                t("meetings.docx.col_status"),
+                t("meetings.docx.col_note"),
+            ],
+            [
+                [r.content, r.owner_name, _date(r.due_on, lang), status_label(r.status), r.closing_note]
+                for r in meeting.review
+            ],
+        )
     if meeting.minutes.strip():
         section("meetings.docx.minutes")
         _markdown(doc, meeting.minutes)
@@ -186,10 +199,20 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
         _markdown(doc, meeting.decisions)
     section("meetings.docx.actions")
     if meeting.actions:
-        _table(doc, [t("meetings.docx.col_no"), t("meetings.docx.col_content"), t("meetings.docx.col_owner"),
-                     t("meetings.docx.col_due"), t("meetings.docx.col_status")],
-               [[str(i), r.content, r.owner_name, _date(r.due_on, lang), status_label(r.status)]
-                for i, r in enumerate(meeting.actions, start=1)])
+        _table(
+            doc,
+            [
+                t("meetings.docx.col_no"),
+                t("meetings.docx.col_content"),
+                t("meetings.docx.col_owner"),
+                t("meetings.docx.col_due"),
+                t("meetings.docx.col_status"),
+            ],
+            [
+                [str(i), r.content, r.owner_name, _date(r.due_on, lang), status_label(r.status)]
+                for i, r in enumerate(meeting.actions, start=1)
+            ],
+        )
     else:
         _para(doc, t("meetings.docx.no_actions"))
 

@@ -35,8 +35,14 @@ def rotation_xlsx(slots: Iterable[_Slot], *, year: int, scope_name: str, lang: s
     ws.append([t("rotation.xlsx.title", year=year, scope=scope_name)])
     ws["A1"].font = Font(bold=True, size=14)
     ws.merge_cells("A1:F1")
-    headers = [t("rotation.fields.month"), t("rotation.fields.chair"), t("rotation.fields.proposed_on"),
-               t("rotation.fields.theme"), t("rotation.fields.plan"), t("rotation.fields.status")]
+    headers = [
+        t("rotation.fields.month"),
+        t("rotation.fields.chair"),
+        t("rotation.fields.proposed_on"),
+        t("rotation.fields.theme"),
+        t("rotation.fields.plan"),
+        t("rotation.fields.status"),
+    ]
     ws.append(headers)
     for cell in ws[2]:
         cell.font = Font(bold=True)

@@ -96,9 +96,23 @@ class _Clean:
     member_id: int | None
 
 
-def _clean(session: Session, actor: Actor, *, unit_id: object, community_id: object, held_on: object,
-           kind: object, title: object, description: object, participants: object, volunteer_hours: object,
-           beneficiaries: object, project_id: object, member_id: object, today: date) -> _Clean:
+def _clean(
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: object,
+    community_id: object,
+    held_on: object,
+    kind: object,
+    title: object,
+    description: object,
+    participants: object,
+    volunteer_hours: object,
+    beneficiaries: object,
+    project_id: object,
+    member_id: object,
+    today: date,
+) -> _Clean:
     """Every field checked in form order (the first bad one is named); primary-key look-ups only."""
     if unit_id is None or unit_id == "":
         raise ValidationError("fields.unit", "error.required")
@@ -141,41 +155,93 @@ def _clean(session: Session, actor: Actor, *, unit_id: object, community_id: obj
             raise ValidationError(F + "member", "error.unknown_choice", value=str(member_id))
         if member.unit_id != uid:
             raise ValidationError(F + "member", "activities.error.member_other_unit")
-    return _Clean(uid, cid, day, activity_kind, clean_title, clean_description, n_participants,
-                  round(float(hours), 1), n_beneficiaries, pid, mid)
+    return _Clean(
+        uid,
+        cid,
+        day,
+        activity_kind,
+        clean_title,
+        clean_description,
+        n_participants,
+        round(float(hours), 1),
+        n_beneficiaries,
+        pid,
+        mid,
+    )
 
 
 def _photo_files(photos: Sequence[tuple[str, bytes]], existing: int = 0) -> list[attachments.CheckedUpload]:
-    return attachments.check_uploads(F + "photos", photos, PHOTO_KINDS,
-                                     max_files=max(0, attachments.MAX_FILES - existing))
+    return attachments.check_uploads(
+        F + "photos", photos, PHOTO_KINDS, max_files=max(0, attachments.MAX_FILES - existing)
+    )
 
 
-def _store_photos(session: Session, actor: Actor, activity_id: int,
-                  photos: Sequence[attachments.CheckedUpload]) -> None:
+def _store_photos(
+    session: Session, actor: Actor, activity_id: int, photos: Sequence[attachments.CheckedUpload]
+) -> None:
     for photo in photos:
-        attachments.store_attachment(session, actor, AttachmentOwner.ACTIVITY, activity_id, photo.filename,
-                                     photo.data, field=F + "photos", kinds=PHOTO_KINDS)
+        attachments.store_attachment(
+            session,
+            actor,
+            AttachmentOwner.ACTIVITY,
+            activity_id,
+            photo.filename,
+            photo.data,
+            field=F + "photos",
+            kinds=PHOTO_KINDS,
+        )
 
 
 def log_activity(
-    session: Session, actor: Actor, *, unit_id: int | None, community_id: int | None, held_on: date | str | None,
-    kind: ActivityKind | str | None, title: str, description: str = "", participants: int | str | None = 0,
-    volunteer_hours: float | str | None = 0.0, beneficiaries: int | str | None = 0,
-    project_id: int | None = None, member_id: int | None = None,
-    photos: Sequence[tuple[str, bytes]] = (), today: date | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: int | None,
+    community_id: int | None,
+    held_on: date | str | None,
+    kind: ActivityKind | str | None,
+    title: str,
+    description: str = "",
+    participants: int | str | None = 0,
+    volunteer_hours: float | str | None = 0.0,
+    beneficiaries: int | str | None = 0,
+    project_id: int | None = None,
+    member_id: int | None = None,
+    photos: Sequence[tuple[str, bytes]] = (),
+    today: date | None = None,
 ) -> int:
     """Log one activity (and its photos) for a unit; returns its id. Nothing is written on bad input."""
     if unit_id is None and actor.unit_id is not None:
         unit_id = actor.unit_id
-    c = _clean(session, actor, unit_id=unit_id, community_id=community_id, held_on=held_on, kind=kind,
-               title=title, description=description, participants=participants,
-               volunteer_hours=volunteer_hours, beneficiaries=beneficiaries, project_id=project_id,
-               member_id=member_id, today=today or date.today())
+    c = _clean(
+        session,
+        actor,
+        unit_id=unit_id,
+        community_id=community_id,
+        held_on=held_on,
+        kind=kind,
+        title=title,
+        description=description,
+        participants=participants,
+        volunteer_hours=volunteer_hours,
+        beneficiaries=beneficiaries,
+        project_id=project_id,
+        member_id=member_id,
+        today=today or date.today(),
+    )
     checked = _photo_files(photos)
     activity = Activity(
-        unit_id=c.unit_id, community_id=c.community_id, held_on=c.held_on, kind=c.kind, title=c.title,
-        description=c.description, participants=c.participants, volunteer_hours=c.volunteer_hours,
-        beneficiaries=c.beneficiaries, project_id=c.project_id, member_id=c.member_id,
+        unit_id=c.unit_id,
+        community_id=c.community_id,
+        held_on=c.held_on,
+        kind=c.kind,
+        title=c.title,
+        description=c.description,
+        participants=c.participants,
+        volunteer_hours=c.volunteer_hours,
+        beneficiaries=c.beneficiaries,
+        project_id=c.project_id,
+        member_id=c.member_id,
         logged_by_user_id=actor.user_id,
     )
     session.add(activity)
@@ -193,20 +259,46 @@ def _load_for_change(session: Session, actor: Actor, activity_id: int) -> Activi
 
 
 def update_activity(
-    session: Session, actor: Actor, activity_id: int, *, unit_id: int | None = None, community_id: int | None,
-    held_on: date | str | None, kind: ActivityKind | str | None, title: str, description: str = "",
-    participants: int | str | None = 0, volunteer_hours: float | str | None = 0.0,
-    beneficiaries: int | str | None = 0, project_id: int | None = None, member_id: int | None = None,
-    add_photos: Sequence[tuple[str, bytes]] = (), remove_photo_ids: Sequence[int] = (), today: date | None = None,
+    session: Session,
+    actor: Actor,
+    activity_id: int,
+    *,
+    unit_id: int | None = None,
+    community_id: int | None,
+    held_on: date | str | None,
+    kind: ActivityKind | str | None,
+    title: str,
+    description: str = "",
+    participants: int | str | None = 0,
+    volunteer_hours: float | str | None = 0.0,
+    beneficiaries: int | str | None = 0,
+    project_id: int | None = None,
+    member_id: int | None = None,
+    add_photos: Sequence[tuple[str, bytes]] = (),
+    remove_photo_ids: Sequence[int] = (),
+    today: date | None = None,
 ) -> None:
     """Change an activity of a unit the actor keeps; the before/after goes to the audit log."""
     activity = _load_for_change(session, actor, activity_id)
-    c = _clean(session, actor, unit_id=activity.unit_id if unit_id is None else unit_id,
-               community_id=community_id, held_on=held_on, kind=kind, title=title, description=description,
-               participants=participants, volunteer_hours=volunteer_hours, beneficiaries=beneficiaries,
-               project_id=project_id, member_id=member_id, today=today or date.today())
-    current = attachments.list_attachments(session, owner_type=AttachmentOwner.ACTIVITY, owner_id=activity_id,
-                                           with_thumbnails=False)
+    c = _clean(
+        session,
+        actor,
+        unit_id=activity.unit_id if unit_id is None else unit_id,
+        community_id=community_id,
+        held_on=held_on,
+        kind=kind,
+        title=title,
+        description=description,
+        participants=participants,
+        volunteer_hours=volunteer_hours,
+        beneficiaries=beneficiaries,
+        project_id=project_id,
+        member_id=member_id,
+        today=today or date.today(),
+    )
+    current = attachments.list_attachments(
+        session, owner_type=AttachmentOwner.ACTIVITY, owner_id=activity_id, with_thumbnails=False
+    )
     current_ids = {a.id for a in current}
     removing = [pid for pid in remove_photo_ids if pid in current_ids]
     checked = _photo_files(add_photos, existing=len(current) - len(removing))
@@ -225,8 +317,9 @@ def delete_activity(session: Session, actor: Actor, activity_id: int) -> None:
     before = audit.snapshot(activity)
     activity.deleted_at = utcnow()
     session.flush()
-    audit.record(session, actor, AuditAction.DELETE, "activity", activity_id, before=before,
-                 after=audit.snapshot(activity))
+    audit.record(
+        session, actor, AuditAction.DELETE, "activity", activity_id, before=before, after=audit.snapshot(activity)
+    )
 
 
 def _filtered(stmt: Select, flt: ActivityFilter) -> Select:  # type: ignore[type-arg]
@@ -243,13 +336,26 @@ def _filtered(stmt: Select, flt: ActivityFilter) -> Select:  # type: ignore[type
         stmt = stmt.where(Activity.kind == ActivityKind(flt.kind))
     words = flt.text.strip()[:100]
     if words:
-        stmt = stmt.where(or_(Activity.title.icontains(words, autoescape=True),
-                              Activity.description.icontains(words, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                Activity.title.icontains(words, autoescape=True), Activity.description.icontains(words, autoescape=True)
+            )
+        )
     return stmt
 
 
-LIST_COLUMNS = ["id", "held_on", "unit", "community", "kind", "title", "participants", "volunteer_hours",
-                "beneficiaries", "photos"]
+LIST_COLUMNS = [
+    "id",
+    "held_on",
+    "unit",
+    "community",
+    "kind",
+    "title",
+    "participants",
+    "volunteer_hours",
+    "beneficiaries",
+    "photos",
+]
 
 
 def count_activities(session: Session, *, flt: ActivityFilter) -> int:
@@ -258,16 +364,29 @@ def count_activities(session: Session, *, flt: ActivityFilter) -> int:
 
 def list_activities(session: Session, *, flt: ActivityFilter, offset: int = 0, limit: int = 20) -> pd.DataFrame:
     """One page of activities, newest first (the filter applied in SQL)."""
-    stmt = _filtered(
-        select(Activity.id, Activity.held_on, Unit.name, Community.name, Activity.kind, Activity.title,
-               Activity.participants, Activity.volunteer_hours, Activity.beneficiaries)
-        .join(Unit, Unit.id == Activity.unit_id)
-        .join(Community, Community.id == Activity.community_id),
-        flt,
-    ).order_by(Activity.held_on.desc(), Activity.id.desc()).offset(max(0, offset)).limit(max(1, min(limit, 200)))
+    stmt = (
+        _filtered(
+            select(
+                Activity.id,
+                Activity.held_on,
+                Unit.name,
+                Community.name,
+                Activity.kind,
+                Activity.title,
+                Activity.participants,
+                Activity.volunteer_hours,
+                Activity.beneficiaries,
+            )
+            .join(Unit, Unit.id == Activity.unit_id)
+            .join(Community, Community.id == Activity.community_id),
+            flt,
+        )
+        .order_by(Activity.held_on.desc(), Activity.id.desc())
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, 200)))
+    )
     rows = session.execute(stmt).all()
-    counts = attachments.attachment_counts(session, owner_type=AttachmentOwner.ACTIVITY,
-                                           owner_ids=[r[0] for r in rows])
+    counts = attachments.attachment_counts(session, owner_type=AttachmentOwner.ACTIVITY, owner_ids=[r[0] for r in rows])
     data = [(*r, counts.get(r[0], 0)) for r in rows]
     return pd.DataFrame(data, columns=LIST_COLUMNS)
 
@@ -289,9 +408,25 @@ def get_activity(session: Session, actor: Actor, activity_id: int) -> ActivityDe
     a, unit, community, project, member, logged_by = row
     photos = attachments.list_attachments(session, owner_type=AttachmentOwner.ACTIVITY, owner_id=a.id)
     return ActivityDetail(
-        a.id, a.unit_id, unit, a.community_id, community, a.held_on, ActivityKind(a.kind), a.title,
-        a.description or "", a.participants, float(a.volunteer_hours or 0), a.beneficiaries, a.project_id,
-        project or "", a.member_id, member or "", logged_by or "", photos, actor.keeps_unit(a.unit_id),
+        a.id,
+        a.unit_id,
+        unit,
+        a.community_id,
+        community,
+        a.held_on,
+        ActivityKind(a.kind),
+        a.title,
+        a.description or "",
+        a.participants,
+        float(a.volunteer_hours or 0),
+        a.beneficiaries,
+        a.project_id,
+        project or "",
+        a.member_id,
+        member or "",
+        logged_by or "",
+        photos,
+        actor.keeps_unit(a.unit_id),
     )
 
 
@@ -304,15 +439,23 @@ def form_options(session: Session, *, unit_id: int | None) -> FormOptions:
     members: list[Option] = []
     if unit_id is not None:
         joined = select(project_unit.c.project_id).where(project_unit.c.unit_id == unit_id)
-        projects = [Option(r.id, r.title) for r in session.execute(
-            select(Project.id, Project.title)
-            .where(Project.deleted_at.is_(None), or_(Project.lead_unit_id == unit_id, Project.id.in_(joined)))
-            .order_by(Project.id.desc()).limit(200)
-        )]
-        members = [Option(r.id, r.name) for r in session.execute(
-            select(Member.id, Member.name).where(Member.unit_id == unit_id, Member.deleted_at.is_(None))
-            .order_by(Member.id)
-        )]
+        projects = [
+            Option(r.id, r.title)
+            for r in session.execute(
+                select(Project.id, Project.title)
+                .where(Project.deleted_at.is_(None), or_(Project.lead_unit_id == unit_id, Project.id.in_(joined)))
+                .order_by(Project.id.desc())
+                .limit(200)
+            )
+        ]
+        members = [
+            Option(r.id, r.name)
+            for r in session.execute(
+                select(Member.id, Member.name)
+                .where(Member.unit_id == unit_id, Member.deleted_at.is_(None))
+                .order_by(Member.id)
+            )
+        ]
     return FormOptions(ordered, paired, projects, members)
 
 

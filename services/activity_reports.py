@@ -54,11 +54,15 @@ class Progress:
             rec: dict[str, object] = {"id": r.id, "name": r.name, "unit": r.unit}
             for kind in SIX_ITEMS:
                 rec[kind.value] = r.row.counts[kind]
-            rec.update(done=r.row.done, completion=r.row.completion, behind=r.row.behind,
-                       missing=list(r.row.missing), since=r.since)
+            rec.update(
+                done=r.row.done,
+                completion=r.row.completion,
+                behind=r.row.behind,
+                missing=list(r.row.missing),
+                since=r.since,
+            )
             records.append(rec)
-        cols = ["id", "name", "unit", *[k.value for k in SIX_ITEMS], "done", "completion", "behind", "missing",
-                "since"]
+        cols = ["id", "name", "unit", *[k.value for k in SIX_ITEMS], "done", "completion", "behind", "missing", "since"]
         return pd.DataFrame(records, columns=cols)
 
 
@@ -69,14 +73,15 @@ def six_items_progress(session: Session, *, year: int, as_of: date, by: str = "u
     if by == "member":
         return _member_progress(session, year=year, as_of=as_of)
     counts = metrics.six_items_counts(session, year=year, as_of=as_of)
-    units = session.execute(
-        select(Unit.id, Unit.name, Unit.joined_on).where(Unit.id.in_(list(counts)))
-    ).all() if counts else []
+    units = (
+        session.execute(select(Unit.id, Unit.name, Unit.joined_on).where(Unit.id.in_(list(counts)))).all()
+        if counts
+        else []
+    )
     rows = []
     for uid, name, joined_on in units:
         since = counting_since(year, joined_on)
-        rows.append(ProgressRow(uid, name, name, since,
-                                assess(counts[uid], year=year, as_of=as_of, since=since)))
+        rows.append(ProgressRow(uid, name, name, since, assess(counts[uid], year=year, as_of=as_of, since=since)))
     rows.sort(key=lambda r: pinyin_key(r.name))
     return Progress(year, as_of, "unit", rows)
 
@@ -85,8 +90,13 @@ def _member_progress(session: Session, *, year: int, as_of: date) -> Progress:
     start, end = date(year, 1, 1), min(date(year, 12, 31), as_of)
     counted = session.execute(
         select(Activity.member_id, Activity.kind, func.count(Activity.id))
-        .where(Activity.deleted_at.is_(None), Activity.member_id.is_not(None), Activity.held_on >= start,
-               Activity.held_on <= end, Activity.kind.in_(SIX_ITEMS))
+        .where(
+            Activity.deleted_at.is_(None),
+            Activity.member_id.is_not(None),
+            Activity.held_on >= start,
+            Activity.held_on <= end,
+            Activity.kind.in_(SIX_ITEMS),
+        )
         .group_by(Activity.member_id, Activity.kind)
     ).all()
     per_member: dict[int, dict[str, int]] = {}
@@ -102,8 +112,9 @@ def _member_progress(session: Session, *, year: int, as_of: date) -> Progress:
     rows = []
     for mid, name, unit, reported_on in members:
         since = counting_since(year, reported_on)
-        rows.append(ProgressRow(mid, name, unit, since,
-                                assess(per_member.get(mid, {}), year=year, as_of=as_of, since=since)))
+        rows.append(
+            ProgressRow(mid, name, unit, since, assess(per_member.get(mid, {}), year=year, as_of=as_of, since=since))
+        )
     rows.sort(key=lambda r: (pinyin_key(r.unit), pinyin_key(r.name)))
     return Progress(year, as_of, "member", rows)
 
@@ -114,17 +125,27 @@ def has_members(session: Session) -> bool:
 
 # ---- charts --------------------------------------------------------------------------------------
 
+
 def monthly_by_kind(session: Session, *, flt: ActivityFilter) -> pd.DataFrame:
     """Per month and kind: activities, volunteer hours, participants, beneficiaries (≤ 12 × 10 rows a year)."""
     year = func.extract("year", Activity.held_on)
     month = func.extract("month", Activity.held_on)
-    stmt = _filtered(
-        select(year.label("y"), month.label("m"), Activity.kind, func.count(Activity.id),
-               func.coalesce(func.sum(Activity.volunteer_hours), 0.0),
-               func.coalesce(func.sum(Activity.participants), 0),
-               func.coalesce(func.sum(Activity.beneficiaries), 0)),
-        flt,
-    ).group_by(year, month, Activity.kind).order_by(year, month)
+    stmt = (
+        _filtered(
+            select(
+                year.label("y"),
+                month.label("m"),
+                Activity.kind,
+                func.count(Activity.id),
+                func.coalesce(func.sum(Activity.volunteer_hours), 0.0),
+                func.coalesce(func.sum(Activity.participants), 0),
+                func.coalesce(func.sum(Activity.beneficiaries), 0),
+            ),
+            flt,
+        )
+        .group_by(year, month, Activity.kind)
+        .order_by(year, month)
+    )
     rows = [
         (f"{int(y)}-{int(m):02d}", ActivityKind(kind).value, int(n), float(h), int(p), int(b))
         for y, m, kind, n, h, p, b in session.execute(stmt)
@@ -135,16 +156,23 @@ def monthly_by_kind(session: Session, *, flt: ActivityFilter) -> pd.DataFrame:
 def top_units(session: Session, *, flt: ActivityFilter, limit: int = 10) -> pd.DataFrame:
     """The units with the most activities in the filter, with their volunteer hours."""
     n = func.count(Activity.id)
-    stmt = _filtered(
-        select(Unit.name, n, func.coalesce(func.sum(Activity.volunteer_hours), 0.0))
-        .join(Unit, Unit.id == Activity.unit_id),
-        flt,
-    ).group_by(Unit.name).order_by(n.desc(), Unit.name).limit(limit)
+    stmt = (
+        _filtered(
+            select(Unit.name, n, func.coalesce(func.sum(Activity.volunteer_hours), 0.0)).join(
+                Unit, Unit.id == Activity.unit_id
+            ),
+            flt,
+        )
+        .group_by(Unit.name)
+        .order_by(n.desc(), Unit.name)
+        .limit(limit)
+    )
     rows = [(name, int(c), float(h)) for name, c, h in session.execute(stmt)]
     return pd.DataFrame(rows, columns=["unit", "activities", "hours"])
 
 
 # ---- the ledger (台账) -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LedgerPhoto:
@@ -198,8 +226,15 @@ class Ledger:
         for kind in ActivityKind:
             items = [a for a in self.activities if a.kind == kind]
             if items:
-                out.append((kind, len(items), sum(a.participants for a in items),
-                            round(sum(a.volunteer_hours for a in items), 1), sum(a.beneficiaries for a in items)))
+                out.append(
+                    (
+                        kind,
+                        len(items),
+                        sum(a.participants for a in items),
+                        round(sum(a.volunteer_hours for a in items), 1),
+                        sum(a.beneficiaries for a in items),
+                    )
+                )
         return out
 
 
@@ -215,31 +250,61 @@ def build_ledger(session: Session, *, unit_id: int, year: int, as_of: date, with
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
-    communities = sorted(session.scalars(
-        select(Community.name).join(Pairing, Pairing.community_id == Community.id).where(Pairing.unit_id == unit_id)
-    ), key=pinyin_key)
+    communities = sorted(
+        session.scalars(
+            select(Community.name).join(Pairing, Pairing.community_id == Community.id).where(Pairing.unit_id == unit_id)
+        ),
+        key=pinyin_key,
+    )
     rows = session.execute(
-        select(Activity.id, Activity.held_on, Community.name, Activity.kind, Activity.title, Activity.description,
-               Activity.participants, Activity.volunteer_hours, Activity.beneficiaries, Project.title, Member.name)
+        select(
+            Activity.id,
+            Activity.held_on,
+            Community.name,
+            Activity.kind,
+            Activity.title,
+            Activity.description,
+            Activity.participants,
+            Activity.volunteer_hours,
+            Activity.beneficiaries,
+            Project.title,
+            Member.name,
+        )
         .join(Community, Community.id == Activity.community_id)
         .outerjoin(Project, Project.id == Activity.project_id)
         .outerjoin(Member, Member.id == Activity.member_id)
-        .where(Activity.unit_id == unit_id, Activity.deleted_at.is_(None),
-               Activity.held_on >= date(year, 1, 1), Activity.held_on <= date(year, 12, 31))
+        .where(
+            Activity.unit_id == unit_id,
+            Activity.deleted_at.is_(None),
+            Activity.held_on >= date(year, 1, 1),
+            Activity.held_on <= date(year, 12, 31),
+        )
         .order_by(Activity.held_on, Activity.id)
     ).all()
     photos: dict[int, list[LedgerPhoto]] = {}
     if with_photos and rows:
         for att in session.scalars(
-            select(Attachment).options(undefer(Attachment.data))
+            select(Attachment)
+            .options(undefer(Attachment.data))
             .where(Attachment.owner_type == AttachmentOwner.ACTIVITY, Attachment.owner_id.in_([r[0] for r in rows]))
             .order_by(Attachment.id)
         ):
             if att.mime_type.startswith("image/"):
                 photos.setdefault(int(att.owner_id or 0), []).append(LedgerPhoto(att.filename, att.mime_type, att.data))
     activities = [
-        LedgerActivity(r[1], r[2], ActivityKind(r[3]), r[4], r[5] or "", int(r[6] or 0), float(r[7] or 0),
-                       int(r[8] or 0), r[9] or "", r[10] or "", photos.get(r[0], []))
+        LedgerActivity(
+            r[1],
+            r[2],
+            ActivityKind(r[3]),
+            r[4],
+            r[5] or "",
+            int(r[6] or 0),
+            float(r[7] or 0),
+            int(r[8] or 0),
+            r[9] or "",
+            r[10] or "",
+            photos.get(r[0], []),
+        )
         for r in rows
     ]
     counts: dict[str, int] = {}
@@ -247,5 +312,6 @@ def build_ledger(session: Session, *, unit_id: int, year: int, as_of: date, with
         if a.kind in SIX_ITEMS and a.held_on <= as_of:
             counts[a.kind.value] = counts.get(a.kind.value, 0) + 1
     six = assess(counts, year=year, as_of=as_of, since=counting_since(year, unit.joined_on))
-    return Ledger(unit.name, unit.kind, unit.contact, unit.phone, unit.party_members, communities, year, as_of,
-                  activities, six)
+    return Ledger(
+        unit.name, unit.kind, unit.contact, unit.phone, unit.party_members, communities, year, as_of, activities, six
+    )

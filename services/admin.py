@@ -68,8 +68,14 @@ class UnitDetail:
 
 
 def list_units_page(
-    session: Session, actor: Actor, *, text: str = "", kind: str = "", active: bool | None = None,
-    offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    text: str = "",
+    kind: str = "",
+    active: bool | None = None,
+    offset: int = 0,
+    limit: int = 20,
 ) -> tuple[pd.DataFrame, int]:
     """One page of units in pinyin order, with their pairings; and how many match."""
     require_admin(actor)
@@ -81,7 +87,7 @@ def list_units_page(
     if active is not None:
         stmt = stmt.where(Unit.active.is_(active))
     ordered = sorted(session.execute(stmt).all(), key=lambda r: pinyin_key(r.name))
-    page_ids = [r.id for r in ordered[offset: offset + limit]]
+    page_ids = [r.id for r in ordered[offset : offset + limit]]
     columns = ["id", "name", "kind", "pairings", "party_members", "contact", "phone", "active"]
     if not page_ids:
         return pd.DataFrame(columns=columns), len(ordered)
@@ -95,9 +101,14 @@ def list_units_page(
         paired.setdefault(row.unit_id, []).append(row.name)
     rows = [
         {
-            "id": u.id, "name": u.name, "kind": u.kind,
+            "id": u.id,
+            "name": u.name,
+            "kind": u.kind,
             "pairings": "、".join(sorted(paired.get(u.id, []), key=pinyin_key)),
-            "party_members": u.party_members, "contact": u.contact, "phone": u.phone, "active": u.active,
+            "party_members": u.party_members,
+            "contact": u.contact,
+            "phone": u.phone,
+            "active": u.active,
         }
         for u in (units[i] for i in page_ids)
     ]
@@ -124,15 +135,28 @@ def get_unit(session: Session, actor: Actor, *, unit_id: int) -> UnitDetail:
         )
     ]
     return UnitDetail(
-        id=unit.id, name=unit.name, kind=unit.kind, contact=unit.contact, phone=unit.phone,
-        party_members=unit.party_members, active=unit.active, joined_on=unit.joined_on,
+        id=unit.id,
+        name=unit.name,
+        kind=unit.kind,
+        contact=unit.contact,
+        phone=unit.phone,
+        party_members=unit.party_members,
+        active=unit.active,
+        joined_on=unit.joined_on,
         pairings=sorted(pairings, key=lambda p: pinyin_key(p.community_name)),
     )
 
 
 def _unit_fields(
-    session: Session, *, unit_id: int | None, name: str, kind: str, contact: str, phone: str,
-    party_members: object, joined_on: object,
+    session: Session,
+    *,
+    unit_id: int | None,
+    name: str,
+    kind: str,
+    contact: str,
+    phone: str,
+    party_members: object,
+    joined_on: object,
 ) -> dict[str, object]:
     clean_name = validate.text(F_UNIT_NAME, name, required=True, max_len=100)
     clash = session.scalar(select(Unit.id).where(Unit.name == clean_name))
@@ -149,13 +173,28 @@ def _unit_fields(
 
 
 def create_unit(
-    session: Session, actor: Actor, *, name: str, kind: str = "", contact: str = "", phone: str = "",
-    party_members: object = 0, joined_on: object = None,
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    kind: str = "",
+    contact: str = "",
+    phone: str = "",
+    party_members: object = 0,
+    joined_on: object = None,
 ) -> int:
     """A new co-building unit (active)."""
     require_admin(actor)
-    values = _unit_fields(session, unit_id=None, name=name, kind=kind, contact=contact, phone=phone,
-                          party_members=party_members, joined_on=joined_on)
+    values = _unit_fields(
+        session,
+        unit_id=None,
+        name=name,
+        kind=kind,
+        contact=contact,
+        phone=phone,
+        party_members=party_members,
+        joined_on=joined_on,
+    )
     unit = Unit(**values, active=True)
     session.add(unit)
     audit.record_change(session, actor, unit, None, entity="unit")
@@ -163,15 +202,32 @@ def create_unit(
 
 
 def update_unit(
-    session: Session, actor: Actor, *, unit_id: int, name: str, kind: str, contact: str, phone: str,
-    party_members: object, joined_on: object, active: bool,
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: int,
+    name: str,
+    kind: str,
+    contact: str,
+    phone: str,
+    party_members: object,
+    joined_on: object,
+    active: bool,
 ) -> None:
     require_admin(actor)
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
-    values = _unit_fields(session, unit_id=unit_id, name=name, kind=kind, contact=contact, phone=phone,
-                          party_members=party_members, joined_on=joined_on)
+    values = _unit_fields(
+        session,
+        unit_id=unit_id,
+        name=name,
+        kind=kind,
+        contact=contact,
+        phone=phone,
+        party_members=party_members,
+        joined_on=joined_on,
+    )
     before = audit.snapshot(unit)
     for key, value in values.items():
         setattr(unit, key, value)
@@ -193,7 +249,12 @@ def set_unit_active(session: Session, actor: Actor, *, unit_id: int, active: boo
 
 
 def pair_unit(
-    session: Session, actor: Actor, *, unit_id: int, community_id: int | None, paired_since: object = None,
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: int,
+    community_id: int | None,
+    paired_since: object = None,
 ) -> None:
     """Pair a unit with a community (结对), or change the date of an existing pairing."""
     require_admin(actor)
@@ -204,9 +265,7 @@ def pair_unit(
     if community is None or community.deleted_at is not None:
         raise ValidationError("fields.community", "error.required")
     since = validate.parse_date(F_PAIRED_SINCE, paired_since)
-    pairing = session.scalar(
-        select(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == community.id)
-    )
+    pairing = session.scalar(select(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == community.id))
     before = None
     if pairing is None:
         pairing = Pairing(unit_id=unit_id, community_id=community.id, paired_since=since)
@@ -220,9 +279,7 @@ def pair_unit(
 def unpair_unit(session: Session, actor: Actor, *, unit_id: int, community_id: int) -> None:
     """End a pairing; the audit row keeps what it was."""
     require_admin(actor)
-    pairing = session.scalar(
-        select(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == community_id)
-    )
+    pairing = session.scalar(select(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == community_id))
     if pairing is None:
         raise NotFound()
     before = audit.snapshot(pairing)
@@ -244,7 +301,12 @@ class CommunityDetail:
 
 
 def list_communities_page(
-    session: Session, actor: Actor, *, text: str = "", offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    text: str = "",
+    offset: int = 0,
+    limit: int = 20,
 ) -> tuple[pd.DataFrame, int]:
     """One page of communities in pinyin order with their number of paired units."""
     require_admin(actor)
@@ -252,7 +314,7 @@ def list_communities_page(
     if text.strip():
         stmt = stmt.where(Community.name.ilike(_like(text.strip()), escape="\\"))
     ordered = sorted(session.execute(stmt).all(), key=lambda r: pinyin_key(r.name))
-    page_ids = [r.id for r in ordered[offset: offset + limit]]
+    page_ids = [r.id for r in ordered[offset : offset + limit]]
     columns = ["id", "name", "street", "units", "contact", "phone"]
     if not page_ids:
         return pd.DataFrame(columns=columns), len(ordered)
@@ -266,8 +328,14 @@ def list_communities_page(
     }
     found = {c.id: c for c in session.scalars(select(Community).where(Community.id.in_(page_ids)))}
     rows = [
-        {"id": c.id, "name": c.name, "street": c.street, "units": counts.get(c.id, 0),
-         "contact": c.contact, "phone": c.phone}
+        {
+            "id": c.id,
+            "name": c.name,
+            "street": c.street,
+            "units": counts.get(c.id, 0),
+            "contact": c.contact,
+            "phone": c.phone,
+        }
         for c in (found[i] for i in page_ids)
     ]
     return pd.DataFrame(rows, columns=columns), len(ordered)
@@ -282,7 +350,13 @@ def get_community(session: Session, actor: Actor, *, community_id: int) -> Commu
 
 
 def _community_fields(
-    session: Session, *, community_id: int | None, name: str, street: str, contact: str, phone: str,
+    session: Session,
+    *,
+    community_id: int | None,
+    name: str,
+    street: str,
+    contact: str,
+    phone: str,
 ) -> dict[str, str]:
     clean_name = validate.text(F_COMMUNITY_NAME, name, required=True, max_len=100)
     clash = session.scalar(select(Community.id).where(Community.name == clean_name))
@@ -297,25 +371,40 @@ def _community_fields(
 
 
 def create_community(
-    session: Session, actor: Actor, *, name: str, street: str = "", contact: str = "", phone: str = "",
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    street: str = "",
+    contact: str = "",
+    phone: str = "",
 ) -> int:
     require_admin(actor)
-    community = Community(**_community_fields(
-        session, community_id=None, name=name, street=street, contact=contact, phone=phone))
+    community = Community(
+        **_community_fields(session, community_id=None, name=name, street=street, contact=contact, phone=phone)
+    )
     session.add(community)
     audit.record_change(session, actor, community, None, entity="community")
     return community.id
 
 
 def update_community(
-    session: Session, actor: Actor, *, community_id: int, name: str, street: str, contact: str, phone: str,
+    session: Session,
+    actor: Actor,
+    *,
+    community_id: int,
+    name: str,
+    street: str,
+    contact: str,
+    phone: str,
 ) -> None:
     require_admin(actor)
     community = session.get(Community, community_id)
     if community is None or community.deleted_at is not None:
         raise NotFound()
-    values = _community_fields(session, community_id=community_id, name=name, street=street,
-                               contact=contact, phone=phone)
+    values = _community_fields(
+        session, community_id=community_id, name=name, street=street, contact=contact, phone=phone
+    )
     before = audit.snapshot(community)
     for key, value in values.items():
         setattr(community, key, value)
@@ -330,15 +419,25 @@ def list_categories(session: Session, actor: Actor) -> pd.DataFrame:
     require_admin(actor)
     needs = (
         select(Need.category_id, func.count(Need.id).label("n"))
-        .where(Need.deleted_at.is_(None)).group_by(Need.category_id).subquery()
+        .where(Need.deleted_at.is_(None))
+        .group_by(Need.category_id)
+        .subquery()
     )
     resources = (
         select(Resource.category_id, func.count(Resource.id).label("n"))
-        .where(Resource.deleted_at.is_(None)).group_by(Resource.category_id).subquery()
+        .where(Resource.deleted_at.is_(None))
+        .group_by(Resource.category_id)
+        .subquery()
     )
     stmt = (
-        select(Category.id, Category.sort_order, Category.name, Category.description,
-               func.coalesce(needs.c.n, 0).label("needs"), func.coalesce(resources.c.n, 0).label("resources"))
+        select(
+            Category.id,
+            Category.sort_order,
+            Category.name,
+            Category.description,
+            func.coalesce(needs.c.n, 0).label("needs"),
+            func.coalesce(resources.c.n, 0).label("resources"),
+        )
         .outerjoin(needs, needs.c.category_id == Category.id)
         .outerjoin(resources, resources.c.category_id == Category.id)
         .where(Category.deleted_at.is_(None))
@@ -377,7 +476,12 @@ def create_category(session: Session, actor: Actor, *, name: str, description: s
 
 
 def update_category(
-    session: Session, actor: Actor, *, category_id: int, name: str, description: str,
+    session: Session,
+    actor: Actor,
+    *,
+    category_id: int,
+    name: str,
+    description: str,
     sort_order: object = None,
 ) -> None:
     """Rename a category, change its description or its place in the order."""
@@ -398,9 +502,11 @@ def update_category(
 def move_category(session: Session, actor: Actor, *, category_id: int, step: int) -> None:
     """Move a category up (step −1) or down (+1) the list; the order is renumbered 10, 20, 30 …"""
     require_admin(actor)
-    categories = list(session.scalars(
-        select(Category).where(Category.deleted_at.is_(None)).order_by(Category.sort_order, Category.id)
-    ))
+    categories = list(
+        session.scalars(
+            select(Category).where(Category.deleted_at.is_(None)).order_by(Category.sort_order, Category.id)
+        )
+    )
     index = next((i for i, c in enumerate(categories) if c.id == category_id), None)
     if index is None:
         raise NotFound()
@@ -422,5 +528,6 @@ def delete_category(session: Session, actor: Actor, *, category_id: int) -> None
     before = audit.snapshot(category)
     category.deleted_at = utcnow()
     session.flush()
-    audit.record(session, actor, AuditAction.DELETE, "category", category.id, before=before,
-                 after=audit.snapshot(category))
+    audit.record(
+        session, actor, AuditAction.DELETE, "category", category.id, before=before, after=audit.snapshot(category)
+    )

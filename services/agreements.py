@@ -25,8 +25,20 @@ from services.lists import (
 )
 
 EXPIRY_WINDOW_DAYS = 60
-COLUMNS = ["id", "community", "unit", "signed_on", "valid_from", "valid_to", "summary", "expiring", "lapsed",
-           "attachment_id", "community_id", "unit_id"]
+COLUMNS = [
+    "id",
+    "community",
+    "unit",
+    "signed_on",
+    "valid_from",
+    "valid_to",
+    "summary",
+    "expiring",
+    "lapsed",
+    "attachment_id",
+    "community_id",
+    "unit_id",
+]
 
 
 @dataclass(frozen=True)
@@ -40,8 +52,15 @@ class AgreementInput:
 
 
 def list_agreements(
-    session: Session, actor: Actor, *, today: date, community_id: int | None = None, unit_id: int | None = None,
-    flag: str | None = None, offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    community_id: int | None = None,
+    unit_id: int | None = None,
+    flag: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
 ) -> Page:
     """Agreements, soonest end first; ``flag`` = "expiring" (ends within 60 days) or "lapsed"."""
     base = select(Agreement).where(Agreement.deleted_at.is_(None))
@@ -50,8 +69,7 @@ def list_agreements(
     if unit_id is not None:
         base = base.where(Agreement.unit_id == unit_id)
     if flag == "expiring":
-        base = base.where(Agreement.valid_to >= today,
-                          Agreement.valid_to <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
+        base = base.where(Agreement.valid_to >= today, Agreement.valid_to <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
     elif flag == "lapsed":
         base = base.where(Agreement.valid_to < today)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
@@ -61,11 +79,24 @@ def list_agreements(
         .join(Unit, Unit.id == Agreement.unit_id)
         .where(Agreement.id.in_(select(base.subquery().c.id)))
         .order_by(Agreement.valid_to.is_(None), Agreement.valid_to, Agreement.id)
-        .offset(max(0, offset)).limit(max(1, min(limit, 200)))
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, 200)))
     )
     rows = [
-        (a.id, cname, uname, a.signed_on, a.valid_from, a.valid_to, a.summary, a.is_expiring(today),
-         a.is_lapsed(today), a.attachment_id, a.community_id, a.unit_id)
+        (
+            a.id,
+            cname,
+            uname,
+            a.signed_on,
+            a.valid_from,
+            a.valid_to,
+            a.summary,
+            a.is_expiring(today),
+            a.is_lapsed(today),
+            a.attachment_id,
+            a.community_id,
+            a.unit_id,
+        )
         for a, cname, uname in session.execute(stmt).all()
     ]
     return Page(pd.DataFrame(rows, columns=COLUMNS), int(total))
@@ -130,8 +161,14 @@ def attach_scan(session: Session, actor: Actor, *, agreement_id: int, filename: 
     agreement = get_live(session, Agreement, agreement_id)
     require_community_keeper(actor, agreement.community_id)
     att_id = attachments.store_attachment(
-        session, actor, AttachmentOwner.AGREEMENT, agreement.id, filename, data,
-        field="lists.fields.scan", kinds=("pdf", "image"),
+        session,
+        actor,
+        AttachmentOwner.AGREEMENT,
+        agreement.id,
+        filename,
+        data,
+        field="lists.fields.scan",
+        kinds=("pdf", "image"),
     )
     before = snapshot(agreement)
     agreement.attachment_id = att_id

@@ -59,8 +59,7 @@ class CheckedUpload:
     data: bytes
 
 
-def check_upload(field: str, filename: str, data: bytes,
-                 kinds: Sequence[str] = ("image",)) -> CheckedUpload:
+def check_upload(field: str, filename: str, data: bytes, kinds: Sequence[str] = ("image",)) -> CheckedUpload:
     """Accept ``data`` only if its content is one of ``kinds`` ("image", "pdf") and ≤ 10 MB;
     raise ``ValidationError(field, …)`` otherwise. The file name's extension is not trusted."""
     name = (filename or "").strip().replace("\\", "/").rsplit("/", 1)[-1][:200] or "file"
@@ -109,23 +108,37 @@ def make_thumbnail(data: bytes, mime: str, size: tuple[int, int] = THUMB_SIZE) -
         return None
 
 
-def store_attachment(session: Session, actor: Actor, owner_type: AttachmentOwner | str,
-                     owner_id: int | None, filename: str, data: bytes, *,
-                     field: str = "activities.fields.attachment", kinds: Sequence[str] = ("image", "pdf")) -> int:
+def store_attachment(
+    session: Session,
+    actor: Actor,
+    owner_type: AttachmentOwner | str,
+    owner_id: int | None,
+    filename: str,
+    data: bytes,
+    *,
+    field: str = "activities.fields.attachment",
+    kinds: Sequence[str] = ("image", "pdf"),
+) -> int:
     """Check and store one file for a record; returns the attachment's id (audited)."""
     checked = check_upload(field, filename, data, kinds)
     att = Attachment(
-        owner_type=AttachmentOwner(owner_type), owner_id=owner_id, filename=checked.filename,
-        mime_type=checked.mime_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        data=data, thumbnail=make_thumbnail(data, checked.mime_type),
+        owner_type=AttachmentOwner(owner_type),
+        owner_id=owner_id,
+        filename=checked.filename,
+        mime_type=checked.mime_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        thumbnail=make_thumbnail(data, checked.mime_type),
     )
     session.add(att)
     audit.record_change(session, actor, att, None, entity="attachment")
     return att.id
 
 
-def check_uploads(field: str, files: Iterable[tuple[str, bytes]], kinds: Sequence[str] = ("image",),
-                  *, max_files: int = MAX_FILES) -> list[CheckedUpload]:
+def check_uploads(
+    field: str, files: Iterable[tuple[str, bytes]], kinds: Sequence[str] = ("image",), *, max_files: int = MAX_FILES
+) -> list[CheckedUpload]:
     """Check several files at once, so that one bad file rejects the lot before anything is written."""
     files = list(files)
     if len(files) > max_files:
@@ -144,12 +157,15 @@ class AttachmentInfo:
     thumbnail: bytes | None
 
 
-def list_attachments(session: Session, *, owner_type: AttachmentOwner | str,
-                     owner_id: int, with_thumbnails: bool = True) -> list[AttachmentInfo]:
+def list_attachments(
+    session: Session, *, owner_type: AttachmentOwner | str, owner_id: int, with_thumbnails: bool = True
+) -> list[AttachmentInfo]:
     """The files attached to one record, oldest first."""
-    stmt = select(Attachment).where(
-        Attachment.owner_type == AttachmentOwner(owner_type), Attachment.owner_id == owner_id
-    ).order_by(Attachment.id)
+    stmt = (
+        select(Attachment)
+        .where(Attachment.owner_type == AttachmentOwner(owner_type), Attachment.owner_id == owner_id)
+        .order_by(Attachment.id)
+    )
     if with_thumbnails:
         stmt = stmt.options(undefer(Attachment.thumbnail))
     return [
@@ -158,8 +174,9 @@ def list_attachments(session: Session, *, owner_type: AttachmentOwner | str,
     ]
 
 
-def attachment_counts(session: Session, *, owner_type: AttachmentOwner | str,
-                      owner_ids: Sequence[int]) -> dict[int, int]:
+def attachment_counts(
+    session: Session, *, owner_type: AttachmentOwner | str, owner_ids: Sequence[int]
+) -> dict[int, int]:
     """How many files each of ``owner_ids`` has (one grouped query)."""
     from sqlalchemy import func
 
@@ -175,9 +192,7 @@ def attachment_counts(session: Session, *, owner_type: AttachmentOwner | str,
 
 def get_attachment_data(session: Session, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
     """One attachment and its full bytes."""
-    att = session.scalar(
-        select(Attachment).options(undefer(Attachment.data)).where(Attachment.id == attachment_id)
-    )
+    att = session.scalar(select(Attachment).options(undefer(Attachment.data)).where(Attachment.id == attachment_id))
     if att is None:
         raise NotFound()
     return AttachmentInfo(att.id, att.filename, att.mime_type, att.size, None), att.data

@@ -64,9 +64,7 @@ def record(
     return entry
 
 
-def record_change(
-    session: Session, actor: Actor, obj: Base, before: dict[str, Any] | None, *, entity: str
-) -> None:
+def record_change(session: Session, actor: Actor, obj: Base, before: dict[str, Any] | None, *, entity: str) -> None:
     """Flush ``obj`` and record its creation (no ``before``) or its update."""
     session.flush()
     after = snapshot(obj)

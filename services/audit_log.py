@@ -83,12 +83,14 @@ def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
     text = query.text.strip()
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        out.append(or_(
-            AuditEntry.before.ilike(pattern, escape="\\"),
-            AuditEntry.after.ilike(pattern, escape="\\"),
-            AuditEntry.username.ilike(pattern, escape="\\"),
-            AuditEntry.entity.ilike(pattern, escape="\\"),
-        ))
+        out.append(
+            or_(
+                AuditEntry.before.ilike(pattern, escape="\\"),
+                AuditEntry.after.ilike(pattern, escape="\\"),
+                AuditEntry.username.ilike(pattern, escape="\\"),
+                AuditEntry.entity.ilike(pattern, escape="\\"),
+            )
+        )
     return out
 
 
@@ -116,30 +118,53 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
 
 
 def _summary(before: str | None, after: str | None, limit: int = 120) -> str:
-    parts = [f"{c.field}: {c.before} → {c.after}" if c.before else f"{c.field}: {c.after}"
-             for c in changes(_loads(before), _loads(after))]
+    parts = [
+        f"{c.field}: {c.before} → {c.after}" if c.before else f"{c.field}: {c.after}"
+        for c in changes(_loads(before), _loads(after))
+    ]
     text = "；".join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _rows(session: Session, query: AuditQuery, *, offset: int, limit: int) -> pd.DataFrame:
     stmt = (
-        select(AuditEntry.id, AuditEntry.at, AuditEntry.username, AuditEntry.action, AuditEntry.entity,
-               AuditEntry.entity_id, AuditEntry.before, AuditEntry.after)
+        select(
+            AuditEntry.id,
+            AuditEntry.at,
+            AuditEntry.username,
+            AuditEntry.action,
+            AuditEntry.entity,
+            AuditEntry.entity_id,
+            AuditEntry.before,
+            AuditEntry.after,
+        )
         .where(*_conditions(query))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset(offset).limit(limit)
+        .offset(offset)
+        .limit(limit)
     )
     data = [
-        {"id": r.id, "at": r.at, "username": r.username, "action": r.action, "entity": r.entity,
-         "entity_id": r.entity_id, "summary": _summary(r.before, r.after)}
+        {
+            "id": r.id,
+            "at": r.at,
+            "username": r.username,
+            "action": r.action,
+            "entity": r.entity,
+            "entity_id": r.entity_id,
+            "summary": _summary(r.before, r.after),
+        }
         for r in session.execute(stmt)
     ]
     return pd.DataFrame(data, columns=COLUMNS)
 
 
 def search_audit(
-    session: Session, actor: Actor, *, query: AuditQuery, offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    query: AuditQuery,
+    offset: int = 0,
+    limit: int = 20,
 ) -> tuple[pd.DataFrame, int]:
     """One page of the filtered log, newest first, and how many entries match."""
     _require_admin(actor)
@@ -152,7 +177,8 @@ def count_by_action(session: Session, actor: Actor, *, query: AuditQuery) -> pd.
     _require_admin(actor)
     rows = session.execute(
         select(AuditEntry.action, func.count(AuditEntry.id).label("count"))
-        .where(*_conditions(query)).group_by(AuditEntry.action)
+        .where(*_conditions(query))
+        .group_by(AuditEntry.action)
     ).all()
     return pd.DataFrame([{"action": r.action, "count": r.count} for r in rows], columns=["action", "count"])
 
@@ -181,23 +207,44 @@ def get_entry(session: Session, actor: Actor, *, entry_id: int) -> AuditDetail:
         return "" if value is None else json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
     return AuditDetail(
-        id=entry.id, at=entry.at, username=entry.username, action=entry.action, entity=entry.entity,
-        entity_id=entry.entity_id, before_json=pretty(before), after_json=pretty(after),
+        id=entry.id,
+        at=entry.at,
+        username=entry.username,
+        action=entry.action,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        before_json=pretty(before),
+        after_json=pretty(after),
         changes=changes(before, after),
     )
 
 
 def export_audit(
-    session: Session, actor: Actor, *, query: AuditQuery, max_rows: int = EXPORT_LIMIT,
+    session: Session,
+    actor: Actor,
+    *,
+    query: AuditQuery,
+    max_rows: int = EXPORT_LIMIT,
 ) -> tuple[pd.DataFrame, int]:
     """The filtered log for a file (at most ``max_rows``, newest first) and how many matched;
     the export itself is noted in the log."""
     _require_admin(actor)
     total = session.scalar(select(func.count(AuditEntry.id)).where(*_conditions(query))) or 0
     df = _rows(session, query, offset=0, limit=max_rows)
-    audit.record(session, actor, AuditAction.EXPORT, "audit_entry", None, after={
-        "rows": len(df), "date_from": query.date_from, "date_to": query.date_to,
-        "username": query.username, "action": query.action.value if query.action else "",
-        "entity": query.entity, "text": query.text,
-    })
+    audit.record(
+        session,
+        actor,
+        AuditAction.EXPORT,
+        "audit_entry",
+        None,
+        after={
+            "rows": len(df),
+            "date_from": query.date_from,
+            "date_to": query.date_to,
+            "username": query.username,
+            "action": query.action.value if query.action else "",
+            "entity": query.entity,
+            "text": query.text,
+        },
+    )
     return df, total

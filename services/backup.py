@@ -209,15 +209,21 @@ def _backup_jsonl(engine: Engine, tmp: Path, *, gz: bool) -> BackupReport:
         metadata = _reflect(conn)
         tables = [t.name for t in metadata.sorted_tables]
         with _open_write(tmp, gz) as out:
-            header = {"format": FORMAT_MARK, "version": FORMAT_VERSION, "revision": revision,
-                      "dialect": engine.dialect.name, "created_at": datetime.now(UTC).isoformat(),
-                      "tables": tables}
+            header = {
+                "format": FORMAT_MARK,
+                "version": FORMAT_VERSION,
+                "revision": revision,
+                "dialect": engine.dialect.name,
+                "created_at": datetime.now(UTC).isoformat(),
+                "tables": tables,
+            }
             out.write(json.dumps(header, ensure_ascii=False) + "\n")
             for table in metadata.sorted_tables:
                 n = 0
                 order = list(table.primary_key.columns) or list(table.columns)
                 result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
-                    select(table).order_by(*order))
+                    select(table).order_by(*order)
+                )
                 for row in result.mappings():
                     line = {"t": table.name, "r": {k: _plain(v) for k, v in row.items()}}
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -280,10 +286,10 @@ def inspect_sqlite_file(path: Path) -> FileInfo:
         if not row:
             raise BackupRefused("backup.error.not_a_backup", name=Path(path).name)
         revision = str(row[0])
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-        counts = {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0])
-                  for n in names if n != VERSION_TABLE}
+        names = [
+            r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+        ]
+        counts = {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names if n != VERSION_TABLE}
     finally:
         con.close()
     _check_revision(revision)
@@ -308,8 +314,7 @@ def _jsonl_lines(path: Path) -> Iterator[dict[str, Any]]:
                 try:
                     item = json.loads(line)
                 except json.JSONDecodeError as err:
-                    raise BackupRefused("backup.error.corrupt", name=name,
-                                        detail=f"line {number}: {err.msg}") from err
+                    raise BackupRefused("backup.error.corrupt", name=name, detail=f"line {number}: {err.msg}") from err
                 if not isinstance(item, dict):
                     raise BackupRefused("backup.error.corrupt", name=name, detail=f"line {number}")
                 yield item
@@ -324,8 +329,9 @@ def inspect_jsonl_file(path: Path) -> FileInfo:
     if not header or header.get("format") != FORMAT_MARK:
         raise BackupRefused("backup.error.not_a_backup", name=name)
     if int(header.get("version", 0)) > FORMAT_VERSION:
-        raise BackupRefused("backup.error.newer_schema", revision=f"format {header.get('version')}",
-                            head=f"format {FORMAT_VERSION}")
+        raise BackupRefused(
+            "backup.error.newer_schema", revision=f"format {header.get('version')}", head=f"format {FORMAT_VERSION}"
+        )
     tables = list(header.get("tables") or [])
     seen: dict[str, int] = dict.fromkeys(tables, 0)
     trailer: dict[str, Any] | None = None
@@ -369,8 +375,15 @@ def restore_database(engine: Engine, source: Path, *, who: str = "manage.py") ->
     engine.dispose()  # no pooled connection keeps a view of the old database
     with engine.begin() as conn:
         with Session(bind=conn) as session:
-            audit.record(session, None, AuditAction.IMPORT, "backup", None, username=who[:40],
-                         after={"file": info.path.name, "format": info.format, "revision": info.revision})
+            audit.record(
+                session,
+                None,
+                AuditAction.IMPORT,
+                "backup",
+                None,
+                username=who[:40],
+                after={"file": info.path.name, "format": info.format, "revision": info.revision},
+            )
             session.flush()
         counts = _table_counts(conn, _reflect(conn))
     return RestoreReport(info, head_revision(), counts)
@@ -460,6 +473,9 @@ def _load_rows(conn: Connection, info: FileInfo) -> None:
     if conn.dialect.name == "postgresql":
         for table in _reflect(conn).sorted_tables:
             if "id" in table.columns and table.columns["id"].autoincrement:
-                conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
+                    )
+                )

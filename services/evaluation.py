@@ -60,19 +60,35 @@ def count_tasks(session: Session, actor: Actor, *, unit_id: int | None = None, s
     return session.scalar(select(func.count(ContractTask.id)).where(*_task_conds(actor, unit_id, status))) or 0
 
 
-def list_tasks(session: Session, actor: Actor, *, unit_id: int | None = None, status: str | None = None,
-               offset: int = 0, limit: int = 20) -> tuple[pd.DataFrame, int]:
+def list_tasks(
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: int | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[pd.DataFrame, int]:
     """A page of contract tasks, the latest due first (everyone reads)."""
     conds = _task_conds(actor, unit_id, status)
     total = session.scalar(select(func.count(ContractTask.id)).where(*conds)) or 0
     rows = session.execute(
-        select(ContractTask.id, Unit.name, ContractTask.title, ContractTask.source_type,
-               ContractTask.credit_weight, ContractTask.claimed_on, ContractTask.due_on, ContractTask.status,
-               ContractTask.done_on)
+        select(
+            ContractTask.id,
+            Unit.name,
+            ContractTask.title,
+            ContractTask.source_type,
+            ContractTask.credit_weight,
+            ContractTask.claimed_on,
+            ContractTask.due_on,
+            ContractTask.status,
+            ContractTask.done_on,
+        )
         .join(Unit, Unit.id == ContractTask.unit_id)
         .where(*conds)
         .order_by(ContractTask.due_on.desc().nulls_last(), ContractTask.id.desc())
-        .offset(max(0, offset)).limit(max(1, min(limit, 200)))
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, 200)))
     ).all()
     cols = ["id", "unit", "title", "source_type", "credit_weight", "claimed_on", "due_on", "status", "done_on"]
     return pd.DataFrame([tuple(r) for r in rows], columns=cols), int(total)
@@ -98,19 +114,23 @@ def set_task_statuses(session: Session, actor: Actor, *, changes: dict[int, str]
     return n
 
 
-def create_task(session: Session, actor: Actor, *, unit_id: int, title: str, credit_weight: object,
-                due_on: object, claimed_on: date) -> int:
+def create_task(
+    session: Session, actor: Actor, *, unit_id: int, title: str, credit_weight: object, due_on: object, claimed_on: date
+) -> int:
     """The admin records a task a unit claimed (契约)."""
     _require_admin(actor)
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise ValidationError("evaluation.fields.unit", "error.unknown_choice", value=str(unit_id))
     task = ContractTask(
-        unit_id=unit_id, title=validate.text("evaluation.fields.task", title, required=True, max_len=200),
+        unit_id=unit_id,
+        title=validate.text("evaluation.fields.task", title, required=True, max_len=200),
         source_type="manual",
-        credit_weight=validate.number("evaluation.fields.credit_weight", credit_weight, required=True,
-                                      min_value=0.1, max_value=10),
-        claimed_on=claimed_on, due_on=validate.parse_date("evaluation.fields.due_on", due_on, required=True),
+        credit_weight=validate.number(
+            "evaluation.fields.credit_weight", credit_weight, required=True, min_value=0.1, max_value=10
+        ),
+        claimed_on=claimed_on,
+        due_on=validate.parse_date("evaluation.fields.due_on", due_on, required=True),
         status="open",
     )
     session.add(task)
@@ -145,21 +165,26 @@ class RoundInfo:
 
 def list_rounds(session: Session) -> list[RoundInfo]:
     """Every round, the latest first, with its rubric."""
-    rounds = session.scalars(select(EvaluationRound).order_by(EvaluationRound.year.desc(),
-                                                              EvaluationRound.id.desc())).all()
+    rounds = session.scalars(
+        select(EvaluationRound).order_by(EvaluationRound.year.desc(), EvaluationRound.id.desc())
+    ).all()
     crit = session.execute(
-        select(EvaluationCriterion.round_id, EvaluationCriterion.id, EvaluationCriterion.name,
-               EvaluationCriterion.weight).order_by(EvaluationCriterion.sort_order, EvaluationCriterion.id)
+        select(
+            EvaluationCriterion.round_id, EvaluationCriterion.id, EvaluationCriterion.name, EvaluationCriterion.weight
+        ).order_by(EvaluationCriterion.sort_order, EvaluationCriterion.id)
     ).all()
     by_round: dict[int, list[CriterionInfo]] = {}
     for c in crit:
         by_round.setdefault(c.round_id, []).append(CriterionInfo(c.id, c.name, float(c.weight)))
-    return [RoundInfo(r.id, r.title, r.period, r.year, r.closed_at, r.formula_version or "",
-                      by_round.get(r.id, [])) for r in rounds]
+    return [
+        RoundInfo(r.id, r.title, r.period, r.year, r.closed_at, r.formula_version or "", by_round.get(r.id, []))
+        for r in rounds
+    ]
 
 
-def create_round(session: Session, actor: Actor, *, title: str, period: str, year: object,
-                 criteria: list[tuple[str, object]]) -> int:
+def create_round(
+    session: Session, actor: Actor, *, title: str, period: str, year: object, criteria: list[tuple[str, object]]
+) -> int:
     """The admin opens a round with its rubric (criterion names and weights > 0)."""
     _require_admin(actor)
     title = validate.text("evaluation.fields.round_title", title, required=True, max_len=200)
@@ -205,9 +230,10 @@ def close_round(session: Session, actor: Actor, *, round_id: int, now: datetime 
 
 def evaluators(session: Session, *, round_id: int) -> list[str]:
     """Who has scored in a round, in name order."""
-    return sorted(session.scalars(
-        select(EvaluationScore.evaluator).where(EvaluationScore.round_id == round_id).distinct()
-    ).all(), key=pinyin_key)
+    return sorted(
+        session.scalars(select(EvaluationScore.evaluator).where(EvaluationScore.round_id == round_id).distinct()).all(),
+        key=pinyin_key,
+    )
 
 
 def _units(session: Session) -> list[tuple[int, str]]:
@@ -217,12 +243,19 @@ def _units(session: Session) -> list[tuple[int, str]]:
 
 def score_grid(session: Session, *, round_id: int, evaluator: str) -> pd.DataFrame:
     """One evaluator's scores: a row per active unit, a column per criterion id (blank = unscored)."""
-    crits = session.scalars(select(EvaluationCriterion.id).where(EvaluationCriterion.round_id == round_id)
-                            .order_by(EvaluationCriterion.sort_order, EvaluationCriterion.id)).all()
-    got = {(r.unit_id, r.criterion_id): r.score for r in session.execute(
-        select(EvaluationScore.unit_id, EvaluationScore.criterion_id, EvaluationScore.score)
-        .where(EvaluationScore.round_id == round_id, EvaluationScore.evaluator == evaluator)
-    ).all()}
+    crits = session.scalars(
+        select(EvaluationCriterion.id)
+        .where(EvaluationCriterion.round_id == round_id)
+        .order_by(EvaluationCriterion.sort_order, EvaluationCriterion.id)
+    ).all()
+    got = {
+        (r.unit_id, r.criterion_id): r.score
+        for r in session.execute(
+            select(EvaluationScore.unit_id, EvaluationScore.criterion_id, EvaluationScore.score).where(
+                EvaluationScore.round_id == round_id, EvaluationScore.evaluator == evaluator
+            )
+        ).all()
+    }
     rows = []
     for uid, name in _units(session):
         row: dict[str, Any] = {"unit_id": uid, "unit": name}
@@ -232,8 +265,9 @@ def score_grid(session: Session, *, round_id: int, evaluator: str) -> pd.DataFra
     return pd.DataFrame(rows, columns=["unit_id", "unit", *[str(c) for c in crits]])
 
 
-def save_scores(session: Session, actor: Actor, *, round_id: int, evaluator: str,
-                scores: dict[tuple[int, int], object]) -> int:
+def save_scores(
+    session: Session, actor: Actor, *, round_id: int, evaluator: str, scores: dict[tuple[int, int], object]
+) -> int:
     """The admin saves one evaluator's grid in one action: each (unit, criterion) score 0–100,
     blank removes it. A closed round refuses. Returns how many cells changed."""
     _require_admin(actor)
@@ -241,19 +275,27 @@ def save_scores(session: Session, actor: Actor, *, round_id: int, evaluator: str
     evaluator = validate.text("evaluation.fields.evaluator", evaluator, required=True, max_len=MAX_EVALUATOR)
     criteria = set(session.scalars(select(EvaluationCriterion.id).where(EvaluationCriterion.round_id == round_id)))
     units = {uid for uid, _ in _units(session)}
-    existing = {(s.unit_id, s.criterion_id): s for s in session.scalars(
-        select(EvaluationScore).where(EvaluationScore.round_id == round_id, EvaluationScore.evaluator == evaluator)
-    )}
+    existing = {
+        (s.unit_id, s.criterion_id): s
+        for s in session.scalars(
+            select(EvaluationScore).where(EvaluationScore.round_id == round_id, EvaluationScore.evaluator == evaluator)
+        )
+    }
     changed: dict[str, Any] = {}
     for (uid, cid), raw in scores.items():
         if cid not in criteria or uid not in units:
             raise ValidationError("evaluation.fields.criterion", "error.unknown_choice", value=f"{uid}/{cid}")
-        blank = raw is None or (isinstance(raw, float) and math.isnan(raw)) or (isinstance(raw, str) and not raw.strip())
+        blank = (
+            raw is None or (isinstance(raw, float) and math.isnan(raw)) or (isinstance(raw, str) and not raw.strip())
+        )
         value = None if blank else validate.number("evaluation.fields.score", raw, min_value=0, max_value=100)
         row = existing.get((uid, cid))
         if row is None and value is not None:
-            session.add(EvaluationScore(round_id=round_id, unit_id=uid, criterion_id=cid, evaluator=evaluator,
-                                        score=float(value)))
+            session.add(
+                EvaluationScore(
+                    round_id=round_id, unit_id=uid, criterion_id=cid, evaluator=evaluator, score=float(value)
+                )
+            )
         elif row is not None and value is None:
             session.delete(row)
         elif row is not None and value is not None and float(row.score) != float(value):
@@ -262,20 +304,35 @@ def save_scores(session: Session, actor: Actor, *, round_id: int, evaluator: str
             continue
         changed[f"{uid}/{cid}"] = {"before": None if row is None else row.score, "after": value}
     if changed:
-        audit.record(session, actor, AuditAction.UPDATE, "evaluation_score", round_id,
-                     before={"evaluator": evaluator}, after={"evaluator": evaluator, "cells": changed})
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "evaluation_score",
+            round_id,
+            before={"evaluator": evaluator},
+            after={"evaluator": evaluator, "cells": changed},
+        )
     session.flush()
     return len(changed)
 
 
 def round_results(session: Session, *, round_id: int) -> pd.DataFrame:
     """Per unit, the rubric's weighted average of the evaluators' mean scores (0–100)."""
-    weights = dict(session.execute(
-        select(EvaluationCriterion.id, EvaluationCriterion.weight).where(EvaluationCriterion.round_id == round_id)
-    ).tuples().all())
+    weights = dict(
+        session.execute(
+            select(EvaluationCriterion.id, EvaluationCriterion.weight).where(EvaluationCriterion.round_id == round_id)
+        )
+        .tuples()
+        .all()
+    )
     means = session.execute(
-        select(EvaluationScore.unit_id, EvaluationScore.criterion_id, func.avg(EvaluationScore.score),
-               func.count(func.distinct(EvaluationScore.evaluator)))
+        select(
+            EvaluationScore.unit_id,
+            EvaluationScore.criterion_id,
+            func.avg(EvaluationScore.score),
+            func.count(func.distinct(EvaluationScore.evaluator)),
+        )
         .where(EvaluationScore.round_id == round_id)
         .group_by(EvaluationScore.unit_id, EvaluationScore.criterion_id)
     ).all()
@@ -285,8 +342,11 @@ def round_results(session: Session, *, round_id: int) -> pd.DataFrame:
         per_unit.setdefault(uid, {})[cid] = float(avg)
         raters[uid] = max(raters.get(uid, 0), int(n))
     names = dict(_units(session))
-    rows = [(uid, names.get(uid, ""), weighted_score(s, weights), raters[uid]) for uid, s in per_unit.items()
-            if uid in names]
+    rows = [
+        (uid, names.get(uid, ""), weighted_score(s, weights), raters[uid])
+        for uid, s in per_unit.items()
+        if uid in names
+    ]
     df = pd.DataFrame(rows, columns=["unit_id", "unit", "score", "evaluators"])
     df["score"] = df["score"].astype(float).round(1)
     return df.sort_values("score", ascending=False).reset_index(drop=True)
@@ -304,28 +364,38 @@ def set_formula(session: Session, actor: Actor, *, weights: dict[str, object]) -
     _require_admin(actor)
     clean: dict[Component, float] = {}
     for c in Component:
-        clean[c] = float(validate.number(f"evaluation.component.{c.value}", weights.get(c.value, 0),
-                                         min_value=0, max_value=100) or 0)
+        clean[c] = float(
+            validate.number(f"evaluation.component.{c.value}", weights.get(c.value, 0), min_value=0, max_value=100) or 0
+        )
     try:
         formula = Formula(clean)
     except FormulaError:
         raise ValidationError("evaluation.fields.weights", "evaluation.errors.all_zero") from None
     before = get_formula(session)
     settings_store.put_setting(session, FORMULA_KEY, {**formula.to_json(), "version": formula.version})
-    audit.record(session, actor, AuditAction.UPDATE, "setting", None,
-                 before={FORMULA_KEY: {**before.to_json(), "version": before.version}},
-                 after={FORMULA_KEY: {**formula.to_json(), "version": formula.version}})
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "setting",
+        None,
+        before={FORMULA_KEY: {**before.to_json(), "version": before.version}},
+        after={FORMULA_KEY: {**formula.to_json(), "version": formula.version}},
+    )
     return formula.version
 
 
 def _commitments(session: Session, start: date, end: date, as_of: date) -> dict[int, tuple[float, float]]:
     day = func.coalesce(ContractTask.due_on, ContractTask.claimed_on)
-    fell_due = or_(ContractTask.status.in_(("kept", "broken")),
-                   and_(ContractTask.status == "open", ContractTask.due_on < as_of))
+    fell_due = or_(
+        ContractTask.status.in_(("kept", "broken")), and_(ContractTask.status == "open", ContractTask.due_on < as_of)
+    )
     rows = session.execute(
-        select(ContractTask.unit_id,
-               func.sum(case((ContractTask.status == "kept", ContractTask.credit_weight), else_=0.0)),
-               func.sum(case((fell_due, ContractTask.credit_weight), else_=0.0)))
+        select(
+            ContractTask.unit_id,
+            func.sum(case((ContractTask.status == "kept", ContractTask.credit_weight), else_=0.0)),
+            func.sum(case((fell_due, ContractTask.credit_weight), else_=0.0)),
+        )
         .where(ContractTask.deleted_at.is_(None), day >= start, day <= end)
         .group_by(ContractTask.unit_id)
     ).all()
@@ -335,18 +405,25 @@ def _commitments(session: Session, start: date, end: date, as_of: date) -> dict[
 def _projects(session: Session, start: date, end: date) -> dict[int, tuple[int, int, float | None]]:
     """Per unit (lead or participant): projects committed to in the period, done, mean satisfaction."""
     involved = union_all(
-        select(Project.lead_unit_id.label("unit_id"), Project.id.label("project_id"))
-        .where(Project.lead_unit_id.is_not(None)),
+        select(Project.lead_unit_id.label("unit_id"), Project.id.label("project_id")).where(
+            Project.lead_unit_id.is_not(None)
+        ),
         select(project_unit.c.unit_id, project_unit.c.project_id),
     ).subquery()
     rows = session.execute(
-        select(involved.c.unit_id, func.count(func.distinct(Project.id)),
-               func.count(func.distinct(case((Project.stage.in_(DONE_STAGES), Project.id)))),
-               func.avg(Project.satisfaction))
+        select(
+            involved.c.unit_id,
+            func.count(func.distinct(Project.id)),
+            func.count(func.distinct(case((Project.stage.in_(DONE_STAGES), Project.id)))),
+            func.avg(Project.satisfaction),
+        )
         .join(Project, Project.id == involved.c.project_id)
-        .where(Project.deleted_at.is_(None), Project.stage.in_(COMMITTED_STAGES),
-               or_(Project.started_on.is_(None), Project.started_on <= end),
-               or_(Project.ended_on.is_(None), Project.ended_on >= start))
+        .where(
+            Project.deleted_at.is_(None),
+            Project.stage.in_(COMMITTED_STAGES),
+            or_(Project.started_on.is_(None), Project.started_on <= end),
+            or_(Project.ended_on.is_(None), Project.ended_on >= start),
+        )
         .group_by(involved.c.unit_id)
     ).all()
     return {uid: (int(n), int(done), None if sat is None else float(sat)) for uid, n, done, sat in rows}
@@ -386,17 +463,33 @@ def credit_table(session: Session, actor: Actor, *, year: int, as_of: date, now:
         kept, due = commitments.get(uid, (0.0, 0.0))
         n_proj, n_done, sat = projects.get(uid, (0, 0, None))
         six_row = assess(six[uid], year=year, as_of=as_of) if uid in six else None
-        inputs = Inputs(kept_weight=kept, due_weight=due, projects_done=n_done, projects_total=n_proj,
-                        six_items_completion=six_row.completion if six_row else None,
-                        whistle_on_time=whistle.get(uid), evaluation_score=evaluation.get(uid), satisfaction=sat)
+        inputs = Inputs(
+            kept_weight=kept,
+            due_weight=due,
+            projects_done=n_done,
+            projects_total=n_proj,
+            six_items_completion=six_row.completion if six_row else None,
+            whistle_on_time=whistle.get(uid),
+            evaluation_score=evaluation.get(uid),
+            satisfaction=sat,
+        )
         result = credit_index(inputs, formula)
-        row: dict[str, Any] = {"unit_id": uid, "unit": name,
-                               "index": None if result.index is None else round(result.index, 1)}
+        row: dict[str, Any] = {
+            "unit_id": uid,
+            "unit": name,
+            "index": None if result.index is None else round(result.index, 1),
+        }
         for c in Component:
             row[c.value] = result.parts[c]
             row[f"{c.value}_points"] = round(result.contributions[c], 1)
-        row.update(kept_weight=kept, due_weight=due, projects_done=n_done, projects_total=n_proj,
-                   evaluation_score=evaluation.get(uid), satisfaction=sat)
+        row.update(
+            kept_weight=kept,
+            due_weight=due,
+            projects_done=n_done,
+            projects_total=n_proj,
+            evaluation_score=evaluation.get(uid),
+            satisfaction=sat,
+        )
         out.append(row)
     df = pd.DataFrame(out)
     if not df.empty:

@@ -28,8 +28,9 @@ class Page:
     total: int
 
 
-def page_of(session: Session, stmt: Any, columns: list[str], *, order_by: Iterable[Any],
-            offset: int, limit: int) -> Page:
+def page_of(
+    session: Session, stmt: Any, columns: list[str], *, order_by: Iterable[Any], offset: int, limit: int
+) -> Page:
     """Count the rows ``stmt`` matches and fetch one page of them."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     limit = max(1, min(int(limit), MAX_PAGE))
@@ -44,6 +45,7 @@ def sort_columns(sort: str, descending: bool, allowed: Mapping[str, Any], defaul
 
 
 # ---- who may do what ---------------------------------------------------------------------------
+
 
 def require_writer(actor: Actor) -> None:
     """A leader browses and changes nothing."""
@@ -93,6 +95,7 @@ def acting_unit(actor: Actor, unit_id: int | None) -> int:
 
 
 # ---- ids that must exist -----------------------------------------------------------------------
+
 
 def check_community(session: Session, community_id: object, field: str = "lists.fields.community") -> int:
     cid = _as_id(community_id, field)

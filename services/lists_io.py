@@ -41,7 +41,9 @@ from services.lists import require_admin
 from services.lists_export import zh_label
 
 _DEFAULTS: dict[type[StrEnum], StrEnum] = {
-    NeedStatus: NeedStatus.OPEN, ResourceStatus: ResourceStatus.AVAILABLE, ProjectStage: ProjectStage.TOPIC,
+    NeedStatus: NeedStatus.OPEN,
+    ResourceStatus: ResourceStatus.AVAILABLE,
+    ProjectStage: ProjectStage.TOPIC,
     Priority: Priority.MEDIUM,
 }
 
@@ -50,6 +52,7 @@ _zh = zh_label
 
 
 # ---- import -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Rejected:
@@ -126,8 +129,9 @@ class _Checker:
     def text(self, sheet: str, row: int, rec: dict[str, Any], col: str, max_len: int = 200) -> str:
         return self.get(sheet, row, rec, col, lambda v: validate.text(col, _text(v), max_len=max_len)) or ""
 
-    def choice(self, sheet: str, row: int, rec: dict[str, Any], col: str, enum: type[StrEnum],
-               optional: bool = False) -> Any:
+    def choice(
+        self, sheet: str, row: int, rec: dict[str, Any], col: str, enum: type[StrEnum], optional: bool = False
+    ) -> Any:
         value = rec.get(col)
         if value is None:
             return None if optional else _DEFAULTS[enum]
@@ -148,16 +152,26 @@ def _text(v: Any) -> str:
 
 def _reason(code: str) -> str:
     return {
-        "error.required": "lists.import.required", "error.bad_date": "lists.import.bad_date",
-        "error.not_a_number": "lists.import.not_a_number", "error.out_of_range": "lists.import.out_of_range",
+        "error.required": "lists.import.required",
+        "error.bad_date": "lists.import.bad_date",
+        "error.not_a_number": "lists.import.not_a_number",
+        "error.out_of_range": "lists.import.out_of_range",
         "error.too_long": "lists.import.too_long",
     }.get(code, "lists.import.required")
 
 
 def rejected_rows(cells: list[Rejected], lang: str) -> list[dict[str, Any]]:
     """The rejected cells as table rows in ``lang``: sheet, row, column, value, reason."""
-    return [{"sheet": c.sheet, "row": c.row, "column": c.column, "value": c.value,
-             "reason": translate(lang, c.reason, **c.params)} for c in cells]
+    return [
+        {
+            "sheet": c.sheet,
+            "row": c.row,
+            "column": c.column,
+            "value": c.value,
+            "reason": translate(lang, c.reason, **c.params),
+        }
+        for c in cells
+    ]
 
 
 def import_lists(session: Session, actor: Actor, *, data: bytes, dry_run: bool = False) -> ImportReport:
@@ -185,8 +199,14 @@ def import_lists(session: Session, actor: Actor, *, data: bytes, dry_run: bool =
         session.expire_all()
     else:
         savepoint.commit()
-        record(session, actor, AuditAction.IMPORT, "lists", None,
-               after={"created": report.created, "updated": report.updated, "new_categories": report.new_categories})
+        record(
+            session,
+            actor,
+            AuditAction.IMPORT,
+            "lists",
+            None,
+            after={"created": report.created, "updated": report.updated, "new_categories": report.new_categories},
+        )
     return report
 
 
@@ -208,8 +228,13 @@ class _Importer:
         c = self.checker
         file_communities = set(self.communities)
         file_units = set(self.units)
-        for sheet, key_cols in ((X.COMMUNITIES, ("社区名称",)), (X.UNITS, ("单位名称",)), (X.NEEDS, ("社区", "需求名称")),
-                                (X.RESOURCES, ("单位名称", "资源名称")), (X.PROJECTS, ("项目名称",))):
+        for sheet, key_cols in (
+            (X.COMMUNITIES, ("社区名称",)),
+            (X.UNITS, ("单位名称",)),
+            (X.NEEDS, ("社区", "需求名称")),
+            (X.RESOURCES, ("单位名称", "资源名称")),
+            (X.PROJECTS, ("项目名称",)),
+        ):
             seen: dict[tuple[Any, ...], int] = {}
             out = []
             for row, rec in self.rows(sheet):
@@ -240,44 +265,72 @@ class _Importer:
     def _check_community(self, sheet, row, rec, communities, units):  # type: ignore[no-untyped-def]
         c = self.checker
         n = len(c.cells)
-        v = {"社区名称": c.required_text(sheet, row, rec, "社区名称", 100),
-             "所属街道": c.text(sheet, row, rec, "所属街道", 100), "联系人": c.text(sheet, row, rec, "联系人", 50),
-             "联系电话": c.text(sheet, row, rec, "联系电话", 30)}
+        v = {
+            "社区名称": c.required_text(sheet, row, rec, "社区名称", 100),
+            "所属街道": c.text(sheet, row, rec, "所属街道", 100),
+            "联系人": c.text(sheet, row, rec, "联系人", 50),
+            "联系电话": c.text(sheet, row, rec, "联系电话", 30),
+        }
         return v if len(c.cells) == n else None
 
     def _check_unit(self, sheet, row, rec, communities, units):  # type: ignore[no-untyped-def]
         c = self.checker
         n = len(c.cells)
-        pairs = [self._known(sheet, row, "结对社区", p, communities, "lists.import.unknown_community")
-                 for p in X.split_list(rec.get("结对社区"))]
-        v = {"单位名称": c.required_text(sheet, row, rec, "单位名称", 100), "单位类型": c.text(sheet, row, rec, "单位类型", 30),
-             "结对社区": pairs, "联系人": c.text(sheet, row, rec, "联系人", 50), "联系电话": c.text(sheet, row, rec, "联系电话", 30),
-             "在职党员数": c.get(sheet, row, rec, "在职党员数", lambda x: validate.integer(
-                 "在职党员数", x, min_value=0, max_value=1_000_000, default=0))}
+        pairs = [
+            self._known(sheet, row, "结对社区", p, communities, "lists.import.unknown_community")
+            for p in X.split_list(rec.get("结对社区"))
+        ]
+        v = {
+            "单位名称": c.required_text(sheet, row, rec, "单位名称", 100),
+            "单位类型": c.text(sheet, row, rec, "单位类型", 30),
+            "结对社区": pairs,
+            "联系人": c.text(sheet, row, rec, "联系人", 50),
+            "联系电话": c.text(sheet, row, rec, "联系电话", 30),
+            "在职党员数": c.get(
+                sheet,
+                row,
+                rec,
+                "在职党员数",
+                lambda x: validate.integer("在职党员数", x, min_value=0, max_value=1_000_000, default=0),
+            ),
+        }
         return v if len(c.cells) == n else None
 
     def _check_need(self, sheet, row, rec, communities, units):  # type: ignore[no-untyped-def]
         c = self.checker
         n = len(c.cells)
         community = c.required_text(sheet, row, rec, "社区", 100)
-        v = {"社区": self._known(sheet, row, "社区", community, communities, "lists.import.unknown_community"),
-             "需求名称": c.required_text(sheet, row, rec, "需求名称"), "需求类别": c.required_text(sheet, row, rec, "需求类别", 50),
-             "需求描述": c.text(sheet, row, rec, "需求描述", 2000), "优先级": c.choice(sheet, row, rec, "优先级", Priority),
-             "提出日期": c.get(sheet, row, rec, "提出日期", lambda x: validate.parse_date("提出日期", x)),
-             "来源": c.choice(sheet, row, rec, "来源", NeedSource, optional=True),
-             "状态": c.choice(sheet, row, rec, "状态", NeedStatus)}
+        v = {
+            "社区": self._known(sheet, row, "社区", community, communities, "lists.import.unknown_community"),
+            "需求名称": c.required_text(sheet, row, rec, "需求名称"),
+            "需求类别": c.required_text(sheet, row, rec, "需求类别", 50),
+            "需求描述": c.text(sheet, row, rec, "需求描述", 2000),
+            "优先级": c.choice(sheet, row, rec, "优先级", Priority),
+            "提出日期": c.get(sheet, row, rec, "提出日期", lambda x: validate.parse_date("提出日期", x)),
+            "来源": c.choice(sheet, row, rec, "来源", NeedSource, optional=True),
+            "状态": c.choice(sheet, row, rec, "状态", NeedStatus),
+        }
         return v if len(c.cells) == n else None
 
     def _check_resource(self, sheet, row, rec, communities, units):  # type: ignore[no-untyped-def]
         c = self.checker
         n = len(c.cells)
         unit = c.required_text(sheet, row, rec, "单位名称", 100)
-        v = {"单位名称": self._known(sheet, row, "单位名称", unit, units, "lists.import.unknown_unit"),
-             "资源名称": c.required_text(sheet, row, rec, "资源名称"), "资源类别": c.required_text(sheet, row, rec, "资源类别", 50),
-             "资源描述": c.text(sheet, row, rec, "资源描述", 2000),
-             "可提供数量": c.get(sheet, row, rec, "可提供数量", lambda x: validate.integer(
-                 "可提供数量", x, min_value=0, max_value=1_000_000, default=None)),
-             "可提供时间": c.text(sheet, row, rec, "可提供时间", 100), "状态": c.choice(sheet, row, rec, "状态", ResourceStatus)}
+        v = {
+            "单位名称": self._known(sheet, row, "单位名称", unit, units, "lists.import.unknown_unit"),
+            "资源名称": c.required_text(sheet, row, rec, "资源名称"),
+            "资源类别": c.required_text(sheet, row, rec, "资源类别", 50),
+            "资源描述": c.text(sheet, row, rec, "资源描述", 2000),
+            "可提供数量": c.get(
+                sheet,
+                row,
+                rec,
+                "可提供数量",
+                lambda x: validate.integer("可提供数量", x, min_value=0, max_value=1_000_000, default=None),
+            ),
+            "可提供时间": c.text(sheet, row, rec, "可提供时间", 100),
+            "状态": c.choice(sheet, row, rec, "状态", ResourceStatus),
+        }
         return v if len(c.cells) == n else None
 
     def _check_project(self, sheet, row, rec, communities, units):  # type: ignore[no-untyped-def]
@@ -288,39 +341,69 @@ class _Importer:
         lead_name = rec.get("牵头单位")
         if lead_name is None and not self._existing_pool_project(title):
             c.reject(sheet, row, "牵头单位", None, "lists.import.required")
-        v = {"项目名称": title,
-             "社区": self._known(sheet, row, "社区", community, communities, "lists.import.unknown_community"),
-             "牵头单位": self._known(sheet, row, "牵头单位", _text(lead_name) if lead_name else None, units,
-                                 "lists.import.unknown_unit"),
-             "参与单位": [self._known(sheet, row, "参与单位", u, units, "lists.import.unknown_unit")
-                      for u in X.split_list(rec.get("参与单位"))],
-             "对应需求": X.split_list(rec.get("对应需求")), "使用资源": X.split_list(rec.get("使用资源")),
-             "状态": c.choice(sheet, row, rec, "状态", ProjectStage),
-             "开始日期": c.get(sheet, row, rec, "开始日期", lambda x: validate.parse_date("开始日期", x)),
-             "结束日期": c.get(sheet, row, rec, "结束日期", lambda x: validate.parse_date("结束日期", x)),
-             "受益人数": c.get(sheet, row, rec, "受益人数", lambda x: validate.integer(
-                 "受益人数", x, min_value=0, max_value=10_000_000, default=0)),
-             "满意度": c.get(sheet, row, rec, "满意度", lambda x: validate.integer(
-                 "满意度", x, min_value=0, max_value=100, default=None))}
+        v = {
+            "项目名称": title,
+            "社区": self._known(sheet, row, "社区", community, communities, "lists.import.unknown_community"),
+            "牵头单位": self._known(
+                sheet, row, "牵头单位", _text(lead_name) if lead_name else None, units, "lists.import.unknown_unit"
+            ),
+            "参与单位": [
+                self._known(sheet, row, "参与单位", u, units, "lists.import.unknown_unit")
+                for u in X.split_list(rec.get("参与单位"))
+            ],
+            "对应需求": X.split_list(rec.get("对应需求")),
+            "使用资源": X.split_list(rec.get("使用资源")),
+            "状态": c.choice(sheet, row, rec, "状态", ProjectStage),
+            "开始日期": c.get(sheet, row, rec, "开始日期", lambda x: validate.parse_date("开始日期", x)),
+            "结束日期": c.get(sheet, row, rec, "结束日期", lambda x: validate.parse_date("结束日期", x)),
+            "受益人数": c.get(
+                sheet,
+                row,
+                rec,
+                "受益人数",
+                lambda x: validate.integer("受益人数", x, min_value=0, max_value=10_000_000, default=0),
+            ),
+            "满意度": c.get(
+                sheet,
+                row,
+                rec,
+                "满意度",
+                lambda x: validate.integer("满意度", x, min_value=0, max_value=100, default=None),
+            ),
+        }
         return v if len(c.cells) == n else None
 
     def _existing_pool_project(self, title: str | None) -> bool:
         """An existing project nobody leads may come back with a blank 牵头单位 (export → import)."""
         if title is None:
             return False
-        return self.s.scalar(select(func.count(Project.id)).where(
-            Project.title == title, Project.deleted_at.is_(None), Project.lead_unit_id.is_(None))) == 1
+        return (
+            self.s.scalar(
+                select(func.count(Project.id)).where(
+                    Project.title == title, Project.deleted_at.is_(None), Project.lead_unit_id.is_(None)
+                )
+            )
+            == 1
+        )
 
     def _check_project_links(self) -> None:
         """对应需求 must be needs of the project's community, 使用资源 resources known by title
         (in the database or the file)."""
-        need_keys = {(cn, t) for cn, t in self.s.execute(
-            select(Community.name, Need.title).join(Community, Community.id == Need.community_id)
-            .where(Need.deleted_at.is_(None))).all()}
+        need_keys = {
+            (cn, t)
+            for cn, t in self.s.execute(
+                select(Community.name, Need.title)
+                .join(Community, Community.id == Need.community_id)
+                .where(Need.deleted_at.is_(None))
+            ).all()
+        }
         need_keys |= {(v["社区"], v["需求名称"]) for _, v in self.clean.get(X.NEEDS, [])}
         res_units: dict[str, set[str]] = {}
-        for un, t in self.s.execute(select(Unit.name, Resource.title).join(Unit, Unit.id == Resource.unit_id)
-                                    .where(Resource.deleted_at.is_(None))).all():
+        for un, t in self.s.execute(
+            select(Unit.name, Resource.title)
+            .join(Unit, Unit.id == Resource.unit_id)
+            .where(Resource.deleted_at.is_(None))
+        ).all():
             res_units.setdefault(t, set()).add(un)
         for _, v in self.clean.get(X.RESOURCES, []):
             res_units.setdefault(v["资源名称"], set()).add(v["单位名称"])
@@ -348,8 +431,15 @@ class _Importer:
             report.new_categories.append(name)
         return cat
 
-    def _upsert(self, report: ImportReport, sheet: str, obj: Any, values: dict[str, Any], new: bool,
-                extra_change: Callable[[Any], bool] | None = None) -> Any:
+    def _upsert(
+        self,
+        report: ImportReport,
+        sheet: str,
+        obj: Any,
+        values: dict[str, Any],
+        new: bool,
+        extra_change: Callable[[Any], bool] | None = None,
+    ) -> Any:
         """Set ``values`` on ``obj`` (added when ``new``), then ``extra_change`` (links); count the row."""
         changed = False
         for key, value in values.items():
@@ -367,8 +457,13 @@ class _Importer:
     def apply(self, report: ImportReport, actor: Actor) -> None:
         for _, v in self.clean.get(X.COMMUNITIES, []):
             old = self.communities.get(v["社区名称"])
-            obj = self._upsert(report, X.COMMUNITIES, old or Community(name=v["社区名称"]),
-                               {"street": v["所属街道"], "contact": v["联系人"], "phone": v["联系电话"]}, old is None)
+            obj = self._upsert(
+                report,
+                X.COMMUNITIES,
+                old or Community(name=v["社区名称"]),
+                {"street": v["所属街道"], "contact": v["联系人"], "phone": v["联系电话"]},
+                old is None,
+            )
             self.communities[obj.name] = obj
         self.s.flush()
         pairings = {(p.unit_id, p.community_id) for p in self.s.scalars(select(Pairing))}
@@ -385,37 +480,71 @@ class _Importer:
                         added = True
                 return added
 
-            obj = self._upsert(report, X.UNITS, old_unit or Unit(name=v["单位名称"]),
-                               {"kind": v["单位类型"], "contact": v["联系人"], "phone": v["联系电话"],
-                                "party_members": v["在职党员数"]}, old_unit is None, pair)
+            obj = self._upsert(
+                report,
+                X.UNITS,
+                old_unit or Unit(name=v["单位名称"]),
+                {
+                    "kind": v["单位类型"],
+                    "contact": v["联系人"],
+                    "phone": v["联系电话"],
+                    "party_members": v["在职党员数"],
+                },
+                old_unit is None,
+                pair,
+            )
             self.units[obj.name] = obj
-        needs = {(n.community_id, n.title): n for n in self.s.scalars(
-            select(Need).where(Need.deleted_at.is_(None)).order_by(Need.id.desc()))}
+        needs = {
+            (n.community_id, n.title): n
+            for n in self.s.scalars(select(Need).where(Need.deleted_at.is_(None)).order_by(Need.id.desc()))
+        }
         for _, v in self.clean.get(X.NEEDS, []):
             cid = self.communities[v["社区"]].id
             old_need = needs.get((cid, v["需求名称"]))
-            values = {"category_id": self._category(v["需求类别"], report).id, "description": v["需求描述"],
-                      "priority": v["优先级"], "raised_on": v["提出日期"], "source": v["来源"], "status": v["状态"]}
-            obj = self._upsert(report, X.NEEDS, old_need or Need(community_id=cid, title=v["需求名称"]), values,
-                               old_need is None)
+            values = {
+                "category_id": self._category(v["需求类别"], report).id,
+                "description": v["需求描述"],
+                "priority": v["优先级"],
+                "raised_on": v["提出日期"],
+                "source": v["来源"],
+                "status": v["状态"],
+            }
+            obj = self._upsert(
+                report, X.NEEDS, old_need or Need(community_id=cid, title=v["需求名称"]), values, old_need is None
+            )
             needs[(cid, obj.title)] = obj
-        resources = {(r.unit_id, r.title): r for r in self.s.scalars(
-            select(Resource).where(Resource.deleted_at.is_(None)).order_by(Resource.id.desc()))}
+        resources = {
+            (r.unit_id, r.title): r
+            for r in self.s.scalars(select(Resource).where(Resource.deleted_at.is_(None)).order_by(Resource.id.desc()))
+        }
         for _, v in self.clean.get(X.RESOURCES, []):
             uid = self.units[v["单位名称"]].id
             old_res = resources.get((uid, v["资源名称"]))
-            values = {"category_id": self._category(v["资源类别"], report).id, "description": v["资源描述"],
-                      "capacity": v["可提供数量"], "available_when": v["可提供时间"], "status": v["状态"]}
-            obj = self._upsert(report, X.RESOURCES, old_res or Resource(unit_id=uid, title=v["资源名称"]), values,
-                               old_res is None)
+            values = {
+                "category_id": self._category(v["资源类别"], report).id,
+                "description": v["资源描述"],
+                "capacity": v["可提供数量"],
+                "available_when": v["可提供时间"],
+                "status": v["状态"],
+            }
+            obj = self._upsert(
+                report, X.RESOURCES, old_res or Resource(unit_id=uid, title=v["资源名称"]), values, old_res is None
+            )
             resources[(uid, obj.title)] = obj
         self.s.flush()
         self._apply_projects(report, actor, needs, resources)
 
-    def _apply_projects(self, report: ImportReport, actor: Actor, needs: dict[tuple[int, str], Need],
-                        resources: dict[tuple[int, str], Resource]) -> None:
-        projects = {p.title: p for p in self.s.scalars(
-            select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id.desc()))}
+    def _apply_projects(
+        self,
+        report: ImportReport,
+        actor: Actor,
+        needs: dict[tuple[int, str], Need],
+        resources: dict[tuple[int, str], Resource],
+    ) -> None:
+        projects = {
+            p.title: p
+            for p in self.s.scalars(select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id.desc()))
+        }
         by_title: dict[str, list[Resource]] = {}
         for r in resources.values():
             by_title.setdefault(r.title, []).append(r)
@@ -423,17 +552,26 @@ class _Importer:
             community = self.communities[v["社区"]]
             old = projects.get(v["项目名称"])
             lead = self.units[v["牵头单位"]].id if v["牵头单位"] else (old.lead_unit_id if old else None)
-            values = {"community_id": community.id, "lead_unit_id": lead, "stage": v["状态"],
-                      "started_on": v["开始日期"], "ended_on": v["结束日期"], "beneficiaries": v["受益人数"],
-                      "satisfaction": v["满意度"]}
+            values = {
+                "community_id": community.id,
+                "lead_unit_id": lead,
+                "stage": v["状态"],
+                "started_on": v["开始日期"],
+                "ended_on": v["结束日期"],
+                "beneficiaries": v["受益人数"],
+                "satisfaction": v["满意度"],
+            }
             frm = old.stage if old else None
             involved = {lead, *(self.units[u].id for u in v["参与单位"])}
             want_res = set()
             for name in v["使用资源"]:
                 options = by_title[name]
                 want_res.add(options[0] if len(options) == 1 else next(r for r in options if r.unit_id in involved))
-            wanted: dict[str, set[Any]] = {"participants": {self.units[u] for u in v["参与单位"]},
-                      "needs": {needs[(community.id, n)] for n in v["对应需求"]}, "resources": want_res}
+            wanted: dict[str, set[Any]] = {
+                "participants": {self.units[u] for u in v["参与单位"]},
+                "needs": {needs[(community.id, n)] for n in v["对应需求"]},
+                "resources": want_res,
+            }
 
             def link(project: Project, wanted: dict[str, set[Any]] = wanted) -> bool:
                 changed = False
@@ -443,14 +581,28 @@ class _Importer:
                         changed = True
                 return changed
 
-            obj = old or Project(title=v["项目名称"], progress=100 if v["状态"] in (ProjectStage.DONE,
-                                                                                 ProjectStage.EVALUATED) else 0)
+            obj = old or Project(
+                title=v["项目名称"], progress=100 if v["状态"] in (ProjectStage.DONE, ProjectStage.EVALUATED) else 0
+            )
             self._upsert(report, X.PROJECTS, obj, values, old is None, link)
             if frm != obj.stage:
                 self.s.flush()
-                self.s.add(ProjectStageChange(project_id=obj.id, user_id=actor.user_id, at=utcnow(),
-                                              from_stage=frm, to_stage=obj.stage, note="Excel 导入"))
+                self.s.add(
+                    ProjectStageChange(
+                        project_id=obj.id,
+                        user_id=actor.user_id,
+                        at=utcnow(),
+                        from_stage=frm,
+                        to_stage=obj.stage,
+                        note="Excel 导入",
+                    )
+                )
 
 
-_SHEET_CODES = {X.COMMUNITIES: "community", X.UNITS: "unit", X.NEEDS: "need", X.RESOURCES: "resource",
-                X.PROJECTS: "project"}
+_SHEET_CODES = {
+    X.COMMUNITIES: "community",
+    X.UNITS: "unit",
+    X.NEEDS: "need",
+    X.RESOURCES: "resource",
+    X.PROJECTS: "project",
+}

@@ -60,32 +60,42 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
         base = base.where(Need.category_id == category_id)
     rows = session.execute(base.group_by(row_key, row, Unit.id, Unit.name)).all()
     cells = pd.DataFrame([tuple(r) for r in rows], columns=["row", "unit", "projects"])
-    unit_totals = (cells.groupby("unit", as_index=False)["projects"].sum()
-                   .sort_values(["projects", "unit"], ascending=[False, True]) if not cells.empty
-                   else pd.DataFrame(columns=["unit", "projects"]))
+    unit_totals = (
+        cells.groupby("unit", as_index=False)["projects"]
+        .sum()
+        .sort_values(["projects", "unit"], ascending=[False, True])
+        if not cells.empty
+        else pd.DataFrame(columns=["unit", "projects"])
+    )
     keep = set(unit_totals["unit"].head(MAX_UNITS))
     cells = cells[cells["unit"].isin(keep)].reset_index(drop=True)
 
-    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id,
-                            Project.deleted_at.is_(None))
+    linked = exists().where(
+        project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, Project.deleted_at.is_(None)
+    )
     per_row = (
-        select(row.label("row"), func.count(Need.id).label("needs"),
-               func.sum(case((linked, 1), else_=0)).label("covered"),
-               func.sum(case((~linked & Need.status.in_(UNCOVERED), 1), else_=0)).label("uncovered"))
-        .select_from(Need).join(Category, Category.id == Need.category_id)
+        select(
+            row.label("row"),
+            func.count(Need.id).label("needs"),
+            func.sum(case((linked, 1), else_=0)).label("covered"),
+            func.sum(case((~linked & Need.status.in_(UNCOVERED), 1), else_=0)).label("uncovered"),
+        )
+        .select_from(Need)
+        .join(Category, Category.id == Need.category_id)
     )
     per_row = _need_filter(per_row, community_id)
     if category_id is not None:
         per_row = per_row.where(Need.category_id == category_id)
-    per_row = per_row.group_by(row_key, row).order_by(
-        Category.sort_order if category_id is None else Need.id)
+    per_row = per_row.group_by(row_key, row).order_by(Category.sort_order if category_id is None else Need.id)
     if category_id is None:
         per_row = per_row.group_by(Category.sort_order)
-    totals = pd.DataFrame([tuple(r) for r in session.execute(per_row).all()],
-                          columns=["row", "needs", "covered", "uncovered"])
+    totals = pd.DataFrame(
+        [tuple(r) for r in session.execute(per_row).all()], columns=["row", "needs", "covered", "uncovered"]
+    )
     distinct_projects = (
         select(row.label("row"), func.count(distinct(Project.id)))
-        .select_from(Need).join(Category, Category.id == Need.category_id)
+        .select_from(Need)
+        .join(Category, Category.id == Need.category_id)
         .join(project_need, project_need.c.need_id == Need.id)
         .join(Project, Project.id == project_need.c.project_id)
         .where(Project.deleted_at.is_(None))
@@ -95,19 +105,27 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
         distinct_projects = distinct_projects.where(Need.category_id == category_id)
     projects_per_row = dict(session.execute(distinct_projects.group_by(row_key, row)).tuples().all())
     totals["projects"] = totals["row"].map(projects_per_row).fillna(0).astype(int)
-    return Matrix(cells, totals, unit_totals.reset_index(drop=True),
-                  uncovered_needs=int(totals["uncovered"].sum()) if not totals.empty else 0,
-                  idle_resources=count_idle_resources(session))
+    return Matrix(
+        cells,
+        totals,
+        unit_totals.reset_index(drop=True),
+        uncovered_needs=int(totals["uncovered"].sum()) if not totals.empty else 0,
+        idle_resources=count_idle_resources(session),
+    )
 
 
 def count_idle_resources(session: Session) -> int:
-    used = exists().where(project_resource.c.resource_id == Resource.id,
-                          project_resource.c.project_id == Project.id, Project.deleted_at.is_(None))
+    used = exists().where(
+        project_resource.c.resource_id == Resource.id,
+        project_resource.c.project_id == Project.id,
+        Project.deleted_at.is_(None),
+    )
     return session.scalar(select(func.count(Resource.id)).where(Resource.deleted_at.is_(None), ~used)) or 0
 
 
-def cell_projects(session: Session, *, community_id: int | None = None, category_id: int | None = None,
-                  limit: int = 200) -> pd.DataFrame:
+def cell_projects(
+    session: Session, *, community_id: int | None = None, category_id: int | None = None, limit: int = 200
+) -> pd.DataFrame:
     """The links behind the cells: need, unit, project and its stage."""
     pu = _units_of_project()
     stmt = (
@@ -125,15 +143,19 @@ def cell_projects(session: Session, *, community_id: int | None = None, category
     stmt = _need_filter(stmt, community_id)
     if category_id is not None:
         stmt = stmt.where(Need.category_id == category_id)
-    return pd.DataFrame([tuple(r) for r in session.execute(stmt).all()],
-                        columns=["category", "need", "unit", "project", "stage", "progress"])
+    return pd.DataFrame(
+        [tuple(r) for r in session.execute(stmt).all()],
+        columns=["category", "need", "unit", "project", "stage", "progress"],
+    )
 
 
-def uncovered_needs(session: Session, *, community_id: int | None = None, category_id: int | None = None,
-                    limit: int = 50) -> pd.DataFrame:
+def uncovered_needs(
+    session: Session, *, community_id: int | None = None, category_id: int | None = None, limit: int = 50
+) -> pd.DataFrame:
     """Open or claimed needs that no project links yet, most urgent first."""
-    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id,
-                            Project.deleted_at.is_(None))
+    linked = exists().where(
+        project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, Project.deleted_at.is_(None)
+    )
     stmt = (
         select(Need.id, Community.name, Category.name, Need.title, Need.priority, Need.raised_on)
         .join(Community, Community.id == Need.community_id)
@@ -145,8 +167,10 @@ def uncovered_needs(session: Session, *, community_id: int | None = None, catego
     stmt = _need_filter(stmt, community_id)
     if category_id is not None:
         stmt = stmt.where(Need.category_id == category_id)
-    return pd.DataFrame([tuple(r) for r in session.execute(stmt).all()],
-                        columns=["id", "community", "category", "title", "priority", "raised_on"])
+    return pd.DataFrame(
+        [tuple(r) for r in session.execute(stmt).all()],
+        columns=["id", "community", "category", "title", "priority", "raised_on"],
+    )
 
 
 def _priority_order():  # type: ignore[no-untyped-def]
@@ -154,6 +178,7 @@ def _priority_order():  # type: ignore[no-untyped-def]
 
 
 # ---- match suggestions -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -176,17 +201,33 @@ class NeedSuggestions:
     suggestions: list[Suggestion]
 
 
-def suggest_matches(session: Session, actor: Actor, *, community_id: int | None = None,
-                    category_id: int | None = None, needs_limit: int = 10, top: int = 3) -> list[NeedSuggestions]:
+def suggest_matches(
+    session: Session,
+    actor: Actor,
+    *,
+    community_id: int | None = None,
+    category_id: int | None = None,
+    needs_limit: int = 10,
+    top: int = 3,
+) -> list[NeedSuggestions]:
     """For the most urgent open needs no project covers, the best resources by the matching rule.
 
     Candidates are the resources in use (not paused) of active units that share the need's category
     or are paired with its community."""
-    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id,
-                            Project.deleted_at.is_(None))
+    linked = exists().where(
+        project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, Project.deleted_at.is_(None)
+    )
     stmt = (
-        select(Need.id, Need.community_id, Need.category_id, Need.title, Need.description, Need.priority,
-               Community.name, Category.name)
+        select(
+            Need.id,
+            Need.community_id,
+            Need.category_id,
+            Need.title,
+            Need.description,
+            Need.priority,
+            Community.name,
+            Category.name,
+        )
         .join(Community, Community.id == Need.community_id)
         .join(Category, Category.id == Need.category_id)
         .where(Need.deleted_at.is_(None), Need.status == NeedStatus.OPEN, ~linked)
@@ -207,35 +248,69 @@ def suggest_matches(session: Session, actor: Actor, *, community_id: int | None 
         select(project_resource.c.resource_id, func.count(Project.id).label("n"))
         .join(Project, Project.id == project_resource.c.project_id)
         .where(Project.deleted_at.is_(None), Project.stage.not_in(FINISHED))
-        .group_by(project_resource.c.resource_id).subquery()
+        .group_by(project_resource.c.resource_id)
+        .subquery()
     )
     res_rows = session.execute(
-        select(Resource.id, Resource.unit_id, Resource.category_id, Resource.title, Resource.description,
-               Resource.capacity, func.coalesce(in_use.c.n, 0), Unit.name, Category.name)
+        select(
+            Resource.id,
+            Resource.unit_id,
+            Resource.category_id,
+            Resource.title,
+            Resource.description,
+            Resource.capacity,
+            func.coalesce(in_use.c.n, 0),
+            Unit.name,
+            Category.name,
+        )
         .join(Unit, Unit.id == Resource.unit_id)
         .join(Category, Category.id == Resource.category_id)
         .outerjoin(in_use, in_use.c.resource_id == Resource.id)
-        .where(Resource.deleted_at.is_(None), Resource.status != ResourceStatus.PAUSED, Unit.active.is_(True),
-               Unit.deleted_at.is_(None),
-               or_(Resource.category_id.in_(categories), Resource.unit_id.in_(paired_units)))
+        .where(
+            Resource.deleted_at.is_(None),
+            Resource.status != ResourceStatus.PAUSED,
+            Unit.active.is_(True),
+            Unit.deleted_at.is_(None),
+            or_(Resource.category_id.in_(categories), Resource.unit_id.in_(paired_units)),
+        )
         .order_by(case((Resource.unit_id.in_(paired_units), 0), else_=1), Resource.id)
         .limit(MAX_CANDIDATES)  # at county scale: the paired units' resources first
     ).all()
     unit_ids = {r[1] for r in res_rows}
     pairs: dict[int, set[int]] = {}
-    for uid, cid in session.execute(select(Pairing.unit_id, Pairing.community_id)
-                                    .where(Pairing.unit_id.in_(unit_ids))).all():
+    for uid, cid in session.execute(
+        select(Pairing.unit_id, Pairing.community_id).where(Pairing.unit_id.in_(unit_ids))
+    ).all():
         pairs.setdefault(uid, set()).add(cid)
-    facts = [matching.ResourceFacts(r[0], r[1], r[2], r[3], r[4] or "", r[5], int(r[6]),
-                                    frozenset(pairs.get(r[1], set()))) for r in res_rows]
+    facts = [
+        matching.ResourceFacts(r[0], r[1], r[2], r[3], r[4] or "", r[5], int(r[6]), frozenset(pairs.get(r[1], set())))
+        for r in res_rows
+    ]
     info = {r[0]: (r[3], r[1], r[7], r[8]) for r in res_rows}
     out = []
     for nid, ncomm, ncat, title, desc, prio, cname, catname in need_rows:
         ranked = matching.rank(matching.NeedFacts(nid, ncomm, ncat, title, desc or ""), facts, top=top)
-        out.append(NeedSuggestions(nid, title, cname, catname, prio, [
-            Suggestion(m.resource_id, info[m.resource_id][0], info[m.resource_id][1], info[m.resource_id][2],
-                       info[m.resource_id][3], m.score, m.parts) for m in ranked
-        ]))
+        out.append(
+            NeedSuggestions(
+                nid,
+                title,
+                cname,
+                catname,
+                prio,
+                [
+                    Suggestion(
+                        m.resource_id,
+                        info[m.resource_id][0],
+                        info[m.resource_id][1],
+                        info[m.resource_id][2],
+                        info[m.resource_id][3],
+                        m.score,
+                        m.parts,
+                    )
+                    for m in ranked
+                ],
+            )
+        )
     return out
 
 
@@ -248,9 +323,16 @@ def accept_match(session: Session, actor: Actor, *, need_id: int, resource_id: i
     if need.status not in UNCOVERED:
         raise Conflict("lists.errors.need_taken")
     return create_project(
-        session, actor,
-        data=ProjectInput(title=need.title, community_id=need.community_id, lead_unit_id=resource.unit_id,
-                          need_ids=[need.id], resource_ids=[resource.id],
-                          description=need.description or resource.description),
-        stage=ProjectStage.DECIDED, note=note or "由匹配建议确定",
+        session,
+        actor,
+        data=ProjectInput(
+            title=need.title,
+            community_id=need.community_id,
+            lead_unit_id=resource.unit_id,
+            need_ids=[need.id],
+            resource_ids=[resource.id],
+            description=need.description or resource.description,
+        ),
+        stage=ProjectStage.DECIDED,
+        note=note or "由匹配建议确定",
     )

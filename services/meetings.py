@@ -113,8 +113,13 @@ def _meeting_conds(
 
 
 def count_meetings(
-    session: Session, actor: Actor, *, year: int | None = None, kind: MeetingKind | None = None,
-    community_id: int | None = None, query: str = "",
+    session: Session,
+    actor: Actor,
+    *,
+    year: int | None = None,
+    kind: MeetingKind | None = None,
+    community_id: int | None = None,
+    query: str = "",
 ) -> int:
     """How many meetings the filters and the search (title, agenda, minutes, decisions) find."""
     conds = _meeting_conds(year, kind, community_id, query)
@@ -122,8 +127,15 @@ def count_meetings(
 
 
 def list_meetings(
-    session: Session, actor: Actor, *, year: int | None = None, kind: MeetingKind | None = None,
-    community_id: int | None = None, query: str = "", offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    year: int | None = None,
+    kind: MeetingKind | None = None,
+    community_id: int | None = None,
+    query: str = "",
+    offset: int = 0,
+    limit: int = 20,
 ) -> pd.DataFrame:
     """A page of meetings, newest first, filtered and searched in SQL (LIKE on title, agenda,
     minutes and decisions)."""
@@ -142,8 +154,13 @@ def list_meetings(
     )
     stmt = (
         select(
-            Meeting.id, Meeting.held_on, Meeting.kind, Meeting.title, Community.name.label("community"),
-            Meeting.place, Unit.name.label("convenor"),
+            Meeting.id,
+            Meeting.held_on,
+            Meeting.kind,
+            Meeting.title,
+            Community.name.label("community"),
+            Meeting.place,
+            Unit.name.label("convenor"),
             func.coalesce(attended.c.n, 0).label("attended"),
             func.coalesce(open_items.c.n, 0).label("open_items"),
         )
@@ -184,29 +201,44 @@ def _rows(session: Session, actor: Actor, items: Sequence[ActionItem], today: da
     meeting_ids = {i.meeting_id for i in items}
     names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples().all())
     meetings = {
-        r.id: r for r in session.execute(
+        r.id: r
+        for r in session.execute(
             select(Meeting.id, Meeting.title, Meeting.held_on, Meeting.community_id).where(Meeting.id.in_(meeting_ids))
         )
     }
     out = []
     for i in items:
         m = meetings[i.meeting_id]
-        out.append(ActionRow(
-            id=i.id, meeting_id=i.meeting_id, meeting_title=m.title, meeting_held_on=m.held_on,
-            content=i.content, owner_unit_id=i.owner_unit_id, owner_name=names.get(i.owner_unit_id, ""),
-            due_on=i.due_on, status=i.status, closed_on=i.closed_on, closing_note=i.closing_note,
-            carried_to_meeting_id=i.carried_to_meeting_id, overdue=i.is_overdue(today),
-            can_close=i.status == ActionStatus.OPEN and may_close_action(
-                actor, owner_unit_id=i.owner_unit_id, meeting_community_id=m.community_id,
-                status=ActionStatus.DONE),
-        ))
+        out.append(
+            ActionRow(
+                id=i.id,
+                meeting_id=i.meeting_id,
+                meeting_title=m.title,
+                meeting_held_on=m.held_on,
+                content=i.content,
+                owner_unit_id=i.owner_unit_id,
+                owner_name=names.get(i.owner_unit_id, ""),
+                due_on=i.due_on,
+                status=i.status,
+                closed_on=i.closed_on,
+                closing_note=i.closing_note,
+                carried_to_meeting_id=i.carried_to_meeting_id,
+                overdue=i.is_overdue(today),
+                can_close=i.status == ActionStatus.OPEN
+                and may_close_action(
+                    actor, owner_unit_id=i.owner_unit_id, meeting_community_id=m.community_id, status=ActionStatus.DONE
+                ),
+            )
+        )
     return out
 
 
 def _scope_of_earlier(community_id: int | None, held_on: date) -> list[ColumnElement[bool]]:
     """Open items of meetings before ``held_on`` that a meeting of this scope takes up."""
     conds: list[ColumnElement[bool]] = [
-        ActionItem.status == ActionStatus.OPEN, Meeting.held_on < held_on, Meeting.deleted_at.is_(None),
+        ActionItem.status == ActionStatus.OPEN,
+        Meeting.held_on < held_on,
+        Meeting.deleted_at.is_(None),
     ]
     if community_id is not None:
         conds.append(Meeting.community_id == community_id)
@@ -221,8 +253,10 @@ def _open_earlier_items(
         select(ActionItem)
         .join(Meeting, Meeting.id == ActionItem.meeting_id)
         .outerjoin(carried, carried.id == ActionItem.carried_to_meeting_id)
-        .where(*_scope_of_earlier(community_id, held_on),
-               or_(ActionItem.carried_to_meeting_id.is_(None), carried.held_on < held_on))
+        .where(
+            *_scope_of_earlier(community_id, held_on),
+            or_(ActionItem.carried_to_meeting_id.is_(None), carried.held_on < held_on),
+        )
         .order_by(ActionItem.due_on, ActionItem.id)
     )
     if exclude_meeting_id is not None:
@@ -251,21 +285,38 @@ def get_meeting(session: Session, actor: Actor, *, meeting_id: int, today: date)
         )
     ]
     attendance.sort(key=lambda a: (not a.attended, pinyin_key(a.name)))
-    own = list(session.scalars(
-        select(ActionItem).where(ActionItem.meeting_id == m.id).order_by(ActionItem.due_on, ActionItem.id)
-    ))
-    review = list(session.scalars(
-        select(ActionItem).where(ActionItem.carried_to_meeting_id == m.id).order_by(ActionItem.due_on, ActionItem.id)
-    ))
+    own = list(
+        session.scalars(
+            select(ActionItem).where(ActionItem.meeting_id == m.id).order_by(ActionItem.due_on, ActionItem.id)
+        )
+    )
+    review = list(
+        session.scalars(
+            select(ActionItem)
+            .where(ActionItem.carried_to_meeting_id == m.id)
+            .order_by(ActionItem.due_on, ActionItem.id)
+        )
+    )
     if m.held_on >= today:
         seen = {i.id for i in review}
         review += [i for i in _open_earlier_items(session, m.community_id, m.held_on, m.id) if i.id not in seen]
     return MeetingDetail(
-        id=m.id, kind=m.kind, title=m.title, held_on=m.held_on, place=m.place, community_id=m.community_id,
-        community_name=_name(session, Community, m.community_id), convenor_unit_id=m.convenor_unit_id,
-        convenor_name=_name(session, Unit, m.convenor_unit_id), agenda=m.agenda, minutes=m.minutes,
-        decisions=m.decisions, attendance=attendance, actions=_rows(session, actor, own, today),
-        review=_rows(session, actor, review, today), can_write=may_write_meeting(actor, m.community_id),
+        id=m.id,
+        kind=m.kind,
+        title=m.title,
+        held_on=m.held_on,
+        place=m.place,
+        community_id=m.community_id,
+        community_name=_name(session, Community, m.community_id),
+        convenor_unit_id=m.convenor_unit_id,
+        convenor_name=_name(session, Unit, m.convenor_unit_id),
+        agenda=m.agenda,
+        minutes=m.minutes,
+        decisions=m.decisions,
+        attendance=attendance,
+        actions=_rows(session, actor, own, today),
+        review=_rows(session, actor, review, today),
+        can_write=may_write_meeting(actor, m.community_id),
     )
 
 
@@ -292,8 +343,13 @@ def _action_conds(
 
 
 def count_action_items(
-    session: Session, actor: Actor, *, today: date, status: ActionStatus | None = ActionStatus.OPEN,
-    unit_id: int | None = None, overdue_only: bool = False,
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    status: ActionStatus | None = ActionStatus.OPEN,
+    unit_id: int | None = None,
+    overdue_only: bool = False,
 ) -> int:
     """How many action items the filters find (a liaison: only their own unit's)."""
     conds = _action_conds(actor, today, status, unit_id, overdue_only)
@@ -301,16 +357,27 @@ def count_action_items(
 
 
 def list_action_items(
-    session: Session, actor: Actor, *, today: date, status: ActionStatus | None = ActionStatus.OPEN,
-    unit_id: int | None = None, overdue_only: bool = False, offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    status: ActionStatus | None = ActionStatus.OPEN,
+    unit_id: int | None = None,
+    overdue_only: bool = False,
+    offset: int = 0,
+    limit: int = 20,
 ) -> list[ActionRow]:
     """A page of action items, open ones first, soonest due first. A liaison sees only their own unit's."""
     conds = _action_conds(actor, today, status, unit_id, overdue_only)
-    items = list(session.scalars(
-        select(ActionItem).where(*conds)
-        .order_by(case((ActionItem.status == ActionStatus.OPEN, 0), else_=1), ActionItem.due_on, ActionItem.id)
-        .offset(offset).limit(limit)
-    ))
+    items = list(
+        session.scalars(
+            select(ActionItem)
+            .where(*conds)
+            .order_by(case((ActionItem.status == ActionStatus.OPEN, 0), else_=1), ActionItem.due_on, ActionItem.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )
     return _rows(session, actor, items, today)
 
 
@@ -319,9 +386,7 @@ def overdue_count(session: Session, *, today: date) -> int:
     return metrics.overdue_actions(session, today=today)
 
 
-def attendance_rates(
-    session: Session, *, start: date, end: date, community_id: int | None = None
-) -> pd.DataFrame:
+def attendance_rates(session: Session, *, start: date, end: date, community_id: int | None = None) -> pd.DataFrame:
     """Per unit: meetings it was invited to and attended between ``start`` and ``end``, and the rate."""
     conds = [Meeting.deleted_at.is_(None), Meeting.held_on >= start, Meeting.held_on <= end]
     if community_id is not None:
@@ -352,8 +417,10 @@ def quarter_coverage(
 
     A community's quarters count its own joint meetings and the alliance-wide ones."""
     conds = [
-        Meeting.deleted_at.is_(None), Meeting.kind == MeetingKind.QUARTERLY,
-        Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31),
+        Meeting.deleted_at.is_(None),
+        Meeting.kind == MeetingKind.QUARTERLY,
+        Meeting.held_on >= date(year, 1, 1),
+        Meeting.held_on <= date(year, 12, 31),
     ]
     if community_id is not None:
         conds.append(or_(Meeting.community_id.is_(None), Meeting.community_id == community_id))
@@ -364,8 +431,15 @@ def quarter_coverage(
 def calendar_entries(session: Session, *, start: date, end: date) -> list[dict[str, object]]:
     """Meetings between two dates, for the .ics calendar."""
     stmt = (
-        select(Meeting.id, Meeting.kind, Meeting.title, Meeting.held_on, Meeting.place,
-               Community.name.label("community"), Unit.name.label("convenor"))
+        select(
+            Meeting.id,
+            Meeting.kind,
+            Meeting.title,
+            Meeting.held_on,
+            Meeting.place,
+            Community.name.label("community"),
+            Unit.name.label("convenor"),
+        )
         .outerjoin(Community, Community.id == Meeting.community_id)
         .outerjoin(Unit, Unit.id == Meeting.convenor_unit_id)
         .where(Meeting.deleted_at.is_(None), Meeting.held_on >= start, Meeting.held_on <= end)
@@ -437,18 +511,31 @@ def _clean(session: Session, data: MeetingInput) -> dict[str, object]:
         convenor = chairs.chair_of(session, held_on.year, held_on.month, data.community_id).unit_id
     attended = _unit_ids(session, F + "attended", data.attended_unit_ids)
     invited = sorted(set(_unit_ids(session, F + "invited", data.invited_unit_ids)) | set(attended))
-    return dict(kind=kind, title=title, held_on=held_on, place=place, community_id=data.community_id,
-                convenor_unit_id=convenor, agenda=agenda, minutes=minutes, decisions=decisions,
-                invited=invited, attended=attended)
+    return dict(
+        kind=kind,
+        title=title,
+        held_on=held_on,
+        place=place,
+        community_id=data.community_id,
+        convenor_unit_id=convenor,
+        agenda=agenda,
+        minutes=minutes,
+        decisions=decisions,
+        invited=invited,
+        attended=attended,
+    )
 
 
-def _write_attendance(session: Session, actor: Actor, meeting: Meeting, invited: list[int], attended: list[int]) -> None:
-    existing = {a.unit_id: a for a in session.scalars(
-        select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id))}
+def _write_attendance(
+    session: Session, actor: Actor, meeting: Meeting, invited: list[int], attended: list[int]
+) -> None:
+    existing = {
+        a.unit_id: a
+        for a in session.scalars(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id))
+    }
     for unit_id, row in existing.items():
         if unit_id not in invited:
-            audit.record(session, actor, AuditAction.DELETE, "meeting_attendance", row.id,
-                         before=audit.snapshot(row))
+            audit.record(session, actor, AuditAction.DELETE, "meeting_attendance", row.id, before=audit.snapshot(row))
             session.delete(row)
     for unit_id in invited:
         came = unit_id in attended
@@ -497,7 +584,12 @@ def update_meeting(session: Session, actor: Actor, *, meeting_id: int, data: Mee
 
 
 def add_action_item(
-    session: Session, actor: Actor, *, meeting_id: int, content: str, owner_unit_id: int | None,
+    session: Session,
+    actor: Actor,
+    *,
+    meeting_id: int,
+    content: str,
+    owner_unit_id: int | None,
     due_on: date | str | None,
 ) -> int:
     """Give one unit a task from a meeting."""
@@ -524,8 +616,14 @@ def _item_and_meeting(session: Session, item_id: int) -> tuple[ActionItem, Meeti
 
 
 def close_action_item(
-    session: Session, actor: Actor, *, item_id: int, status: ActionStatus | str, note: str = "",
-    closed_on: date | str | None, in_meeting_id: int | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    item_id: int,
+    status: ActionStatus | str,
+    note: str = "",
+    closed_on: date | str | None,
+    in_meeting_id: int | None = None,
 ) -> None:
     """Mark an item done or dropped, with a closing note. Meeting writers close any item of their
     meetings; a liaison marks their own unit's items done. ``in_meeting_id``: closed in that meeting's
@@ -534,8 +632,9 @@ def close_action_item(
     target = validate.choice(F + "status", status, ActionStatus)
     if target == ActionStatus.OPEN:
         raise ValidationError(F + "status", "error.unknown_choice", value=target.value)
-    if not may_close_action(actor, owner_unit_id=item.owner_unit_id, meeting_community_id=meeting.community_id,
-                            status=target):
+    if not may_close_action(
+        actor, owner_unit_id=item.owner_unit_id, meeting_community_id=meeting.community_id, status=target
+    ):
         raise PermissionDenied()
     text = validate.text(F + "closing_note", note, required=target == ActionStatus.DROPPED, max_len=2000)
     closed = validate.parse_date(F + "closed_on", closed_on, required=True)
@@ -556,7 +655,12 @@ def _review_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
 
 
 def carry_over_action_item(
-    session: Session, actor: Actor, *, item_id: int, in_meeting_id: int, due_on: date | str | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    item_id: int,
+    in_meeting_id: int,
+    due_on: date | str | None = None,
     note: str = "",
 ) -> None:
     """Keep an open item open past the meeting that reviewed it (it returns at the next one),
@@ -583,4 +687,3 @@ def delete_meeting(session: Session, actor: Actor, *, meeting_id: int) -> None:
     before = audit.snapshot(meeting)
     meeting.deleted_at = utcnow()
     audit.record_change(session, actor, meeting, before, entity="meeting")
-

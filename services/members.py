@@ -29,8 +29,16 @@ def _require_unit(actor: Actor, unit_id: int | None) -> None:
         raise PermissionDenied()
 
 
-def _check(session: Session, actor: Actor, *, name: object, unit_id: object, community_id: object,
-           reported_on: object, phone: object) -> tuple[str, int, int | None, date | None, str]:
+def _check(
+    session: Session,
+    actor: Actor,
+    *,
+    name: object,
+    unit_id: object,
+    community_id: object,
+    reported_on: object,
+    phone: object,
+) -> tuple[str, int, int | None, date | None, str]:
     clean_name = validate.text(F + "name", name, required=True, max_len=50)
     if unit_id in (None, ""):
         raise ValidationError("fields.unit", "error.required")
@@ -51,11 +59,20 @@ def _check(session: Session, actor: Actor, *, name: object, unit_id: object, com
     return clean_name, uid, cid, day, clean_phone
 
 
-def create_member(session: Session, actor: Actor, *, name: str, unit_id: int | None,
-                  community_id: int | None = None, reported_on: date | str | None = None, phone: str = "") -> int:
+def create_member(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    unit_id: int | None,
+    community_id: int | None = None,
+    reported_on: date | str | None = None,
+    phone: str = "",
+) -> int:
     """Record an in-service Party member of a unit the actor keeps."""
-    clean = _check(session, actor, name=name, unit_id=unit_id, community_id=community_id,
-                   reported_on=reported_on, phone=phone)
+    clean = _check(
+        session, actor, name=name, unit_id=unit_id, community_id=community_id, reported_on=reported_on, phone=phone
+    )
     member = Member(name=clean[0], unit_id=clean[1], community_id=clean[2], reported_on=clean[3], phone=clean[4])
     session.add(member)
     audit.record_change(session, actor, member, None, entity="member")
@@ -70,13 +87,23 @@ def _load(session: Session, actor: Actor, member_id: int) -> Member:
     return member
 
 
-def update_member(session: Session, actor: Actor, member_id: int, *, name: str, unit_id: int | None,
-                  community_id: int | None = None, reported_on: date | str | None = None, phone: str = "") -> None:
+def update_member(
+    session: Session,
+    actor: Actor,
+    member_id: int,
+    *,
+    name: str,
+    unit_id: int | None,
+    community_id: int | None = None,
+    reported_on: date | str | None = None,
+    phone: str = "",
+) -> None:
     """Change a member; moving them to another unit needs the right to both units (the admin).
     The activities logged under a member stay theirs after a move."""
     member = _load(session, actor, member_id)
-    clean = _check(session, actor, name=name, unit_id=unit_id, community_id=community_id,
-                   reported_on=reported_on, phone=phone)
+    clean = _check(
+        session, actor, name=name, unit_id=unit_id, community_id=community_id, reported_on=reported_on, phone=phone
+    )
     before = audit.snapshot(member)
     member.name, member.unit_id, member.community_id, member.reported_on, member.phone = clean
     audit.record_change(session, actor, member, before, entity="member")
@@ -104,13 +131,22 @@ MEMBER_COLUMNS = ["id", "name", "unit_id", "unit", "community_id", "community", 
 def list_members(session: Session, *, unit_id: int | None = None, offset: int = 0, limit: int = 50) -> pd.DataFrame:
     """One page of members, by unit then name."""
     stmt = (
-        select(Member.id, Member.name, Member.unit_id, Unit.name, Member.community_id, Community.name,
-               Member.reported_on, Member.phone)
+        select(
+            Member.id,
+            Member.name,
+            Member.unit_id,
+            Unit.name,
+            Member.community_id,
+            Community.name,
+            Member.reported_on,
+            Member.phone,
+        )
         .join(Unit, Unit.id == Member.unit_id)
         .outerjoin(Community, Community.id == Member.community_id)
         .where(Member.deleted_at.is_(None))
         .order_by(Unit.name, Member.name, Member.id)
-        .offset(max(0, offset)).limit(max(1, min(limit, 500)))
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, 500)))
     )
     if unit_id is not None:
         stmt = stmt.where(Member.unit_id == unit_id)
@@ -162,8 +198,10 @@ def import_members(session: Session, actor: Actor, data: bytes, *, dry_run: bool
         raise ValidationError(F + "file", "activities.error.missing_columns", columns="、".join(missing))
     col = {h: header.index(h) for h in IMPORT_HEADERS if h in header}
     units = {name: uid for uid, name in session.execute(select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None)))}
-    communities = {name: cid for cid, name in session.execute(
-        select(Community.id, Community.name).where(Community.deleted_at.is_(None)))}
+    communities = {
+        name: cid
+        for cid, name in session.execute(select(Community.id, Community.name).where(Community.deleted_at.is_(None)))
+    }
     problems: list[ImportProblem] = []
     parsed: list[tuple[str, int, int | None, date | None]] = []
     for n, values in enumerate(rows, start=2):
@@ -206,8 +244,9 @@ def import_members(session: Session, actor: Actor, data: bytes, *, dry_run: bool
         return ImportResult(0, 0, problems) if problems else _count_only(session, parsed)
     created = updated = 0
     for name, uid, cid, day in parsed:
-        existing = session.scalar(select(Member).where(Member.name == name, Member.unit_id == uid,
-                                                       Member.deleted_at.is_(None)))
+        existing = session.scalar(
+            select(Member).where(Member.name == name, Member.unit_id == uid, Member.deleted_at.is_(None))
+        )
         if existing is None:
             member = Member(name=name, unit_id=uid, community_id=cid, reported_on=day)
             session.add(member)
@@ -224,9 +263,12 @@ def import_members(session: Session, actor: Actor, data: bytes, *, dry_run: bool
 
 def _count_only(session: Session, parsed: list[tuple[str, int, int | None, date | None]]) -> ImportResult:
     created = sum(
-        1 for name, uid, _, _ in parsed
-        if session.scalar(select(func.count(Member.id)).where(Member.name == name, Member.unit_id == uid,
-                                                              Member.deleted_at.is_(None))) == 0
+        1
+        for name, uid, _, _ in parsed
+        if session.scalar(
+            select(func.count(Member.id)).where(Member.name == name, Member.unit_id == uid, Member.deleted_at.is_(None))
+        )
+        == 0
     )
     return ImportResult(created, len(parsed) - created, [])
 

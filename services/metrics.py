@@ -280,7 +280,8 @@ def six_items_behind(
         return 0
     joined = dict(session.execute(select(Unit.id, Unit.joined_on).where(Unit.id.in_(list(counts)))).tuples().all())
     return sum(
-        1 for uid, c in counts.items()
+        1
+        for uid, c in counts.items()
         if assess(c, year=year, as_of=as_of, since=counting_since(year, joined.get(uid))).behind
     )
 

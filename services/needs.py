@@ -26,10 +26,32 @@ from services.lists import (
     sort_columns,
 )
 
-COLUMNS = ["id", "community", "category", "title", "description", "priority", "source", "raised_on", "status",
-           "is_micro_wish", "claimed_by", "claim_deadline", "community_id", "category_id", "claimed_by_unit_id"]
-_SORTS = {"raised_on": Need.raised_on, "title": Need.title, "priority": Need.priority, "status": Need.status,
-          "community": Community.name, "category": Category.sort_order, "claim_deadline": Need.claim_deadline}
+COLUMNS = [
+    "id",
+    "community",
+    "category",
+    "title",
+    "description",
+    "priority",
+    "source",
+    "raised_on",
+    "status",
+    "is_micro_wish",
+    "claimed_by",
+    "claim_deadline",
+    "community_id",
+    "category_id",
+    "claimed_by_unit_id",
+]
+_SORTS = {
+    "raised_on": Need.raised_on,
+    "title": Need.title,
+    "priority": Need.priority,
+    "status": Need.status,
+    "community": Community.name,
+    "category": Category.sort_order,
+    "claim_deadline": Need.claim_deadline,
+}
 
 
 @dataclass(frozen=True)
@@ -49,18 +71,43 @@ class NeedInput:
 
 
 def list_needs(
-    session: Session, actor: Actor, *, community_id: int | None = None, category_id: int | None = None,
-    status: NeedStatus | None = None, unit_id: int | None = None, priority: Priority | None = None,
-    text: str = "", micro_wish: bool | None = None, open_pool_on: date | None = None,
-    sort: str = "raised_on", descending: bool = True, offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    community_id: int | None = None,
+    category_id: int | None = None,
+    status: NeedStatus | None = None,
+    unit_id: int | None = None,
+    priority: Priority | None = None,
+    text: str = "",
+    micro_wish: bool | None = None,
+    open_pool_on: date | None = None,
+    sort: str = "raised_on",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 20,
 ) -> Page:
     """Needs matching the filters, one page; ``unit_id`` = claimed by that unit; ``open_pool_on`` =
     only wishes unclaimed past their deadline on that day (领办大厅)."""
     claimer = aliased(Unit)
     stmt = (
-        select(Need.id, Community.name, Category.name, Need.title, Need.description, Need.priority, Need.source,
-               Need.raised_on, Need.status, Need.is_micro_wish, claimer.name, Need.claim_deadline,
-               Need.community_id, Need.category_id, Need.claimed_by_unit_id)
+        select(
+            Need.id,
+            Community.name,
+            Category.name,
+            Need.title,
+            Need.description,
+            Need.priority,
+            Need.source,
+            Need.raised_on,
+            Need.status,
+            Need.is_micro_wish,
+            claimer.name,
+            Need.claim_deadline,
+            Need.community_id,
+            Need.category_id,
+            Need.claimed_by_unit_id,
+        )
         .join(Community, Community.id == Need.community_id)
         .join(Category, Category.id == Need.category_id)
         .outerjoin(claimer, claimer.id == Need.claimed_by_unit_id)
@@ -80,19 +127,31 @@ def list_needs(
         stmt = stmt.where(Need.is_micro_wish.is_(micro_wish))
     if text.strip():
         needle = text.strip()
-        stmt = stmt.where(or_(Need.title.contains(needle, autoescape=True),
-                              Need.description.contains(needle, autoescape=True)))
+        stmt = stmt.where(
+            or_(Need.title.contains(needle, autoescape=True), Need.description.contains(needle, autoescape=True))
+        )
     if open_pool_on is not None:
-        stmt = stmt.where(and_(Need.claimed_by_unit_id.is_(None), Need.claim_deadline < open_pool_on,
-                               Need.status == NeedStatus.OPEN))
+        stmt = stmt.where(
+            and_(Need.claimed_by_unit_id.is_(None), Need.claim_deadline < open_pool_on, Need.status == NeedStatus.OPEN)
+        )
     order = sort_columns(sort, descending, _SORTS, "raised_on", Need.id)
     return page_of(session, stmt, COLUMNS, order_by=order, offset=offset, limit=limit)
 
 
 def get_need(session: Session, *, need_id: int) -> NeedInput:
     need = get_live(session, Need, need_id)
-    return NeedInput(need.community_id, need.category_id, need.title, need.description, need.priority,
-                     need.source, need.raised_on, need.is_micro_wish, need.claim_deadline, need.status)
+    return NeedInput(
+        need.community_id,
+        need.category_id,
+        need.title,
+        need.description,
+        need.priority,
+        need.source,
+        need.raised_on,
+        need.is_micro_wish,
+        need.claim_deadline,
+        need.status,
+    )
 
 
 def _clean(session: Session, data: NeedInput) -> dict[str, object]:

@@ -89,8 +89,9 @@ def agreements_due(session: Session, *, today: date, limit: int = 10) -> pd.Data
 
 def recent_activities(session: Session, *, limit: int = 8) -> pd.DataFrame:
     stmt = (
-        select(Activity.held_on, Unit.name.label("unit"), Community.name.label("community"),
-               Activity.kind, Activity.title)
+        select(
+            Activity.held_on, Unit.name.label("unit"), Community.name.label("community"), Activity.kind, Activity.title
+        )
         .join(Unit, Unit.id == Activity.unit_id)
         .join(Community, Community.id == Activity.community_id)
         .where(Activity.deleted_at.is_(None))

@@ -42,8 +42,21 @@ from services.lists import (
     sort_columns,
 )
 
-COLUMNS = ["id", "title", "community", "lead_unit", "stage", "progress", "claim_deadline", "started_on",
-           "ended_on", "beneficiaries", "satisfaction", "community_id", "lead_unit_id"]
+COLUMNS = [
+    "id",
+    "title",
+    "community",
+    "lead_unit",
+    "stage",
+    "progress",
+    "claim_deadline",
+    "started_on",
+    "ended_on",
+    "beneficiaries",
+    "satisfaction",
+    "community_id",
+    "lead_unit_id",
+]
 
 
 @dataclass(frozen=True)
@@ -94,24 +107,47 @@ class ProjectDetail:
 def _units_of_project():  # type: ignore[no-untyped-def]
     """(project, unit) for the lead unit and every participating unit."""
     lead = select(Project.id.label("project_id"), Project.lead_unit_id.label("unit_id")).where(
-        Project.lead_unit_id.is_not(None))
+        Project.lead_unit_id.is_not(None)
+    )
     part = select(project_unit.c.project_id, project_unit.c.unit_id)
     return lead.union(part).subquery()
 
 
 def list_projects(
-    session: Session, actor: Actor, *, community_id: int | None = None, stage: ProjectStage | None = None,
-    unit_id: int | None = None, text: str = "", open_pool_on: date | None = None, editable_only: bool = False,
-    sort: str = "stage", descending: bool = False, offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    community_id: int | None = None,
+    stage: ProjectStage | None = None,
+    unit_id: int | None = None,
+    text: str = "",
+    open_pool_on: date | None = None,
+    editable_only: bool = False,
+    sort: str = "stage",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 20,
 ) -> Page:
     """Projects matching the filters, one page; ``unit_id`` = led or joined by that unit;
     ``open_pool_on`` = unclaimed past their deadline on that day (领办大厅); ``editable_only`` = those
     the actor may edit."""
     lead = aliased(Unit)
     stmt = (
-        select(Project.id, Project.title, Community.name, lead.name, Project.stage, Project.progress,
-               Project.claim_deadline, Project.started_on, Project.ended_on, Project.beneficiaries,
-               Project.satisfaction, Project.community_id, Project.lead_unit_id)
+        select(
+            Project.id,
+            Project.title,
+            Community.name,
+            lead.name,
+            Project.stage,
+            Project.progress,
+            Project.claim_deadline,
+            Project.started_on,
+            Project.ended_on,
+            Project.beneficiaries,
+            Project.satisfaction,
+            Project.community_id,
+            Project.lead_unit_id,
+        )
         .join(Community, Community.id == Project.community_id)
         .outerjoin(lead, lead.id == Project.lead_unit_id)
         .where(Project.deleted_at.is_(None))
@@ -125,11 +161,13 @@ def list_projects(
         stmt = stmt.where(or_(Project.lead_unit_id == unit_id, joined))
     if text.strip():
         needle = text.strip()
-        stmt = stmt.where(or_(Project.title.contains(needle, autoescape=True),
-                              Project.description.contains(needle, autoescape=True)))
+        stmt = stmt.where(
+            or_(Project.title.contains(needle, autoescape=True), Project.description.contains(needle, autoescape=True))
+        )
     if open_pool_on is not None:
-        stmt = stmt.where(and_(Project.lead_unit_id.is_(None), Project.claim_deadline < open_pool_on,
-                               Project.stage.not_in(FINISHED)))
+        stmt = stmt.where(
+            and_(Project.lead_unit_id.is_(None), Project.claim_deadline < open_pool_on, Project.stage.not_in(FINISHED))
+        )
     if editable_only and not actor.is_admin:
         if actor.role == Role.LIAISON and actor.unit_id is not None:
             stmt = stmt.where(Project.lead_unit_id == actor.unit_id)
@@ -137,8 +175,14 @@ def list_projects(
             stmt = stmt.where(Project.community_id == actor.community_id)
         else:
             stmt = stmt.where(Project.id.is_(None))
-    sorts = {"stage": Project.stage, "title": Project.title, "community": Community.name,
-             "progress": Project.progress, "started_on": Project.started_on, "claim_deadline": Project.claim_deadline}
+    sorts = {
+        "stage": Project.stage,
+        "title": Project.title,
+        "community": Community.name,
+        "progress": Project.progress,
+        "started_on": Project.started_on,
+        "claim_deadline": Project.claim_deadline,
+    }
     if sort == "stage":  # the path's order, not the codes' alphabetical order
         order_col = case({s: i for i, s in enumerate(ProjectStage)}, value=Project.stage)
         order = [order_col.desc() if descending else order_col.asc(), Project.id.asc()]
@@ -153,7 +197,8 @@ def _participant_names(session: Session, project_ids: list[int]) -> list[str]:
     if not project_ids:
         return []
     rows = session.execute(
-        select(project_unit.c.project_id, Unit.name).join(Unit, Unit.id == project_unit.c.unit_id)
+        select(project_unit.c.project_id, Unit.name)
+        .join(Unit, Unit.id == project_unit.c.unit_id)
         .where(project_unit.c.project_id.in_(project_ids))
     ).all()
     names: dict[int, list[str]] = {}
@@ -172,30 +217,50 @@ def get_project(session: Session, actor: Actor, *, project_id: int, today: date)
         columns=["id", "due_on", "title", "description", "done"],
     )
     hist_rows = session.execute(
-        select(ProjectStageChange.at, User.display_name, ProjectStageChange.from_stage,
-               ProjectStageChange.to_stage, ProjectStageChange.note)
+        select(
+            ProjectStageChange.at,
+            User.display_name,
+            ProjectStageChange.from_stage,
+            ProjectStageChange.to_stage,
+            ProjectStageChange.note,
+        )
         .outerjoin(User, User.id == ProjectStageChange.user_id)
         .where(ProjectStageChange.project_id == p.id)
         .order_by(ProjectStageChange.at.desc(), ProjectStageChange.id.desc())
     ).all()
     history = pd.DataFrame([tuple(r) for r in hist_rows], columns=["at", "user", "from_stage", "to_stage", "note"])
     return ProjectDetail(
-        id=p.id, title=p.title, description=p.description, community_id=p.community_id,
-        community=community.name if community else "", lead_unit_id=p.lead_unit_id,
-        lead_unit=lead.name if lead else "", stage=p.stage, progress=p.progress,
-        claim_deadline=p.claim_deadline, started_on=p.started_on, ended_on=p.ended_on,
-        beneficiaries=p.beneficiaries, budget_yuan=p.budget_fen / 100, satisfaction=p.satisfaction,
+        id=p.id,
+        title=p.title,
+        description=p.description,
+        community_id=p.community_id,
+        community=community.name if community else "",
+        lead_unit_id=p.lead_unit_id,
+        lead_unit=lead.name if lead else "",
+        stage=p.stage,
+        progress=p.progress,
+        claim_deadline=p.claim_deadline,
+        started_on=p.started_on,
+        ended_on=p.ended_on,
+        beneficiaries=p.beneficiaries,
+        budget_yuan=p.budget_fen / 100,
+        satisfaction=p.satisfaction,
         participants=sorted((u.id, u.name) for u in p.participants),
         needs=[(n.id, n.title) for n in p.needs if n.deleted_at is None],
         resources=[(r.id, r.title) for r in p.resources if r.deleted_at is None],
-        milestones=ms, history=history,
+        milestones=ms,
+        history=history,
         editable=may_edit_project(actor, lead_unit_id=p.lead_unit_id, community_id=p.community_id),
-        claimable=actor.role == Role.LIAISON and project_in_open_pool(
-            lead_unit_id=p.lead_unit_id, claim_deadline=p.claim_deadline, stage=p.stage, today=today),
+        claimable=actor.role == Role.LIAISON
+        and project_in_open_pool(
+            lead_unit_id=p.lead_unit_id, claim_deadline=p.claim_deadline, stage=p.stage, today=today
+        ),
     )
 
 
-def _load_links(session: Session, data: ProjectInput, community_id: int) -> tuple[list[Unit], list[Need], list[Resource]]:
+def _load_links(
+    session: Session, data: ProjectInput, community_id: int
+) -> tuple[list[Unit], list[Need], list[Resource]]:
     unit_ids = check_units(session, data.participant_ids, "lists.fields.participants")
     needs = [session.get(Need, i) for i in {int(n) for n in data.need_ids}]
     if any(n is None or n.deleted_at is not None or n.community_id != community_id for n in needs):
@@ -217,25 +282,32 @@ def _clean(session: Session, data: ProjectInput) -> dict[str, object]:
         "title": validate.text("lists.fields.project_title", data.title, required=True, max_len=200),
         "community_id": check_community(session, data.community_id),
         "lead_unit_id": check_unit(session, data.lead_unit_id, "lists.fields.lead_unit")
-        if data.lead_unit_id is not None else None,
+        if data.lead_unit_id is not None
+        else None,
         "description": validate.text("lists.fields.description", data.description, max_len=4000),
         "claim_deadline": validate.parse_date("lists.fields.claim_deadline", data.claim_deadline),
         "started_on": started,
         "ended_on": ended,
-        "beneficiaries": validate.integer("lists.fields.beneficiaries", data.beneficiaries, min_value=0,
-                                          max_value=10_000_000, default=0),
+        "beneficiaries": validate.integer(
+            "lists.fields.beneficiaries", data.beneficiaries, min_value=0, max_value=10_000_000, default=0
+        ),
         "budget_fen": round((budget or 0.0) * 100),
     }
 
 
-def _stage_row(session: Session, actor: Actor, project: Project, frm: ProjectStage | None, to: ProjectStage,
-               note: str) -> None:
-    session.add(ProjectStageChange(project_id=project.id, user_id=actor.user_id, at=utcnow(),
-                                   from_stage=frm, to_stage=to, note=note))
+def _stage_row(
+    session: Session, actor: Actor, project: Project, frm: ProjectStage | None, to: ProjectStage, note: str
+) -> None:
+    session.add(
+        ProjectStageChange(
+            project_id=project.id, user_id=actor.user_id, at=utcnow(), from_stage=frm, to_stage=to, note=note
+        )
+    )
 
 
-def create_project(session: Session, actor: Actor, *, data: ProjectInput,
-                   stage: ProjectStage = ProjectStage.TOPIC, note: str = "") -> int:
+def create_project(
+    session: Session, actor: Actor, *, data: ProjectInput, stage: ProjectStage = ProjectStage.TOPIC, note: str = ""
+) -> int:
     """Open a project in a community (its community worker, or the admin), with its first history row."""
     require_writer(actor)
     require_community_keeper(actor, data.community_id)
@@ -271,8 +343,9 @@ def update_project(session: Session, actor: Actor, *, project_id: int, data: Pro
     Only the admin moves a project to another community or changes its lead unit."""
     project = _editable(session, actor, project_id)
     values = _clean(session, data)
-    if not actor.is_admin and (values["community_id"] != project.community_id
-                               or values["lead_unit_id"] != project.lead_unit_id):
+    if not actor.is_admin and (
+        values["community_id"] != project.community_id or values["lead_unit_id"] != project.lead_unit_id
+    ):
         raise PermissionDenied()
     units, needs, resources = _load_links(session, data, int(values["community_id"]))  # type: ignore[call-overload]
     before = snapshot(project)
@@ -284,8 +357,15 @@ def update_project(session: Session, actor: Actor, *, project_id: int, data: Pro
     record_change(session, actor, project, before, entity="project")
 
 
-def move_project(session: Session, actor: Actor, *, project_id: int, to_stage: ProjectStage | str,
-                 note: str = "", satisfaction: int | str | None = None) -> None:
+def move_project(
+    session: Session,
+    actor: Actor,
+    *,
+    project_id: int,
+    to_stage: ProjectStage | str,
+    note: str = "",
+    satisfaction: int | str | None = None,
+) -> None:
     """Move a project one step along the path, leaving a history row (who, when, from, to, note)."""
     project = _editable(session, actor, project_id)
     target = validate.choice("lists.fields.stage", to_stage, ProjectStage)
@@ -319,8 +399,9 @@ def save_progress(session: Session, actor: Actor, *, changes: Mapping[int, int |
     return changed
 
 
-def add_milestone(session: Session, actor: Actor, *, project_id: int, due_on: date | str | None, title: str,
-                  description: str = "") -> int:
+def add_milestone(
+    session: Session, actor: Actor, *, project_id: int, due_on: date | str | None, title: str, description: str = ""
+) -> int:
     project = _editable(session, actor, project_id)
     milestone = Milestone(
         project_id=project.id,
@@ -343,15 +424,17 @@ def set_milestone_done(session: Session, actor: Actor, *, milestone_id: int, don
     record_change(session, actor, milestone, before, entity="milestone")
 
 
-def claim_project(session: Session, actor: Actor, *, project_id: int, today: date, join: bool = False,
-                  unit_id: int | None = None) -> None:
+def claim_project(
+    session: Session, actor: Actor, *, project_id: int, today: date, join: bool = False, unit_id: int | None = None
+) -> None:
     """A unit claims a project from the open pool (领办大厅): alone, becoming its lead unit, or
     joining it as a participating unit."""
     require_writer(actor)
     uid = acting_unit(actor, unit_id)
     project = get_live(session, Project, project_id)
-    if not project_in_open_pool(lead_unit_id=project.lead_unit_id, claim_deadline=project.claim_deadline,
-                                stage=project.stage, today=today):
+    if not project_in_open_pool(
+        lead_unit_id=project.lead_unit_id, claim_deadline=project.claim_deadline, stage=project.stage, today=today
+    ):
         raise Conflict("lists.errors.not_in_pool")
     before = snapshot(project)
     unit = session.get(Unit, uid)
@@ -363,8 +446,7 @@ def claim_project(session: Session, actor: Actor, *, project_id: int, today: dat
         if unit in project.participants:
             project.participants.remove(unit)
     record_change(session, actor, project, before, entity="project")
-    record(session, actor, AuditAction.UPDATE, "project_claim", project.id,
-           after={"unit_id": uid, "join": join})
+    record(session, actor, AuditAction.UPDATE, "project_claim", project.id, after={"unit_id": uid, "join": join})
 
 
 def delete_project(session: Session, actor: Actor, *, project_id: int) -> None:

@@ -18,9 +18,7 @@ class Option:
 
 
 def list_communities(session: Session) -> list[Option]:
-    rows = session.execute(
-        select(Community.id, Community.name).where(Community.deleted_at.is_(None))
-    ).all()
+    rows = session.execute(select(Community.id, Community.name).where(Community.deleted_at.is_(None))).all()
     return sorted((Option(r.id, r.name) for r in rows), key=lambda o: pinyin_key(o.name))
 
 

@@ -24,8 +24,20 @@ from services.lists import (
     sort_columns,
 )
 
-COLUMNS = ["id", "unit", "category", "title", "description", "capacity", "in_use", "used_ever",
-           "available_when", "status", "unit_id", "category_id"]
+COLUMNS = [
+    "id",
+    "unit",
+    "category",
+    "title",
+    "description",
+    "capacity",
+    "in_use",
+    "used_ever",
+    "available_when",
+    "status",
+    "unit_id",
+    "category_id",
+]
 
 
 @dataclass(frozen=True)
@@ -55,18 +67,38 @@ def usage_subquery():  # type: ignore[no-untyped-def]
 
 
 def list_resources(
-    session: Session, actor: Actor, *, unit_id: int | None = None, category_id: int | None = None,
-    status: ResourceStatus | None = None, text: str = "", idle_only: bool = False,
-    sort: str = "unit", descending: bool = False, offset: int = 0, limit: int = 20,
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: int | None = None,
+    category_id: int | None = None,
+    status: ResourceStatus | None = None,
+    text: str = "",
+    idle_only: bool = False,
+    sort: str = "unit",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 20,
 ) -> Page:
     """Resources matching the filters, one page; ``idle_only`` = never used by any project."""
     usage = usage_subquery()
     in_use = func.coalesce(usage.c.in_use, 0)
     used_ever = func.coalesce(usage.c.used_ever, 0)
     stmt = (
-        select(Resource.id, Unit.name, Category.name, Resource.title, Resource.description, Resource.capacity,
-               in_use, used_ever, Resource.available_when, Resource.status, Resource.unit_id,
-               Resource.category_id)
+        select(
+            Resource.id,
+            Unit.name,
+            Category.name,
+            Resource.title,
+            Resource.description,
+            Resource.capacity,
+            in_use,
+            used_ever,
+            Resource.available_when,
+            Resource.status,
+            Resource.unit_id,
+            Resource.category_id,
+        )
         .join(Unit, Unit.id == Resource.unit_id)
         .join(Category, Category.id == Resource.category_id)
         .outerjoin(usage, usage.c.resource_id == Resource.id)
@@ -80,12 +112,21 @@ def list_resources(
         stmt = stmt.where(Resource.status == status)
     if text.strip():
         needle = text.strip()
-        stmt = stmt.where(or_(Resource.title.contains(needle, autoescape=True),
-                              Resource.description.contains(needle, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                Resource.title.contains(needle, autoescape=True), Resource.description.contains(needle, autoescape=True)
+            )
+        )
     if idle_only:
         stmt = stmt.where(used_ever == 0)
-    sorts = {"unit": Unit.name, "title": Resource.title, "category": Category.sort_order,
-             "capacity": Resource.capacity, "status": Resource.status, "in_use": in_use}
+    sorts = {
+        "unit": Unit.name,
+        "title": Resource.title,
+        "category": Category.sort_order,
+        "capacity": Resource.capacity,
+        "status": Resource.status,
+        "in_use": in_use,
+    }
     order = sort_columns(sort, descending, sorts, "unit", Resource.id)
     return page_of(session, stmt, COLUMNS, order_by=order, offset=offset, limit=limit)
 
@@ -101,11 +142,11 @@ def _clean(session: Session, data: ResourceInput) -> dict[str, object]:
         "category_id": check_category(session, data.category_id),
         "title": validate.text("lists.fields.resource_title", data.title, required=True, max_len=200),
         "description": validate.text("lists.fields.description", data.description, max_len=2000),
-        "capacity": validate.integer("lists.fields.capacity", data.capacity, min_value=0, max_value=1_000_000,
-                                     default=None),
+        "capacity": validate.integer(
+            "lists.fields.capacity", data.capacity, min_value=0, max_value=1_000_000, default=None
+        ),
         "available_when": validate.text("lists.fields.available_when", data.available_when, max_len=100),
-        "status": validate.choice("lists.fields.status", data.status, ResourceStatus,
-                                  default=ResourceStatus.AVAILABLE),
+        "status": validate.choice("lists.fields.status", data.status, ResourceStatus, default=ResourceStatus.AVAILABLE),
     }
 
 

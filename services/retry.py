@@ -41,8 +41,12 @@ def is_retryable(err: BaseException) -> bool:
 
 
 def run_with_retry(
-    factory: sessionmaker[Session], fn: Callable[[Session], T], *, attempts: int = 5,
-    base_delay: float = 0.05, on_commit: Callable[[], None] | None = None,
+    factory: sessionmaker[Session],
+    fn: Callable[[Session], T],
+    *,
+    attempts: int = 5,
+    base_delay: float = 0.05,
+    on_commit: Callable[[], None] | None = None,
 ) -> T:
     """Run ``fn(session)`` in a write transaction (``BEGIN IMMEDIATE`` on SQLite) and commit;
     on a retryable clash roll back and run it again from the start, up to ``attempts`` times.

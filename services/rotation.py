@@ -73,12 +73,24 @@ def activity_date(slot_year: int, slot_month: int, proposed_on: date | None) -> 
 def get_year(session: Session, actor: Actor, *, year: int, community_id: int | None) -> list[SlotView]:
     """The year's schedule for one scope, January first (months not planned are absent)."""
     stmt = _scope(
-        select(RotationSlot, Unit.name).join(Unit, Unit.id == RotationSlot.chair_unit_id)
-        .where(RotationSlot.year == year), community_id,
+        select(RotationSlot, Unit.name)
+        .join(Unit, Unit.id == RotationSlot.chair_unit_id)
+        .where(RotationSlot.year == year),
+        community_id,
     ).order_by(RotationSlot.month)
     return [
-        SlotView(s.id, s.year, s.month, s.community_id, s.chair_unit_id, name, s.theme, s.plan, s.status,
-                 activity_date(s.year, s.month, s.proposed_on))
+        SlotView(
+            s.id,
+            s.year,
+            s.month,
+            s.community_id,
+            s.chair_unit_id,
+            name,
+            s.theme,
+            s.plan,
+            s.status,
+            activity_date(s.year, s.month, s.proposed_on),
+        )
         for s, name in session.execute(stmt).tuples()
     ]
 
@@ -94,8 +106,9 @@ def candidates(session: Session, *, community_id: int | None) -> list[Candidate]
     their agreement ends (the latest one; none on record: no end)."""
     unit_stmt = select(Unit.id, Unit.name, Unit.active).where(Unit.deleted_at.is_(None))
     pair = select(Pairing.unit_id)
-    ag = select(Agreement.unit_id, func.max(Agreement.valid_to), func.count(Agreement.id),
-                func.count(Agreement.valid_to)).where(Agreement.deleted_at.is_(None))
+    ag = select(
+        Agreement.unit_id, func.max(Agreement.valid_to), func.count(Agreement.id), func.count(Agreement.valid_to)
+    ).where(Agreement.deleted_at.is_(None))
     if community_id is not None:
         pair = pair.where(Pairing.community_id == community_id)
         ag = ag.where(Agreement.community_id == community_id)
@@ -108,10 +121,16 @@ def candidates(session: Session, *, community_id: int | None) -> list[Candidate]
 
 def previous_chair(session: Session, *, year: int, community_id: int | None) -> tuple[int, str] | None:
     """The unit that chaired last before ``year`` in this scope (normally last December)."""
-    stmt = _scope(
-        select(RotationSlot.chair_unit_id, Unit.name).join(Unit, Unit.id == RotationSlot.chair_unit_id)
-        .where(RotationSlot.year < year), community_id,
-    ).order_by(RotationSlot.year.desc(), RotationSlot.month.desc()).limit(1)
+    stmt = (
+        _scope(
+            select(RotationSlot.chair_unit_id, Unit.name)
+            .join(Unit, Unit.id == RotationSlot.chair_unit_id)
+            .where(RotationSlot.year < year),
+            community_id,
+        )
+        .order_by(RotationSlot.year.desc(), RotationSlot.month.desc())
+        .limit(1)
+    )
     row = session.execute(stmt).first()
     return (row[0], row[1]) if row else None
 
@@ -119,8 +138,10 @@ def previous_chair(session: Session, *, year: int, community_id: int | None) -> 
 def chair_counts(session: Session, *, community_id: int | None) -> pd.DataFrame:
     """How many months each unit has chaired, per year (aggregated in SQL)."""
     stmt = _scope(
-        select(Unit.name.label("unit"), RotationSlot.year, func.count(RotationSlot.id).label("months"))
-        .join(Unit, Unit.id == RotationSlot.chair_unit_id), community_id,
+        select(Unit.name.label("unit"), RotationSlot.year, func.count(RotationSlot.id).label("months")).join(
+            Unit, Unit.id == RotationSlot.chair_unit_id
+        ),
+        community_id,
     ).group_by(Unit.name, RotationSlot.year)
     df = pd.DataFrame(session.execute(stmt).all(), columns=["unit", "year", "months"])
     df["year"] = df["year"].astype(str)
@@ -136,18 +157,29 @@ def change_log(session: Session, *, year: int, community_id: int | None, limit: 
     entries = session.execute(
         select(AuditEntry.at, AuditEntry.username, AuditEntry.before, AuditEntry.after)
         .where(AuditEntry.entity == ENTITY, AuditEntry.entity_id.in_(ids))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
     ).all()
     parsed = []
     for at, username, before, after in entries:
         b = json.loads(before) if before else {}
         a = json.loads(after) if after else {}
-        parsed.append((at, username, a.get("month") or b.get("month"), b.get("chair_unit_id"),
-                       a.get("chair_unit_id"), a.get("reason", "")))
+        parsed.append(
+            (
+                at,
+                username,
+                a.get("month") or b.get("month"),
+                b.get("chair_unit_id"),
+                a.get("chair_unit_id"),
+                a.get("reason", ""),
+            )
+        )
     unit_ids = {p[3] for p in parsed} | {p[4] for p in parsed}
     names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids - {None}))).tuples().all())
-    rows = [(at, user, month, names.get(b, "") if b else "", names.get(a, "") if a else "", reason)
-            for at, user, month, b, a, reason in parsed]
+    rows = [
+        (at, user, month, names.get(b, "") if b else "", names.get(a, "") if a else "", reason)
+        for at, user, month, b, a, reason in parsed
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -169,7 +201,12 @@ def _log(session: Session, actor: Actor, slot: RotationSlot, before: dict[str, o
 
 
 def generate_year(
-    session: Session, actor: Actor, *, year: int, community_id: int | None, preferred_day: int = 10,
+    session: Session,
+    actor: Actor,
+    *,
+    year: int,
+    community_id: int | None,
+    preferred_day: int = 10,
     extra_holidays: Collection[date] = frozenset(),
 ) -> GenerateResult:
     """Plan (or re-plan) a year: held months keep their chair; the others get the fair rule's
@@ -179,16 +216,25 @@ def generate_year(
     day = int(validate.integer(F + "preferred_day", preferred_day, min_value=1, max_value=28, default=10) or 10)
     if community_id is not None and session.get(Community, community_id) is None:
         raise ValidationError(F + "scope", "error.unknown_choice", value=str(community_id))
-    existing = {s.month: s for s in session.scalars(_scope(select(RotationSlot).where(RotationSlot.year == year),
-                                                             community_id))}
+    existing = {
+        s.month: s for s in session.scalars(_scope(select(RotationSlot).where(RotationSlot.year == year), community_id))
+    }
     fixed = {m: s.chair_unit_id for m, s in existing.items() if s.status == RotationStatus.HELD}
     prev = previous_chair(session, year=year, community_id=community_id)
-    plan = plan_year(candidates(session, community_id=community_id), year=year,
-                     previous_chair_id=prev[0] if prev else None, previous_chair_name=prev[1] if prev else "",
-                     fixed=fixed)
-    themes = dict(session.execute(
-        _scope(select(RotationSlot.month, RotationSlot.theme).where(RotationSlot.year == year - 1), community_id)
-    ).tuples().all())
+    plan = plan_year(
+        candidates(session, community_id=community_id),
+        year=year,
+        previous_chair_id=prev[0] if prev else None,
+        previous_chair_name=prev[1] if prev else "",
+        fixed=fixed,
+    )
+    themes = dict(
+        session.execute(
+            _scope(select(RotationSlot.month, RotationSlot.theme).where(RotationSlot.year == year - 1), community_id)
+        )
+        .tuples()
+        .all()
+    )
     created = updated = 0
     unfilled = []
     for mc in plan:
@@ -200,8 +246,14 @@ def generate_year(
         proposed = propose_date(year, mc.month, preferred_day=day, extra_holidays=extra_holidays)
         slot = existing.get(mc.month)
         if slot is None:
-            slot = RotationSlot(year=year, month=mc.month, community_id=community_id, chair_unit_id=mc.unit_id,
-                                theme=themes.get(mc.month, ""), proposed_on=proposed)
+            slot = RotationSlot(
+                year=year,
+                month=mc.month,
+                community_id=community_id,
+                chair_unit_id=mc.unit_id,
+                theme=themes.get(mc.month, ""),
+                proposed_on=proposed,
+            )
             session.add(slot)
             _log(session, actor, slot, None, reason="generate")
             created += 1
@@ -218,7 +270,14 @@ def _reason(reason: str) -> str:
 
 
 def swap_months(
-    session: Session, actor: Actor, *, year: int, community_id: int | None, month_a: int, month_b: int, reason: str,
+    session: Session,
+    actor: Actor,
+    *,
+    year: int,
+    community_id: int | None,
+    month_a: int,
+    month_b: int,
+    reason: str,
 ) -> list[int]:
     """Swap the chairs of two months (themes and plans stay with their months).
 
@@ -227,8 +286,15 @@ def swap_months(
     why = _reason(reason)
     if month_a == month_b:
         raise ValidationError(F + "month_b", "rotation.error.same_month")
-    slots = {s.month: s for s in session.scalars(_scope(
-        select(RotationSlot).where(RotationSlot.year == year, RotationSlot.month.in_([month_a, month_b])), community_id))}
+    slots = {
+        s.month: s
+        for s in session.scalars(
+            _scope(
+                select(RotationSlot).where(RotationSlot.year == year, RotationSlot.month.in_([month_a, month_b])),
+                community_id,
+            )
+        )
+    }
     if len(slots) != 2:
         raise NotFound()
     a, b = slots[month_a], slots[month_b]
@@ -258,7 +324,13 @@ def change_chair(session: Session, actor: Actor, *, slot_id: int, unit_id: int |
 
 
 def update_month(
-    session: Session, actor: Actor, *, slot_id: int, theme: str, plan: str, status: RotationStatus | str,
+    session: Session,
+    actor: Actor,
+    *,
+    slot_id: int,
+    theme: str,
+    plan: str,
+    status: RotationStatus | str,
     proposed_on: date | str | None = None,
 ) -> None:
     """Set a month's theme, plan, proposed date and whether it was held."""
@@ -279,12 +351,17 @@ def update_month(
 
 def _repeats(session: Session, *, year: int, community_id: int | None) -> list[int]:
     session.flush()
-    chairs = dict(session.execute(_scope(
-        select(RotationSlot.month, RotationSlot.chair_unit_id).where(RotationSlot.year == year), community_id)
-    ).tuples().all())
+    chairs = dict(
+        session.execute(
+            _scope(
+                select(RotationSlot.month, RotationSlot.chair_unit_id).where(RotationSlot.year == year), community_id
+            )
+        )
+        .tuples()
+        .all()
+    )
     prev = previous_chair(session, year=year, community_id=community_id)
     return repeated_months([chairs.get(m) for m in range(1, 13)], previous_chair_id=prev[0] if prev else None)
-
 
 
 def rotation_order_names(session: Session, *, community_id: int | None, after_unit_id: int | None) -> list[str]:

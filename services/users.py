@@ -35,16 +35,18 @@ def check_password(password: str, hashed: str) -> bool:
 
 
 def check_password_rule(password: str, field: str = "fields.password") -> None:
-    if not (8 <= len(password) <= 64) or not re.search(r"[A-Za-z]", password) or not re.search(
-        r"\d", password
-    ):
+    if not (8 <= len(password) <= 64) or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
         raise ValidationError(field, "error.password_rule")
 
 
 def actor_for(user: User) -> Actor:
     return Actor(
-        user_id=user.id, username=user.username, role=user.role, display_name=user.display_name,
-        community_id=user.community_id, unit_id=user.unit_id,
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        display_name=user.display_name,
+        community_id=user.community_id,
+        unit_id=user.unit_id,
     )
 
 
@@ -76,8 +78,7 @@ def register_failed_login(session: Session, *, username: str, now: datetime | No
     """Count a wrong password against the account (the lockout lives in the database)."""
     now = now or utcnow()
     user = get_user(session, username)
-    audit.record(session, None, AuditAction.LOGIN_FAILED, "user", user.id if user else None,
-                 username=username[:40])
+    audit.record(session, None, AuditAction.LOGIN_FAILED, "user", user.id if user else None, username=username[:40])
     if user is None:
         return LoginResult(False, "auth.wrong_credentials")
     if lockout.is_locked(user.locked_until, now):
@@ -86,7 +87,9 @@ def register_failed_login(session: Session, *, username: str, now: datetime | No
         lockout.FailureState(user.failed_logins, user.first_failed_at, user.locked_until), now
     )
     user.failed_logins, user.first_failed_at, user.locked_until = (
-        state.failures, state.window_started, state.locked_until,
+        state.failures,
+        state.window_started,
+        state.locked_until,
     )
     if lockout.is_locked(user.locked_until, now):
         return LoginResult(False, "auth.locked", user.locked_until)
@@ -102,8 +105,33 @@ def register_login(session: Session, *, username: str, via_cookie: bool = False)
         audit.record(session, actor_for(user), AuditAction.LOGIN, "user", user.id)
 
 
-def authenticate(session: Session, *, username: str, password: str,
-                 now: datetime | None = None) -> LoginResult:
+def actor_by_email(session: Session, email: str, now: datetime | None = None) -> Actor | None:
+    """The actor an identity provider's e-mail address stands for (sign-in with ``st.login``).
+
+    Matched case-insensitively against the accounts' e-mail; only an active, unlocked account is
+    admitted. No match, a disabled or locked account, or an address that two active accounts share
+    (ambiguous: which role and unit?) gives None. A disabled old account does not block its successor."""
+    address = email.strip().lower()
+    if not address or "@" not in address:
+        return None
+    matches = list(
+        session.scalars(select(User).where(func.lower(User.email) == address, User.active.is_(True)).limit(2))
+    )
+    if len(matches) != 1:
+        return None
+    return login_status(matches[0], now).actor
+
+
+def register_sso_login(session: Session, *, username: str) -> None:
+    """Record a sign-in through the identity provider (one audit row, like a password login)."""
+    user = get_user(session, username)
+    if user is None:
+        return
+    user.failed_logins, user.first_failed_at = 0, None
+    audit.record(session, actor_for(user), AuditAction.LOGIN, "user", user.id, after={"via": "sso"})
+
+
+def authenticate(session: Session, *, username: str, password: str, now: datetime | None = None) -> LoginResult:
     """Check a password against the database with the lockout rule; records the outcome."""
     user = get_user(session, username)
     status = login_status(user, now)
@@ -161,12 +189,15 @@ def credentials(session: Session) -> dict[str, dict[str, dict[str, object]]]:
 
 # --- administration -------------------------------------------------------------------------
 
+
 def _require_admin(actor: Actor) -> None:
     if not actor.is_admin:
         raise PermissionDenied()
 
 
-def _check_binding(session: Session, role: Role, community_id: int | None, unit_id: int | None) -> tuple[int | None, int | None]:
+def _check_binding(
+    session: Session, role: Role, community_id: int | None, unit_id: int | None
+) -> tuple[int | None, int | None]:
     if role == Role.COMMUNITY:
         if community_id is None or session.get(Community, community_id) is None:
             raise ValidationError("fields.community", "error.required")
@@ -179,8 +210,16 @@ def _check_binding(session: Session, role: Role, community_id: int | None, unit_
 
 
 def create_user(
-    session: Session, actor: Actor | None, *, username: str, display_name: str, password: str,
-    role: Role | str, email: str = "", community_id: int | None = None, unit_id: int | None = None,
+    session: Session,
+    actor: Actor | None,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role | str,
+    email: str = "",
+    community_id: int | None = None,
+    unit_id: int | None = None,
 ) -> User:
     """A new account; ``actor`` None only from the command line."""
     if actor is not None:
@@ -195,8 +234,13 @@ def create_user(
     check_password_rule(password)
     community_id, unit_id = _check_binding(session, role, community_id, unit_id)
     user = User(
-        username=name, display_name=display, email=validate.text("fields.email", email, max_len=120),
-        password_hash=hash_password(password), role=role, community_id=community_id, unit_id=unit_id,
+        username=name,
+        display_name=display,
+        email=validate.text("fields.email", email, max_len=120),
+        password_hash=hash_password(password),
+        role=role,
+        community_id=community_id,
+        unit_id=unit_id,
     )
     session.add(user)
     audit.record_change(session, actor or _cli_actor(), user, None, entity="user")
@@ -208,8 +252,16 @@ def _cli_actor() -> Actor:
 
 
 def update_user(
-    session: Session, actor: Actor, *, user_id: int, display_name: str, email: str, role: Role | str,
-    community_id: int | None, unit_id: int | None, active: bool,
+    session: Session,
+    actor: Actor,
+    *,
+    user_id: int,
+    display_name: str,
+    email: str,
+    role: Role | str,
+    community_id: int | None,
+    unit_id: int | None,
+    active: bool,
 ) -> User:
     """Change an account's name, role, binding or whether it may log in."""
     _require_admin(actor)
@@ -318,8 +370,14 @@ def count_users(session: Session) -> int:
 
 
 def search_users(
-    session: Session, actor: Actor, *, text: str = "", role: Role | str | None = None,
-    offset: int = 0, limit: int = 20, now: datetime | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    text: str = "",
+    role: Role | str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+    now: datetime | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """One page of accounts (role, binding, active, locked) and how many match."""
     _require_admin(actor)
@@ -327,25 +385,38 @@ def search_users(
     conditions = []
     if text.strip():
         pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(User.username.ilike(pattern, escape="\\"),
-                              User.display_name.ilike(pattern, escape="\\")))
+        conditions.append(or_(User.username.ilike(pattern, escape="\\"), User.display_name.ilike(pattern, escape="\\")))
     if role:
         conditions.append(User.role == validate.choice("fields.role", role, Role))
     total = session.scalar(select(func.count(User.id)).where(*conditions)) or 0
     rows = session.execute(
-        select(User.id, User.username, User.display_name, User.email, User.role, User.active,
-               User.locked_until, Community.name.label("community"), Unit.name.label("unit"))
+        select(
+            User.id,
+            User.username,
+            User.display_name,
+            User.email,
+            User.role,
+            User.active,
+            User.locked_until,
+            Community.name.label("community"),
+            Unit.name.label("unit"),
+        )
         .outerjoin(Community, Community.id == User.community_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
         .where(*conditions)
         .order_by(User.role, User.username)
-        .offset(offset).limit(limit)
+        .offset(offset)
+        .limit(limit)
     ).all()
     columns = ["id", "username", "display_name", "role", "binding", "active", "locked", "locked_until", "email"]
     data = [
         {
-            "id": r.id, "username": r.username, "display_name": r.display_name, "role": r.role,
-            "binding": r.community or r.unit or "", "active": r.active,
+            "id": r.id,
+            "username": r.username,
+            "display_name": r.display_name,
+            "role": r.role,
+            "binding": r.community or r.unit or "",
+            "active": r.active,
             "locked": lockout.is_locked(r.locked_until, now),
             "locked_until": r.locked_until if lockout.is_locked(r.locked_until, now) else None,
             "email": r.email,
@@ -377,12 +448,19 @@ def _detail(session: Session, user: User, now: datetime | None = None) -> UserDe
     community = session.get(Community, user.community_id) if user.community_id else None
     unit = session.get(Unit, user.unit_id) if user.unit_id else None
     return UserDetail(
-        id=user.id, username=user.username, display_name=user.display_name, email=user.email,
-        role=user.role, community_id=user.community_id, unit_id=user.unit_id,
-        community_name=community.name if community else "", unit_name=unit.name if unit else "",
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        email=user.email,
+        role=user.role,
+        community_id=user.community_id,
+        unit_id=user.unit_id,
+        community_name=community.name if community else "",
+        unit_name=unit.name if unit else "",
         active=user.active,
         locked_until=user.locked_until if lockout.is_locked(user.locked_until, now) else None,
-        language=user.language, created_at=user.created_at,
+        language=user.language,
+        created_at=user.created_at,
     )
 
 

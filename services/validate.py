@@ -31,8 +31,13 @@ def text(field: str, value: object, *, required: bool = False, max_len: int = 20
 
 
 def integer(
-    field: str, value: object, *, required: bool = False, min_value: int | None = 0,
-    max_value: int | None = None, default: int | None = 0,
+    field: str,
+    value: object,
+    *,
+    required: bool = False,
+    min_value: int | None = 0,
+    max_value: int | None = None,
+    default: int | None = 0,
 ) -> int | None:
     """A whole number within bounds; blank gives ``default`` unless ``required``."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -55,8 +60,13 @@ def integer(
 
 
 def number(
-    field: str, value: object, *, required: bool = False, min_value: float | None = 0.0,
-    max_value: float | None = None, default: float | None = 0.0,
+    field: str,
+    value: object,
+    *,
+    required: bool = False,
+    min_value: float | None = 0.0,
+    max_value: float | None = None,
+    default: float | None = 0.0,
 ) -> float | None:
     """A decimal number within bounds."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -78,8 +88,10 @@ def number(
 def _bounds(field: str, n: float, lo: float | None, hi: float | None) -> None:
     if (lo is not None and n < lo) or (hi is not None and n > hi):
         raise ValidationError(
-            field, "error.out_of_range",
-            min="" if lo is None else _num(lo), max="" if hi is None else _num(hi),
+            field,
+            "error.out_of_range",
+            min="" if lo is None else _num(lo),
+            max="" if hi is None else _num(hi),
         )
 
 

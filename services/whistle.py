@@ -46,13 +46,15 @@ def set_limits(session: Session, actor: Actor, *, limits: clock.Limits) -> None:
         raise PermissionDenied()
     for stages in limits.values():
         for lim in stages.values():
-            validate.integer("whistle.fields.limit", lim.amount, required=True, min_value=1,
-                             max_value=MAX_LIMIT[lim.unit])
+            validate.integer(
+                "whistle.fields.limit", lim.amount, required=True, min_value=1, max_value=MAX_LIMIT[lim.unit]
+            )
     before = settings_store.get_setting(session, LIMITS_KEY)
     after = clock.limits_to_json(limits)
     settings_store.put_setting(session, LIMITS_KEY, after)
-    audit.record(session, actor, AuditAction.UPDATE, "setting", None,
-                 before={LIMITS_KEY: before}, after={LIMITS_KEY: after})
+    audit.record(
+        session, actor, AuditAction.UPDATE, "setting", None, before={LIMITS_KEY: before}, after={LIMITS_KEY: after}
+    )
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -65,11 +67,24 @@ def _clock_of(row: Any, limits: clock.Limits) -> clock.ResponseClock:
 
 def _response_columns() -> list[Any]:
     return [
-        WhistleResponse.id, WhistleResponse.whistle_id, WhistleResponse.unit_id, Unit.name.label("unit"),
-        WhistleResponse.stage, WhistleResponse.signed_at, WhistleResponse.contacted_at,
-        WhistleResponse.reported_at, WhistleResponse.handled_at, WhistleResponse.closed_at,
-        WhistleResponse.action_taken, WhistleResponse.rating, WhistleResponse.rating_comment,
-        WhistleResponse.rated_at, Whistle.raised_at, Whistle.kind, Whistle.title, Whistle.community_id,
+        WhistleResponse.id,
+        WhistleResponse.whistle_id,
+        WhistleResponse.unit_id,
+        Unit.name.label("unit"),
+        WhistleResponse.stage,
+        WhistleResponse.signed_at,
+        WhistleResponse.contacted_at,
+        WhistleResponse.reported_at,
+        WhistleResponse.handled_at,
+        WhistleResponse.closed_at,
+        WhistleResponse.action_taken,
+        WhistleResponse.rating,
+        WhistleResponse.rating_comment,
+        WhistleResponse.rated_at,
+        Whistle.raised_at,
+        Whistle.kind,
+        Whistle.title,
+        Whistle.community_id,
         Community.name.label("community"),
     ]
 
@@ -126,12 +141,19 @@ def _view(row: Any, actor: Actor, limits: clock.Limits, now: datetime) -> Respon
     nxt = clock.next_stage(stage)
     pending = rclock.pending()
     return ResponseView(
-        id=row.id, unit_id=row.unit_id, unit=row.unit, stage=stage,
+        id=row.id,
+        unit_id=row.unit_id,
+        unit=row.unit,
+        stage=stage,
         reached={s: getattr(row, f) for s, f in STAGE_FIELD.items()},
         due={c.stage: c.due_at for c in rclock.checks},
-        action_taken=row.action_taken or "", rating=row.rating, rating_comment=row.rating_comment or "",
-        next_stage=nxt, next_due=pending.due_at if pending else None,
-        overdue=rclock.overdue(now), estimated=rclock.estimated,
+        action_taken=row.action_taken or "",
+        rating=row.rating,
+        rating_comment=row.rating_comment or "",
+        next_stage=nxt,
+        next_due=pending.due_at if pending else None,
+        overdue=rclock.overdue(now),
+        estimated=rclock.estimated,
         can_advance=_may_answer(actor, row.unit_id) and stage not in DONE_STAGES,
         can_rate=actor.keeps_community(row.community_id) and stage == WhistleStage.CLOSED,
     )
@@ -153,14 +175,23 @@ def get_whistle(session: Session, actor: Actor, *, whistle_id: int, now: datetim
     rows = session.execute(_responses(session).where(WhistleResponse.whistle_id == whistle_id)).all()
     views = sorted((_view(r, actor, limits, now) for r in rows), key=lambda v: clock.stage_rank(v.stage))
     return WhistleDetail(
-        id=w.id, community_id=w.community_id, community=community, raised_by=raised_by or "",
-        raised_at=w.raised_at, kind=WhistleKind(w.kind), title=w.title, description=w.description or "",
-        stage=WhistleStage(w.stage), closed_at=w.closed_at, responses=views,
+        id=w.id,
+        community_id=w.community_id,
+        community=community,
+        raised_by=raised_by or "",
+        raised_at=w.raised_at,
+        kind=WhistleKind(w.kind),
+        title=w.title,
+        description=w.description or "",
+        stage=WhistleStage(w.stage),
+        closed_at=w.closed_at,
+        responses=views,
     )
 
 
-def _whistle_filters(*, community_id: int | None, kind: WhistleKind | None, open_only: bool,
-                     unit_id: int | None, year: int | None) -> list[ColumnElement[bool]]:
+def _whistle_filters(
+    *, community_id: int | None, kind: WhistleKind | None, open_only: bool, unit_id: int | None, year: int | None
+) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Whistle.deleted_at.is_(None)]
     if community_id is not None:
         conds.append(Whistle.community_id == community_id)
@@ -177,8 +208,14 @@ def _whistle_filters(*, community_id: int | None, kind: WhistleKind | None, open
 
 
 def count_whistles(
-    session: Session, actor: Actor, *, community_id: int | None = None, kind: WhistleKind | None = None,
-    open_only: bool = False, unit_id: int | None = None, year: int | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    community_id: int | None = None,
+    kind: WhistleKind | None = None,
+    open_only: bool = False,
+    unit_id: int | None = None,
+    year: int | None = None,
 ) -> int:
     """How many matters the filters select (for the pager)."""
     conds = _whistle_filters(community_id=community_id, kind=kind, open_only=open_only, unit_id=unit_id, year=year)
@@ -186,24 +223,39 @@ def count_whistles(
 
 
 def list_whistles(
-    session: Session, actor: Actor, *, community_id: int | None = None, kind: WhistleKind | None = None,
-    open_only: bool = False, unit_id: int | None = None, year: int | None = None,
-    offset: int = 0, limit: int = 20, now: datetime | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    community_id: int | None = None,
+    kind: WhistleKind | None = None,
+    open_only: bool = False,
+    unit_id: int | None = None,
+    year: int | None = None,
+    offset: int = 0,
+    limit: int = 20,
+    now: datetime | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """A page of matters, newest first, with how many units answer and whether any is overdue."""
     now = now or utcnow()
     conds = _whistle_filters(community_id=community_id, kind=kind, open_only=open_only, unit_id=unit_id, year=year)
     total = session.scalar(select(func.count(Whistle.id)).where(*conds)) or 0
-    units = (
-        select(func.count(WhistleResponse.id)).where(WhistleResponse.whistle_id == Whistle.id).scalar_subquery()
-    )
+    units = select(func.count(WhistleResponse.id)).where(WhistleResponse.whistle_id == Whistle.id).scalar_subquery()
     rows = session.execute(
-        select(Whistle.id, Whistle.raised_at, Community.name.label("community"), Whistle.kind, Whistle.title,
-               Whistle.stage, units.label("units"), Whistle.closed_at)
+        select(
+            Whistle.id,
+            Whistle.raised_at,
+            Community.name.label("community"),
+            Whistle.kind,
+            Whistle.title,
+            Whistle.stage,
+            units.label("units"),
+            Whistle.closed_at,
+        )
         .join(Community, Community.id == Whistle.community_id)
         .where(*conds)
         .order_by(Whistle.raised_at.desc(), Whistle.id.desc())
-        .offset(offset).limit(limit)
+        .offset(offset)
+        .limit(limit)
     ).all()
     cols = ["id", "raised_at", "community", "kind", "title", "stage", "units", "closed_at"]
     df = _plain_times(pd.DataFrame([tuple(r) for r in rows], columns=cols), ["raised_at", "closed_at"])
@@ -221,8 +273,11 @@ def list_whistles(
 def _plain_times(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     """Keep timestamps as Python datetimes with None for blanks (not NaT), as ui.tables expects."""
     for col in cols:
-        df[col] = pd.Series([None if v is None or v is pd.NaT or v != v else v for v in df[col].astype(object)],
-                            index=df.index, dtype=object)
+        df[col] = pd.Series(
+            [None if v is None or v is pd.NaT or v != v else v for v in df[col].astype(object)],
+            index=df.index,
+            dtype=object,
+        )
     return df
 
 
@@ -238,21 +293,42 @@ def my_queue(session: Session, actor: Actor, *, now: datetime | None = None, lim
     elif actor.is_admin:
         stmt = stmt.where(WhistleResponse.stage == WhistleStage.CLOSED)
     else:
-        return pd.DataFrame(columns=["response_id", "whistle_id", "title", "community", "unit", "stage",
-                                     "next_stage", "due_at", "overdue"])
+        return pd.DataFrame(
+            columns=[
+                "response_id",
+                "whistle_id",
+                "title",
+                "community",
+                "unit",
+                "stage",
+                "next_stage",
+                "due_at",
+                "overdue",
+            ]
+        )
     limits = get_limits(session)
     out = []
     for r in session.execute(stmt.order_by(Whistle.raised_at).limit(limit)).all():
         rc = _clock_of(r, limits)
         pending = rc.pending()
         stage = WhistleStage(r.stage)
-        out.append({
-            "response_id": r.id, "whistle_id": r.whistle_id, "title": r.title, "community": r.community,
-            "unit": r.unit, "stage": stage, "next_stage": clock.next_stage(stage),
-            "due_at": pending.due_at if pending else None, "overdue": rc.overdue(now),
-        })
-    df = pd.DataFrame(out, columns=["response_id", "whistle_id", "title", "community", "unit", "stage",
-                                    "next_stage", "due_at", "overdue"])
+        out.append(
+            {
+                "response_id": r.id,
+                "whistle_id": r.whistle_id,
+                "title": r.title,
+                "community": r.community,
+                "unit": r.unit,
+                "stage": stage,
+                "next_stage": clock.next_stage(stage),
+                "due_at": pending.due_at if pending else None,
+                "overdue": rc.overdue(now),
+            }
+        )
+    df = pd.DataFrame(
+        out,
+        columns=["response_id", "whistle_id", "title", "community", "unit", "stage", "next_stage", "due_at", "overdue"],
+    )
     df = df.sort_values(["overdue", "due_at"], ascending=[False, True], na_position="last").reset_index(drop=True)
     return _plain_times(df, ["due_at"])
 
@@ -276,8 +352,15 @@ def _may_answer(actor: Actor, unit_id: int) -> bool:
 
 
 def raise_whistle(
-    session: Session, actor: Actor, *, community_id: int, kind: WhistleKind | str, title: str,
-    description: str = "", unit_ids: list[int], now: datetime | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    community_id: int,
+    kind: WhistleKind | str,
+    title: str,
+    description: str = "",
+    unit_ids: list[int],
+    now: datetime | None = None,
 ) -> int:
     """吹哨: a community worker (for their own community) or the admin raises a matter and
     summons units."""
@@ -291,14 +374,21 @@ def raise_whistle(
         raise ValidationError("whistle.fields.units", "error.required")
     if session.get(Community, community_id) is None:
         raise ValidationError("whistle.fields.community", "error.unknown_choice", value=str(community_id))
-    known = set(session.scalars(
-        select(Unit.id).where(Unit.id.in_(unique), Unit.deleted_at.is_(None), Unit.active.is_(True))
-    ))
+    known = set(
+        session.scalars(select(Unit.id).where(Unit.id.in_(unique), Unit.deleted_at.is_(None), Unit.active.is_(True)))
+    )
     for uid in unique:
         if uid not in known:
             raise ValidationError("whistle.fields.units", "error.unknown_choice", value=str(uid))
-    whistle = Whistle(community_id=community_id, raised_by_user_id=actor.user_id, raised_at=now or utcnow(),
-                      kind=kind, title=title, description=description, stage=WhistleStage.RAISED)
+    whistle = Whistle(
+        community_id=community_id,
+        raised_by_user_id=actor.user_id,
+        raised_at=now or utcnow(),
+        kind=kind,
+        title=title,
+        description=description,
+        stage=WhistleStage.RAISED,
+    )
     session.add(whistle)
     audit.record_change(session, actor, whistle, None, entity="whistle")
     for uid in unique:
@@ -329,7 +419,11 @@ def _load_response(session: Session, response_id: int) -> tuple[WhistleResponse,
 
 
 def advance_response(
-    session: Session, actor: Actor, *, response_id: int, action_taken: str | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    response_id: int,
+    action_taken: str | None = None,
     now: datetime | None = None,
 ) -> WhistleStage:
     """The summoned unit's liaison moves its response one step: 签收 → 联系 → 报到 → 处置 → 办结.
@@ -358,7 +452,12 @@ def advance_response(
 
 
 def rate_response(
-    session: Session, actor: Actor, *, response_id: int, rating: object, comment: str = "",
+    session: Session,
+    actor: Actor,
+    *,
+    response_id: int,
+    rating: object,
+    comment: str = "",
     now: datetime | None = None,
 ) -> None:
     """评价: the raising community's worker (or the admin) rates a closed response 1–5."""
@@ -366,8 +465,11 @@ def rate_response(
     if not actor.keeps_community(whistle.community_id):
         raise PermissionDenied()
     if WhistleStage(response.stage) != WhistleStage.CLOSED:
-        raise Conflict("whistle.errors.not_closed" if WhistleStage(response.stage) != WhistleStage.RATED
-                       else "whistle.errors.already_rated")
+        raise Conflict(
+            "whistle.errors.not_closed"
+            if WhistleStage(response.stage) != WhistleStage.RATED
+            else "whistle.errors.already_rated"
+        )
     score = validate.integer("whistle.fields.rating", rating, required=True, min_value=1, max_value=5)
     comment = validate.text("whistle.fields.rating_comment", comment, max_len=500)
     before = snapshot(response)
@@ -396,8 +498,9 @@ def _hours_between(session: Session, a: Any, b: Any) -> Any:
     return func.extract("epoch", b - a) / 3600.0
 
 
-def on_time_by_unit(session: Session, *, year: int | None = None, unit_id: int | None = None,
-                    now: datetime | None = None) -> dict[int, float | None]:
+def on_time_by_unit(
+    session: Session, *, year: int | None = None, unit_id: int | None = None, now: datetime | None = None
+) -> dict[int, float | None]:
     """Per unit, the share of judged stages reached within their limit (matters raised in ``year``)."""
     now = now or utcnow()
     stmt = _responses(session)
@@ -424,10 +527,13 @@ def scorecard(session: Session, actor: Actor, *, year: int | None = None, now: d
     report_h = _hours_between(session, Whistle.raised_at, WhistleResponse.reported_at)
     rows = session.execute(
         select(
-            WhistleResponse.unit_id, Unit.name,
+            WhistleResponse.unit_id,
+            Unit.name,
             func.count(WhistleResponse.id),
             func.sum(case((WhistleResponse.stage.in_(DONE_STAGES), 1), else_=0)),
-            func.avg(sign_h), func.avg(report_h), func.avg(WhistleResponse.rating),
+            func.avg(sign_h),
+            func.avg(report_h),
+            func.avg(WhistleResponse.rating),
         )
         .join(Whistle, Whistle.id == WhistleResponse.whistle_id)
         .join(Unit, Unit.id == WhistleResponse.unit_id)
@@ -437,8 +543,7 @@ def scorecard(session: Session, actor: Actor, *, year: int | None = None, now: d
     on_time = on_time_by_unit(session, year=year, now=now)
     cols = ["unit_id", "unit", "responses", "closed", "sign_hours", "report_hours", "rating", "on_time"]
     df = pd.DataFrame(
-        [(r[0], r[1], int(r[2]), int(r[3] or 0), _num(r[4]), _num(r[5]), _num(r[6]), on_time.get(r[0]))
-         for r in rows],
+        [(r[0], r[1], int(r[2]), int(r[3] or 0), _num(r[4]), _num(r[5]), _num(r[6]), on_time.get(r[0])) for r in rows],
         columns=cols,
     )
     return df.sort_values(["on_time", "rating"], ascending=False, na_position="last").reset_index(drop=True)
@@ -462,17 +567,27 @@ def monthly(session: Session, *, start: date, end: date) -> pd.DataFrame:
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time()) - timedelta(hours=8)
     base = [Whistle.deleted_at.is_(None)]
     m_raised = _month_expr(session, Whistle.raised_at)
-    raised: dict[str, int] = dict(session.execute(
-        select(m_raised, func.count(Whistle.id))
-        .where(*base, Whistle.raised_at >= lo, Whistle.raised_at < hi).group_by(m_raised)
-    ).tuples().all())
+    raised: dict[str, int] = dict(
+        session.execute(
+            select(m_raised, func.count(Whistle.id))
+            .where(*base, Whistle.raised_at >= lo, Whistle.raised_at < hi)
+            .group_by(m_raised)
+        )
+        .tuples()
+        .all()
+    )
     m_closed = _month_expr(session, Whistle.closed_at)
     days = _hours_between(session, Whistle.raised_at, Whistle.closed_at) / 24.0
-    closed = {m: (n, d) for m, n, d in session.execute(
-        select(m_closed, func.count(Whistle.id), func.avg(days))
-        .where(*base, Whistle.closed_at.is_not(None), Whistle.closed_at >= lo, Whistle.closed_at < hi)
-        .group_by(m_closed)
-    ).tuples().all()}
+    closed = {
+        m: (n, d)
+        for m, n, d in session.execute(
+            select(m_closed, func.count(Whistle.id), func.avg(days))
+            .where(*base, Whistle.closed_at.is_not(None), Whistle.closed_at >= lo, Whistle.closed_at < hi)
+            .group_by(m_closed)
+        )
+        .tuples()
+        .all()
+    }
     n_comm = session.scalar(select(func.count(Community.id)).where(Community.deleted_at.is_(None))) or 0
     months = []
     y, m = start.year, start.month
@@ -483,8 +598,15 @@ def monthly(session: Session, *, start: date, end: date) -> pd.DataFrame:
     for month in months:
         n = int(raised.get(month, 0))
         c_n, c_days = closed.get(month, (0, None))
-        out.append({"month": month, "raised": n, "rate": round(n / n_comm, 2) if n_comm else None,
-                    "closed": int(c_n), "close_days": _num(c_days)})
+        out.append(
+            {
+                "month": month,
+                "raised": n,
+                "rate": round(n / n_comm, 2) if n_comm else None,
+                "closed": int(c_n),
+                "close_days": _num(c_days),
+            }
+        )
     return pd.DataFrame(out, columns=["month", "raised", "rate", "closed", "close_days"])
 
 
@@ -493,8 +615,16 @@ def by_community(session: Session, *, year: int) -> pd.DataFrame:
     start, end = _year_bounds(year)
     rows = session.execute(
         select(Community.name, func.count(Whistle.id))
-        .join(Whistle, and_(Whistle.community_id == Community.id, Whistle.deleted_at.is_(None),
-                            Whistle.raised_at >= start, Whistle.raised_at < end), isouter=True)
+        .join(
+            Whistle,
+            and_(
+                Whistle.community_id == Community.id,
+                Whistle.deleted_at.is_(None),
+                Whistle.raised_at >= start,
+                Whistle.raised_at < end,
+            ),
+            isouter=True,
+        )
         .where(Community.deleted_at.is_(None))
         .group_by(Community.id, Community.name)
     ).all()

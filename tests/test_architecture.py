@@ -29,7 +29,8 @@ def _imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("folder", ["domain", "services", "db", "exports", "cli"])
 def test_lower_layers_do_not_import_streamlit(folder: str) -> None:
     offenders = [
-        str(p.relative_to(ROOT)) for p in _py_files(folder)
+        str(p.relative_to(ROOT))
+        for p in _py_files(folder)
         if any(name == "streamlit" or name.startswith("streamlit.") for name in _imports(p))
     ]
     assert offenders == []
@@ -37,7 +38,8 @@ def test_lower_layers_do_not_import_streamlit(folder: str) -> None:
 
 def test_domain_does_not_touch_the_database() -> None:
     offenders = [
-        str(p.relative_to(ROOT)) for p in _py_files("domain")
+        str(p.relative_to(ROOT))
+        for p in _py_files("domain")
         if any(n.startswith(("sqlalchemy", "db", "services", "ui")) for n in _imports(p))
     ]
     assert offenders == []
@@ -61,7 +63,8 @@ def test_no_legacy_pages_folder() -> None:
 
 def test_no_raw_html_from_user_text() -> None:
     offenders = [
-        str(p.relative_to(ROOT)) for p in _py_files("app_pages") + _py_files("ui")
+        str(p.relative_to(ROOT))
+        for p in _py_files("app_pages") + _py_files("ui")
         if "unsafe_allow_html=True" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []

@@ -17,8 +17,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _run(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}", COBUILD_BCRYPT_ROUNDS="4")
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_migrate_creates_the_schema_on_a_new_file(tmp_path: Path) -> None:
@@ -65,8 +72,11 @@ def test_create_user_rejects_a_weak_password_with_exit_1(db_file: Path) -> None:
 
 
 def test_create_user_liaison_needs_a_known_unit(db_file: Path) -> None:
-    result = _run(["create-user", "liming", "--role", "liaison", "--unit", "不存在的单位", "--password-stdin"],
-                  db_file, "secret-pass-9\n")
+    result = _run(
+        ["create-user", "liming", "--role", "liaison", "--unit", "不存在的单位", "--password-stdin"],
+        db_file,
+        "secret-pass-9\n",
+    )
     assert result.returncode == 1
     assert "不存在的单位" in result.stderr
 

@@ -89,7 +89,9 @@ def test_five_wrong_passwords_within_15_minutes_lock_the_account(session: Sessio
 
 def test_wrong_passwords_spread_over_more_than_15_minutes_do_not_lock(session: Session) -> None:
     for minutes in (0, 4, 8, 12, 28):  # the fifth falls outside the first one's window
-        result = users.authenticate(session, username="leader", password="wrong-pass1", now=T0 + timedelta(minutes=minutes))
+        result = users.authenticate(
+            session, username="leader", password="wrong-pass1", now=T0 + timedelta(minutes=minutes)
+        )
         assert result.reason == "auth.wrong_credentials", minutes
     assert users.authenticate(session, username="leader", password="cobuild-leader", now=T0 + timedelta(minutes=29)).ok
 
@@ -109,8 +111,11 @@ def test_the_lockout_survives_a_new_process(db_file: Path) -> None:
             assert not users.authenticate(s, username="community1", password="cobuild-community").ok
             creds = users.credentials(s)
             assert creds["usernames"]["community1"]["password"] == "!"  # the form cannot let it in
-            failed = s.scalar(select(func.count(AuditEntry.id)).where(
-                AuditEntry.action == AuditAction.LOGIN_FAILED, AuditEntry.username == "community1"))
+            failed = s.scalar(
+                select(func.count(AuditEntry.id)).where(
+                    AuditEntry.action == AuditAction.LOGIN_FAILED, AuditEntry.username == "community1"
+                )
+            )
             assert failed == 6
     finally:
         second.dispose()
@@ -136,13 +141,14 @@ def test_a_cookie_signed_with_the_right_key_is_read() -> None:
 @pytest.mark.parametrize(
     "token",
     [
-        pytest.param(_token("admin", "another-key-someone-made-up-000000", datetime.now(UTC) + timedelta(days=7)),
-                     id="forged-with-another-key"),
+        pytest.param(
+            _token("admin", "another-key-someone-made-up-000000", datetime.now(UTC) + timedelta(days=7)),
+            id="forged-with-another-key",
+        ),
         pytest.param(_token("admin", KEY, datetime.now(UTC) - timedelta(minutes=1)), id="expired"),
         pytest.param(jwt.encode({"username": "admin"}, KEY, algorithm="HS256"), id="no-expiry"),
         # {"alg": "none"} with {"username": "admin", "exp_date": 4000000000} and no signature
-        pytest.param("eyJhbGciOiJub25lIn0.eyJ1c2VybmFtZSI6ImFkbWluIiwiZXhwX2RhdGUiOjQwMDAwMDAwMDB9.",
-                     id="alg-none"),
+        pytest.param("eyJhbGciOiJub25lIn0.eyJ1c2VybmFtZSI6ImFkbWluIiwiZXhwX2RhdGUiOjQwMDAwMDAwMDB9.", id="alg-none"),
         pytest.param("not-a-token", id="garbage"),
     ],
 )
@@ -164,8 +170,9 @@ def test_logout_revokes_every_cookie_issued_before(session: Session) -> None:
 def test_a_password_change_revokes_every_cookie_issued_before(session: Session, liaison: Actor) -> None:
     issued = (datetime.now(UTC) - timedelta(minutes=5)).timestamp()
     assert users.cookie_is_valid(session, username="liaison1", issued_at=issued)
-    users.change_own_password(session, liaison, current="cobuild-liaison", new="new-secret-2026",
-                              repeat="new-secret-2026")
+    users.change_own_password(
+        session, liaison, current="cobuild-liaison", new="new-secret-2026", repeat="new-secret-2026"
+    )
     assert not users.cookie_is_valid(session, username="liaison1", issued_at=issued)
 
 
@@ -196,8 +203,12 @@ def _first(session: Session, stmt: Any) -> int | None:
 def ids(session: Session, liaison: Actor, other_unit_id: int) -> dict[str, Any]:
     """Records to aim at: for the liaison tests, ones that belong to another unit."""
     other, mine = other_unit_id, liaison.unit_id
-    led_by_other = _first(session, select(Project.id).where(
-        Project.lead_unit_id.is_not(None), Project.lead_unit_id != mine, Project.deleted_at.is_(None)))
+    led_by_other = _first(
+        session,
+        select(Project.id).where(
+            Project.lead_unit_id.is_not(None), Project.lead_unit_id != mine, Project.deleted_at.is_(None)
+        ),
+    )
     return {
         "unit": mine,
         "other_unit": other,
@@ -211,10 +222,14 @@ def ids(session: Session, liaison: Actor, other_unit_id: int) -> dict[str, Any]:
         "agreement": _first(session, select(Agreement.id).where(Agreement.unit_id != mine)),
         "member": _first(session, select(Member.id).where(Member.unit_id != mine, Member.deleted_at.is_(None))),
         "meeting": _first(session, select(Meeting.id).where(Meeting.deleted_at.is_(None))),
-        "item": _first(session, select(ActionItem.id).where(ActionItem.owner_unit_id != mine,
-                                                            ActionItem.status == ActionStatus.OPEN)),
-        "response": _first(session, select(WhistleResponse.id).where(WhistleResponse.unit_id != mine,
-                                                                     WhistleResponse.closed_at.is_(None))),
+        "item": _first(
+            session,
+            select(ActionItem.id).where(ActionItem.owner_unit_id != mine, ActionItem.status == ActionStatus.OPEN),
+        ),
+        "response": _first(
+            session,
+            select(WhistleResponse.id).where(WhistleResponse.unit_id != mine, WhistleResponse.closed_at.is_(None)),
+        ),
         "round": _first(session, select(EvaluationRound.id)),
         "task": _first(session, select(ContractTask.id)),
         "slot": _first(session, select(RotationSlot.id)),
@@ -227,68 +242,87 @@ Write = Callable[[Session, Actor, dict[str, Any]], object]
 # Every write service, called with plausible arguments: a leader must be refused by each.
 LEADER_WRITES: dict[str, Write] = {
     "log_activity": lambda s, a, i: activities.log_activity(
-        s, a, unit_id=i["unit"], community_id=i["community"], held_on=TODAY, kind="forum", title="座谈", today=TODAY),
+        s, a, unit_id=i["unit"], community_id=i["community"], held_on=TODAY, kind="forum", title="座谈", today=TODAY
+    ),
     "update_activity": lambda s, a, i: activities.update_activity(
-        s, a, i["activity"], community_id=i["community"], held_on=TODAY, kind="forum", title="改", today=TODAY),
+        s, a, i["activity"], community_id=i["community"], held_on=TODAY, kind="forum", title="改", today=TODAY
+    ),
     "delete_activity": lambda s, a, i: activities.delete_activity(s, a, i["activity"]),
     "create_need": lambda s, a, i: needs.create_need(
-        s, a, data=needs.NeedInput(i["community"], i["category"], "加装电梯")),
+        s, a, data=needs.NeedInput(i["community"], i["category"], "加装电梯")
+    ),
     "update_need": lambda s, a, i: needs.update_need(
-        s, a, need_id=i["need"], data=needs.NeedInput(i["community"], i["category"], "改")),
+        s, a, need_id=i["need"], data=needs.NeedInput(i["community"], i["category"], "改")
+    ),
     "delete_need": lambda s, a, i: needs.delete_need(s, a, need_id=i["need"]),
     "claim_need": lambda s, a, i: needs.claim_need(s, a, need_id=i["need"], unit_id=i["unit"]),
     "create_resource": lambda s, a, i: resources.create_resource(
-        s, a, data=resources.ResourceInput(i["unit"], i["category"], "会议室")),
+        s, a, data=resources.ResourceInput(i["unit"], i["category"], "会议室")
+    ),
     "update_resource": lambda s, a, i: resources.update_resource(
-        s, a, resource_id=i["resource"], data=resources.ResourceInput(i["other_unit"], i["category"], "改")),
+        s, a, resource_id=i["resource"], data=resources.ResourceInput(i["other_unit"], i["category"], "改")
+    ),
     "delete_resource": lambda s, a, i: resources.delete_resource(s, a, resource_id=i["resource"]),
     "create_project": lambda s, a, i: projects.create_project(
-        s, a, data=projects.ProjectInput("楼道改造", i["community"])),
+        s, a, data=projects.ProjectInput("楼道改造", i["community"])
+    ),
     "update_project": lambda s, a, i: projects.update_project(
-        s, a, project_id=i["project"], data=projects.ProjectInput("改", i["community"])),
-    "move_project": lambda s, a, i: projects.move_project(
-        s, a, project_id=i["project"], to_stage=ProjectStage.CONSULT),
+        s, a, project_id=i["project"], data=projects.ProjectInput("改", i["community"])
+    ),
+    "move_project": lambda s, a, i: projects.move_project(s, a, project_id=i["project"], to_stage=ProjectStage.CONSULT),
     "save_progress": lambda s, a, i: projects.save_progress(s, a, changes={i["project"]: 55}),
-    "add_milestone": lambda s, a, i: projects.add_milestone(
-        s, a, project_id=i["project"], due_on=TODAY, title="验收"),
+    "add_milestone": lambda s, a, i: projects.add_milestone(s, a, project_id=i["project"], due_on=TODAY, title="验收"),
     "set_milestone_done": lambda s, a, i: projects.set_milestone_done(s, a, milestone_id=i["milestone"], done=True),
     "claim_project": lambda s, a, i: projects.claim_project(s, a, project_id=i["project"], today=TODAY),
     "delete_project": lambda s, a, i: projects.delete_project(s, a, project_id=i["project"]),
     "create_agreement": lambda s, a, i: agreements.create_agreement(
-        s, a, data=agreements.AgreementInput(i["community"], i["unit"])),
+        s, a, data=agreements.AgreementInput(i["community"], i["unit"])
+    ),
     "update_agreement": lambda s, a, i: agreements.update_agreement(
-        s, a, agreement_id=i["agreement"], data=agreements.AgreementInput(i["community"], i["unit"])),
+        s, a, agreement_id=i["agreement"], data=agreements.AgreementInput(i["community"], i["unit"])
+    ),
     "delete_agreement": lambda s, a, i: agreements.delete_agreement(s, a, agreement_id=i["agreement"]),
     "create_member": lambda s, a, i: members.create_member(s, a, name="张三", unit_id=i["unit"]),
     "update_member": lambda s, a, i: members.update_member(s, a, i["member"], name="李四", unit_id=i["other_unit"]),
     "delete_member": lambda s, a, i: members.delete_member(s, a, i["member"]),
     "create_meeting": lambda s, a, i: meetings.create_meeting(
-        s, a, data=meetings.MeetingInput("joint", "联席会议", TODAY)),
+        s, a, data=meetings.MeetingInput("joint", "联席会议", TODAY)
+    ),
     "update_meeting": lambda s, a, i: meetings.update_meeting(
-        s, a, meeting_id=i["meeting"], data=meetings.MeetingInput("joint", "改", TODAY)),
+        s, a, meeting_id=i["meeting"], data=meetings.MeetingInput("joint", "改", TODAY)
+    ),
     "add_action_item": lambda s, a, i: meetings.add_action_item(
-        s, a, meeting_id=i["meeting"], content="落实", owner_unit_id=i["unit"], due_on=None),
+        s, a, meeting_id=i["meeting"], content="落实", owner_unit_id=i["unit"], due_on=None
+    ),
     "close_action_item": lambda s, a, i: meetings.close_action_item(
-        s, a, item_id=i["item"], status=ActionStatus.DONE, note="办结", closed_on=TODAY),
+        s, a, item_id=i["item"], status=ActionStatus.DONE, note="办结", closed_on=TODAY
+    ),
     "delete_meeting": lambda s, a, i: meetings.delete_meeting(s, a, meeting_id=i["meeting"]),
     "raise_whistle": lambda s, a, i: whistle.raise_whistle(
-        s, a, community_id=i["community"], kind="other", title="吹哨", unit_ids=[i["unit"]]),
+        s, a, community_id=i["community"], kind="other", title="吹哨", unit_ids=[i["unit"]]
+    ),
     "advance_response": lambda s, a, i: whistle.advance_response(s, a, response_id=i["response"], action_taken="处置"),
     "rate_response": lambda s, a, i: whistle.rate_response(s, a, response_id=i["response"], rating=5),
     "create_task": lambda s, a, i: evaluation.create_task(
-        s, a, unit_id=i["unit"], title="契约", credit_weight=1, due_on=None, claimed_on=TODAY),
+        s, a, unit_id=i["unit"], title="契约", credit_weight=1, due_on=None, claimed_on=TODAY
+    ),
     "set_task_statuses": lambda s, a, i: evaluation.set_task_statuses(s, a, changes={i["task"]: "kept"}, today=TODAY),
     "create_round": lambda s, a, i: evaluation.create_round(
-        s, a, title="考评", period="2026", year=2026, criteria=[("服务", 1)]),
+        s, a, title="考评", period="2026", year=2026, criteria=[("服务", 1)]
+    ),
     "close_round": lambda s, a, i: evaluation.close_round(s, a, round_id=i["round"]),
     "save_scores": lambda s, a, i: evaluation.save_scores(
-        s, a, round_id=i["round"], evaluator="甲", scores={(i["unit"], 1): 90}),
+        s, a, round_id=i["round"], evaluator="甲", scores={(i["unit"], 1): 90}
+    ),
     "set_formula": lambda s, a, i: evaluation.set_formula(s, a, weights={}),
     "generate_year": lambda s, a, i: rotation.generate_year(s, a, year=2027, community_id=None),
     "swap_months": lambda s, a, i: rotation.swap_months(
-        s, a, year=2026, community_id=None, month_a=1, month_b=2, reason="调换"),
+        s, a, year=2026, community_id=None, month_a=1, month_b=2, reason="调换"
+    ),
     "change_chair": lambda s, a, i: rotation.change_chair(s, a, slot_id=i["slot"], unit_id=i["unit"], reason="调整"),
-    "update_month": lambda s, a, i: rotation.update_month(s, a, slot_id=i["slot"], theme="主题", plan="", status="planned"),
+    "update_month": lambda s, a, i: rotation.update_month(
+        s, a, slot_id=i["slot"], theme="主题", plan="", status="planned"
+    ),
     "create_unit": lambda s, a, i: admin_svc.create_unit(s, a, name="新单位"),
     "set_unit_active": lambda s, a, i: admin_svc.set_unit_active(s, a, unit_id=i["other_unit"], active=False),
     "pair_unit": lambda s, a, i: admin_svc.pair_unit(s, a, unit_id=i["other_unit"], community_id=i["community"]),
@@ -296,7 +330,8 @@ LEADER_WRITES: dict[str, Write] = {
     "create_category": lambda s, a, i: admin_svc.create_category(s, a, name="新类别"),
     "accept_match": lambda s, a, i: matrix.accept_match(s, a, need_id=i["need"], resource_id=i["resource"]),
     "create_user": lambda s, a, i: users.create_user(
-        s, a, username="intruder", display_name="x", password="intruder-2026", role="admin"),
+        s, a, username="intruder", display_name="x", password="intruder-2026", role="admin"
+    ),
     "reset_password": lambda s, a, i: users.reset_password(s, a, user_id=i["user"], new_password="taken-over-1"),
     "unlock_user": lambda s, a, i: users.unlock_user(s, a, user_id=i["user"]),
     "set_user_active": lambda s, a, i: users.set_user_active(s, a, user_id=i["user"], active=False),
@@ -305,17 +340,34 @@ LEADER_WRITES: dict[str, Write] = {
 # What a liaison might hand-craft: the id of another unit's record, or another unit's id.
 LIAISON_OTHER_UNIT: dict[str, Write] = {
     "log_activity_for_other_unit": lambda s, a, i: activities.log_activity(
-        s, a, unit_id=i["other_unit"], community_id=i["community"], held_on=TODAY, kind="forum", title="冒名",
-        today=TODAY),
+        s,
+        a,
+        unit_id=i["other_unit"],
+        community_id=i["community"],
+        held_on=TODAY,
+        kind="forum",
+        title="冒名",
+        today=TODAY,
+    ),
     "update_other_units_activity": LEADER_WRITES["update_activity"],
     "move_own_activity_to_other_unit": lambda s, a, i: activities.update_activity(
-        s, a, s.scalar(select(Activity.id).where(Activity.unit_id == a.unit_id).limit(1)), unit_id=i["other_unit"],
-        community_id=i["community"], held_on=TODAY, kind="forum", title="改", today=TODAY),
+        s,
+        a,
+        s.scalar(select(Activity.id).where(Activity.unit_id == a.unit_id).limit(1)),
+        unit_id=i["other_unit"],
+        community_id=i["community"],
+        held_on=TODAY,
+        kind="forum",
+        title="改",
+        today=TODAY,
+    ),
     "delete_other_units_activity": LEADER_WRITES["delete_activity"],
     "create_resource_for_other_unit": lambda s, a, i: resources.create_resource(
-        s, a, data=resources.ResourceInput(i["other_unit"], i["category"], "会议室")),
+        s, a, data=resources.ResourceInput(i["other_unit"], i["category"], "会议室")
+    ),
     "update_other_units_resource": lambda s, a, i: resources.update_resource(
-        s, a, resource_id=i["resource"], data=resources.ResourceInput(a.unit_id, i["category"], "改")),
+        s, a, resource_id=i["resource"], data=resources.ResourceInput(a.unit_id, i["category"], "改")
+    ),
     "delete_other_units_resource": LEADER_WRITES["delete_resource"],
     "update_project_led_by_other_unit": LEADER_WRITES["update_project"],
     "save_progress_of_other_units_project": LEADER_WRITES["save_progress"],
@@ -352,14 +404,22 @@ def test_leader_can_write_nothing(session: Session, leader: Actor, ids: dict[str
 
 
 @pytest.mark.parametrize("name", sorted(LIAISON_OTHER_UNIT))
-def test_liaison_cannot_change_another_units_records(session: Session, liaison: Actor, ids: dict[str, Any],
-                                                     name: str) -> None:
-    needed = {"update_other_units_activity": "activity", "delete_other_units_activity": "activity",
-              "update_other_units_resource": "resource", "delete_other_units_resource": "resource",
-              "update_project_led_by_other_unit": "project", "save_progress_of_other_units_project": "project",
-              "add_milestone_to_other_units_project": "project", "update_other_units_member": "member",
-              "delete_other_units_member": "member", "close_other_units_action_item": "item",
-              "advance_other_units_whistle_response": "response"}.get(name)
+def test_liaison_cannot_change_another_units_records(
+    session: Session, liaison: Actor, ids: dict[str, Any], name: str
+) -> None:
+    needed = {
+        "update_other_units_activity": "activity",
+        "delete_other_units_activity": "activity",
+        "update_other_units_resource": "resource",
+        "delete_other_units_resource": "resource",
+        "update_project_led_by_other_unit": "project",
+        "save_progress_of_other_units_project": "project",
+        "add_milestone_to_other_units_project": "project",
+        "update_other_units_member": "member",
+        "delete_other_units_member": "member",
+        "close_other_units_action_item": "item",
+        "advance_other_units_whistle_response": "response",
+    }.get(name)
     if needed and ids[needed] is None:
         pytest.skip(f"the demo has no {needed} of another unit")
     _refused(session, liaison, ids, LIAISON_OTHER_UNIT[name])
@@ -368,8 +428,9 @@ def test_liaison_cannot_change_another_units_records(session: Session, liaison: 
 def test_save_progress_refuses_the_whole_batch_when_one_row_is_another_units(
     session: Session, liaison: Actor, ids: dict[str, Any]
 ) -> None:
-    own = session.scalar(select(Project).where(Project.lead_unit_id == liaison.unit_id,
-                                               Project.deleted_at.is_(None)).limit(1))
+    own = session.scalar(
+        select(Project).where(Project.lead_unit_id == liaison.unit_id, Project.deleted_at.is_(None)).limit(1)
+    )
     if own is None or ids["project"] is None:
         pytest.skip("needs one project of each")
     progress = own.progress
@@ -397,8 +458,12 @@ def test_secrets_file_is_ignored_by_git() -> None:
 
 def _repository_files() -> list[Path]:
     """Files git tracks, plus new ones it would pick up (what a commit could publish)."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                         capture_output=True, check=True).stdout.decode()
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     return [ROOT / name for name in out.split("\0") if name and (ROOT / name).is_file()]
 
 
@@ -413,7 +478,10 @@ def test_no_secret_in_the_repository() -> None:
     generated = [p.read_text().strip() for p in (ROOT / "data").glob("cookie_key") if p.is_file()]
     offenders = []
     for path in files:
-        if path.suffix in {".db", ".png", ".jpg", ".xlsx", ".docx", ".pptx", ".pdf", ".gz"} or path.stat().st_size > 2_000_000:
+        if (
+            path.suffix in {".db", ".png", ".jpg", ".xlsx", ".docx", ".pptx", ".pdf", ".gz"}
+            or path.stat().st_size > 2_000_000
+        ):
             continue
         try:
             body = path.read_text(encoding="utf-8")

@@ -47,8 +47,15 @@ def _chart(chart, *, name: str, key: str, container=None) -> None:  # type: igno
     where = container or st
     where.altair_chart(chart, width="stretch", key=key)
     if cjk_font_available():
-        where.download_button(t("common.download_png"), lambda: chart_png(chart), file_name=f"{name}.png",
-                              mime="image/png", key=f"{key}_png", on_click="ignore", icon=":material/image:")
+        where.download_button(
+            t("common.download_png"),
+            lambda: chart_png(chart),
+            file_name=f"{name}.png",
+            mime="image/png",
+            key=f"{key}_png",
+            on_click="ignore",
+            icon=":material/image:",
+        )
 
 
 def _grid_table(progress: activity_reports.Progress) -> pd.DataFrame:
@@ -79,13 +86,24 @@ def six_items(today: date) -> None:
     year = cols[0].selectbox(t("activities.six.year"), years, key="activities_six_year")
     by = "unit"
     if _has_members():
-        by = cols[1].radio(t("activities.six.by"), ["unit", "member"], horizontal=True, key="activities_six_by",
-                           format_func=lambda b: t(f"activities.six.by_{b}"))
-    sort = cols[2].selectbox(t("activities.six.sort"), ["behind", "completion", "name"], key="activities_six_sort",
-                             format_func=lambda s: t(f"activities.six.sort_{s}"))
+        by = cols[1].radio(
+            t("activities.six.by"),
+            ["unit", "member"],
+            horizontal=True,
+            key="activities_six_by",
+            format_func=lambda b: t(f"activities.six.by_{b}"),
+        )
+    sort = cols[2].selectbox(
+        t("activities.six.sort"),
+        ["behind", "completion", "name"],
+        key="activities_six_sort",
+        format_func=lambda s: t(f"activities.six.sort_{s}"),
+    )
     progress = _progress(year, today, by)
     m = st.columns(3)
-    m[0].metric(t("activities.six.completion"), fmt_percent(progress.completion), help=t("activities.six.completion_help"))
+    m[0].metric(
+        t("activities.six.completion"), fmt_percent(progress.completion), help=t("activities.six.completion_help")
+    )
     m[1].metric(t("activities.six.behind_count"), progress.behind)
     m[2].metric(t("activities.six.rows"), len(progress.rows))
     if not progress.rows:
@@ -102,23 +120,47 @@ def six_items(today: date) -> None:
     shown = activity_reports.Progress(progress.year, progress.as_of, progress.by, rows)
     grid = _grid_table(shown)
     completion_col = t("activities.six.row_completion")
-    st.dataframe(grid, hide_index=True, width="stretch", key="activities_six_table",
-                 height=min(35 * (len(grid) + 1) + 3, 630), column_config={
-        completion_col: st.column_config.ProgressColumn(completion_col, min_value=0, max_value=100, format="%d%%"),
-    })
+    st.dataframe(
+        grid,
+        hide_index=True,
+        width="stretch",
+        key="activities_six_table",
+        height=min(35 * (len(grid) + 1) + 3, 630),
+        column_config={
+            completion_col: st.column_config.ProgressColumn(completion_col, min_value=0, max_value=100, format="%d%%"),
+        },
+    )
     st.caption(t("activities.six.rule"))
     sheet, sheet_name = _grid_table(progress), t("activities.six.sheet")
-    st.download_button(t("activities.six.download"), lambda: ledger_export.frame_xlsx(sheet, sheet_name),
-                       on_click="ignore",
-                       file_name=f"six-items-{year}.xlsx", key="activities_six_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    share = pd.DataFrame({
-        "item": [label(k) for k in SIX_ITEMS],
-        "share": [round(100 * sum(1 for r in progress.rows if r.row.counts[k]) / len(progress.rows)) for k in SIX_ITEMS],
-    })
-    _chart(charts.bar(share, x="item", y="share", title=t("activities.six.chart_items"),
-                      x_title=t("activities.six.item"), y_title=t("activities.six.chart_share"),
-                      sort=list(share["item"])), name=t("activities.six.chart_items"), key="activities_six_chart")
+    st.download_button(
+        t("activities.six.download"),
+        lambda: ledger_export.frame_xlsx(sheet, sheet_name),
+        on_click="ignore",
+        file_name=f"six-items-{year}.xlsx",
+        key="activities_six_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    share = pd.DataFrame(
+        {
+            "item": [label(k) for k in SIX_ITEMS],
+            "share": [
+                round(100 * sum(1 for r in progress.rows if r.row.counts[k]) / len(progress.rows)) for k in SIX_ITEMS
+            ],
+        }
+    )
+    _chart(
+        charts.bar(
+            share,
+            x="item",
+            y="share",
+            title=t("activities.six.chart_items"),
+            x_title=t("activities.six.item"),
+            y_title=t("activities.six.chart_share"),
+            sort=list(share["item"]),
+        ),
+        name=t("activities.six.chart_items"),
+        key="activities_six_chart",
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
@@ -134,33 +176,79 @@ def charts_tab(today: date) -> None:
     cols = st.columns(2)
     year = cols[0].selectbox(t("activities.charts.year"), _years(today), key="activities_charts_year")
     names = {0: t("activities.charts.all"), **names_by_id(communities)}
-    community_id = cols[1].selectbox(t("activities.charts.community"), list(names), format_func=names.get,
-                                     key="activities_charts_community")
+    community_id = cols[1].selectbox(
+        t("activities.charts.community"), list(names), format_func=names.get, key="activities_charts_community"
+    )
     monthly, top = _chart_data(year, community_id or None)
     if monthly.empty:
         st.info(t("activities.charts.empty"))
         return
     monthly = monthly.assign(kind_label=[label(ActivityKind(k)) for k in monthly["kind"]])
-    _chart(charts.stacked_bar(monthly, x="month", y="activities", color="kind_label",
-                              title=t("activities.charts.by_month_kind"), x_title=t("activities.charts.month"),
-                              y_title=t("activities.charts.activities"), color_sort=[label(k) for k in ActivityKind]),
-           name=t("activities.charts.by_month_kind"), key="activities_chart_kinds")
+    _chart(
+        charts.stacked_bar(
+            monthly,
+            x="month",
+            y="activities",
+            color="kind_label",
+            title=t("activities.charts.by_month_kind"),
+            x_title=t("activities.charts.month"),
+            y_title=t("activities.charts.activities"),
+            color_sort=[label(k) for k in ActivityKind],
+        ),
+        name=t("activities.charts.by_month_kind"),
+        key="activities_chart_kinds",
+    )
     per_month = monthly.groupby("month", as_index=False)[["hours", "participants"]].sum()
     left, right = st.columns(2)
-    _chart(charts.line(per_month, x="month", y="hours", title=t("activities.charts.hours"),
-                       x_title=t("activities.charts.month"), y_title=t("activities.charts.hours_axis")),
-           name=t("activities.charts.hours"), key="activities_chart_hours", container=left)
-    _chart(charts.line(per_month, x="month", y="participants", title=t("activities.charts.participants"),
-                       x_title=t("activities.charts.month"), y_title=t("activities.charts.participants_axis")),
-           name=t("activities.charts.participants"), key="activities_chart_participants", container=right)
-    _chart(charts.bar(top, x="unit", y="activities", title=t("activities.charts.top_units"),
-                      x_title=t("activities.charts.unit"), y_title=t("activities.charts.activities"),
-                      sort="-x", horizontal=True), name=t("activities.charts.top_units"), key="activities_chart_top")
+    _chart(
+        charts.line(
+            per_month,
+            x="month",
+            y="hours",
+            title=t("activities.charts.hours"),
+            x_title=t("activities.charts.month"),
+            y_title=t("activities.charts.hours_axis"),
+        ),
+        name=t("activities.charts.hours"),
+        key="activities_chart_hours",
+        container=left,
+    )
+    _chart(
+        charts.line(
+            per_month,
+            x="month",
+            y="participants",
+            title=t("activities.charts.participants"),
+            x_title=t("activities.charts.month"),
+            y_title=t("activities.charts.participants_axis"),
+        ),
+        name=t("activities.charts.participants"),
+        key="activities_chart_participants",
+        container=right,
+    )
+    _chart(
+        charts.bar(
+            top,
+            x="unit",
+            y="activities",
+            title=t("activities.charts.top_units"),
+            x_title=t("activities.charts.unit"),
+            y_title=t("activities.charts.activities"),
+            sort="-x",
+            horizontal=True,
+        ),
+        name=t("activities.charts.top_units"),
+        key="activities_chart_top",
+    )
 
 
-MEMBER_HEADERS = {"name": "activities.members.name", "unit": "activities.fields.unit",
-                  "community": "activities.members.community", "reported_on": "activities.members.reported_on",
-                  "phone": "activities.members.phone"}
+MEMBER_HEADERS = {
+    "name": "activities.members.name",
+    "unit": "activities.fields.unit",
+    "community": "activities.members.community",
+    "reported_on": "activities.members.reported_on",
+    "phone": "activities.members.phone",
+}
 
 
 def members_tab(actor: Actor, today: date) -> None:
@@ -168,8 +256,13 @@ def members_tab(actor: Actor, today: date) -> None:
     units, communities = reference_lists()
     unit_names = {0: t("activities.members.all_units"), **names_by_id(units)}
     default = list(unit_names).index(actor.unit_id) if actor.unit_id in unit_names else 0
-    unit_id = st.selectbox(t("activities.members.unit_filter"), list(unit_names), index=default,
-                           format_func=unit_names.get, key="activities_members_unit")
+    unit_id = st.selectbox(
+        t("activities.members.unit_filter"),
+        list(unit_names),
+        index=default,
+        format_func=unit_names.get,
+        key="activities_members_unit",
+    )
     with session_scope() as s:
         total = members.count_members(s, unit_id=unit_id or None)
     table = st.container()
@@ -187,46 +280,94 @@ def members_tab(actor: Actor, today: date) -> None:
     community_names = {0: t("activities.members.no_community"), **names_by_id(communities)}
     mine = {u.id: u.name for u in units if actor.keeps_unit(u.id)}
     with st.expander(t("activities.members.add")), st.form("activities_member_add", clear_on_submit=True):
-        new_unit = st.selectbox(t("activities.fields.unit"), list(mine), format_func=mine.get,
-                                index=list(mine).index(keep_unit) if keep_unit in mine else 0,
-                                key="activities_member_add_unit")
+        new_unit = st.selectbox(
+            t("activities.fields.unit"),
+            list(mine),
+            format_func=mine.get,
+            index=list(mine).index(keep_unit) if keep_unit in mine else 0,
+            key="activities_member_add_unit",
+        )
         name = st.text_input(t("activities.members.name"), max_chars=50, key="activities_member_add_name")
-        community = st.selectbox(t("activities.members.community"), list(community_names),
-                                 format_func=community_names.get, key="activities_member_add_community")
-        reported = st.date_input(t("activities.members.reported_on"), value=None, max_value=today,
-                                 format="YYYY-MM-DD", key="activities_member_add_reported")
+        community = st.selectbox(
+            t("activities.members.community"),
+            list(community_names),
+            format_func=community_names.get,
+            key="activities_member_add_community",
+        )
+        reported = st.date_input(
+            t("activities.members.reported_on"),
+            value=None,
+            max_value=today,
+            format="YYYY-MM-DD",
+            key="activities_member_add_reported",
+        )
         phone = st.text_input(t("activities.members.phone"), max_chars=30, key="activities_member_add_phone")
         if st.form_submit_button(t("activities.members.add_submit"), type="primary"):
-            _write(lambda s: members.create_member(s, actor, name=name, unit_id=new_unit, community_id=community or None,
-                                                   reported_on=reported, phone=phone),
-                   t("activities.members.added", name=md_escape(name.strip())))
+            _write(
+                lambda s: members.create_member(
+                    s,
+                    actor,
+                    name=name,
+                    unit_id=new_unit,
+                    community_id=community or None,
+                    reported_on=reported,
+                    phone=phone,
+                ),
+                t("activities.members.added", name=md_escape(name.strip())),
+            )
     editable = page[[actor.keeps_unit(int(u)) for u in page["unit_id"]]] if not page.empty else page
     if not editable.empty:
         with st.expander(t("activities.members.edit")):
             names = {int(r.id): f"{r.name} · {r.unit}" for r in editable.itertuples()}
-            mid = st.selectbox(t("activities.members.pick"), list(names), format_func=names.get,
-                               key="activities_member_pick")
+            mid = st.selectbox(
+                t("activities.members.pick"), list(names), format_func=names.get, key="activities_member_pick"
+            )
             row = editable[editable["id"] == mid].iloc[0]
             with st.form(f"activities_member_edit_{mid}"):
-                unit_choice = st.selectbox(t("activities.fields.unit"), list(mine), format_func=mine.get,
-                                           index=list(mine).index(int(row["unit_id"])), key=f"activities_member_unit_{mid}")
-                name = st.text_input(t("activities.members.name"), value=row["name"], key=f"activities_member_name_{mid}")
+                unit_choice = st.selectbox(
+                    t("activities.fields.unit"),
+                    list(mine),
+                    format_func=mine.get,
+                    index=list(mine).index(int(row["unit_id"])),
+                    key=f"activities_member_unit_{mid}",
+                )
+                name = st.text_input(
+                    t("activities.members.name"), value=row["name"], key=f"activities_member_name_{mid}"
+                )
                 cid = int(row["community_id"]) if pd.notna(row["community_id"]) else 0
-                community = st.selectbox(t("activities.members.community"), list(community_names),
-                                         index=list(community_names).index(cid) if cid in community_names else 0,
-                                         format_func=community_names.get, key=f"activities_member_comm_{mid}")
-                reported = st.date_input(t("activities.members.reported_on"),
-                                         value=row["reported_on"] if pd.notna(row["reported_on"]) else None,
-                                         format="YYYY-MM-DD", key=f"activities_member_rep_{mid}")
-                phone = st.text_input(t("activities.members.phone"), value=row["phone"] or "",
-                                      key=f"activities_member_phone_{mid}")
+                community = st.selectbox(
+                    t("activities.members.community"),
+                    list(community_names),
+                    index=list(community_names).index(cid) if cid in community_names else 0,
+                    format_func=community_names.get,
+                    key=f"activities_member_comm_{mid}",
+                )
+                reported = st.date_input(
+                    t("activities.members.reported_on"),
+                    value=row["reported_on"] if pd.notna(row["reported_on"]) else None,
+                    format="YYYY-MM-DD",
+                    key=f"activities_member_rep_{mid}",
+                )
+                phone = st.text_input(
+                    t("activities.members.phone"), value=row["phone"] or "", key=f"activities_member_phone_{mid}"
+                )
                 save = st.form_submit_button(t("activities.members.save"), type="primary")
                 confirm = st.checkbox(t("activities.members.delete_confirm"), key=f"activities_member_confirm_{mid}")
                 delete = st.form_submit_button(t("activities.members.delete"))
             if save:
-                _write(lambda s: members.update_member(s, actor, mid, name=name, unit_id=unit_choice,
-                                                       community_id=community or None, reported_on=reported, phone=phone),
-                       t("activities.members.saved"))
+                _write(
+                    lambda s: members.update_member(
+                        s,
+                        actor,
+                        mid,
+                        name=name,
+                        unit_id=unit_choice,
+                        community_id=community or None,
+                        reported_on=reported,
+                        phone=phone,
+                    ),
+                    t("activities.members.saved"),
+                )
             if delete and confirm:
                 _write(lambda s: members.delete_member(s, actor, mid), t("activities.members.deleted"))
     with st.expander(t("activities.members.import")):
@@ -235,13 +376,18 @@ def members_tab(actor: Actor, today: date) -> None:
 
 def import_panel(actor: Actor) -> None:
     st.caption(t("activities.members.import_help"))
-    st.download_button(t("activities.members.template"), members.import_template(), file_name="在职党员导入模板.xlsx",
-                       key="activities_member_template")
+    st.download_button(
+        t("activities.members.template"),
+        members.import_template(),
+        file_name="在职党员导入模板.xlsx",
+        key="activities_member_template",
+    )
     upload = st.file_uploader(t("activities.members.file"), type=["xlsx"], key="activities_member_file")
     cols = st.columns(2)
     check = cols[0].button(t("activities.members.check"), key="activities_member_check", disabled=upload is None)
-    run = cols[1].button(t("activities.members.run_import"), key="activities_member_import", type="primary",
-                         disabled=upload is None)
+    run = cols[1].button(
+        t("activities.members.run_import"), key="activities_member_import", type="primary", disabled=upload is None
+    )
     if upload is None or not (check or run):
         return
     try:
@@ -252,12 +398,18 @@ def import_panel(actor: Actor) -> None:
         return
     if result.problems:
         st.error(t("activities.members.import_failed", n=len(result.problems)))
-        st.dataframe(pd.DataFrame({
-            t("activities.members.row"): [p.row for p in result.problems],
-            t("activities.members.column"): [p.column for p in result.problems],
-            t("activities.members.value"): [p.value for p in result.problems],
-            t("activities.members.reason"): [t(p.code, **p.params) for p in result.problems],
-        }), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("activities.members.row"): [p.row for p in result.problems],
+                    t("activities.members.column"): [p.column for p in result.problems],
+                    t("activities.members.value"): [p.value for p in result.problems],
+                    t("activities.members.reason"): [t(p.code, **p.params) for p in result.problems],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     elif run:
         st.success(t("activities.members.import_ok", created=result.created, updated=result.updated))
     else:
@@ -270,25 +422,45 @@ def ledger_tab(actor: Actor, today: date) -> None:
     unit_names = names_by_id(units)
     cols = st.columns([2, 1])
     default = list(unit_names).index(actor.unit_id) if actor.unit_id in unit_names else 0
-    unit_id = cols[0].selectbox(t("activities.ledger.unit"), list(unit_names), index=default,
-                                format_func=unit_names.get, key="activities_ledger_unit")
+    unit_id = cols[0].selectbox(
+        t("activities.ledger.unit"),
+        list(unit_names),
+        index=default,
+        format_func=unit_names.get,
+        key="activities_ledger_unit",
+    )
     year = cols[1].selectbox(t("activities.ledger.year"), _years(today), key="activities_ledger_year")
     stored = st.session_state.get("activities_ledger_files")
     if st.button(t("activities.ledger.build"), key="activities_ledger_build", type="primary"):
         lang = current_language()
         with st.spinner(t("activities.ledger.build")), session_scope() as s:
             ledger = activity_reports.build_ledger(s, unit_id=unit_id, year=year, as_of=today)
-        stored = (unit_id, year, len(ledger.activities), ledger_export.ledger_docx(ledger, lang=lang),
-                  ledger_export.ledger_xlsx(ledger, lang=lang))
+        stored = (
+            unit_id,
+            year,
+            len(ledger.activities),
+            ledger_export.ledger_docx(ledger, lang=lang),
+            ledger_export.ledger_xlsx(ledger, lang=lang),
+        )
         st.session_state["activities_ledger_files"] = stored
     if stored and stored[0] == unit_id and stored[1] == year:
         st.success(t("activities.ledger.ready", unit=md_escape(unit_names[unit_id]), year=year, n=stored[2]))
         name = f"{unit_names[unit_id]}-{year}-台账"
         c = st.columns(2)
-        c[0].download_button(t("activities.ledger.docx"), stored[3], file_name=f"{name}.docx", key="activities_ledger_docx",
-                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        c[1].download_button(t("activities.ledger.xlsx"), stored[4], file_name=f"{name}.xlsx", key="activities_ledger_xlsx",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        c[0].download_button(
+            t("activities.ledger.docx"),
+            stored[3],
+            file_name=f"{name}.docx",
+            key="activities_ledger_docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        c[1].download_button(
+            t("activities.ledger.xlsx"),
+            stored[4],
+            file_name=f"{name}.xlsx",
+            key="activities_ledger_xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
 
 def _write(action, success: str) -> None:  # type: ignore[no-untyped-def]

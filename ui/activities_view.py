@@ -23,13 +23,30 @@ KINDS = list(ActivityKind)
 SAVED_KEY = "activities_log_saved"
 RESET_KEY = "activities_log_reset"
 PHOTOS_ROUND = "activities_log_photos_round"  # a new uploader after each save: the browser keeps files otherwise
-LOG_KEYS = [f"activities_log_{k}" for k in ("held_on", "community", "kind", "title", "description", "participants",
-                                             "hours", "beneficiaries", "project", "member")]
+LOG_KEYS = [
+    f"activities_log_{k}"
+    for k in (
+        "held_on",
+        "community",
+        "kind",
+        "title",
+        "description",
+        "participants",
+        "hours",
+        "beneficiaries",
+        "project",
+        "member",
+    )
+]
 LIST_HEADERS = {
-    "held_on": "activities.fields.held_on", "unit": "activities.fields.unit",
-    "community": "activities.fields.community", "kind": "activities.fields.kind",
-    "title": "activities.fields.title", "participants": "activities.fields.participants",
-    "volunteer_hours": "activities.browse.hours", "photos": "activities.fields.photo_count",
+    "held_on": "activities.fields.held_on",
+    "unit": "activities.fields.unit",
+    "community": "activities.fields.community",
+    "kind": "activities.fields.kind",
+    "title": "activities.fields.title",
+    "participants": "activities.fields.participants",
+    "volunteer_hours": "activities.browse.hours",
+    "photos": "activities.fields.photo_count",
 }
 
 
@@ -62,52 +79,88 @@ def log_form(actor: Actor, today: date) -> None:
     unit_id = actor.unit_id
     if actor.is_admin:
         unit_names = names_by_id(units)
-        unit_id = st.selectbox(t("activities.log.unit_hint"), list(unit_names), format_func=unit_names.get,
-                               key="activities_log_unit")
+        unit_id = st.selectbox(
+            t("activities.log.unit_hint"), list(unit_names), format_func=unit_names.get, key="activities_log_unit"
+        )
     if unit_id is None:
         st.info(t("activities.log.no_unit"))
         return
     opts = _options(unit_id)
-    community_names = {c.id: c.name + (t("activities.log.paired") if c.id in opts.paired_ids else "")
-                       for c in opts.communities}
+    community_names = {
+        c.id: c.name + (t("activities.log.paired") if c.id in opts.paired_ids else "") for c in opts.communities
+    }
     projects = {0: t("activities.log.no_project"), **names_by_id(opts.projects)}
     members = {0: t("activities.log.no_member"), **names_by_id(opts.members)}
     if st.session_state.pop(RESET_KEY, False):
         _blank_form()
     with st.form("activities_log_form"):
-        held_on = st.date_input(t("activities.fields.held_on"), value=today, max_value=today,
-                                format="YYYY-MM-DD", key="activities_log_held_on")
-        community_id = st.selectbox(t("activities.fields.community"), list(community_names),
-                                    format_func=community_names.get, key="activities_log_community")
+        held_on = st.date_input(
+            t("activities.fields.held_on"),
+            value=today,
+            max_value=today,
+            format="YYYY-MM-DD",
+            key="activities_log_held_on",
+        )
+        community_id = st.selectbox(
+            t("activities.fields.community"),
+            list(community_names),
+            format_func=community_names.get,
+            key="activities_log_community",
+        )
         kind = st.selectbox(t("activities.fields.kind"), KINDS, format_func=label, key="activities_log_kind")
         title = st.text_input(t("activities.fields.title"), max_chars=200, key="activities_log_title")
-        description = st.text_area(t("activities.fields.description"), key="activities_log_description",
-                                   placeholder=t("activities.log.description_placeholder"), height=100)
-        participants = st.number_input(t("activities.fields.participants"), min_value=0, step=1,
-                                       key="activities_log_participants")
-        hours = st.number_input(t("activities.fields.volunteer_hours"), min_value=0.0, step=0.5,
-                                key="activities_log_hours")
-        beneficiaries = st.number_input(t("activities.fields.beneficiaries"), min_value=0, step=1,
-                                        key="activities_log_beneficiaries")
-        project_id = st.selectbox(t("activities.fields.project"), list(projects), format_func=projects.get,
-                                  key="activities_log_project")
+        description = st.text_area(
+            t("activities.fields.description"),
+            key="activities_log_description",
+            placeholder=t("activities.log.description_placeholder"),
+            height=100,
+        )
+        participants = st.number_input(
+            t("activities.fields.participants"), min_value=0, step=1, key="activities_log_participants"
+        )
+        hours = st.number_input(
+            t("activities.fields.volunteer_hours"), min_value=0.0, step=0.5, key="activities_log_hours"
+        )
+        beneficiaries = st.number_input(
+            t("activities.fields.beneficiaries"), min_value=0, step=1, key="activities_log_beneficiaries"
+        )
+        project_id = st.selectbox(
+            t("activities.fields.project"), list(projects), format_func=projects.get, key="activities_log_project"
+        )
         member_id = 0
         if opts.members:
-            member_id = st.selectbox(t("activities.fields.member"), list(members), format_func=members.get,
-                                     key="activities_log_member")
-        photos = st.file_uploader(t("activities.fields.photos"), type=PHOTO_TYPES, accept_multiple_files=True,
-                                  help=t("activities.log.photos_help"),
-                                  key=f"activities_log_photos_{st.session_state.get(PHOTOS_ROUND, 0)}")
-        submitted = st.form_submit_button(t("activities.log.submit"), type="primary", width="stretch",
-                                              key="activities_log_submit")
+            member_id = st.selectbox(
+                t("activities.fields.member"), list(members), format_func=members.get, key="activities_log_member"
+            )
+        photos = st.file_uploader(
+            t("activities.fields.photos"),
+            type=PHOTO_TYPES,
+            accept_multiple_files=True,
+            help=t("activities.log.photos_help"),
+            key=f"activities_log_photos_{st.session_state.get(PHOTOS_ROUND, 0)}",
+        )
+        submitted = st.form_submit_button(
+            t("activities.log.submit"), type="primary", width="stretch", key="activities_log_submit"
+        )
     if submitted:
         try:
             with session_scope(write=True) as s:
                 activities.log_activity(
-                    s, actor, unit_id=unit_id, community_id=community_id, held_on=held_on, kind=kind, title=title,
-                    description=description, participants=participants, volunteer_hours=hours,
-                    beneficiaries=beneficiaries, project_id=project_id or None, member_id=member_id or None,
-                    photos=_files(photos), today=today,
+                    s,
+                    actor,
+                    unit_id=unit_id,
+                    community_id=community_id,
+                    held_on=held_on,
+                    kind=kind,
+                    title=title,
+                    description=description,
+                    participants=participants,
+                    volunteer_hours=hours,
+                    beneficiaries=beneficiaries,
+                    project_id=project_id or None,
+                    member_id=member_id or None,
+                    photos=_files(photos),
+                    today=today,
                 )
         except AppError as err:
             st.error(error_message(err))  # the form keeps what was typed
@@ -124,11 +177,17 @@ def _blank_form() -> None:
     """Empty the activity's own fields for the next one. Values set through session_state before
     the widgets are drawn reach the browser too (only dropping the keys leaves the old entry on
     screen); the date, community and kind stay as chosen."""
-    st.session_state.update({
-        "activities_log_title": "", "activities_log_description": "", "activities_log_participants": 0,
-        "activities_log_hours": 0.0, "activities_log_beneficiaries": 0, "activities_log_project": 0,
-        "activities_log_member": 0,
-    })
+    st.session_state.update(
+        {
+            "activities_log_title": "",
+            "activities_log_description": "",
+            "activities_log_participants": 0,
+            "activities_log_hours": 0.0,
+            "activities_log_beneficiaries": 0,
+            "activities_log_project": 0,
+            "activities_log_member": 0,
+        }
+    )
 
 
 def filters(today: date, *, prefix: str) -> activities.ActivityFilter:
@@ -136,23 +195,36 @@ def filters(today: date, *, prefix: str) -> activities.ActivityFilter:
     units, communities = reference_lists()
     start, end = activities.default_period(today)
     row1 = st.columns([2, 1, 1])
-    period = row1[0].date_input(t("activities.browse.period"), value=(start, end), format="YYYY-MM-DD",
-                                key=f"{prefix}_period")
+    period = row1[0].date_input(
+        t("activities.browse.period"), value=(start, end), format="YYYY-MM-DD", key=f"{prefix}_period"
+    )
     community_names = {0: t("activities.browse.all_communities"), **names_by_id(communities)}
-    community_id = row1[1].selectbox(t("activities.fields.community"), list(community_names),
-                                     format_func=community_names.get, key=f"{prefix}_community")
+    community_id = row1[1].selectbox(
+        t("activities.fields.community"),
+        list(community_names),
+        format_func=community_names.get,
+        key=f"{prefix}_community",
+    )
     unit_names = {0: t("activities.browse.all_units"), **names_by_id(units)}
-    unit_id = row1[2].selectbox(t("activities.fields.unit"), list(unit_names), format_func=unit_names.get,
-                                key=f"{prefix}_unit")
+    unit_id = row1[2].selectbox(
+        t("activities.fields.unit"), list(unit_names), format_func=unit_names.get, key=f"{prefix}_unit"
+    )
     row2 = st.columns([1, 2])
     kinds = ["", *[k.value for k in KINDS]]
-    kind = row2[0].selectbox(t("activities.fields.kind"), kinds, key=f"{prefix}_kind",
-                             format_func=lambda k: label(ActivityKind(k)) if k else t("activities.browse.all_kinds"))
+    kind = row2[0].selectbox(
+        t("activities.fields.kind"),
+        kinds,
+        key=f"{prefix}_kind",
+        format_func=lambda k: label(ActivityKind(k)) if k else t("activities.browse.all_kinds"),
+    )
     words = row2[1].text_input(t("activities.browse.text"), key=f"{prefix}_text", max_chars=100)
     chosen = list(period) if isinstance(period, tuple | list) else [period]
     return activities.ActivityFilter(
-        start=chosen[0] if chosen else None, end=chosen[1] if len(chosen) > 1 else None,
-        community_id=community_id or None, unit_id=unit_id or None, kind=ActivityKind(kind) if kind else None,
+        start=chosen[0] if chosen else None,
+        end=chosen[1] if len(chosen) > 1 else None,
+        community_id=community_id or None,
+        unit_id=unit_id or None,
+        kind=ActivityKind(kind) if kind else None,
         text=words or "",
     )
 
@@ -185,8 +257,9 @@ def browse(actor: Actor, today: date) -> None:
     lang = current_language()
     choices = {0: t("activities.browse.pick_none")}
     choices.update({int(r.id): f"{fmt_date(r.held_on, lang)} · {r.unit} · {r.title}" for r in page.itertuples()})
-    picked = st.selectbox(t("activities.browse.pick"), list(choices), format_func=choices.get,
-                          key="activities_browse_pick")
+    picked = st.selectbox(
+        t("activities.browse.pick"), list(choices), format_func=choices.get, key="activities_browse_pick"
+    )
     if picked:
         detail(actor, int(picked), today)
 
@@ -236,39 +309,94 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
         members[d.member_id] = d.member
     photo_names = {p.id: p.filename for p in d.photos}
     with st.expander(t("activities.browse.edit")), st.form(f"{key}_form"):
-        held_on = st.date_input(t("activities.fields.held_on"), value=d.held_on, max_value=max(today, d.held_on),
-                                format="YYYY-MM-DD", key=f"{key}_held_on")
-        community_id = st.selectbox(t("activities.fields.community"), list(communities),
-                                    index=list(communities).index(d.community_id) if d.community_id in communities
-                                    else 0, format_func=communities.get, key=f"{key}_community")
-        kind = st.selectbox(t("activities.fields.kind"), KINDS, index=KINDS.index(d.kind), format_func=label,
-                            key=f"{key}_kind")
+        held_on = st.date_input(
+            t("activities.fields.held_on"),
+            value=d.held_on,
+            max_value=max(today, d.held_on),
+            format="YYYY-MM-DD",
+            key=f"{key}_held_on",
+        )
+        community_id = st.selectbox(
+            t("activities.fields.community"),
+            list(communities),
+            index=list(communities).index(d.community_id) if d.community_id in communities else 0,
+            format_func=communities.get,
+            key=f"{key}_community",
+        )
+        kind = st.selectbox(
+            t("activities.fields.kind"), KINDS, index=KINDS.index(d.kind), format_func=label, key=f"{key}_kind"
+        )
         title = st.text_input(t("activities.fields.title"), value=d.title, max_chars=200, key=f"{key}_title")
         description = st.text_area(t("activities.fields.description"), value=d.description, key=f"{key}_desc")
-        participants = st.number_input(t("activities.fields.participants"), min_value=0, value=d.participants,
-                                       step=1, key=f"{key}_participants")
-        hours = st.number_input(t("activities.fields.volunteer_hours"), min_value=0.0,
-                                value=float(d.volunteer_hours), step=0.5, key=f"{key}_hours")
-        beneficiaries = st.number_input(t("activities.fields.beneficiaries"), min_value=0, value=d.beneficiaries,
-                                        step=1, key=f"{key}_beneficiaries")
-        project_id = st.selectbox(t("activities.fields.project"), list(projects), format_func=projects.get,
-                                  index=list(projects).index(d.project_id or 0), key=f"{key}_project")
-        member_id = st.selectbox(t("activities.fields.member"), list(members), format_func=members.get,
-                                 index=list(members).index(d.member_id or 0), key=f"{key}_member")
-        remove = st.multiselect(t("activities.browse.remove_photos"), list(photo_names),
-                                format_func=photo_names.get, key=f"{key}_remove") if photo_names else []
-        add = st.file_uploader(t("activities.browse.add_photos"), type=PHOTO_TYPES, accept_multiple_files=True,
-                               help=t("activities.log.photos_help"), key=f"{key}_add")
+        participants = st.number_input(
+            t("activities.fields.participants"), min_value=0, value=d.participants, step=1, key=f"{key}_participants"
+        )
+        hours = st.number_input(
+            t("activities.fields.volunteer_hours"),
+            min_value=0.0,
+            value=float(d.volunteer_hours),
+            step=0.5,
+            key=f"{key}_hours",
+        )
+        beneficiaries = st.number_input(
+            t("activities.fields.beneficiaries"), min_value=0, value=d.beneficiaries, step=1, key=f"{key}_beneficiaries"
+        )
+        project_id = st.selectbox(
+            t("activities.fields.project"),
+            list(projects),
+            format_func=projects.get,
+            index=list(projects).index(d.project_id or 0),
+            key=f"{key}_project",
+        )
+        member_id = st.selectbox(
+            t("activities.fields.member"),
+            list(members),
+            format_func=members.get,
+            index=list(members).index(d.member_id or 0),
+            key=f"{key}_member",
+        )
+        remove = (
+            st.multiselect(
+                t("activities.browse.remove_photos"),
+                list(photo_names),
+                format_func=photo_names.get,
+                key=f"{key}_remove",
+            )
+            if photo_names
+            else []
+        )
+        add = st.file_uploader(
+            t("activities.browse.add_photos"),
+            type=PHOTO_TYPES,
+            accept_multiple_files=True,
+            help=t("activities.log.photos_help"),
+            key=f"{key}_add",
+        )
         save = st.form_submit_button(t("activities.browse.save"), type="primary")
         confirm = st.checkbox(t("activities.browse.delete_confirm"), key=f"{key}_confirm")
         delete = st.form_submit_button(t("activities.browse.delete"))
     if save:
-        _write(lambda s: activities.update_activity(
-            s, actor, d.id, community_id=community_id, held_on=held_on, kind=kind, title=title,
-            description=description, participants=participants, volunteer_hours=hours,
-            beneficiaries=beneficiaries, project_id=project_id or None, member_id=member_id or None,
-            add_photos=_files(add), remove_photo_ids=remove, today=max(today, d.held_on),
-        ), t("activities.browse.saved"))
+        _write(
+            lambda s: activities.update_activity(
+                s,
+                actor,
+                d.id,
+                community_id=community_id,
+                held_on=held_on,
+                kind=kind,
+                title=title,
+                description=description,
+                participants=participants,
+                volunteer_hours=hours,
+                beneficiaries=beneficiaries,
+                project_id=project_id or None,
+                member_id=member_id or None,
+                add_photos=_files(add),
+                remove_photo_ids=remove,
+                today=max(today, d.held_on),
+            ),
+            t("activities.browse.saved"),
+        )
     if delete and confirm:
         _write(lambda s: activities.delete_activity(s, actor, d.id), t("activities.browse.deleted"))
 
@@ -282,4 +410,3 @@ def _write(action, success: str) -> None:  # type: ignore[no-untyped-def]
     else:
         st.toast(success)
         st.rerun()
-

@@ -19,6 +19,7 @@ from domain import lockout
 from domain.actor import Actor
 from domain.enums import Role
 from services import settings_store, users
+from ui import sso
 from ui.format import fmt_datetime
 from ui.i18n import current_language, t
 from ui.safe import md_escape
@@ -81,6 +82,14 @@ def gate(sidebar_slot: Any = None) -> Actor | None:
     key = resolve_cookie_key(settings, demo=demo)
 
     state = st.session_state
+    signed_in = sso.try_sso()  # the identity provider's sign-in, when [auth] is configured
+    if signed_in.actor is not None:
+        state[ACTOR_KEY] = signed_in.actor
+        sso.logout_button(sidebar_slot if sidebar_slot is not None else st.sidebar, signed_in.actor)
+        return signed_in.actor
+    if signed_in.refused:
+        state.pop(ACTOR_KEY, None)
+        return None
     if not state.get("authentication_status"):
         token = st.context.cookies.get(settings.cookie_name)
         if token:
@@ -93,8 +102,12 @@ def gate(sidebar_slot: Any = None) -> Actor | None:
                 state["logout"] = True  # makes the authenticator ignore this cookie
 
     authenticator = stauth.Authenticate(
-        creds, settings.cookie_name, key, settings.cookie_expiry_days,
-        auto_hash=False, login_sleep_time=settings.login_sleep_time,
+        creds,
+        settings.cookie_name,
+        key,
+        settings.cookie_expiry_days,
+        auto_hash=False,
+        login_sleep_time=settings.login_sleep_time,
     )
     was_logged_in = bool(state.get("authentication_status"))
     form_login: dict[str, str] = {}
@@ -108,9 +121,15 @@ def gate(sidebar_slot: Any = None) -> Actor | None:
         if not was_logged_in:
             _login_header(demo)
         authenticator.login(
-            location="main", key="login", clear_on_submit=True,
-            fields={"Form name": t("auth.form_name"), "Username": t("auth.username"),
-                    "Password": t("auth.password"), "Login": t("auth.login")},
+            location="main",
+            key="login",
+            clear_on_submit=True,
+            fields={
+                "Form name": t("auth.form_name"),
+                "Username": t("auth.username"),
+                "Password": t("auth.password"),
+                "Login": t("auth.login"),
+            },
             callback=lambda info: form_login.update(username=str(info.get("username", ""))),
         )
         failed = [u for u, entry in creds["usernames"].items() if entry.get("failed_login_attempts")]
@@ -158,6 +177,7 @@ def gate(sidebar_slot: Any = None) -> Actor | None:
 def _login_header(demo: bool) -> None:
     st.title(t("app.name"))
     st.caption(t("app.tagline"))
+    sso.offer_login()
     if demo:
         st.info(t("app.demo_notice") + "\n\n" + t("auth.demo_accounts"))
 
@@ -183,8 +203,13 @@ def _on_logout(info: dict[str, Any]) -> None:
 
 def _logout_button(authenticator: stauth.Authenticate, where: Any) -> None:
     actor: Actor = st.session_state[ACTOR_KEY]
-    where.caption(t("app.signed_in_as", name=md_escape(actor.display_name or actor.username),
-                    role=t(f"enum.Role.{actor.role.value}")))
+    where.caption(
+        t(
+            "app.signed_in_as",
+            name=md_escape(actor.display_name or actor.username),
+            role=t(f"enum.Role.{actor.role.value}"),
+        )
+    )
     if where.button(t("auth.logout"), key="auth_logout"):
         _on_logout({"username": actor.username})
         authenticator.logout(location="unrendered")

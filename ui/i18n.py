@@ -42,6 +42,8 @@ def language_switch(where: Any = None) -> None:
     if pending in LANGUAGES:
         st.session_state[LANG_KEY] = pending
     (where if where is not None else st.sidebar).selectbox(
-        translate(current_language(), "app.language"), list(LANGUAGES),
-        format_func=lambda code: names[code], key=LANG_KEY,
+        translate(current_language(), "app.language"),
+        list(LANGUAGES),
+        format_func=lambda code: names[code],
+        key=LANG_KEY,
     )

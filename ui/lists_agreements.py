@@ -33,28 +33,51 @@ def agreements_tab(actor: Actor, today: date) -> None:
     with c[1]:
         unit_id = pick("lists.fields.unit", names(units), key="lists_agr_f_unit")
     with c[2]:
-        flag = st.selectbox(t("lists.agreements.flag"), FLAGS, key="lists_agr_f_flag",
-                            format_func=lambda f: t("common.all") if f is None else t(f"lists.agreements.{f}"))
-    page = fetch_page("lists_agr_page", lambda s, offset, limit: agreements.list_agreements(
-        s, actor, today=today, community_id=community_id, unit_id=unit_id, flag=flag, offset=offset, limit=limit))
+        flag = st.selectbox(
+            t("lists.agreements.flag"),
+            FLAGS,
+            key="lists_agr_f_flag",
+            format_func=lambda f: t("common.all") if f is None else t(f"lists.agreements.{f}"),
+        )
+    page = fetch_page(
+        "lists_agr_page",
+        lambda s, offset, limit: agreements.list_agreements(
+            s, actor, today=today, community_id=community_id, unit_id=unit_id, flag=flag, offset=offset, limit=limit
+        ),
+    )
     rows = page.rows
     if rows.empty:
         st.info(t("lists.no_rows"))
     else:
-        rows = rows.assign(flag=[_flag(r) for r in rows.itertuples()],
-                           scan=rows["attachment_id"].map(lambda v: "📎" if v == v and v is not None else ""))
-        tables.show(rows, {"community": "lists.fields.community", "unit": "lists.fields.unit",
-                           "signed_on": "lists.fields.signed_on", "valid_from": "lists.fields.valid_from",
-                           "valid_to": "lists.fields.valid_to", "flag": "lists.agreements.flag",
-                           "scan": "lists.fields.scan", "summary": "lists.fields.summary"}, key="lists_agr_table")
+        rows = rows.assign(
+            flag=[_flag(r) for r in rows.itertuples()],
+            scan=rows["attachment_id"].map(lambda v: "📎" if v == v and v is not None else ""),
+        )
+        tables.show(
+            rows,
+            {
+                "community": "lists.fields.community",
+                "unit": "lists.fields.unit",
+                "signed_on": "lists.fields.signed_on",
+                "valid_from": "lists.fields.valid_from",
+                "valid_to": "lists.fields.valid_to",
+                "flag": "lists.agreements.flag",
+                "scan": "lists.fields.scan",
+                "summary": "lists.fields.summary",
+            },
+            key="lists_agr_table",
+        )
     tables.pager(page.total, key="lists_agr_page", page_size=PAGE_SIZE)
     keepable = rows if rows.empty or actor.is_admin else rows[rows["community_id"] == actor.community_id]
     if not rows.empty:
         _scan_download(rows)
     if actor.role not in (Role.ADMIN, Role.COMMUNITY):
         return
-    allowed = names(communities) if actor.is_admin else {
-        i: n for i, n in names(communities).items() if i == actor.community_id}
+    allowed = (
+        names(communities)
+        if actor.is_admin
+        else {i: n for i, n in names(communities).items() if i == actor.community_id}
+    )
     with st.expander(t("lists.agreements.add"), icon=":material/add:"):
         data = _form("lists_agr_new", agreements.AgreementInput(next(iter(allowed), None), None), allowed, names(units))
         if data is not None:
@@ -69,11 +92,19 @@ def agreements_tab(actor: Actor, today: date) -> None:
         data = _form(f"lists_agr_edit_{aid}", current, allowed, names(units))
         if data is not None:
             write(lambda s: agreements.update_agreement(s, actor, agreement_id=int(aid), data=data), t("lists.saved"))
-        upload = st.file_uploader(t("lists.fields.scan"), type=["pdf", "jpg", "jpeg", "png"],
-                                  key=f"lists_agr_scan_{aid}", help=t("lists.agreements.scan_help"))
+        upload = st.file_uploader(
+            t("lists.fields.scan"),
+            type=["pdf", "jpg", "jpeg", "png"],
+            key=f"lists_agr_scan_{aid}",
+            help=t("lists.agreements.scan_help"),
+        )
         if upload is not None and st.button(t("lists.agreements.attach"), key=f"lists_agr_attach_{aid}"):
-            write(lambda s: agreements.attach_scan(s, actor, agreement_id=int(aid), filename=upload.name,
-                                                   data=upload.getvalue()), t("lists.saved"))
+            write(
+                lambda s: agreements.attach_scan(
+                    s, actor, agreement_id=int(aid), filename=upload.name, data=upload.getvalue()
+                ),
+                t("lists.saved"),
+            )
         if st.button(t("lists.delete"), key=f"lists_agr_delete_{aid}", icon=":material/delete:"):
             write(lambda s: agreements.delete_agreement(s, actor, agreement_id=int(aid)), t("lists.deleted"))
 
@@ -87,20 +118,36 @@ def _scan_download(rows: object) -> None:
     with session_scope() as s:
         scan = agreements.scan_of(s, agreement_id=int(aid))
     if scan:
-        st.download_button(t("lists.agreements.download_scan"), data=scan[2], file_name=scan[0], mime=scan[1],
-                           key="lists_agr_scan_dl", icon=":material/download:")
+        st.download_button(
+            t("lists.agreements.download_scan"),
+            data=scan[2],
+            file_name=scan[0],
+            mime=scan[1],
+            key="lists_agr_scan_dl",
+            icon=":material/download:",
+        )
 
 
-def _form(key: str, d: agreements.AgreementInput, communities: dict[int, str],
-          units: dict[int, str]) -> agreements.AgreementInput | None:
+def _form(
+    key: str, d: agreements.AgreementInput, communities: dict[int, str], units: dict[int, str]
+) -> agreements.AgreementInput | None:
     with st.form(key):
         c = st.columns(2)
         cids, uids = list(communities), list(units)
-        community_id = c[0].selectbox(t("lists.fields.community"), cids, format_func=communities.get,
-                                      index=cids.index(d.community_id) if d.community_id in cids else 0,
-                                      key=f"{key}_community")
-        unit_id = c[1].selectbox(t("lists.fields.unit"), uids, format_func=units.get,
-                                 index=uids.index(d.unit_id) if d.unit_id in uids else 0, key=f"{key}_unit")
+        community_id = c[0].selectbox(
+            t("lists.fields.community"),
+            cids,
+            format_func=communities.get,
+            index=cids.index(d.community_id) if d.community_id in cids else 0,
+            key=f"{key}_community",
+        )
+        unit_id = c[1].selectbox(
+            t("lists.fields.unit"),
+            uids,
+            format_func=units.get,
+            index=uids.index(d.unit_id) if d.unit_id in uids else 0,
+            key=f"{key}_unit",
+        )
         c = st.columns(3)
         signed = c[0].date_input(t("lists.fields.signed_on"), value=d.signed_on, key=f"{key}_signed")
         valid_from = c[1].date_input(t("lists.fields.valid_from"), value=d.valid_from, key=f"{key}_from")

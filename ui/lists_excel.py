@@ -22,14 +22,23 @@ def excel_section(actor: Actor, today: date) -> None:
         st.caption(t("lists.excel.caption"))
         years: list[int | None] = [None, *range(today.year, today.year - 5, -1)]
         c = st.columns([2, 1, 1])
-        year = c[0].selectbox(t("lists.excel.year"), years, key="lists_xl_year",
-                              format_func=lambda y: t("lists.excel.year_recent") if y is None else str(y))
+        year = c[0].selectbox(
+            t("lists.excel.year"),
+            years,
+            key="lists_xl_year",
+            format_func=lambda y: t("lists.excel.year_recent") if y is None else str(y),
+        )
         if c[1].button(t("lists.excel.export"), key="lists_xl_export", icon=":material/download:"):
             with session_scope() as s:
                 st.session_state["lists_xl_bytes"] = lists_export.export_lists(s, year=year)
         if st.session_state.get("lists_xl_bytes"):
-            c[2].download_button(t("lists.excel.download"), st.session_state["lists_xl_bytes"],
-                                 file_name=f"三清单_{today.isoformat()}.xlsx", mime=XLSX_MIME, key="lists_xl_download")
+            c[2].download_button(
+                t("lists.excel.download"),
+                st.session_state["lists_xl_bytes"],
+                file_name=f"三清单_{today.isoformat()}.xlsx",
+                mime=XLSX_MIME,
+                key="lists_xl_download",
+            )
         if not actor.is_admin:
             return
         upload = st.file_uploader(t("lists.excel.upload"), type=["xlsx"], key="lists_xl_upload")
@@ -65,9 +74,15 @@ def _preview(report: lists_io.ImportReport) -> None:
         st.info(t("lists.excel.nothing"))
         return
     st.markdown(f"**{t('lists.excel.preview')}**")
-    rows = [{t("lists.excel.sheet"): sheet, t("lists.excel.created"): report.created.get(sheet, 0),
-             t("lists.excel.updated"): report.updated.get(sheet, 0),
-             t("lists.excel.unchanged"): report.unchanged.get(sheet, 0)} for sheet in TEMPLATE]
+    rows = [
+        {
+            t("lists.excel.sheet"): sheet,
+            t("lists.excel.created"): report.created.get(sheet, 0),
+            t("lists.excel.updated"): report.updated.get(sheet, 0),
+            t("lists.excel.unchanged"): report.unchanged.get(sheet, 0),
+        }
+        for sheet in TEMPLATE
+    ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="lists_xl_preview")
     if report.new_categories:
         st.warning(t("lists.excel.new_categories", names=md_escape("、".join(report.new_categories))))

@@ -19,8 +19,10 @@ from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _matrix(community_id: int | None, category_id: int | None) -> tuple[matrix.Matrix, pd.DataFrame]:
     with session_scope() as s:
-        return (matrix.matrix(s, community_id=community_id, category_id=category_id),
-                matrix.cell_projects(s, community_id=community_id, category_id=category_id))
+        return (
+            matrix.matrix(s, community_id=community_id, category_id=category_id),
+            matrix.cell_projects(s, community_id=community_id, category_id=category_id),
+        )
 
 
 def matrix_tab(actor: Actor) -> None:
@@ -39,29 +41,56 @@ def matrix_tab(actor: Actor) -> None:
     if m.cells.empty:
         st.info(t("lists.matrix.empty"))
     else:
-        chart = charts.heatmap(m.cells, x="unit", y="row", value="projects", title=t("lists.matrix.chart_title"),
-                               x_title=t("lists.fields.unit"), y_title=row_title,
-                               value_title=t("lists.matrix.projects"))
+        chart = charts.heatmap(
+            m.cells,
+            x="unit",
+            y="row",
+            value="projects",
+            title=t("lists.matrix.chart_title"),
+            x_title=t("lists.fields.unit"),
+            y_title=row_title,
+            value_title=t("lists.matrix.projects"),
+        )
         st.altair_chart(chart, width="stretch", key="lists_mx_chart")
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('lists.matrix.row_totals')}**")
-        tables.show(m.row_totals, {"row": "lists.matrix.row", "needs": "lists.matrix.needs",
-                                   "covered": "lists.matrix.covered", "uncovered": "lists.matrix.uncovered",
-                                   "projects": "lists.matrix.projects"}, key="lists_mx_rows")
+        tables.show(
+            m.row_totals,
+            {
+                "row": "lists.matrix.row",
+                "needs": "lists.matrix.needs",
+                "covered": "lists.matrix.covered",
+                "uncovered": "lists.matrix.uncovered",
+                "projects": "lists.matrix.projects",
+            },
+            key="lists_mx_rows",
+        )
     with right:
         st.markdown(f"**{t('lists.matrix.unit_totals')}**")
-        tables.show(m.unit_totals, {"unit": "lists.fields.unit", "projects": "lists.matrix.projects"},
-                    key="lists_mx_units", height=300)
+        tables.show(
+            m.unit_totals,
+            {"unit": "lists.fields.unit", "projects": "lists.matrix.projects"},
+            key="lists_mx_units",
+            height=300,
+        )
     with st.expander(t("lists.matrix.cells"), icon=":material/grid_on:"):
         if links.empty:
             st.caption(t("common.none"))
         else:
-            tables.show(links.assign(pct=links["progress"].map(lambda v: f"{int(v)}%")),
-                        {"category": "lists.fields.category", "need": "lists.fields.need_title",
-                         "unit": "lists.fields.unit", "project": "lists.fields.project_title",
-                         "stage": "lists.fields.stage", "pct": "lists.fields.progress"},
-                        enums={"stage": ProjectStage}, key="lists_mx_links")
+            tables.show(
+                links.assign(pct=links["progress"].map(lambda v: f"{int(v)}%")),
+                {
+                    "category": "lists.fields.category",
+                    "need": "lists.fields.need_title",
+                    "unit": "lists.fields.unit",
+                    "project": "lists.fields.project_title",
+                    "stage": "lists.fields.stage",
+                    "pct": "lists.fields.progress",
+                },
+                enums={"stage": ProjectStage},
+                key="lists_mx_links",
+            )
     with session_scope() as s:
         uncovered = matrix.uncovered_needs(s, community_id=community_id, category_id=category_id)
         idle = resources.list_resources(s, actor, category_id=category_id, idle_only=True, limit=50).rows
@@ -71,16 +100,31 @@ def matrix_tab(actor: Actor) -> None:
         if uncovered.empty:
             st.caption(t("common.none"))
         else:
-            tables.show(uncovered, {"community": "lists.fields.community", "category": "lists.fields.category",
-                                    "title": "lists.fields.need_title", "priority": "lists.fields.priority"},
-                        enums={"priority": Priority}, key="lists_mx_uncovered")
+            tables.show(
+                uncovered,
+                {
+                    "community": "lists.fields.community",
+                    "category": "lists.fields.category",
+                    "title": "lists.fields.need_title",
+                    "priority": "lists.fields.priority",
+                },
+                enums={"priority": Priority},
+                key="lists_mx_uncovered",
+            )
     with right:
         st.markdown(f"**:orange[{t('lists.matrix.idle_list')}]**")
         if idle.empty:
             st.caption(t("common.none"))
         else:
-            tables.show(idle, {"unit": "lists.fields.unit", "category": "lists.fields.category",
-                               "title": "lists.fields.resource_title"}, key="lists_mx_idle")
+            tables.show(
+                idle,
+                {
+                    "unit": "lists.fields.unit",
+                    "category": "lists.fields.category",
+                    "title": "lists.fields.resource_title",
+                },
+                key="lists_mx_idle",
+            )
     suggestions(actor, community_id, category_id)
 
 
@@ -114,10 +158,16 @@ def suggestions(actor: Actor, community_id: int | None, category_id: int | None)
             for n, sug in enumerate(item.suggestions):
                 cols = st.columns([5, 1])
                 reasons = "；".join(_reason(p) for p in sug.parts)
-                cols[0].markdown(f"**{md_escape(sug.resource)}**（{md_escape(sug.unit)} · {md_escape(sug.category)}）"
-                                 f" — **{t('lists.match.score', score=sug.score)}**  \n{md_escape(reasons)}")
-                if actor.is_admin and cols[1].button(t("lists.match.accept"), key=f"lists_mx_accept_{item.need_id}_{n}"):
-                    write(lambda s, i=item, g=sug: matrix.accept_match(s, actor, need_id=i.need_id,
-                                                                       resource_id=g.resource_id,
-                                                                       note=t("lists.match.note")),
-                          t("lists.match.accepted"))
+                cols[0].markdown(
+                    f"**{md_escape(sug.resource)}**（{md_escape(sug.unit)} · {md_escape(sug.category)}）"
+                    f" — **{t('lists.match.score', score=sug.score)}**  \n{md_escape(reasons)}"
+                )
+                if actor.is_admin and cols[1].button(
+                    t("lists.match.accept"), key=f"lists_mx_accept_{item.need_id}_{n}"
+                ):
+                    write(
+                        lambda s, i=item, g=sug: matrix.accept_match(
+                            s, actor, need_id=i.need_id, resource_id=g.resource_id, note=t("lists.match.note")
+                        ),
+                        t("lists.match.accepted"),
+                    )

@@ -25,8 +25,11 @@ from ui.state import session_scope
 
 FLASH = "meetings_flash"
 _BADGE = {
-    QuarterState.HELD: "green", QuarterState.PLANNED: "blue", QuarterState.DUE: "orange",
-    QuarterState.MISSING: "red", QuarterState.UPCOMING: "gray",
+    QuarterState.HELD: "green",
+    QuarterState.PLANNED: "blue",
+    QuarterState.DUE: "orange",
+    QuarterState.MISSING: "red",
+    QuarterState.UPCOMING: "gray",
 }
 
 
@@ -65,12 +68,20 @@ def quarter_strip(coverage: list[QuarterCoverage], *, year: int) -> None:
     """The year's four quarters: was the 季度联席会议 held? A quarter that ended without one is flagged."""
     cols = st.columns(4)
     for col, c in zip(cols, coverage, strict=True):
-        col.markdown(f"**{t('meetings.quarter', year=year, q=c.quarter)}**  \n"
-                     f":{_BADGE[c.state]}-badge[{t('meetings.quarter_state.' + c.state.value)}]")
+        col.markdown(
+            f"**{t('meetings.quarter', year=year, q=c.quarter)}**  \n"
+            f":{_BADGE[c.state]}-badge[{t('meetings.quarter_state.' + c.state.value)}]"
+        )
     missing = [c.quarter for c in coverage if c.flagged]
     if missing:
-        st.warning(t("meetings.quarter_missing", year=year, quarters="、".join(t("meetings.quarter_short", q=q) for q in missing)),
-                   icon=":material/event_busy:")
+        st.warning(
+            t(
+                "meetings.quarter_missing",
+                year=year,
+                quarters="、".join(t("meetings.quarter_short", q=q) for q in missing),
+            ),
+            icon=":material/event_busy:",
+        )
 
 
 def actions_frame(rows: list[ActionRow], *, with_meeting: bool = False) -> pd.DataFrame:
@@ -97,8 +108,7 @@ def show_actions(rows: list[ActionRow], *, with_meeting: bool = False, key: str)
         return
     df = actions_frame(rows, with_meeting=with_meeting)
     flag = t("meetings.fields.overdue")
-    styled = df.style.apply(
-        lambda r: ["background-color: #fde2e1" if r[flag] else "" for _ in r], axis=1)
+    styled = df.style.apply(lambda r: ["background-color: #fde2e1" if r[flag] else "" for _ in r], axis=1)
     st.dataframe(styled, hide_index=True, width="stretch", key=key)
 
 
@@ -117,16 +127,20 @@ def close_form(actor: Actor, rows: list[ActionRow], *, today: date, key: str) ->
     with st.form(f"{key}_form"):
         st.markdown(f"**{t('meetings.close_title')}**")
         by_id = {r.id: r for r in closable}
-        item = st.selectbox(t("meetings.fields.item"), list(by_id), key=f"{key}_item",
-                            format_func=lambda i: _item_label(by_id[i]))
+        item = st.selectbox(
+            t("meetings.fields.item"), list(by_id), key=f"{key}_item", format_func=lambda i: _item_label(by_id[i])
+        )
         c1, c2 = st.columns(2)
-        status = c1.radio(t("meetings.fields.outcome"), statuses, format_func=label, horizontal=True,
-                          key=f"{key}_status")
+        status = c1.radio(
+            t("meetings.fields.outcome"), statuses, format_func=label, horizontal=True, key=f"{key}_status"
+        )
         closed_on = c2.date_input(t("meetings.fields.closed_on"), today, key=f"{key}_date")
         note = st.text_input(t("meetings.fields.closing_note"), key=f"{key}_note")
         if st.form_submit_button(t("meetings.close"), type="primary"):
-            if run(lambda s: svc.close_action_item(s, actor, item_id=item, status=status, note=note,
-                                                   closed_on=closed_on), t("meetings.closed"))[0]:
+            if run(
+                lambda s: svc.close_action_item(s, actor, item_id=item, status=status, note=note, closed_on=closed_on),
+                t("meetings.closed"),
+            )[0]:
                 st.rerun()
 
 
@@ -139,22 +153,36 @@ def review_form(actor: Actor, detail: MeetingDetail, *, today: date) -> None:
     with st.form(f"meetings_review_form_{detail.id}"):
         st.markdown(f"**{t('meetings.review_title')}**")
         by_id = {r.id: r for r in open_rows}
-        item = st.selectbox(t("meetings.fields.item"), list(by_id), key=f"meetings_review_item_{detail.id}",
-                            format_func=lambda i: _item_label(by_id[i]))
-        outcome = st.radio(t("meetings.fields.outcome"), outcomes, horizontal=True,
-                           format_func=lambda o: t(f"meetings.outcome.{o}"), key=f"meetings_review_outcome_{detail.id}")
+        item = st.selectbox(
+            t("meetings.fields.item"),
+            list(by_id),
+            key=f"meetings_review_item_{detail.id}",
+            format_func=lambda i: _item_label(by_id[i]),
+        )
+        outcome = st.radio(
+            t("meetings.fields.outcome"),
+            outcomes,
+            horizontal=True,
+            format_func=lambda o: t(f"meetings.outcome.{o}"),
+            key=f"meetings_review_outcome_{detail.id}",
+        )
         c1, c2 = st.columns(2)
-        when = c1.date_input(t("meetings.fields.closed_on"), min(today, detail.held_on) if detail.held_on <= today
-                             else today, key=f"meetings_review_date_{detail.id}")
+        when = c1.date_input(
+            t("meetings.fields.closed_on"),
+            min(today, detail.held_on) if detail.held_on <= today else today,
+            key=f"meetings_review_date_{detail.id}",
+        )
         new_due = c2.date_input(t("meetings.fields.new_due_on"), None, key=f"meetings_review_due_{detail.id}")
         note = st.text_input(t("meetings.fields.closing_note"), key=f"meetings_review_note_{detail.id}")
         if st.form_submit_button(t("meetings.record_outcome"), type="primary"):
             if outcome == "carry":
                 act = lambda s: svc.carry_over_action_item(  # noqa: E731
-                    s, actor, item_id=item, in_meeting_id=detail.id, due_on=new_due, note=note)
+                    s, actor, item_id=item, in_meeting_id=detail.id, due_on=new_due, note=note
+                )
             else:
                 act = lambda s: svc.close_action_item(  # noqa: E731
-                    s, actor, item_id=item, status=outcome, note=note, closed_on=when, in_meeting_id=detail.id)
+                    s, actor, item_id=item, status=outcome, note=note, closed_on=when, in_meeting_id=detail.id
+                )
             if run(act, t("meetings.outcome_recorded"))[0]:
                 st.rerun()
 
@@ -167,20 +195,37 @@ def add_action_form(actor: Actor, detail: MeetingDetail, units: list[Option]) ->
         st.markdown(f"**{t('meetings.add_action_title')}**")
         content = st.text_input(t("meetings.fields.content"), key=f"meetings_action_content_{detail.id}")
         c1, c2 = st.columns(2)
-        owner = c1.selectbox(t("meetings.fields.owner"), list(names), format_func=names.__getitem__, index=None,
-                             key=f"meetings_action_owner_{detail.id}")
+        owner = c1.selectbox(
+            t("meetings.fields.owner"),
+            list(names),
+            format_func=names.__getitem__,
+            index=None,
+            key=f"meetings_action_owner_{detail.id}",
+        )
         due = c2.date_input(t("meetings.fields.due_on"), None, key=f"meetings_action_due_{detail.id}")
         if st.form_submit_button(t("meetings.add_action")):
-            if run(lambda s: svc.add_action_item(s, actor, meeting_id=detail.id, content=content,
-                                                 owner_unit_id=owner, due_on=due), t("meetings.action_added"))[0]:
+            if run(
+                lambda s: svc.add_action_item(
+                    s, actor, meeting_id=detail.id, content=content, owner_unit_id=owner, due_on=due
+                ),
+                t("meetings.action_added"),
+            )[0]:
                 st.rerun()
 
 
 def meeting_header(detail: MeetingDetail) -> None:
     lang = current_language()
     st.subheader(md_escape(detail.title))
-    st.caption(" · ".join([label(detail.kind), fmt_date(detail.held_on, lang), md_escape(detail.place) or "—",
-                           md_escape(detail.community_name) or t("meetings.alliance")]))
+    st.caption(
+        " · ".join(
+            [
+                label(detail.kind),
+                fmt_date(detail.held_on, lang),
+                md_escape(detail.place) or "—",
+                md_escape(detail.community_name) or t("meetings.alliance"),
+            ]
+        )
+    )
     came, invited = len(detail.attended_names), len(detail.attendance)
     line = f"**{t('meetings.fields.convenor')}**：{md_escape(detail.convenor_name) or '—'}"
     if invited:
@@ -199,8 +244,10 @@ def docx_button(detail: MeetingDetail) -> None:
     lang = current_language()
     st.download_button(
         # built when clicked: a county's minutes carry thousands of action items
-        t("meetings.download_docx"), data=lambda: minutes_docx(detail, lang=lang),
-        file_name=f"minutes-{detail.held_on.isoformat()}-{detail.id}.docx", key=f"meetings_docx_{detail.id}",
+        t("meetings.download_docx"),
+        data=lambda: minutes_docx(detail, lang=lang),
+        file_name=f"minutes-{detail.held_on.isoformat()}-{detail.id}.docx",
+        key=f"meetings_docx_{detail.id}",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
 
@@ -214,9 +261,19 @@ def suggested_title(kind: MeetingKind, held_on: date, community: str) -> str:
     return t("meetings.title_matching", year=held_on.year, month=held_on.month)
 
 
-def meeting_form(actor: Actor, *, key: str, units: list[Option], scope: int | None, kind: MeetingKind,
-                 held_on: date, scope_unit_ids: list[int], base: MeetingDetail | None = None,
-                 default_title: str = "", default_agenda: str = "") -> MeetingInput | None:
+def meeting_form(
+    actor: Actor,
+    *,
+    key: str,
+    units: list[Option],
+    scope: int | None,
+    kind: MeetingKind,
+    held_on: date,
+    scope_unit_ids: list[int],
+    base: MeetingDetail | None = None,
+    default_title: str = "",
+    default_agenda: str = "",
+) -> MeetingInput | None:
     """The fields of a meeting; returns the input when submitted."""
     names = {u.id: u.name for u in units}
     convenors: list[int | None] = [None, *names]
@@ -227,23 +284,51 @@ def meeting_form(actor: Actor, *, key: str, units: list[Option], scope: int | No
         c1, c2 = st.columns(2)
         place = c1.text_input(t("meetings.fields.place"), base.place if base else "", key=f"{key}_place")
         convenor = c2.selectbox(
-            t("meetings.fields.convenor"), convenors, key=f"{key}_convenor",
+            t("meetings.fields.convenor"),
+            convenors,
+            key=f"{key}_convenor",
             index=convenors.index(base.convenor_unit_id) if base and base.convenor_unit_id in names else 0,
-            format_func=lambda i: t("meetings.convenor_default") if i is None else names[i])
+            format_func=lambda i: t("meetings.convenor_default") if i is None else names[i],
+        )
         invited_default = [a.unit_id for a in base.attendance] if base else scope_unit_ids
         attended_default = [a.unit_id for a in base.attendance if a.attended] if base else scope_unit_ids
-        invited = st.multiselect(t("meetings.fields.invited"), list(names), invited_default,
-                                 format_func=names.__getitem__, key=f"{key}_invited")
-        attended = st.multiselect(t("meetings.fields.attended"), list(names), attended_default,
-                                  format_func=names.__getitem__, key=f"{key}_attended")
+        invited = st.multiselect(
+            t("meetings.fields.invited"),
+            list(names),
+            invited_default,
+            format_func=names.__getitem__,
+            key=f"{key}_invited",
+        )
+        attended = st.multiselect(
+            t("meetings.fields.attended"),
+            list(names),
+            attended_default,
+            format_func=names.__getitem__,
+            key=f"{key}_attended",
+        )
         agenda = st.text_area(t("meetings.fields.agenda"), base.agenda if base else default_agenda, key=f"{key}_agenda")
-        minutes = st.text_area(t("meetings.fields.minutes"), base.minutes if base else "", height=200,
-                               key=f"{key}_minutes", help=t("meetings.minutes_help"))
+        minutes = st.text_area(
+            t("meetings.fields.minutes"),
+            base.minutes if base else "",
+            height=200,
+            key=f"{key}_minutes",
+            help=t("meetings.minutes_help"),
+        )
         decisions = st.text_area(t("meetings.fields.decisions"), base.decisions if base else "", key=f"{key}_decisions")
         if st.form_submit_button(t("common.save"), type="primary"):
-            return MeetingInput(kind=kind, title=title, held_on=held_on, place=place, community_id=scope,
-                                convenor_unit_id=convenor, invited_unit_ids=invited, attended_unit_ids=attended,
-                                agenda=agenda, minutes=minutes, decisions=decisions)
+            return MeetingInput(
+                kind=kind,
+                title=title,
+                held_on=held_on,
+                place=place,
+                community_id=scope,
+                convenor_unit_id=convenor,
+                invited_unit_ids=invited,
+                attended_unit_ids=attended,
+                agenda=agenda,
+                minutes=minutes,
+                decisions=decisions,
+            )
     return None
 
 
@@ -253,8 +338,12 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
     scopes: list[int | None] = [None, *names] if actor.is_admin else [None, actor.community_id]
     c1, c2, c3 = st.columns(3)
     kind = c1.selectbox(t("meetings.fields.kind"), list(MeetingKind), format_func=label, key="meetings_new_kind")
-    scope = c2.selectbox(t("meetings.fields.scope"), scopes, key="meetings_new_scope",
-                         format_func=lambda i: t("meetings.alliance") if i is None else names.get(i, ""))
+    scope = c2.selectbox(
+        t("meetings.fields.scope"),
+        scopes,
+        key="meetings_new_scope",
+        format_func=lambda i: t("meetings.alliance") if i is None else names.get(i, ""),
+    )
     held_on = c3.date_input(t("meetings.fields.held_on"), today, key="meetings_new_date")
     with session_scope() as s:
         carried = svc.open_items_for_new_meeting(s, actor, community_id=scope, held_on=held_on, today=today)
@@ -271,9 +360,17 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
     title = suggested_title(kind, held_on, names.get(scope, "") if scope is not None else "")
     # the date is in the key: a keyed widget keeps its first value, so without it the suggested title
     # and the agenda's "上次决议落实情况（n 项）" would not follow a newly chosen date
-    data = meeting_form(actor, key=f"meetings_new_form_{kind.value}_{scope}_{held_on.isoformat()}", units=units,
-                        scope=scope, kind=kind, held_on=held_on, scope_unit_ids=scope_units, default_title=title,
-                        default_agenda=agenda)
+    data = meeting_form(
+        actor,
+        key=f"meetings_new_form_{kind.value}_{scope}_{held_on.isoformat()}",
+        units=units,
+        scope=scope,
+        kind=kind,
+        held_on=held_on,
+        scope_unit_ids=scope_units,
+        default_title=title,
+        default_agenda=agenda,
+    )
     if data is not None:
         ok, new_id = run(lambda s: svc.create_meeting(s, actor, data=data), t("meetings.created", n=len(carried)))
         if ok:

@@ -41,8 +41,12 @@ PAGES: tuple[PageSpec, ...] = (
 
 def _page(spec: PageSpec, *, hidden: bool = False) -> st.Page:
     return st.Page(
-        spec.script, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path or None,
-        default=spec.url_path == "", visibility="hidden" if hidden else "visible",
+        spec.script,
+        title=t(spec.title_key),
+        icon=spec.icon,
+        url_path=spec.url_path or None,
+        default=spec.url_path == "",
+        visibility="hidden" if hidden else "visible",
     )
 
 

@@ -13,7 +13,9 @@ from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
-def load(today: date, _actor: Actor, unit_id: int | None) -> tuple[overview.Overview, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def load(
+    today: date, _actor: Actor, unit_id: int | None
+) -> tuple[overview.Overview, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Everything the overview shows; ``unit_id`` keys the cache (a liaison sees their unit's items)."""
     with session_scope() as session:
         return (

@@ -45,8 +45,10 @@ def _card(slot: SlotView | None, *, year: int, month: int, today: date, lang: st
     badge = ":green-badge[:material/check: {}]" if slot.status == RotationStatus.HELD else ":gray-badge[{}]"
     st.markdown(f"{head} {badge.format(label(slot.status))}")
     st.markdown(f"##### {md_escape(slot.chair_name)}")
-    st.caption(f"{md_escape(slot.theme) or t('rotation.no_theme')}  \n"
-               f"{t('rotation.proposed_on_short', date=fmt_date(slot.proposed_on, lang))}")
+    st.caption(
+        f"{md_escape(slot.theme) or t('rotation.no_theme')}  \n"
+        f"{t('rotation.proposed_on_short', date=fmt_date(slot.proposed_on, lang))}"
+    )
     if slot.plan:
         plan = slot.plan if len(slot.plan) <= 36 else slot.plan[:34] + "…"
         st.caption(md_escape(plan))
@@ -86,13 +88,17 @@ def admin_panel(actor: Actor, *, year: int, scope: int | None, slots: list[SlotV
                 if not sure:
                     st.warning(t("rotation.generate_confirm_needed"))
                 else:
-                    ok, res = _run(lambda s: rotation_service.generate_year(
-                        s, actor, year=year, community_id=scope, preferred_day=int(day)),
-                        t("rotation.generated", year=year))
+                    ok, res = _run(
+                        lambda s: rotation_service.generate_year(
+                            s, actor, year=year, community_id=scope, preferred_day=int(day)
+                        ),
+                        t("rotation.generated", year=year),
+                    )
                     if ok:
                         if res.unfilled:
                             st.session_state[FLASH + "_warn"] = t(
-                                "rotation.unfilled", months="、".join(f"{m}月" for m in res.unfilled))
+                                "rotation.unfilled", months="、".join(f"{m}月" for m in res.unfilled)
+                            )
                         st.rerun()
     if not slots:
         return
@@ -104,24 +110,36 @@ def admin_panel(actor: Actor, *, year: int, scope: int | None, slots: list[SlotV
     with left, st.form("rotation_swap_form"):
         st.markdown(f"**{t('rotation.swap_title')}**")
         a = st.selectbox(t("rotation.fields.month_a"), months, format_func=month_label, key="rotation_swap_a")
-        b = st.selectbox(t("rotation.fields.month_b"), months, index=min(1, len(months) - 1),
-                         format_func=month_label, key="rotation_swap_b")
+        b = st.selectbox(
+            t("rotation.fields.month_b"),
+            months,
+            index=min(1, len(months) - 1),
+            format_func=month_label,
+            key="rotation_swap_b",
+        )
         why = st.text_input(t("rotation.fields.reason"), key="rotation_swap_reason")
         if st.form_submit_button(t("rotation.swap")):
-            ok, res = _run(lambda s: rotation_service.swap_months(
-                s, actor, year=year, community_id=scope, month_a=a, month_b=b, reason=why), t("rotation.swapped"))
+            ok, res = _run(
+                lambda s: rotation_service.swap_months(
+                    s, actor, year=year, community_id=scope, month_a=a, month_b=b, reason=why
+                ),
+                t("rotation.swapped"),
+            )
             if ok:
                 _warn_repeats(res)
                 st.rerun()
     with right, st.form("rotation_change_form"):
         st.markdown(f"**{t('rotation.change_title')}**")
         m = st.selectbox(t("rotation.fields.month"), months, format_func=month_label, key="rotation_change_month")
-        unit = st.selectbox(t("rotation.fields.chair"), list(unit_names), format_func=unit_names.__getitem__,
-                            key="rotation_change_unit")
+        unit = st.selectbox(
+            t("rotation.fields.chair"), list(unit_names), format_func=unit_names.__getitem__, key="rotation_change_unit"
+        )
         why2 = st.text_input(t("rotation.fields.reason"), key="rotation_change_reason")
         if st.form_submit_button(t("rotation.change")):
-            ok, res = _run(lambda s: rotation_service.change_chair(
-                s, actor, slot_id=by_month[m].id, unit_id=unit, reason=why2), t("rotation.changed"))
+            ok, res = _run(
+                lambda s: rotation_service.change_chair(s, actor, slot_id=by_month[m].id, unit_id=unit, reason=why2),
+                t("rotation.changed"),
+            )
             if ok:
                 _warn_repeats(res)
                 st.rerun()
@@ -133,15 +151,20 @@ def admin_panel(actor: Actor, *, year: int, scope: int | None, slots: list[SlotV
         theme = st.text_input(t("rotation.fields.theme"), slot.theme, key=f"rotation_edit_theme_{slot.id}")
         plan = st.text_area(t("rotation.fields.plan"), slot.plan, key=f"rotation_edit_plan_{slot.id}")
         c1, c2 = st.columns(2)
-        proposed = c1.date_input(t("rotation.fields.proposed_on"), slot.proposed_on,
-                                 key=f"rotation_edit_date_{slot.id}")
-        held = c2.toggle(t("rotation.fields.held"), slot.status == RotationStatus.HELD,
-                         key=f"rotation_edit_held_{slot.id}")
+        proposed = c1.date_input(
+            t("rotation.fields.proposed_on"), slot.proposed_on, key=f"rotation_edit_date_{slot.id}"
+        )
+        held = c2.toggle(
+            t("rotation.fields.held"), slot.status == RotationStatus.HELD, key=f"rotation_edit_held_{slot.id}"
+        )
         if st.form_submit_button(t("common.save"), type="primary"):
             status = RotationStatus.HELD if held else RotationStatus.PLANNED
-            if _run(lambda s: rotation_service.update_month(
-                    s, actor, slot_id=slot.id, theme=theme, plan=plan, status=status, proposed_on=proposed),
-                    t("common.saved"))[0]:
+            if _run(
+                lambda s: rotation_service.update_month(
+                    s, actor, slot_id=slot.id, theme=theme, plan=plan, status=status, proposed_on=proposed
+                ),
+                t("common.saved"),
+            )[0]:
                 st.rerun()
 
 

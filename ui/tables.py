@@ -28,8 +28,11 @@ def present(
         if enums and col in enums:
             enum_cls = enums[col]
             series = series.map(
-                lambda v, e=enum_cls: t(f"enum.{e.__name__}.{v.value if isinstance(v, StrEnum) else v}")
-                if v is not None and v == v else ""
+                lambda v, e=enum_cls: (
+                    t(f"enum.{e.__name__}.{v.value if isinstance(v, StrEnum) else v}")
+                    if v is not None and v == v
+                    else ""
+                )
             )
         elif series.map(lambda v: isinstance(v, datetime)).any():
             series = series.map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) and not pd.isna(v) else "")
@@ -42,8 +45,14 @@ def present(
     return out
 
 
-def show(df: pd.DataFrame, columns: Mapping[str, str], *, enums: Mapping[str, type[StrEnum]] | None = None,
-         key: str | None = None, height: int | None = None) -> None:
+def show(
+    df: pd.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    enums: Mapping[str, type[StrEnum]] | None = None,
+    key: str | None = None,
+    height: int | None = None,
+) -> None:
     """Display a table (no index, full width)."""
     kwargs = {"height": height} if height else {}
     st.dataframe(present(df, columns, enums=enums), hide_index=True, width="stretch", key=key, **kwargs)

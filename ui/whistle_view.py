@@ -38,10 +38,19 @@ def show_queue(queue: pd.DataFrame) -> None:
         overdue=queue["overdue"].map(overdue_label),
         due_at=queue["due_at"].map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) else ""),
     )
-    tables.show(shown, {"overdue": "whistle.fields.overdue", "title": "whistle.fields.title",
-                        "community": "whistle.fields.community", "unit": "whistle.fields.unit",
-                        "stage": "whistle.fields.stage", "next_stage": "whistle.fields.next_stage",
-                        "due_at": "whistle.fields.due_at"}, enums={"stage": WhistleStage, "next_stage": WhistleStage})
+    tables.show(
+        shown,
+        {
+            "overdue": "whistle.fields.overdue",
+            "title": "whistle.fields.title",
+            "community": "whistle.fields.community",
+            "unit": "whistle.fields.unit",
+            "stage": "whistle.fields.stage",
+            "next_stage": "whistle.fields.next_stage",
+            "due_at": "whistle.fields.due_at",
+        },
+        enums={"stage": WhistleStage, "next_stage": WhistleStage},
+    )
 
 
 def responses_frame(detail: WhistleDetail) -> pd.DataFrame:
@@ -66,8 +75,16 @@ def responses_frame(detail: WhistleDetail) -> pd.DataFrame:
 def show_detail(detail: WhistleDetail) -> None:
     lang = current_language()
     st.markdown(f"#### {md_escape(detail.title)}")
-    st.caption(t("whistle.detail_caption", kind=label(detail.kind), community=md_escape(detail.community),
-                 by=md_escape(detail.raised_by) or "—", at=fmt_datetime(detail.raised_at, lang), stage=label(detail.stage)))
+    st.caption(
+        t(
+            "whistle.detail_caption",
+            kind=label(detail.kind),
+            community=md_escape(detail.community),
+            by=md_escape(detail.raised_by) or "—",
+            at=fmt_datetime(detail.raised_at, lang),
+            stage=label(detail.stage),
+        )
+    )
     if detail.description:
         st.markdown(md_escape(detail.description))
     if any(r.estimated for r in detail.responses):
@@ -91,13 +108,16 @@ def answer_form(r: ResponseView, actor: Actor) -> None:
     with st.form(f"whistle_answer_{r.id}"):
         st.markdown(t("whistle.answer_title", unit=md_escape(r.unit), stage=label(r.stage)))
         needs_text = r.next_stage in (WhistleStage.HANDLED, WhistleStage.CLOSED)
-        action = st.text_area(t("whistle.fields.action_taken"), value=r.action_taken,
-                              key=f"whistle_action_{r.id}", help=t("whistle.action_help") if needs_text else None)
+        action = st.text_area(
+            t("whistle.fields.action_taken"),
+            value=r.action_taken,
+            key=f"whistle_action_{r.id}",
+            help=t("whistle.action_help") if needs_text else None,
+        )
         if st.form_submit_button(t("whistle.advance_to", stage=label(r.next_stage)), type="primary"):
             try:
                 with session_scope(write=True) as s:
-                    whistle_service.advance_response(s, actor, response_id=r.id,
-                                                     action_taken=action)
+                    whistle_service.advance_response(s, actor, response_id=r.id, action_taken=action)
             except AppError as err:
                 st.error(error_message(err))
             else:
@@ -114,8 +134,9 @@ def rate_form(r: ResponseView, actor: Actor) -> None:
         if st.form_submit_button(t("whistle.rate"), type="primary"):
             try:
                 with session_scope(write=True) as s:
-                    whistle_service.rate_response(s, actor, response_id=r.id,
-                                                  rating=None if rating is None else rating + 1, comment=comment)
+                    whistle_service.rate_response(
+                        s, actor, response_id=r.id, rating=None if rating is None else rating + 1, comment=comment
+                    )
             except AppError as err:
                 st.error(error_message(err))
             else:
@@ -127,8 +148,15 @@ def limits_frame(limits: clock.Limits) -> pd.DataFrame:
     rows = []
     for stage in clock.CLOCKED_STAGES:
         lim_p, lim_t = limits[WhistleKind.PROGRESS][stage], limits[WhistleKind.TOUGH][stage]
-        rows.append({"stage": stage.value, "label": label(stage), "unit": t(f"whistle.limit_unit.{lim_p.unit.value}"),
-                     "progress": lim_p.amount, "tough": lim_t.amount})
+        rows.append(
+            {
+                "stage": stage.value,
+                "label": label(stage),
+                "unit": t(f"whistle.limit_unit.{lim_p.unit.value}"),
+                "progress": lim_p.amount,
+                "tough": lim_t.amount,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -145,8 +173,9 @@ def limits_editor(limits: clock.Limits, *, editable: bool) -> clock.Limits | Non
     if not editable:
         st.dataframe(df, column_config=config, hide_index=True, width="stretch")
         return None
-    edited = st.data_editor(df, column_config=config, hide_index=True, width="stretch", key="whistle_limits_grid",
-                            num_rows="fixed")
+    edited = st.data_editor(
+        df, column_config=config, hide_index=True, width="stretch", key="whistle_limits_grid", num_rows="fixed"
+    )
     if not st.button(t("whistle.save_limits"), key="whistle_limits_save", type="primary"):
         return None
     new: clock.Limits = {k: dict(v) for k, v in limits.items()}

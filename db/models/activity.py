@@ -21,8 +21,15 @@ class Activity(TimestampMixin, SoftDeleteMixin, Base):
         Index("ix_activity_community_held", "community_id", "held_on", "deleted_at", "kind"),
         Index("ix_activity_kind_held", "kind", "held_on", "deleted_at", "unit_id"),
         Index(
-            "ix_activity_held", "held_on", "deleted_at", "kind", "unit_id", "community_id",
-            "volunteer_hours", "participants", "beneficiaries",
+            "ix_activity_held",
+            "held_on",
+            "deleted_at",
+            "kind",
+            "unit_id",
+            "community_id",
+            "volunteer_hours",
+            "participants",
+            "beneficiaries",
         ),
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))

@@ -87,9 +87,7 @@ class Project(TimestampMixin, SoftDeleteMixin, Base):
     participants = relationship("Unit", secondary=project_unit, lazy="selectin")
     needs = relationship("Need", secondary=project_need, lazy="selectin")
     resources = relationship("Resource", secondary=project_resource, lazy="selectin")
-    milestones: Mapped[list[Milestone]] = relationship(
-        back_populates="project", order_by="Milestone.due_on"
-    )
+    milestones: Mapped[list[Milestone]] = relationship(back_populates="project", order_by="Milestone.due_on")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -135,7 +133,4 @@ class Agreement(TimestampMixin, SoftDeleteMixin, Base):
         return self.valid_to is not None and self.valid_to < today
 
     def is_expiring(self, today: date, within_days: int = 60) -> bool:
-        return (
-            self.valid_to is not None
-            and today <= self.valid_to <= today + timedelta(days=within_days)
-        )
+        return self.valid_to is not None and today <= self.valid_to <= today + timedelta(days=within_days)

@@ -20,8 +20,12 @@ class RotationSlot(TimestampMixin, Base):
         Index("ix_rotation_slot_year_month", "year", "month"),
         # NULLs are distinct in a unique constraint: one alliance-wide chair a month needs its own.
         Index(
-            "uq_rotation_slot_alliance_month", "year", "month", unique=True,
-            sqlite_where=text("community_id IS NULL"), postgresql_where=text("community_id IS NULL"),
+            "uq_rotation_slot_alliance_month",
+            "year",
+            "month",
+            unique=True,
+            sqlite_where=text("community_id IS NULL"),
+            postgresql_where=text("community_id IS NULL"),
         ),
     )
     year: Mapped[int] = mapped_column()
@@ -83,9 +87,7 @@ class ActionItem(TimestampMixin, Base):
     status: Mapped[ActionStatus] = mapped_column(default=ActionStatus.OPEN)
     closed_on: Mapped[date | None] = mapped_column(default=None)
     closing_note: Mapped[str] = mapped_column(Text, default="")
-    carried_to_meeting_id: Mapped[int | None] = mapped_column(
-        ForeignKey("meeting.id"), default=None
-    )
+    carried_to_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), default=None)
     version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(back_populates="action_items", foreign_keys=[meeting_id])

@@ -90,34 +90,183 @@ WHISTLES_PER_COMMUNITY_YEAR = 2
 MEMBER_UNIT_SHARE = 0.4  # units that record their in-service Party members
 ALLIANCE_INVITED = 60  # units invited to an alliance-wide meeting
 
-STREETS = ["文昌街道", "城关街道", "东城街道", "西湖街道", "南门街道", "北郊街道", "龙山街道", "青溪镇", "桃源镇",
-           "石桥镇", "凤凰街道", "新华街道", "河西街道", "江滨街道", "金山镇", "柳湾镇", "高新区街道", "三里街道",
-           "白沙镇", "双井街道"]
+STREETS = [
+    "文昌街道",
+    "城关街道",
+    "东城街道",
+    "西湖街道",
+    "南门街道",
+    "北郊街道",
+    "龙山街道",
+    "青溪镇",
+    "桃源镇",
+    "石桥镇",
+    "凤凰街道",
+    "新华街道",
+    "河西街道",
+    "江滨街道",
+    "金山镇",
+    "柳湾镇",
+    "高新区街道",
+    "三里街道",
+    "白沙镇",
+    "双井街道",
+]
 _C1 = "安宝长春翠东凤福和红华建锦金康丽龙茂明南平青瑞盛顺泰桃文西祥新兴阳永裕振中"
-_C2 = ["澜", "星", "安", "华", "泉", "湖", "山", "河", "桥", "苑", "林", "园", "坪", "塘", "溪", "岭", "城", "江",
-       "阁", "门", "路", "里"]
-_PLACES = ["青溪", "文昌", "城关", "东城", "西湖", "南门", "北郊", "龙山", "桃源", "石桥", "凤凰", "新华", "河西",
-           "江滨", "金山", "柳湾", "高新", "三里", "白沙", "双井", "鸿运", "恒丰", "瑞达", "宏图", "安泰", "永兴",
-           "德润", "华信", "嘉禾", "锦程", "明远", "千禧", "荣盛", "顺达", "天元", "万通", "祥和", "鑫源", "众诚"]
-_BUREAUS = ["财政", "城市管理", "人力资源和社会保障", "市场监督管理", "住房和城乡建设", "交通运输", "水利", "农业农村",
-            "民政", "司法", "教育", "卫生健康", "文化广电旅游", "应急管理", "自然资源", "生态环境", "统计", "审计",
-            "商务", "退役军人事务", "医疗保障", "林业", "科技", "信访", "机关事务管理", "公安", "发展和改革", "工业和信息化"]
-_BUSINESS = ["建材", "电子", "食品", "物流", "商贸", "科技", "纺织", "机械", "医药", "建设", "置业", "餐饮", "汽车服务",
-             "农业发展", "家居", "印务", "文化传媒", "环保", "能源", "信息技术"]
+_C2 = [
+    "澜",
+    "星",
+    "安",
+    "华",
+    "泉",
+    "湖",
+    "山",
+    "河",
+    "桥",
+    "苑",
+    "林",
+    "园",
+    "坪",
+    "塘",
+    "溪",
+    "岭",
+    "城",
+    "江",
+    "阁",
+    "门",
+    "路",
+    "里",
+]
+_PLACES = [
+    "青溪",
+    "文昌",
+    "城关",
+    "东城",
+    "西湖",
+    "南门",
+    "北郊",
+    "龙山",
+    "桃源",
+    "石桥",
+    "凤凰",
+    "新华",
+    "河西",
+    "江滨",
+    "金山",
+    "柳湾",
+    "高新",
+    "三里",
+    "白沙",
+    "双井",
+    "鸿运",
+    "恒丰",
+    "瑞达",
+    "宏图",
+    "安泰",
+    "永兴",
+    "德润",
+    "华信",
+    "嘉禾",
+    "锦程",
+    "明远",
+    "千禧",
+    "荣盛",
+    "顺达",
+    "天元",
+    "万通",
+    "祥和",
+    "鑫源",
+    "众诚",
+]
+_BUREAUS = [
+    "财政",
+    "城市管理",
+    "人力资源和社会保障",
+    "市场监督管理",
+    "住房和城乡建设",
+    "交通运输",
+    "水利",
+    "农业农村",
+    "民政",
+    "司法",
+    "教育",
+    "卫生健康",
+    "文化广电旅游",
+    "应急管理",
+    "自然资源",
+    "生态环境",
+    "统计",
+    "审计",
+    "商务",
+    "退役军人事务",
+    "医疗保障",
+    "林业",
+    "科技",
+    "信访",
+    "机关事务管理",
+    "公安",
+    "发展和改革",
+    "工业和信息化",
+]
+_BUSINESS = [
+    "建材",
+    "电子",
+    "食品",
+    "物流",
+    "商贸",
+    "科技",
+    "纺织",
+    "机械",
+    "医药",
+    "建设",
+    "置业",
+    "餐饮",
+    "汽车服务",
+    "农业发展",
+    "家居",
+    "印务",
+    "文化传媒",
+    "环保",
+    "能源",
+    "信息技术",
+]
 # unit kind → (share of units, name builders)
 _UNIT_KINDS: list[tuple[str, float, list[Callable[[str, str, int], str]]]] = [
-    ("机关", 0.10, [lambda p, b, i: f"县{_BUREAUS[i % len(_BUREAUS)]}局{p}分局" if i >= len(_BUREAUS)
-                    else f"县{_BUREAUS[i]}局"]),
+    (
+        "机关",
+        0.10,
+        [lambda p, b, i: f"县{_BUREAUS[i % len(_BUREAUS)]}局{p}分局" if i >= len(_BUREAUS) else f"县{_BUREAUS[i]}局"],
+    ),
     ("事业单位", 0.08, [lambda p, b, i: f"{p}{['图书馆', '文化馆', '疾病预防控制所', '农技站', '气象站'][i % 5]}"]),
-    ("国有企业", 0.10, [lambda p, b, i: f"{p}{['供电所', '自来水分公司', '燃气公司', '农商银行支行', '邮政支局'][i % 5]}"]),
+    (
+        "国有企业",
+        0.10,
+        [lambda p, b, i: f"{p}{['供电所', '自来水分公司', '燃气公司', '农商银行支行', '邮政支局'][i % 5]}"],
+    ),
     ("非公企业", 0.36, [lambda p, b, i: f"{p}{b}有限公司", lambda p, b, i: f"{p}{b}集团有限公司"]),
     ("物业", 0.12, [lambda p, b, i: f"{p}物业服务有限公司", lambda p, b, i: f"{p}{b}物业管理有限公司"]),
     ("学校", 0.10, [lambda p, b, i: f"{p}{['小学', '中学', '幼儿园', '实验学校', '职业中学'][i % 5]}"]),
     ("医院", 0.05, [lambda p, b, i: f"{p}{['卫生院', '社区卫生服务中心', '中医诊所', '人民医院分院'][i % 4]}"]),
-    ("社会组织", 0.09, [lambda p, b, i: f"{p}{['义工协会', '社会工作服务中心', '志愿者协会', '慈善会', '老年协会'][i % 5]}"]),
+    (
+        "社会组织",
+        0.09,
+        [lambda p, b, i: f"{p}{['义工协会', '社会工作服务中心', '志愿者协会', '慈善会', '老年协会'][i % 5]}"],
+    ),
 ]
-_NEED_PLACES = ["老旧小区", "3号楼", "农贸市场周边", "背街小巷", "幸福里小区", "学校门口", "沿河步道", "安置小区", "老街片区",
-                "新村小区", "城中村", "商住楼"]
+_NEED_PLACES = [
+    "老旧小区",
+    "3号楼",
+    "农贸市场周边",
+    "背街小巷",
+    "幸福里小区",
+    "学校门口",
+    "沿河步道",
+    "安置小区",
+    "老街片区",
+    "新村小区",
+    "城中村",
+    "商住楼",
+]
 _NEED_ISSUES = [  # per category (C.CATEGORIES order)
     ["党员活动阵地改造", "流动党员服务站", "党建宣传栏更新", "党员先锋岗设立"],
     ["电动车充电棚", "楼道照明维修", "雨污管网改造", "便民服务点", "停车位规划"],
@@ -126,27 +275,95 @@ _NEED_ISSUES = [  # per category (C.CATEGORIES order)
     ["垃圾分类督导", "绿化带补植", "楼道杂物清理", "公厕改造", "河道保洁"],
     ["消防通道清理", "反诈宣传", "邻里纠纷调解", "监控补盲", "法律咨询进社区"],
 ]
-_MICRO_WISHES = ["一台助行器", "一套新学期文具", "一床冬被", "一次上门理发", "一个电饭煲", "一台收音机", "一副老花镜",
-                 "一次家电维修", "一套课外读物", "一辆儿童自行车"]
+_MICRO_WISHES = [
+    "一台助行器",
+    "一套新学期文具",
+    "一床冬被",
+    "一次上门理发",
+    "一个电饭煲",
+    "一台收音机",
+    "一副老花镜",
+    "一次家电维修",
+    "一套课外读物",
+    "一辆儿童自行车",
+]
 _RESOURCE_TITLES = [  # per category
-    ["党员志愿服务队", "党课宣讲团", "会议室与活动阵地"], ["便民维修服务", "就业岗位信息", "共建资金"],
-    ["义诊巡诊", "助餐配送", "康复器材借用"], ["课后辅导志愿者", "运动场地开放", "图书漂流"],
-    ["环卫车辆支援", "绿化苗木", "清洁用具"], ["法律咨询", "消防安全培训", "安全隐患排查"],
+    ["党员志愿服务队", "党课宣讲团", "会议室与活动阵地"],
+    ["便民维修服务", "就业岗位信息", "共建资金"],
+    ["义诊巡诊", "助餐配送", "康复器材借用"],
+    ["课后辅导志愿者", "运动场地开放", "图书漂流"],
+    ["环卫车辆支援", "绿化苗木", "清洁用具"],
+    ["法律咨询", "消防安全培训", "安全隐患排查"],
 ]
 _AVAILABLE_WHEN = ["每周六上午", "工作日下午", "每月第一个周五", "节假日", "随时预约", "每季度一次", "寒暑假"]
 _MEMBER_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-_MEMBER_GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-                 "秀英", "华", "建国", "志强", "海燕", "晓东", "春梅", "国平", "丽君", "文博", "子涵"]
+_MEMBER_GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "华",
+    "建国",
+    "志强",
+    "海燕",
+    "晓东",
+    "春梅",
+    "国平",
+    "丽君",
+    "文博",
+    "子涵",
+]
 _WHISTLE_TITLES = {
     WhistleKind.TOUGH: ["化粪池外溢", "外墙瓷砖脱落", "供水管爆裂", "路面塌陷", "高空坠物隐患", "积水内涝"],
-    WhistleKind.PROGRESS: ["占道经营整治", "冬季用电安全排查", "困难群众取暖摸排", "飞线充电整治", "违章搭建清理",
-                           "背街小巷亮化"],
+    WhistleKind.PROGRESS: [
+        "占道经营整治",
+        "冬季用电安全排查",
+        "困难群众取暖摸排",
+        "飞线充电整治",
+        "违章搭建清理",
+        "背街小巷亮化",
+    ],
 }
-_WHISTLE_ACTIONS = ["调派人员到场处置,设置警示围挡。", "协调施工队抢修,当天恢复。", "联合执法,限期整改。",
-                    "入户排查登记,建立台账。", ""]
+_WHISTLE_ACTIONS = [
+    "调派人员到场处置,设置警示围挡。",
+    "协调施工队抢修,当天恢复。",
+    "联合执法,限期整改。",
+    "入户排查登记,建立台账。",
+    "",
+]
 _WHISTLE_COMMENTS = ["响应迅速,居民满意。", "处置及时,后续还需巡查。", "效果明显。", ""]
-_PROJECT_TOPICS = ["暖心食堂", "四点半课堂", "楼道微改造", "红色物业", "邻里守望", "健康驿站", "平安小区", "美丽庭院",
-                   "老有所乐", "充电棚建设", "口袋公园", "便民集市", "法律明白人", "青春志愿", "适老化改造", "智慧安防"]
+_PROJECT_TOPICS = [
+    "暖心食堂",
+    "四点半课堂",
+    "楼道微改造",
+    "红色物业",
+    "邻里守望",
+    "健康驿站",
+    "平安小区",
+    "美丽庭院",
+    "老有所乐",
+    "充电棚建设",
+    "口袋公园",
+    "便民集市",
+    "法律明白人",
+    "青春志愿",
+    "适老化改造",
+    "智慧安防",
+]
 _PROJECT_TEXT = "围绕居民反映集中的问题,由牵头单位统筹共建资源,分阶段实施,定期向联席会议通报进展。"
 _AGREEMENT_TEXT = "双方结对共建协议:单位发挥自身优势认领需求、提供资源;社区收集居民需求、提供活动阵地并做好对接。"
 _MILESTONES = [(0.2, "方案确定"), (0.6, "主体实施"), (1.0, "验收总结")]
@@ -184,8 +401,11 @@ class Progress:
 
     def finish(self) -> None:
         if self.enabled:
-            sys.stderr.write(f"\n  seeded {self.done:,} rows in {time.perf_counter() - self.start:.1f}s\n"
-                             if self.tty else f"seeded {self.done:,} rows in {time.perf_counter() - self.start:.1f}s\n")
+            sys.stderr.write(
+                f"\n  seeded {self.done:,} rows in {time.perf_counter() - self.start:.1f}s\n"
+                if self.tty
+                else f"seeded {self.done:,} rows in {time.perf_counter() - self.start:.1f}s\n"
+            )
             sys.stderr.flush()
 
 
@@ -235,8 +455,15 @@ def expected_counts(*, years: int = 5, scale: float = 1.0) -> dict[str, int]:
     }
 
 
-def seed_county(engine: Engine, *, years: int = 5, scale: float = 1.0, progress: bool = True,
-                today: date | None = None, seed: int = SEED) -> dict[str, int]:
+def seed_county(
+    engine: Engine,
+    *,
+    years: int = 5,
+    scale: float = 1.0,
+    progress: bool = True,
+    today: date | None = None,
+    seed: int = SEED,
+) -> dict[str, int]:
     """Fill a migrated database with the county data set; returns rows written per table."""
     builder = _County(engine, years=years, scale=scale, today=today or date.today(), seed=seed)
     return builder.run(progress=progress)
@@ -286,18 +513,48 @@ class _County:
         self.counts[table.name] = self.counts.get(table.name, 0) + written
 
     def run(self, *, progress: bool) -> dict[str, int]:
-        tables = [Community, Unit, Pairing, Member, Category, User, Need, Resource, Project, ProjectStageChange,
-                  Milestone, Agreement, Activity, RotationSlot, Meeting, MeetingAttendance, ActionItem, Whistle,
-                  WhistleResponse, EvaluationRound, EvaluationCriterion, EvaluationScore, ContractTask]
+        tables = [
+            Community,
+            Unit,
+            Pairing,
+            Member,
+            Category,
+            User,
+            Need,
+            Resource,
+            Project,
+            ProjectStageChange,
+            Milestone,
+            Agreement,
+            Activity,
+            RotationSlot,
+            Meeting,
+            MeetingAttendance,
+            ActionItem,
+            Whistle,
+            WhistleResponse,
+            EvaluationRound,
+            EvaluationCriterion,
+            EvaluationScore,
+            ContractTask,
+        ]
         with self.engine.connect() as conn:
             for model in tables:
                 t = _t(model)
                 self.next_id[t.name] = (conn.scalar(select(func.max(t.c.id))) or 0) + 1
         n = expected_counts(years=self.years, scale=self.scale)
         self.n = n
-        total = (n["activity"] + n["need"] + n["resource"] + n["project"] * 9 + n["meeting"] * 27
-                 + n["rotation_slot"] + n["unit"] * 8 + n["community"] * WHISTLES_PER_COMMUNITY_YEAR * self.years * 4
-                 + n["unit"] * 18 * self.years)
+        total = (
+            n["activity"]
+            + n["need"]
+            + n["resource"]
+            + n["project"] * 9
+            + n["meeting"] * 27
+            + n["rotation_slot"]
+            + n["unit"] * 8
+            + n["community"] * WHISTLES_PER_COMMUNITY_YEAR * self.years * 4
+            + n["unit"] * 18 * self.years
+        )
         self.bar = Progress(total, enabled=progress)
         self.organisation()
         self.users()
@@ -320,8 +577,7 @@ class _County:
             else:
                 for name, nxt in self.next_id.items():
                     if nxt > 1:
-                        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), :v)"),
-                                     {"v": nxt - 1})
+                        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), :v)"), {"v": nxt - 1})
                 for name in ("project_unit", "project_need", "project_resource", *self.next_id):
                     conn.exec_driver_sql(f"ANALYZE {name}")
         if self.sqlite:
@@ -341,9 +597,16 @@ class _County:
         comm_rows = []
         for i, cid in enumerate(self.community_ids):
             name = names[i] if i < len(names) else f"{names[i % len(names)]}{i // len(names) + 1}"
-            comm_rows.append({"id": cid, "name": f"{name}社区", "street": STREETS[self.community_street[i]],
-                              "contact": self._person(), "phone": f"0799-52{rng.randint(10000, 99999)}",
-                              "deleted_at": None})
+            comm_rows.append(
+                {
+                    "id": cid,
+                    "name": f"{name}社区",
+                    "street": STREETS[self.community_street[i]],
+                    "contact": self._person(),
+                    "phone": f"0799-52{rng.randint(10000, 99999)}",
+                    "deleted_at": None,
+                }
+            )
         self.community_names = [r["name"] for r in comm_rows]
         self.insert(_t(Community), comm_rows)
 
@@ -372,10 +635,19 @@ class _County:
             seen.add(name)
             self.unit_kind.append(kind)
             self.unit_names.append(name)
-            unit_rows.append({"id": uid, "name": name, "kind": kind, "contact": self._person(),
-                              "phone": f"139{rng.randint(10000000, 99999999)}",
-                              "party_members": rng.randint(3, 160), "active": True,
-                              "joined_on": self.start - timedelta(days=rng.randint(0, 900)), "deleted_at": None})
+            unit_rows.append(
+                {
+                    "id": uid,
+                    "name": name,
+                    "kind": kind,
+                    "contact": self._person(),
+                    "phone": f"139{rng.randint(10000000, 99999999)}",
+                    "party_members": rng.randint(3, 160),
+                    "active": True,
+                    "joined_on": self.start - timedelta(days=rng.randint(0, 900)),
+                    "deleted_at": None,
+                }
+            )
         # busyness: Zipf-like, order shuffled; ~5 % of the quietest units leave during the period
         weights = _zipf(rng, n_unit, 0.6)
         order = list(range(n_unit))
@@ -383,14 +655,16 @@ class _County:
         self.unit_weight = [0.0] * n_unit
         for rank, ui in enumerate(order):
             self.unit_weight[ui] = weights[rank]
-        quiet = order[int(n_unit * 0.7):]
+        quiet = order[int(n_unit * 0.7) :]
         self.unit_left: dict[int, date] = {}
         for ui in rng.sample(quiet, max(1, n_unit // 20)) if n_unit >= 20 else []:
             self.unit_left[ui] = self.start + timedelta(days=rng.randint(200, (self.today - self.start).days - 30))
             unit_rows[ui]["active"] = False
         for ui in range(n_unit):  # late joiners: a few units joined during the period
             if ui not in self.unit_left and rng.random() < 0.08:
-                unit_rows[ui]["joined_on"] = self.start + timedelta(days=rng.randint(30, (self.today - self.start).days // 2))
+                unit_rows[ui]["joined_on"] = self.start + timedelta(
+                    days=rng.randint(30, (self.today - self.start).days // 2)
+                )
         self.unit_joined: list[date] = [r["joined_on"] for r in unit_rows]
         self.unit_rank = {ui: rank for rank, ui in enumerate(order)}  # 0 = busiest
         self.insert(_t(Unit), unit_rows)
@@ -423,8 +697,14 @@ class _County:
                 since = self.unit_joined[ui] + timedelta(days=0 if k == 0 else rng.randint(60, 500))
                 self.community_units[ci].append(ui)
                 self.pairings.append((ui, ci, since))
-                pair_rows.append({"id": next(pair_ids), "unit_id": self.unit_ids[ui],
-                                  "community_id": self.community_ids[ci], "paired_since": since})
+                pair_rows.append(
+                    {
+                        "id": next(pair_ids),
+                        "unit_id": self.unit_ids[ui],
+                        "community_id": self.community_ids[ci],
+                        "paired_since": since,
+                    }
+                )
         self.insert(_t(Pairing), pair_rows)
 
         # members: 40 % of units record theirs
@@ -438,19 +718,30 @@ class _County:
             mine = []
             for _ in range(rng.randint(2, 10)):
                 mine.append(mid)
-                member_rows.append({"id": mid, "name": self._person(), "unit_id": self.unit_ids[ui],
-                                    "community_id": self.community_ids[rng.choice(self.paired[ui])],
-                                    "reported_on": self.start + timedelta(days=rng.randint(0, 400)),
-                                    "phone": f"138{rng.randint(10000000, 99999999)}", "deleted_at": None})
+                member_rows.append(
+                    {
+                        "id": mid,
+                        "name": self._person(),
+                        "unit_id": self.unit_ids[ui],
+                        "community_id": self.community_ids[rng.choice(self.paired[ui])],
+                        "reported_on": self.start + timedelta(days=rng.randint(0, 400)),
+                        "phone": f"138{rng.randint(10000000, 99999999)}",
+                        "deleted_at": None,
+                    }
+                )
                 mid += 1
             self.unit_members[ui] = mine
         self.next_id[_t(Member).name] = mid
         self.insert(_t(Member), member_rows)
 
         self.category_ids = list(self.ids(_t(Category), len(C.CATEGORIES)))
-        self.insert(_t(Category), [
-            {"id": cid, "name": name, "sort_order": i, "description": text_, "deleted_at": None}
-            for i, (cid, (name, text_)) in enumerate(zip(self.category_ids, C.CATEGORIES, strict=True), start=1)])
+        self.insert(
+            _t(Category),
+            [
+                {"id": cid, "name": name, "sort_order": i, "description": text_, "deleted_at": None}
+                for i, (cid, (name, text_)) in enumerate(zip(self.category_ids, C.CATEGORIES, strict=True), start=1)
+            ],
+        )
 
     def _person(self) -> str:
         return self.rng.choice(_MEMBER_SURNAMES) + self.rng.choice(_MEMBER_GIVEN)
@@ -469,15 +760,28 @@ class _County:
         ids = iter(self.ids(_t(User), len(C.USERS)))
         self.liaison_user: dict[int, int] = {}
         self.community_user: dict[int, int] = {}
-        binding = {"community1": ("community", busiest_comm), "community2": ("community", second_comm),
-                   "liaison1": ("unit", busiest_unit), "liaison2": ("unit", middling_unit)}
+        binding = {
+            "community1": ("community", busiest_comm),
+            "community2": ("community", second_comm),
+            "liaison1": ("unit", busiest_unit),
+            "liaison2": ("unit", middling_unit),
+        }
         for username, _display, role, _community, _unit, password in C.USERS:
             if password not in hashes:  # bcrypt is slow on purpose: once per password
                 hashes[password] = hash_password(password)
             uid = next(ids)
-            row = {"id": uid, "username": username, "email": f"{username}@cobuild.invalid",
-                   "password_hash": hashes[password], "role": Role(role), "community_id": None, "unit_id": None,
-                   "active": True, "failed_logins": 0, "language": "zh_CN"}
+            row = {
+                "id": uid,
+                "username": username,
+                "email": f"{username}@cobuild.invalid",
+                "password_hash": hashes[password],
+                "role": Role(role),
+                "community_id": None,
+                "unit_id": None,
+                "active": True,
+                "failed_logins": 0,
+                "language": "zh_CN",
+            }
             what, index = binding.get(username, ("", -1))
             if what == "community":
                 row["community_id"] = self.community_ids[index]
@@ -524,38 +828,61 @@ class _County:
             if k < len(statuses):
                 status = statuses[k]  # every status present, even at a tiny scale
             else:
-                status = statuses[bisect.bisect_left(old_cum if (self.today - raised).days > 365 else new_cum,
-                                                     rng.random())]
-            title = (f"{rng.choice(_NEED_PLACES)}困难家庭的心愿:{rng.choice(_MICRO_WISHES)}" if micro
-                     else f"{rng.choice(_NEED_PLACES)}{rng.choice(_NEED_ISSUES[cat])}")
+                status = statuses[
+                    bisect.bisect_left(old_cum if (self.today - raised).days > 365 else new_cum, rng.random())
+                ]
+            title = (
+                f"{rng.choice(_NEED_PLACES)}困难家庭的心愿:{rng.choice(_MICRO_WISHES)}"
+                if micro
+                else f"{rng.choice(_NEED_PLACES)}{rng.choice(_NEED_ISSUES[cat])}"
+            )
             claimed = None
             if status in (NeedStatus.CLAIMED, NeedStatus.PROJECT, NeedStatus.SOLVED) and self.community_units[ci]:
                 claimed = self.unit_ids[rng.choice(self.community_units[ci])]
-            needs.append({
-                "id": nid, "community_id": self.community_ids[ci], "category_id": self.category_ids[cat],
-                "title": title, "description": "", "priority": priorities[bisect.bisect_left(pr_cum, rng.random())],
-                "source": rng.choice(sources), "raised_on": raised, "status": status, "is_micro_wish": micro,
-                "claimed_by_unit_id": claimed,
-                "claim_deadline": raised + timedelta(days=30) if micro and status == NeedStatus.OPEN else None,
-                "deleted_at": None})
+            needs.append(
+                {
+                    "id": nid,
+                    "community_id": self.community_ids[ci],
+                    "category_id": self.category_ids[cat],
+                    "title": title,
+                    "description": "",
+                    "priority": priorities[bisect.bisect_left(pr_cum, rng.random())],
+                    "source": rng.choice(sources),
+                    "raised_on": raised,
+                    "status": status,
+                    "is_micro_wish": micro,
+                    "claimed_by_unit_id": claimed,
+                    "claim_deadline": raised + timedelta(days=30) if micro and status == NeedStatus.OPEN else None,
+                    "deleted_at": None,
+                }
+            )
             self.comm_needs[ci].append(k)
         self.needs = needs
 
         # resources
         resource_ids = list(self.ids(_t(Resource), self.n["resource"]))
-        res_statuses, rs_cum = [ResourceStatus.AVAILABLE, ResourceStatus.MATCHED, ResourceStatus.PAUSED], _cum(
-            [0.7, 0.2, 0.1])
+        res_statuses, rs_cum = (
+            [ResourceStatus.AVAILABLE, ResourceStatus.MATCHED, ResourceStatus.PAUSED],
+            _cum([0.7, 0.2, 0.1]),
+        )
         resources = []
         self.unit_resources: dict[int, list[int]] = {}
         for k, rid in enumerate(resource_ids):
             ui = min(bisect.bisect_left(unit_cum, rng.random() * unit_cum[-1]), len(self.unit_ids) - 1)
             cat = rng.randrange(len(self.category_ids))
-            resources.append({
-                "id": rid, "unit_id": self.unit_ids[ui], "category_id": self.category_ids[cat],
-                "title": rng.choice(_RESOURCE_TITLES[cat]), "description": "",
-                "capacity": rng.choice((None, 5, 10, 20, 50, 100)), "available_when": rng.choice(_AVAILABLE_WHEN),
-                "status": res_statuses[bisect.bisect_left(rs_cum, rng.random())] if k >= 3 else res_statuses[k],
-                "deleted_at": None})
+            resources.append(
+                {
+                    "id": rid,
+                    "unit_id": self.unit_ids[ui],
+                    "category_id": self.category_ids[cat],
+                    "title": rng.choice(_RESOURCE_TITLES[cat]),
+                    "description": "",
+                    "capacity": rng.choice((None, 5, 10, 20, 50, 100)),
+                    "available_when": rng.choice(_AVAILABLE_WHEN),
+                    "status": res_statuses[bisect.bisect_left(rs_cum, rng.random())] if k >= 3 else res_statuses[k],
+                    "deleted_at": None,
+                }
+            )
             self.unit_resources.setdefault(ui, []).append(rid)
 
         # projects, their participants, needs, resources, stage history and milestones
@@ -576,8 +903,11 @@ class _County:
             age = (self.today - opened).days
             if k < len(stages):
                 stage = stages[k]
-                opened = min(opened, self.today - timedelta(days=400)) if stage in (
-                    ProjectStage.DONE, ProjectStage.EVALUATED) else opened
+                opened = (
+                    min(opened, self.today - timedelta(days=400))
+                    if stage in (ProjectStage.DONE, ProjectStage.EVALUATED)
+                    else opened
+                )
                 age = (self.today - opened).days
             else:
                 table = old if age > 540 else mid if age > 180 else new
@@ -585,7 +915,9 @@ class _County:
             rank = stages.index(stage)
             candidates = self.community_units[ci] or [rng.randrange(len(self.unit_ids))]
             lead = rng.choice(candidates)
-            others = rng.sample(candidates, min(len(candidates), rng.choice((0, 0, 1, 2)))) if len(candidates) > 1 else []
+            others = (
+                rng.sample(candidates, min(len(candidates), rng.choice((0, 0, 1, 2)))) if len(candidates) > 1 else []
+            )
             team = [lead, *[o for o in others if o != lead]]
             started = ended = None
             progress_ = 0
@@ -602,13 +934,25 @@ class _County:
                 satisfaction = rng.randint(70, 100)
             topic = rng.choice(_PROJECT_TOPICS)
             title = f"{self.community_names[ci]}“{topic}”项目"
-            projects.append({
-                "id": pid, "title": title, "description": _PROJECT_TEXT, "community_id": self.community_ids[ci],
-                "lead_unit_id": self.unit_ids[lead], "stage": stage, "progress": progress_,
-                "claim_deadline": opened + timedelta(days=45) if rank <= 1 else None,
-                "started_on": started, "ended_on": ended, "beneficiaries": rng.randint(20, 2000) if started else 0,
-                "budget_fen": rng.randint(0, 200) * 100_000, "satisfaction": satisfaction, "version": 1,
-                "deleted_at": None})
+            projects.append(
+                {
+                    "id": pid,
+                    "title": title,
+                    "description": _PROJECT_TEXT,
+                    "community_id": self.community_ids[ci],
+                    "lead_unit_id": self.unit_ids[lead],
+                    "stage": stage,
+                    "progress": progress_,
+                    "claim_deadline": opened + timedelta(days=45) if rank <= 1 else None,
+                    "started_on": started,
+                    "ended_on": ended,
+                    "beneficiaries": rng.randint(20, 2000) if started else 0,
+                    "budget_fen": rng.randint(0, 200) * 100_000,
+                    "satisfaction": satisfaction,
+                    "version": 1,
+                    "deleted_at": None,
+                }
+            )
             for ui in team:
                 members_rows.append({"project_id": pid, "unit_id": self.unit_ids[ui]})
                 if started:
@@ -650,17 +994,37 @@ class _County:
                     day = min(ended + timedelta(days=15), self.today)
                 else:
                     day = opened + (until - opened) * i // max(len(path), 1)
-                history.append({"id": hist_ids, "project_id": pid, "user_id": self.admin_id,
-                                "at": local_time(day, 10), "from_stage": previous, "to_stage": step,
-                                "note": C.STAGE_NOTES[step]})
+                history.append(
+                    {
+                        "id": hist_ids,
+                        "project_id": pid,
+                        "user_id": self.admin_id,
+                        "at": local_time(day, 10),
+                        "from_stage": previous,
+                        "to_stage": step,
+                        "note": C.STAGE_NOTES[step],
+                    }
+                )
                 hist_ids += 1
                 previous = step
             if started:
-                span = ((ended or self.today) - started).days if ended else max(60, (self.today - started).days * 100 // max(progress_, 10))
+                span = (
+                    ((ended or self.today) - started).days
+                    if ended
+                    else max(60, (self.today - started).days * 100 // max(progress_, 10))
+                )
                 for frac, mtitle in _MILESTONES:
                     due = started + timedelta(days=int(span * frac))
-                    milestones.append({"id": mile_ids, "project_id": pid, "due_on": due, "title": mtitle,
-                                       "description": "", "done": ended is not None or due < self.today})
+                    milestones.append(
+                        {
+                            "id": mile_ids,
+                            "project_id": pid,
+                            "due_on": due,
+                            "title": mtitle,
+                            "description": "",
+                            "done": ended is not None or due < self.today,
+                        }
+                    )
                     mile_ids += 1
         self.next_id[_t(ProjectStageChange).name] = hist_ids
         self.next_id[_t(Milestone).name] = mile_ids
@@ -682,10 +1046,19 @@ class _County:
                 continue  # no agreement yet
             valid_to = self.today + timedelta(days=rng.randint(-300, 1000))
             valid_from = max(_years_before(valid_to, 3) + timedelta(days=1), since)
-            rows.append({"id": aid, "community_id": self.community_ids[ci], "unit_id": self.unit_ids[ui],
-                         "signed_on": valid_from - timedelta(days=rng.randint(2, 12)), "valid_from": valid_from,
-                         "valid_to": valid_to, "summary": _AGREEMENT_TEXT, "attachment_id": None,
-                         "deleted_at": None})
+            rows.append(
+                {
+                    "id": aid,
+                    "community_id": self.community_ids[ci],
+                    "unit_id": self.unit_ids[ui],
+                    "signed_on": valid_from - timedelta(days=rng.randint(2, 12)),
+                    "valid_from": valid_from,
+                    "valid_to": valid_to,
+                    "summary": _AGREEMENT_TEXT,
+                    "attachment_id": None,
+                    "deleted_at": None,
+                }
+            )
             aid += 1
         self.next_id[_t(Agreement).name] = aid
         self.insert(_t(Agreement), rows)
@@ -715,8 +1088,10 @@ class _County:
             self.insert(table, (dict(zip(ACTIVITY_COLUMNS, row, strict=True)) for row in self._activity_rows()))
             return
         marks = ", ".join("?" * len(ACTIVITY_COLUMNS))
-        sql = (f"INSERT INTO {table.name} ({', '.join(ACTIVITY_COLUMNS)}, deleted_at, created_at, updated_at) "
-               f"VALUES ({marks}, NULL, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(ACTIVITY_COLUMNS)}, deleted_at, created_at, updated_at) "
+            f"VALUES ({marks}, NULL, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
         written = 0
         with self.engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA cache_size=-131072")
@@ -773,8 +1148,11 @@ class _County:
                 continue
             # units that may act this month: joined, not yet left
             weights = [
-                0.0 if self.unit_joined[ui] > last or (ui in self.unit_left and self.unit_left[ui] < first)
-                else self.unit_weight[ui] for ui in range(n_unit)]
+                0.0
+                if self.unit_joined[ui] > last or (ui in self.unit_left and self.unit_left[ui] < first)
+                else self.unit_weight[ui]
+                for ui in range(n_unit)
+            ]
             cum = _cum(weights)
             units = rng.choices(range(n_unit), cum_weights=cum, k=count)
             span = (last - first).days
@@ -804,10 +1182,21 @@ class _County:
                     staff = members.get(ui)
                     if staff and rand() < 0.6:
                         member_id = staff[int(rand() * len(staff))]
-                yield (aid, unit_ids[ui], comm_ids[ci], days[off] if iso_dates else day, kind.value,
-                       fill(title, ci, year), fill(desc, ci, year) if rand() < 0.4 else "", people,
-                       round(people * hours * (0.8 + 0.4 * rand()) * 2) / 2,
-                       b_low + int(rand() * (b_high - b_low + 1)), project_id, member_id, liaison.get(ui))
+                yield (
+                    aid,
+                    unit_ids[ui],
+                    comm_ids[ci],
+                    days[off] if iso_dates else day,
+                    kind.value,
+                    fill(title, ci, year),
+                    fill(desc, ci, year) if rand() < 0.4 else "",
+                    people,
+                    round(people * hours * (0.8 + 0.4 * rand()) * 2) / 2,
+                    b_low + int(rand() * (b_high - b_low + 1)),
+                    project_id,
+                    member_id,
+                    liaison.get(ui),
+                )
                 aid += 1
 
     # --- rotation and meetings ------------------------------------------------------------------
@@ -829,11 +1218,20 @@ class _County:
                     chair = team[(year * 12 + month + (0 if ci is None else ci)) % len(team)]
                     self.chair[(year, month, ci)] = chair
                     reminder = date(year, month, 1) - timedelta(days=6)
-                    rows.append({"id": sid, "year": year, "month": month,
-                                 "community_id": None if ci is None else self.community_ids[ci],
-                                 "chair_unit_id": self.unit_ids[chair], "theme": theme, "plan": _PLAN,
-                                 "status": status, "proposed_on": date(year - 1, 12, 20),
-                                 "reminded_on": reminder if reminder <= self.today else None})
+                    rows.append(
+                        {
+                            "id": sid,
+                            "year": year,
+                            "month": month,
+                            "community_id": None if ci is None else self.community_ids[ci],
+                            "chair_unit_id": self.unit_ids[chair],
+                            "theme": theme,
+                            "plan": _PLAN,
+                            "status": status,
+                            "proposed_on": date(year - 1, 12, 20),
+                            "reminded_on": reminder if reminder <= self.today else None,
+                        }
+                    )
                     sid += 1
         rng.random()
         self.next_id[_t(RotationSlot).name] = sid
@@ -870,8 +1268,10 @@ class _County:
         meetings, attendance, items = [], [], []
         att_id = self.ids(_t(MeetingAttendance), 0).start
         item_id = self.ids(_t(ActionItem), 0).start
-        agendas = {k: "\n".join(f"{i}. {t}" for i, t in enumerate(v, start=1)).replace("{topic}", "研究下一阶段共建重点")
-                   for k, v in C.AGENDAS.items()}
+        agendas = {
+            k: "\n".join(f"{i}. {t}" for i, t in enumerate(v, start=1)).replace("{topic}", "研究下一阶段共建重点")
+            for k, v in C.AGENDAS.items()
+        }
         self.items: list[tuple[int, int, date, date, ActionStatus, date | None]] = []
         for mid, (kind, day, meeting_ci) in zip(meeting_ids, plans, strict=True):
             ci = meeting_ci
@@ -888,13 +1288,23 @@ class _County:
                 title = f"{self.community_names[ci]}共建例会({day.year}年{day.month}月)"
                 place = f"{self.community_names[ci]}党群服务中心"
             held = day <= self.today
-            meetings.append({
-                "id": mid, "kind": kind, "title": title, "held_on": day, "place": place,
-                "community_id": None if ci is None else self.community_ids[ci],
-                "convenor_unit_id": self.unit_ids[chair], "agenda": agendas[kind],
-                "minutes": f"{day.year}年{day.month}月{day.day}日,{title}在{place}召开,由{self.unit_names[chair]}主持。"
-                if held else "",
-                "decisions": "", "deleted_at": None})
+            meetings.append(
+                {
+                    "id": mid,
+                    "kind": kind,
+                    "title": title,
+                    "held_on": day,
+                    "place": place,
+                    "community_id": None if ci is None else self.community_ids[ci],
+                    "convenor_unit_id": self.unit_ids[chair],
+                    "agenda": agendas[kind],
+                    "minutes": f"{day.year}年{day.month}月{day.day}日,{title}在{place}召开,由{self.unit_names[chair]}主持。"
+                    if held
+                    else "",
+                    "decisions": "",
+                    "deleted_at": None,
+                }
+            )
             pool = self.community_units[ci] if ci is not None else []
             invited = pool if pool else rng.sample(active, min(len(active), ALLIANCE_INVITED))
             invited = [u for u in invited if u not in self.unit_left or self.unit_left[u] > day]
@@ -915,7 +1325,9 @@ class _County:
                 status, closed, note = ActionStatus.OPEN, None, ""
                 roll = rng.random()
                 if due < self.today - timedelta(days=45):
-                    status = ActionStatus.DONE if roll < 0.8 else ActionStatus.DROPPED if roll < 0.93 else ActionStatus.OPEN
+                    status = (
+                        ActionStatus.DONE if roll < 0.8 else ActionStatus.DROPPED if roll < 0.93 else ActionStatus.OPEN
+                    )
                 elif due < self.today:
                     status = ActionStatus.DONE if roll < 0.5 else ActionStatus.OPEN
                 elif roll < 0.15:
@@ -923,10 +1335,20 @@ class _County:
                 if status != ActionStatus.OPEN:
                     closed = min(max(due + timedelta(days=rng.randint(-15, 10)), day + timedelta(days=3)), self.today)
                     note = rng.choice(C.DONE_NOTES if status == ActionStatus.DONE else C.DROP_NOTES)
-                items.append({"id": item_id, "meeting_id": mid, "owner_unit_id": self.unit_ids[owner],
-                              "content": content.format(c=self.community_names[home]), "due_on": due,
-                              "status": status, "closed_on": closed, "closing_note": note,
-                              "carried_to_meeting_id": None, "version": 1})
+                items.append(
+                    {
+                        "id": item_id,
+                        "meeting_id": mid,
+                        "owner_unit_id": self.unit_ids[owner],
+                        "content": content.format(c=self.community_names[home]),
+                        "due_on": due,
+                        "status": status,
+                        "closed_on": closed,
+                        "closing_note": note,
+                        "carried_to_meeting_id": None,
+                        "version": 1,
+                    }
+                )
                 self.items.append((item_id, owner, day, due, status, closed))
                 item_id += 1
         self.next_id[_t(MeetingAttendance).name] = att_id
@@ -958,18 +1380,39 @@ class _County:
                 if k < len(WhistleStage):
                     stage = WHISTLE_ORDER[k]
                 else:
-                    reached = [s for s in WHISTLE_ORDER[1:] if raised + timedelta(hours=C.WHISTLE_HOURS[s] * 1.3) <= now]
-                    stage = reached[-1] if reached and rng.random() < 0.9 else (
-                        rng.choice(reached) if reached else WhistleStage.RAISED)
+                    reached = [
+                        s for s in WHISTLE_ORDER[1:] if raised + timedelta(hours=C.WHISTLE_HOURS[s] * 1.3) <= now
+                    ]
+                    stage = (
+                        reached[-1]
+                        if reached and rng.random() < 0.9
+                        else (rng.choice(reached) if reached else WhistleStage.RAISED)
+                    )
                 stages.append(stage)
-                row: dict[str, Any] = {"id": rid, "whistle_id": wid, "unit_id": self.unit_ids[u], "stage": stage,
-                                       "signed_at": None, "contacted_at": None, "reported_at": None,
-                                       "handled_at": None, "closed_at": None, "rated_at": None,
-                                       "action_taken": "", "rating": None, "rating_comment": ""}
+                row: dict[str, Any] = {
+                    "id": rid,
+                    "whistle_id": wid,
+                    "unit_id": self.unit_ids[u],
+                    "stage": stage,
+                    "signed_at": None,
+                    "contacted_at": None,
+                    "reported_at": None,
+                    "handled_at": None,
+                    "closed_at": None,
+                    "rated_at": None,
+                    "action_taken": "",
+                    "rating": None,
+                    "rating_comment": "",
+                }
                 at = raised
-                for step in WHISTLE_ORDER[1: WHISTLE_ORDER.index(stage) + 1]:
-                    at = min(max(raised + timedelta(hours=C.WHISTLE_HOURS[step] * rng.uniform(0.6, 1.2)),
-                                 at + timedelta(minutes=10)), now)
+                for step in WHISTLE_ORDER[1 : WHISTLE_ORDER.index(stage) + 1]:
+                    at = min(
+                        max(
+                            raised + timedelta(hours=C.WHISTLE_HOURS[step] * rng.uniform(0.6, 1.2)),
+                            at + timedelta(minutes=10),
+                        ),
+                        now,
+                    )
                     row["rated_at" if step == WhistleStage.RATED else f"{step.value}_at"] = at
                 if WHISTLE_ORDER.index(stage) >= WHISTLE_ORDER.index(WhistleStage.HANDLED):
                     row["action_taken"] = rng.choice(_WHISTLE_ACTIONS)
@@ -981,11 +1424,21 @@ class _County:
             stage = min(stages, key=WHISTLE_ORDER.index)
             closed = None
             if WHISTLE_ORDER.index(stage) >= WHISTLE_ORDER.index(WhistleStage.CLOSED):
-                closed = max(r["closed_at"] for r in responses[-len(summoned):])
-            whistles.append({"id": wid, "community_id": self.community_ids[ci],
-                             "raised_by_user_id": self.community_user.get(ci, self.admin_id), "raised_at": raised,
-                             "kind": kind, "title": f"{self.community_names[ci]}{rng.choice(_WHISTLE_TITLES[kind])}",
-                             "description": "", "stage": stage, "closed_at": closed, "deleted_at": None})
+                closed = max(r["closed_at"] for r in responses[-len(summoned) :])
+            whistles.append(
+                {
+                    "id": wid,
+                    "community_id": self.community_ids[ci],
+                    "raised_by_user_id": self.community_user.get(ci, self.admin_id),
+                    "raised_at": raised,
+                    "kind": kind,
+                    "title": f"{self.community_names[ci]}{rng.choice(_WHISTLE_TITLES[kind])}",
+                    "description": "",
+                    "stage": stage,
+                    "closed_at": closed,
+                    "deleted_at": None,
+                }
+            )
             wid += 1
         self.next_id[_t(Whistle).name] = wid
         self.next_id[_t(WhistleResponse).name] = rid
@@ -1001,9 +1454,16 @@ class _County:
         score_id = self.ids(_t(EvaluationScore), 0).start
         for rid, year in zip(round_ids, range(first_year, self.today.year + 1), strict=True):
             current = year == self.today.year
-            rounds.append({"id": rid, "title": f"{year}年度共建单位民主考评", "period": f"{year}年度", "year": year,
-                           "closed_at": None if current else local_time(date(year + 1, 1, 18), 17),
-                           "formula_version": "" if current else "v1"})
+            rounds.append(
+                {
+                    "id": rid,
+                    "title": f"{year}年度共建单位民主考评",
+                    "period": f"{year}年度",
+                    "year": year,
+                    "closed_at": None if current else local_time(date(year + 1, 1, 18), 17),
+                    "formula_version": "" if current else "v1",
+                }
+            )
             crits = []
             for i, (name, weight) in enumerate(C.CRITERIA, start=1):
                 criteria.append({"id": crit_id, "round_id": rid, "name": name, "weight": weight, "sort_order": i})
@@ -1018,9 +1478,16 @@ class _County:
                 for cid in crits:
                     for evaluator in C.EVALUATORS:
                         score = base + rng.uniform(-6, 6)
-                        scores.append({"id": score_id, "round_id": rid, "unit_id": self.unit_ids[ui],
-                                       "criterion_id": cid, "evaluator": evaluator,
-                                       "score": float(round(min(100, max(60, score))))})
+                        scores.append(
+                            {
+                                "id": score_id,
+                                "round_id": rid,
+                                "unit_id": self.unit_ids[ui],
+                                "criterion_id": cid,
+                                "evaluator": evaluator,
+                                "score": float(round(min(100, max(60, score)))),
+                            }
+                        )
                         score_id += 1
         self.next_id[_t(EvaluationCriterion).name] = crit_id
         self.next_id[_t(EvaluationScore).name] = score_id
@@ -1034,28 +1501,66 @@ class _County:
         tid = self.ids(_t(ContractTask), 0).start
         unit_index = {uid: ui for ui, uid in enumerate(self.unit_ids)}
 
-        def add(ui: int, title: str, source: str, source_id: int, weight: float, claimed: date, due: date,
-                status: str, done: date | None) -> None:
+        def add(
+            ui: int,
+            title: str,
+            source: str,
+            source_id: int,
+            weight: float,
+            claimed: date,
+            due: date,
+            status: str,
+            done: date | None,
+        ) -> None:
             nonlocal tid
-            rows.append({"id": tid, "unit_id": self.unit_ids[ui], "title": title[:200], "source_type": source,
-                         "source_id": source_id, "credit_weight": weight, "claimed_on": claimed, "due_on": due,
-                         "status": status, "done_on": done, "deleted_at": None})
+            rows.append(
+                {
+                    "id": tid,
+                    "unit_id": self.unit_ids[ui],
+                    "title": title[:200],
+                    "source_type": source,
+                    "source_id": source_id,
+                    "credit_weight": weight,
+                    "claimed_on": claimed,
+                    "due_on": due,
+                    "status": status,
+                    "done_on": done,
+                    "deleted_at": None,
+                }
+            )
             tid += 1
 
         for need in self.needs:
             if need["is_micro_wish"] and need["claimed_by_unit_id"]:
                 claimed = need["raised_on"] + timedelta(days=rng.randint(1, 5))
                 kept = need["status"] == NeedStatus.SOLVED
-                add(unit_index[need["claimed_by_unit_id"]], f"认领微心愿:{need['title']}", "need", need["id"], 1.0,
-                    claimed, claimed + timedelta(days=30), "kept" if kept else "open",
-                    claimed + timedelta(days=rng.randint(3, 20)) if kept else None)
+                add(
+                    unit_index[need["claimed_by_unit_id"]],
+                    f"认领微心愿:{need['title']}",
+                    "need",
+                    need["id"],
+                    1.0,
+                    claimed,
+                    claimed + timedelta(days=30),
+                    "kept" if kept else "open",
+                    claimed + timedelta(days=rng.randint(3, 20)) if kept else None,
+                )
         decided = PROJECT_STAGE_ORDER.index(ProjectStage.DECIDED)
         for pid, lead, started, ended, _ci, stage in self.project_spans:
             if PROJECT_STAGE_ORDER.index(stage) < decided:
                 continue
             claimed = (started or self.today) - timedelta(days=10)
-            add(lead, "牵头实施共建项目", "project", pid, 3.0, claimed, claimed + timedelta(days=240),
-                "kept" if ended else "open", ended)
+            add(
+                lead,
+                "牵头实施共建项目",
+                "project",
+                pid,
+                3.0,
+                claimed,
+                claimed + timedelta(days=240),
+                "kept" if ended else "open",
+                ended,
+            )
         for item_id, owner, held, due, status, closed in self.items:
             if status == ActionStatus.DONE:
                 state = "kept"
@@ -1065,14 +1570,36 @@ class _County:
                 state = "broken"
             else:
                 state = "broken" if due < self.today - timedelta(days=45) else "open"
-            add(owner, "联席会议交办事项", "action_item", item_id, 2.0, held, due, state,
-                closed if state == "kept" else None)
+            add(
+                owner,
+                "联席会议交办事项",
+                "action_item",
+                item_id,
+                2.0,
+                held,
+                due,
+                state,
+                closed if state == "kept" else None,
+            )
         self.next_id[_t(ContractTask).name] = tid
         self.insert(_t(ContractTask), rows)
 
 
-ACTIVITY_COLUMNS = ("id", "unit_id", "community_id", "held_on", "kind", "title", "description", "participants",
-                    "volunteer_hours", "beneficiaries", "project_id", "member_id", "logged_by_user_id")
+ACTIVITY_COLUMNS = (
+    "id",
+    "unit_id",
+    "community_id",
+    "held_on",
+    "kind",
+    "title",
+    "description",
+    "participants",
+    "volunteer_hours",
+    "beneficiaries",
+    "project_id",
+    "member_id",
+    "logged_by_user_id",
+)
 
 
 def _batched(rows: Iterable[tuple[Any, ...]], n: int) -> Iterator[tuple[tuple[Any, ...], ...]]:

@@ -134,8 +134,7 @@ class _Demo:
             for name, contact, phone in C.COMMUNITIES
         ]
         self.categories = [
-            Category(name=name, sort_order=i, description=text)
-            for i, (name, text) in enumerate(C.CATEGORIES, start=1)
+            Category(name=name, sort_order=i, description=text) for i, (name, text) in enumerate(C.CATEGORIES, start=1)
         ]
         self.s.add_all([*self.communities, *self.categories])
         self.s.flush()
@@ -148,8 +147,15 @@ class _Demo:
         specs: dict[str, tuple[date, list[int], int]] = {}
         for name, kind, contact, phone, members, (y, m, d), comms, busy, active in C.UNITS:
             joined = date(self.today.year - y, m, d)
-            self.units[name] = Unit(name=name, kind=kind, contact=contact, phone=phone, party_members=members,
-                                    active=active, joined_on=joined)
+            self.units[name] = Unit(
+                name=name,
+                kind=kind,
+                contact=contact,
+                phone=phone,
+                party_members=members,
+                active=active,
+                joined_on=joined,
+            )
             specs[name] = (joined, comms, busy)
         self.s.add_all(self.units.values())
         self.s.flush()
@@ -159,8 +165,7 @@ class _Demo:
             self.paired[unit.id] = [self.communities[i] for i in comms]
             for n, ci in enumerate(comms):
                 since = joined if n == 0 else min(joined + timedelta(days=self.rng.randint(90, 500)), self.ago(120))
-                self.pairings.append(Pairing(unit_id=unit.id, community_id=self.communities[ci].id,
-                                             paired_since=since))
+                self.pairings.append(Pairing(unit_id=unit.id, community_id=self.communities[ci].id, paired_since=since))
         self.s.add_all(self.pairings)
         self.by_pinyin = sorted(self.units.values(), key=lambda u: pinyin_key(u.name))
         self.active = [u for u in self.by_pinyin if u.active]
@@ -173,8 +178,13 @@ class _Demo:
         for username, display, role, community, unit_ref, password in C.USERS:
             if password not in hashes:  # bcrypt is slow on purpose: hash each demo password once
                 hashes[password] = hash_password(password)
-            user = User(username=username, display_name=display, role=Role(role),
-                        password_hash=hashes[password], email=f"{username}@cobuild.invalid")
+            user = User(
+                username=username,
+                display_name=display,
+                role=Role(role),
+                password_hash=hashes[password],
+                email=f"{username}@cobuild.invalid",
+            )
             if community is not None:
                 user.community_id = self.communities[community].id
                 self.community_user[user.community_id] = user
@@ -200,19 +210,31 @@ class _Demo:
             valid_to = self.today + timedelta(days=C.AGREEMENT_VALID_TO.get(key, self.rng.randint(120, 900)))
             valid_from = max(years_before(valid_to, 3) + timedelta(days=1), p.paired_since or valid_to)
             unit_name, community = names[p.unit_id], community_name[p.community_id]
-            rows.append(Agreement(
-                community_id=p.community_id, unit_id=p.unit_id, valid_from=valid_from, valid_to=valid_to,
-                signed_on=valid_from - timedelta(days=self.rng.randint(2, 12)),
-                summary=(f"{unit_name}与{community}结对共建协议。{unit_name}承诺{C.PLEDGES[kinds[p.unit_id]]};"
-                         f"{community}负责收集居民需求、提供活动阵地并做好服务对接。双方每季度通报一次"
-                         "履约情况,协议期满前共同评估、商定续签事宜。"),
-            ))
+            rows.append(
+                Agreement(
+                    community_id=p.community_id,
+                    unit_id=p.unit_id,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                    signed_on=valid_from - timedelta(days=self.rng.randint(2, 12)),
+                    summary=(
+                        f"{unit_name}与{community}结对共建协议。{unit_name}承诺{C.PLEDGES[kinds[p.unit_id]]};"
+                        f"{community}负责收集居民需求、提供活动阵地并做好服务对接。双方每季度通报一次"
+                        "履约情况,协议期满前共同评估、商定续签事宜。"
+                    ),
+                )
+            )
         self.members: dict[int, list[Member]] = {}
         for unit_name, people in C.MEMBERS.items():
             unit = self.units[unit_name]
             self.members[unit.id] = [
-                Member(name=name, unit_id=unit.id, community_id=self.paired[unit.id][0].id, phone=phone,
-                       reported_on=date(self.last_year, self.rng.randint(2, 6), self.rng.randint(1, 28)))
+                Member(
+                    name=name,
+                    unit_id=unit.id,
+                    community_id=self.paired[unit.id][0].id,
+                    phone=phone,
+                    reported_on=date(self.last_year, self.rng.randint(2, 6), self.rng.randint(1, 28)),
+                )
                 for name, phone in people
             ]
             rows += self.members[unit.id]
@@ -225,16 +247,29 @@ class _Demo:
         self.resources: dict[str, Resource] = {}
         for unit, cat, title, text, capacity, when, paused in C.RESOURCES:
             self.resources[title] = Resource(
-                unit_id=self.units[unit].id, category_id=self.categories[cat].id, title=title,
-                description=text, capacity=capacity, available_when=when,
-                status=ResourceStatus.PAUSED if paused else ResourceStatus.AVAILABLE)
+                unit_id=self.units[unit].id,
+                category_id=self.categories[cat].id,
+                title=title,
+                description=text,
+                capacity=capacity,
+                available_when=when,
+                status=ResourceStatus.PAUSED if paused else ResourceStatus.AVAILABLE,
+            )
         self.needs: dict[str, Need] = {}
         for key, ci, cat, title, text, prio, source, ago, status, micro, claimed, deadline in C.NEEDS:
             self.needs[key] = Need(
-                community_id=self.communities[ci].id, category_id=self.categories[cat].id, title=title,
-                description=text, priority=prio, source=source, raised_on=self.ago(ago), status=status,
-                is_micro_wish=micro, claimed_by_unit_id=self.units[claimed].id if claimed else None,
-                claim_deadline=self.today + timedelta(days=deadline) if deadline is not None else None)
+                community_id=self.communities[ci].id,
+                category_id=self.categories[cat].id,
+                title=title,
+                description=text,
+                priority=prio,
+                source=source,
+                raised_on=self.ago(ago),
+                status=status,
+                is_micro_wish=micro,
+                claimed_by_unit_id=self.units[claimed].id if claimed else None,
+                claim_deadline=self.today + timedelta(days=deadline) if deadline is not None else None,
+            )
         self.s.add_all([*self.resources.values(), *self.needs.values()])
         self.s.flush()
 
@@ -244,19 +279,30 @@ class _Demo:
         self.planned_end: dict[int, date] = {}
         stage_rank = {s: i for i, s in enumerate(PROJECT_STAGE_ORDER)}
         rows: list[object] = []
-        for (title, ci, lead, others, need_keys, resource_titles, stage, progress, (opened, started, ended),
-             beneficiaries, budget, satisfaction, deadline, text) in C.PROJECTS:
+        for title, ci, lead, others, need_keys, resource_titles, stage, progress, (
+            opened,
+            started,
+            ended,
+        ), beneficiaries, budget, satisfaction, deadline, text in C.PROJECTS:
             community = self.communities[ci]
             opened_on = self.ago(opened)
             started_on = self.ago(started) if started is not None else None
             ended_on = self.ago(ended) if ended is not None else None
             participants = [self.units[n] for n in ([lead] if lead else []) + others]
             project = Project(
-                title=title, description=text, community_id=community.id,
-                lead_unit_id=self.units[lead].id if lead else None, stage=stage, progress=progress,
+                title=title,
+                description=text,
+                community_id=community.id,
+                lead_unit_id=self.units[lead].id if lead else None,
+                stage=stage,
+                progress=progress,
                 claim_deadline=self.today + timedelta(days=deadline) if deadline is not None else None,
-                started_on=started_on, ended_on=ended_on, beneficiaries=beneficiaries,
-                budget_fen=budget * 100, satisfaction=satisfaction)
+                started_on=started_on,
+                ended_on=ended_on,
+                beneficiaries=beneficiaries,
+                budget_fen=budget * 100,
+                satisfaction=satisfaction,
+            )
             project.participants = participants
             project.needs = [self.needs[k] for k in need_keys]
             project.resources = [self.resources[t] for t in resource_titles]
@@ -281,8 +327,9 @@ class _Demo:
         self.s.add_all(rows)
         self.s.flush()
 
-    def _stage_history(self, project: Project, community: Community, opened: date,
-                       started: date | None, ended: date | None) -> list[ProjectStageChange]:
+    def _stage_history(
+        self, project: Project, community: Community, opened: date, started: date | None, ended: date | None
+    ) -> list[ProjectStageChange]:
         path = PROJECT_STAGE_ORDER[: PROJECT_STAGE_ORDER.index(project.stage) + 1]
         before = [s for s in path if s in (ProjectStage.TOPIC, ProjectStage.CONSULT, ProjectStage.DECIDED)]
         until = started - timedelta(days=5) if started else self.ago(2)
@@ -300,9 +347,16 @@ class _Demo:
             if stage == ProjectStage.EVALUATED:
                 note += f",满意度{project.satisfaction}分"
             raiser = self.community_user.get(community.id) if stage == ProjectStage.COLLECT else None
-            rows.append(ProjectStageChange(
-                project_id=project.id, user_id=(raiser or self.admin).id, from_stage=previous, to_stage=stage,
-                at=local_time(days[stage], 10, self.rng.randint(0, 59)), note=note))
+            rows.append(
+                ProjectStageChange(
+                    project_id=project.id,
+                    user_id=(raiser or self.admin).id,
+                    from_stage=previous,
+                    to_stage=stage,
+                    at=local_time(days[stage], 10, self.rng.randint(0, 59)),
+                    note=note,
+                )
+            )
         self.decided_on[project.id] = days.get(ProjectStage.DECIDED, opened)
         return rows
 
@@ -332,27 +386,45 @@ class _Demo:
                 theme, detail = C.ROTATION_THEMES[month - 1]
                 held = (year, month) < (self.today.year, self.today.month)
                 reminder = date(year, month, 1) - timedelta(days=6)
-                rows.append(RotationSlot(
-                    year=year, month=month, community_id=None, chair_unit_id=chair.id, theme=theme,
-                    plan=(f"由{chair.name}担任轮值主席,牵头组织本月“{theme}”主题活动:{detail}。"
-                          "月底前向联盟秘书处报送活动小结。"),
-                    status=RotationStatus.HELD if held else RotationStatus.PLANNED,
-                    proposed_on=propose_date(year, month),
-                    reminded_on=reminder if reminder <= self.today else None))
+                rows.append(
+                    RotationSlot(
+                        year=year,
+                        month=month,
+                        community_id=None,
+                        chair_unit_id=chair.id,
+                        theme=theme,
+                        plan=(
+                            f"由{chair.name}担任轮值主席,牵头组织本月“{theme}”主题活动:{detail}。"
+                            "月底前向联盟秘书处报送活动小结。"
+                        ),
+                        status=RotationStatus.HELD if held else RotationStatus.PLANNED,
+                        proposed_on=propose_date(year, month),
+                        reminded_on=reminder if reminder <= self.today else None,
+                    )
+                )
         self.s.add_all(rows)
 
-    def _activity(self, unit: Unit, community: Community, day: date, kind: ActivityKind, title: str,
-                  text: str, **extra: object) -> dict[str, Any]:
+    def _activity(
+        self, unit: Unit, community: Community, day: date, kind: ActivityKind, title: str, text: str, **extra: object
+    ) -> dict[str, Any]:
         (low, high), hours, (b_low, b_high) = C.KIND_NUMBERS[kind]
         people = self.rng.randint(low, high)
         fill = {"c": community.name, "n": day.year - 1921, "p": extra.pop("project_title", "")}
         logger = self.unit_user.get(unit.id, self.admin)
         return {
-            "unit_id": unit.id, "community_id": community.id, "held_on": day, "kind": kind,
-            "title": title.format(**fill), "description": text.format(**fill), "participants": people,
+            "unit_id": unit.id,
+            "community_id": community.id,
+            "held_on": day,
+            "kind": kind,
+            "title": title.format(**fill),
+            "description": text.format(**fill),
+            "participants": people,
             "volunteer_hours": round(people * hours * self.rng.uniform(0.8, 1.2) * 2) / 2,
-            "beneficiaries": self.rng.randint(b_low, b_high), "logged_by_user_id": logger.id,
-            "project_id": None, "member_id": None, **extra,
+            "beneficiaries": self.rng.randint(b_low, b_high),
+            "logged_by_user_id": logger.id,
+            "project_id": None,
+            "member_id": None,
+            **extra,
         }
 
     def _random_activity(self, unit: Unit, day: date, kind: ActivityKind | None = None) -> dict[str, Any]:
@@ -400,8 +472,11 @@ class _Demo:
                 rows += [self._random_activity(unit, self._this_year_day(), k) for k in SIX_ITEMS if k not in done]
             elif i % 3 == 2:
                 missing = set(self.rng.sample(SIX_ITEMS, 1 + i % 4))
-                rows = [r for r in rows if not (r["unit_id"] == unit.id and r["held_on"].year == self.this_year
-                                                and r["kind"] in missing)]
+                rows = [
+                    r
+                    for r in rows
+                    if not (r["unit_id"] == unit.id and r["held_on"].year == self.this_year and r["kind"] in missing)
+                ]
         return rows
 
     def _project_activities(self) -> list[dict[str, Any]]:
@@ -416,8 +491,18 @@ class _Demo:
             for _ in range(self.rng.randint(2, 5)):
                 kind, title, text = self.rng.choice(C.PROJECT_ACTIVITY)
                 day = start + timedelta(days=self.rng.randint(0, (end - start).days))
-                rows.append(self._activity(self.rng.choice(project.participants), community, day, kind, title,
-                                           text, project_id=project.id, project_title=project.title))
+                rows.append(
+                    self._activity(
+                        self.rng.choice(project.participants),
+                        community,
+                        day,
+                        kind,
+                        title,
+                        text,
+                        project_id=project.id,
+                        project_title=project.title,
+                    )
+                )
         return rows
 
     def _link_members(self, rows: list[dict[str, Any]]) -> None:
@@ -461,10 +546,16 @@ class _Demo:
         future = weekday_on_or_after(self.today + timedelta(days=16))
         chair = self.chair.get((future.year, future.month), self.active[0])
         q = (future.month - 1) // 3 + 1
-        self.s.add(Meeting(
-            kind=MeetingKind.QUARTERLY, title=f"{future.year}年第{q}季度党建联盟联席会议", held_on=future,
-            place=f"{self.communities[0].name}党群服务中心二楼会议室", convenor_unit_id=chair.id,
-            agenda=self._agenda(MeetingKind.QUARTERLY, q)))
+        self.s.add(
+            Meeting(
+                kind=MeetingKind.QUARTERLY,
+                title=f"{future.year}年第{q}季度党建联盟联席会议",
+                held_on=future,
+                place=f"{self.communities[0].name}党群服务中心二楼会议室",
+                convenor_unit_id=chair.id,
+                agenda=self._agenda(MeetingKind.QUARTERLY, q),
+            )
+        )
         self.s.flush()
 
     def _agenda(self, kind: MeetingKind, quarter: int) -> str:
@@ -476,8 +567,7 @@ class _Demo:
         q = (day.month - 1) // 3 + 1
         if kind == MeetingKind.QUARTERLY:
             title = f"{day.year}年第{q}季度党建联盟联席会议"
-            place = (f"{self.communities[q % 3].name}党群服务中心二楼会议室" if q % 2
-                     else f"{chair.name}会议室")
+            place = f"{self.communities[q % 3].name}党群服务中心二楼会议室" if q % 2 else f"{chair.name}会议室"
         elif kind == MeetingKind.REGULAR:
             assert community is not None
             title, place = f"{community.name}共建例会({day.month}月)", f"{community.name}党群服务中心"
@@ -485,10 +575,19 @@ class _Demo:
             title, place = f"{day.year}年“五社联动”资源对接会", f"{C.STREET}新时代文明实践所"
         invited = [u for u in self.active if community is None or community in self.paired[u.id]]
         chance = {1: 0.7, 2: 0.85, 3: 0.95}
-        came = {u.id: u.id == chair.id or (last and u is self.by_pinyin[0])
-                or self.rng.random() < chance[self.busy[u.id]] for u in invited}
-        meeting = Meeting(kind=kind, title=title, held_on=day, place=place, convenor_unit_id=chair.id,
-                          community_id=community.id if community else None, agenda=self._agenda(kind, q))
+        came = {
+            u.id: u.id == chair.id or (last and u is self.by_pinyin[0]) or self.rng.random() < chance[self.busy[u.id]]
+            for u in invited
+        }
+        meeting = Meeting(
+            kind=kind,
+            title=title,
+            held_on=day,
+            place=place,
+            convenor_unit_id=chair.id,
+            community_id=community.id if community else None,
+            agenda=self._agenda(kind, q),
+        )
         self.s.add(meeting)
         self.s.flush()
         self.s.add_all(MeetingAttendance(meeting_id=meeting.id, unit_id=u.id, attended=came[u.id]) for u in invited)
@@ -515,8 +614,13 @@ class _Demo:
             keep_open = last and owner is self.by_pinyin[0]  # liaison1 has something open to report on
             if keep_open:
                 due = max(due, self.today + timedelta(days=10))
-            item = ActionItem(meeting=meeting, owner_unit_id=owner.id, content=text.format(c=place_name),
-                              due_on=due, status=ActionStatus.OPEN)
+            item = ActionItem(
+                meeting=meeting,
+                owner_unit_id=owner.id,
+                content=text.format(c=place_name),
+                due_on=due,
+                status=ActionStatus.OPEN,
+            )
             if not keep_open and (due < self.today or self.rng.random() < 0.15):
                 self._close(item, day, due)
             items.append(item)
@@ -524,15 +628,25 @@ class _Demo:
         self.items += items
         self.s.add_all(items)
         meeting.decisions = "\n".join(
-            f"- 由{o.name}{i.content},{d.month}月{d.day}日前完成" for o, i, d in zip(owners, items, dues, strict=True))
+            f"- 由{o.name}{i.content},{d.month}月{d.day}日前完成" for o, i, d in zip(owners, items, dues, strict=True)
+        )
         excused = ""
         if absent:
             excused = f",{'、'.join(absent[:3])}{'等' if len(absent) > 3 else ''}{len(absent)}家单位请假"
-        progress = (C.PROGRESS_OPEN.format(done=len(previous) - still_open, open=still_open) if still_open
-                    else C.PROGRESS_CLEAR)
+        progress = (
+            C.PROGRESS_OPEN.format(done=len(previous) - still_open, open=still_open) if still_open else C.PROGRESS_CLEAR
+        )
         meeting.minutes = C.MINUTES[kind].format(
-            when=cn_date(day), title=title, place=place, chair=chair.name, came=len(attended), excused=excused,
-            community=community.name if community else "", progress=progress, topic=C.QUARTER_TOPICS[q])
+            when=cn_date(day),
+            title=title,
+            place=place,
+            chair=chair.name,
+            came=len(attended),
+            excused=excused,
+            community=community.name if community else "",
+            progress=progress,
+            topic=C.QUARTER_TOPICS[q],
+        )
 
     def _close(self, item: ActionItem, held: date, due: date) -> None:
         """Older items are mostly done or dropped, recent overdue ones half open, a few done early."""
@@ -546,14 +660,17 @@ class _Demo:
         if status == ActionStatus.OPEN:
             return
         item.status = status
-        closed = due + timedelta(days=self.rng.randint(-15, 5) if status == ActionStatus.DONE else self.rng.randint(0, 20))
+        closed = due + timedelta(
+            days=self.rng.randint(-15, 5) if status == ActionStatus.DONE else self.rng.randint(0, 20)
+        )
         item.closed_on = min(max(closed, held + timedelta(days=3)), self.today)
         item.closing_note = self.rng.choice(C.DONE_NOTES if status == ActionStatus.DONE else C.DROP_NOTES)
 
     def _ensure_overdue(self) -> None:
         """At least three open action items are overdue, so the overview has something to show."""
-        past_due = sorted((i for i in self.items if i.due_on and i.due_on < self.today),
-                          key=lambda i: i.due_on or self.today)
+        past_due = sorted(
+            (i for i in self.items if i.due_on and i.due_on < self.today), key=lambda i: i.due_on or self.today
+        )
         if sum(1 for i in past_due if i.status == ActionStatus.OPEN) < 3:
             for item in past_due[-3:]:
                 item.status, item.closed_on, item.closing_note = ActionStatus.OPEN, None, ""
@@ -566,17 +683,31 @@ class _Demo:
             community = self.communities[ci]
             raised = local_time(self.ago(days), hour, self.rng.randint(0, 50))
             raiser = self.community_user.get(community.id, self.admin)
-            whistle = Whistle(community_id=community.id, raised_by_user_id=raiser.id, raised_at=raised,
-                              kind=kind, title=title, description=text)
+            whistle = Whistle(
+                community_id=community.id,
+                raised_by_user_id=raiser.id,
+                raised_at=raised,
+                kind=kind,
+                title=title,
+                description=text,
+            )
             self.s.add(whistle)
             self.s.flush()
             for unit_name, stage, rating, comment, action in summoned:
-                response = WhistleResponse(whistle_id=whistle.id, unit_id=self.units[unit_name].id, stage=stage,
-                                           action_taken=action, rating=rating, rating_comment=comment)
+                response = WhistleResponse(
+                    whistle_id=whistle.id,
+                    unit_id=self.units[unit_name].id,
+                    stage=stage,
+                    action_taken=action,
+                    rating=rating,
+                    rating_comment=comment,
+                )
                 at = raised
-                for step in WHISTLE_ORDER[1: WHISTLE_ORDER.index(stage) + 1]:
-                    at = max(raised + timedelta(hours=C.WHISTLE_HOURS[step] * self.rng.uniform(0.7, 1.2)),
-                             at + timedelta(minutes=10))
+                for step in WHISTLE_ORDER[1 : WHISTLE_ORDER.index(stage) + 1]:
+                    at = max(
+                        raised + timedelta(hours=C.WHISTLE_HOURS[step] * self.rng.uniform(0.7, 1.2)),
+                        at + timedelta(minutes=10),
+                    )
                     assert at <= now, (title, step)
                     field = "rated_at" if step == WhistleStage.RATED else f"{step.value}_at"
                     setattr(response, field, at)
@@ -589,19 +720,25 @@ class _Demo:
 
     def add_evaluations(self) -> None:
         rounds = [
-            EvaluationRound(title=f"{self.last_year}年度共建单位民主考评", period=f"{self.last_year}年度",
-                            year=self.last_year,
-                            closed_at=min(local_time(date(self.this_year, 1, 18), 17), local_time(self.today, 9)),
-                            formula_version="v1"),
-            EvaluationRound(title=f"{self.this_year}年度共建单位民主考评", period=f"{self.this_year}年度",
-                            year=self.this_year),
+            EvaluationRound(
+                title=f"{self.last_year}年度共建单位民主考评",
+                period=f"{self.last_year}年度",
+                year=self.last_year,
+                closed_at=min(local_time(date(self.this_year, 1, 18), 17), local_time(self.today, 9)),
+                formula_version="v1",
+            ),
+            EvaluationRound(
+                title=f"{self.this_year}年度共建单位民主考评", period=f"{self.this_year}年度", year=self.this_year
+            ),
         ]
         self.s.add_all(rounds)
         self.s.flush()
         scores = []
         for rnd in rounds:
-            criteria = [EvaluationCriterion(round_id=rnd.id, name=name, weight=weight, sort_order=i)
-                        for i, (name, weight) in enumerate(C.CRITERIA, start=1)]
+            criteria = [
+                EvaluationCriterion(round_id=rnd.id, name=name, weight=weight, sort_order=i)
+                for i, (name, weight) in enumerate(C.CRITERIA, start=1)
+            ]
             self.s.add_all(criteria)
             self.s.flush()
             for unit in self.active:
@@ -609,8 +746,15 @@ class _Demo:
                 for criterion in criteria:
                     for evaluator in C.EVALUATORS:
                         score = base + self.rng.uniform(-6, 6) + (2 if evaluator == "社区党委" else 0)
-                        scores.append({"round_id": rnd.id, "unit_id": unit.id, "criterion_id": criterion.id,
-                                       "evaluator": evaluator, "score": float(round(min(100, max(60, score))))})
+                        scores.append(
+                            {
+                                "round_id": rnd.id,
+                                "unit_id": unit.id,
+                                "criterion_id": criterion.id,
+                                "evaluator": evaluator,
+                                "score": float(round(min(100, max(60, score)))),
+                            }
+                        )
         self.s.execute(insert(EvaluationScore), scores)
 
     def add_contract_tasks(self) -> None:
@@ -619,22 +763,41 @@ class _Demo:
             if need.is_micro_wish and need.claimed_by_unit_id and need.raised_on:
                 claimed = need.raised_on + timedelta(days=self.rng.randint(1, 5))
                 kept = need.status == NeedStatus.SOLVED
-                rows.append(ContractTask(
-                    unit_id=need.claimed_by_unit_id, title=f"认领微心愿:{need.title}", source_type="need",
-                    source_id=need.id, credit_weight=1.0, claimed_on=claimed, due_on=claimed + timedelta(days=30),
-                    status="kept" if kept else "open",
-                    done_on=claimed + timedelta(days=self.rng.randint(3, 20)) if kept else None))
+                rows.append(
+                    ContractTask(
+                        unit_id=need.claimed_by_unit_id,
+                        title=f"认领微心愿:{need.title}",
+                        source_type="need",
+                        source_id=need.id,
+                        credit_weight=1.0,
+                        claimed_on=claimed,
+                        due_on=claimed + timedelta(days=30),
+                        status="kept" if kept else "open",
+                        done_on=claimed + timedelta(days=self.rng.randint(3, 20)) if kept else None,
+                    )
+                )
         for project in self.projects:
-            if project.lead_unit_id is None or project.id not in self.decided_on or project.stage in (
-                    ProjectStage.COLLECT, ProjectStage.TOPIC, ProjectStage.CONSULT):
+            if (
+                project.lead_unit_id is None
+                or project.id not in self.decided_on
+                or project.stage in (ProjectStage.COLLECT, ProjectStage.TOPIC, ProjectStage.CONSULT)
+            ):
                 continue
             claimed = self.decided_on[project.id]
             kept = project.ended_on is not None
-            rows.append(ContractTask(
-                unit_id=project.lead_unit_id, title=f"牵头实施:{project.title}", source_type="project",
-                source_id=project.id, credit_weight=3.0, claimed_on=claimed,
-                due_on=self.planned_end.get(project.id, claimed + timedelta(days=180)),
-                status="kept" if kept else "open", done_on=project.ended_on))
+            rows.append(
+                ContractTask(
+                    unit_id=project.lead_unit_id,
+                    title=f"牵头实施:{project.title}",
+                    source_type="project",
+                    source_id=project.id,
+                    credit_weight=3.0,
+                    claimed_on=claimed,
+                    due_on=self.planned_end.get(project.id, claimed + timedelta(days=180)),
+                    status="kept" if kept else "open",
+                    done_on=project.ended_on,
+                )
+            )
         for item in self.items:
             if item.due_on is None:
                 continue
@@ -646,8 +809,17 @@ class _Demo:
                 status = "broken"
             else:
                 status = "broken" if item.due_on < self.ago(45) else "open"
-            rows.append(ContractTask(
-                unit_id=item.owner_unit_id, title=item.content[:200], source_type="action_item",
-                source_id=item.id, credit_weight=2.0, claimed_on=item.meeting.held_on,
-                due_on=item.due_on, status=status, done_on=item.closed_on if status == "kept" else None))
+            rows.append(
+                ContractTask(
+                    unit_id=item.owner_unit_id,
+                    title=item.content[:200],
+                    source_type="action_item",
+                    source_id=item.id,
+                    credit_weight=2.0,
+                    claimed_on=item.meeting.held_on,
+                    due_on=item.due_on,
+                    status=status,
+                    done_on=item.closed_on if status == "kept" else None,
+                )
+            )
         self.s.add_all(rows)

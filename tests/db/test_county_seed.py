@@ -78,8 +78,7 @@ def test_county_seed_has_every_stage_and_status(county: tuple[Engine, dict[str, 
         assert set(s.scalars(select(ActionItem.status).distinct())) == set(ActionStatus)
 
 
-def test_county_activities_span_the_years_and_stay_referentially_sound(
-        county: tuple[Engine, dict[str, int]]) -> None:
+def test_county_activities_span_the_years_and_stay_referentially_sound(county: tuple[Engine, dict[str, int]]) -> None:
     engine, counts = county
     with Session(engine) as s:
         first, last = s.execute(select(func.min(Activity.held_on), func.max(Activity.held_on))).one()
@@ -101,7 +100,8 @@ def test_county_users_have_demo_passwords_and_no_demo_flag(county: tuple[Engine,
         assert users["liaison1"].unit_id is not None and users["community1"].community_id is not None
         assert check_password("cobuild-liaison", users["liaison1"].password_hash)
         # liaison1 keeps the busiest unit: the worst case for the pages
-        busiest = s.execute(select(Activity.unit_id).group_by(Activity.unit_id)
-                            .order_by(func.count().desc()).limit(1)).scalar_one()
+        busiest = s.execute(
+            select(Activity.unit_id).group_by(Activity.unit_id).order_by(func.count().desc()).limit(1)
+        ).scalar_one()
         assert users["liaison1"].unit_id == busiest
         assert not is_demo_database(s)

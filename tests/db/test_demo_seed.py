@@ -131,8 +131,9 @@ def test_first_unit_has_something_to_show(s: Session) -> None:
     assert first_community.id in {p.community_id for p in first_unit.pairings}
     assert s.scalar(select(func.count(Resource.id)).where(Resource.unit_id == first_unit.id))
     assert (s.scalar(select(func.count(Activity.id)).where(Activity.unit_id == first_unit.id)) or 0) >= 5
-    assert s.scalar(select(func.count(ActionItem.id)).where(
-        ActionItem.owner_unit_id == first_unit.id, ActionItem.status == "open"))
+    assert s.scalar(
+        select(func.count(ActionItem.id)).where(ActionItem.owner_unit_id == first_unit.id, ActionItem.status == "open")
+    )
     assert s.scalar(select(func.count(WhistleResponse.id)).where(WhistleResponse.unit_id == first_unit.id))
 
 
@@ -156,8 +157,11 @@ def test_projects_cover_every_stage_with_history(s: Session) -> None:
     assert {p.stage for p in projects} == set(ProjectStage)
     for p in projects:
         path = PROJECT_STAGE_ORDER[: PROJECT_STAGE_ORDER.index(p.stage) + 1]
-        history = list(s.scalars(select(ProjectStageChange).where(ProjectStageChange.project_id == p.id)
-                                 .order_by(ProjectStageChange.at)))
+        history = list(
+            s.scalars(
+                select(ProjectStageChange).where(ProjectStageChange.project_id == p.id).order_by(ProjectStageChange.at)
+            )
+        )
         assert [h.to_stage for h in history] == list(path)
         assert [h.from_stage for h in history] == [None, *path[:-1]]
         assert p.needs
@@ -170,8 +174,13 @@ def test_projects_cover_every_stage_with_history(s: Session) -> None:
             assert p.milestones and 0 < p.progress < 100
     assert any(len(p.participants) >= 2 for p in projects)
     assert any(len(p.participants) == 1 for p in projects)
-    assert any(p.lead_unit_id is None and p.claim_deadline and p.claim_deadline < TODAY
-               and p.stage in (ProjectStage.COLLECT, ProjectStage.TOPIC) for p in projects)
+    assert any(
+        p.lead_unit_id is None
+        and p.claim_deadline
+        and p.claim_deadline < TODAY
+        and p.stage in (ProjectStage.COLLECT, ProjectStage.TOPIC)
+        for p in projects
+    )
     used = {r.id for p in projects for r in p.resources}
     assert s.scalar(select(func.count(Resource.id)).where(Resource.id.not_in(used)))  # idle resources
 

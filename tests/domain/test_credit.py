@@ -15,8 +15,16 @@ from domain.credit import (
     weighted_score,
 )
 
-FULL = Inputs(kept_weight=3, due_weight=3, projects_done=2, projects_total=2, six_items_completion=1.0,
-              whistle_on_time=1.0, evaluation_score=100, satisfaction=100)
+FULL = Inputs(
+    kept_weight=3,
+    due_weight=3,
+    projects_done=2,
+    projects_total=2,
+    six_items_completion=1.0,
+    whistle_on_time=1.0,
+    evaluation_score=100,
+    satisfaction=100,
+)
 EQUAL = Formula({c: 1.0 for c in Component})
 
 
@@ -26,19 +34,28 @@ EQUAL = Formula({c: 1.0 for c in Component})
         (FULL, Formula(), 100.0),
         (Inputs(), Formula(), None),  # nothing to judge by
         # equal weights, every component present
-        (Inputs(kept_weight=1, due_weight=2, projects_done=1, projects_total=4, six_items_completion=0.5,
-                whistle_on_time=0.75, evaluation_score=80, satisfaction=90), EQUAL,
-         100 * (0.5 + 0.25 + 0.5 + 0.75 + 0.8 + 0.9) / 6),
+        (
+            Inputs(
+                kept_weight=1,
+                due_weight=2,
+                projects_done=1,
+                projects_total=4,
+                six_items_completion=0.5,
+                whistle_on_time=0.75,
+                evaluation_score=80,
+                satisfaction=90,
+            ),
+            EQUAL,
+            100 * (0.5 + 0.25 + 0.5 + 0.75 + 0.8 + 0.9) / 6,
+        ),
         # only commitments and evaluation known: re-normalised over those two (0.25 / 0.20)
-        (Inputs(kept_weight=1, due_weight=1, evaluation_score=55), Formula(),
-         100 * (0.25 * 1.0 + 0.20 * 0.55) / 0.45),
+        (Inputs(kept_weight=1, due_weight=1, evaluation_score=55), Formula(), 100 * (0.25 * 1.0 + 0.20 * 0.55) / 0.45),
         # a broken commitment drags the index down
         (Inputs(kept_weight=1, due_weight=4), Formula(), 25.0),
         # kept more than due (early keeping) does not exceed 100 %
         (Inputs(kept_weight=5, due_weight=4), Formula(), 100.0),
         # a component with weight 0 is ignored even when present
-        (Inputs(kept_weight=0, due_weight=1, evaluation_score=90),
-         Formula({Component.EVALUATION: 1.0}), 90.0),
+        (Inputs(kept_weight=0, due_weight=1, evaluation_score=90), Formula({Component.EVALUATION: 1.0}), 90.0),
     ],
 )
 def test_credit_index(inputs: Inputs, formula: Formula, expected: float | None) -> None:

@@ -18,14 +18,35 @@ from domain.matching import (
 ELDER = 3
 LIVELIHOOD = 2
 SAFETY = 6
-NEED = NeedFacts(1, community_id=10, category_id=LIVELIHOOD, title="老年人智能手机使用培训",
-                 description="老人不会用手机挂号、扫码缴费,希望有人手把手教。")
+NEED = NeedFacts(
+    1,
+    community_id=10,
+    category_id=LIVELIHOOD,
+    title="老年人智能手机使用培训",
+    description="老人不会用手机挂号、扫码缴费,希望有人手把手教。",
+)
 
 
-def _res(rid: int, category: int, title: str, description: str = "", *, capacity: int | None = 5,
-         in_use: int = 0, paired: tuple[int, ...] = ()) -> ResourceFacts:
-    return ResourceFacts(rid, unit_id=100 + rid, category_id=category, title=title, description=description,
-                         capacity=capacity, in_use=in_use, paired_community_ids=frozenset(paired))
+def _res(
+    rid: int,
+    category: int,
+    title: str,
+    description: str = "",
+    *,
+    capacity: int | None = 5,
+    in_use: int = 0,
+    paired: tuple[int, ...] = (),
+) -> ResourceFacts:
+    return ResourceFacts(
+        rid,
+        unit_id=100 + rid,
+        category_id=category,
+        title=title,
+        description=description,
+        capacity=capacity,
+        in_use=in_use,
+        paired_community_ids=frozenset(paired),
+    )
 
 
 def _parts(m):  # type: ignore[no-untyped-def]
@@ -36,17 +57,25 @@ def _parts(m):  # type: ignore[no-untyped-def]
     ("resource", "expected"),
     [
         # same category, nothing else in common
-        (_res(1, LIVELIHOOD, "道路修补施工队", "小型路面修补和排水沟清理", capacity=None),
-         {"category": CATEGORY_POINTS, "text": 0, "capacity": 10, "paired": 0}),
+        (
+            _res(1, LIVELIHOOD, "道路修补施工队", "小型路面修补和排水沟清理", capacity=None),
+            {"category": CATEGORY_POINTS, "text": 0, "capacity": 10, "paired": 0},
+        ),
         # other category, paired, used up
-        (_res(2, SAFETY, "小区微型消防站", capacity=2, in_use=2, paired=(10,)),
-         {"category": 0, "text": 0, "capacity": 0, "paired": PAIRED_POINTS}),
+        (
+            _res(2, SAFETY, "小区微型消防站", capacity=2, in_use=2, paired=(10,)),
+            {"category": 0, "text": 0, "capacity": 0, "paired": PAIRED_POINTS},
+        ),
         # the same words: full text points
-        (_res(3, SAFETY, "老年人智能手机使用培训", capacity=4),
-         {"category": 0, "text": TEXT_POINTS, "capacity": 15, "paired": 0}),
+        (
+            _res(3, SAFETY, "老年人智能手机使用培训", capacity=4),
+            {"category": 0, "text": TEXT_POINTS, "capacity": 15, "paired": 0},
+        ),
         # half the capacity left
-        (_res(4, LIVELIHOOD, "惠民政策宣讲", capacity=4, in_use=2),
-         {"category": CATEGORY_POINTS, "text": 0, "capacity": 8, "paired": 0}),
+        (
+            _res(4, LIVELIHOOD, "惠民政策宣讲", capacity=4, in_use=2),
+            {"category": CATEGORY_POINTS, "text": 0, "capacity": 8, "paired": 0},
+        ),
     ],
 )
 def test_score_parts(resource: ResourceFacts, expected: dict[str, int]) -> None:

@@ -65,9 +65,13 @@ LEADER = Actor(4, "lead", Role.LEADER)
 @pytest.mark.parametrize(
     ("actor", "community_id", "allowed"),
     [
-        (ADMIN, None, True), (ADMIN, 11, True),
-        (WORKER, 10, True), (WORKER, None, True), (WORKER, 11, False),
-        (LIAISON, None, False), (LIAISON, 10, False),
+        (ADMIN, None, True),
+        (ADMIN, 11, True),
+        (WORKER, 10, True),
+        (WORKER, None, True),
+        (WORKER, 11, False),
+        (LIAISON, None, False),
+        (LIAISON, 10, False),
         (LEADER, None, False),
     ],
 )

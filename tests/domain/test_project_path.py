@@ -28,14 +28,18 @@ def test_project_moves_one_step_forward_or_back(current: G, moves: tuple[G, ...]
     assert allowed_moves(current) == moves
 
 
-@pytest.mark.parametrize(("current", "target"), [(G.COLLECT, G.DECIDED), (G.TOPIC, G.TOPIC), (G.IN_PROGRESS, G.EVALUATED)])
+@pytest.mark.parametrize(
+    ("current", "target"), [(G.COLLECT, G.DECIDED), (G.TOPIC, G.TOPIC), (G.IN_PROGRESS, G.EVALUATED)]
+)
 def test_project_cannot_skip_stages(current: G, target: G) -> None:
     with pytest.raises(ValidationError) as err:
         check_move(current, target, satisfaction=90)
     assert err.value.field == "lists.fields.stage"
 
 
-@pytest.mark.parametrize(("satisfaction", "ok"), [(None, False), (-1, False), (101, False), (0, True), (100, True), (87, True)])
+@pytest.mark.parametrize(
+    ("satisfaction", "ok"), [(None, False), (-1, False), (101, False), (0, True), (100, True), (87, True)]
+)
 def test_evaluated_needs_a_satisfaction_score(satisfaction: int | None, ok: bool) -> None:
     if ok:
         check_move(G.DONE, G.EVALUATED, satisfaction=satisfaction)
@@ -60,8 +64,9 @@ def test_finished_project_is_at_full_progress() -> None:
         (None, date(2026, 1, 1), G.DONE, False),
     ],
 )
-def test_unclaimed_project_past_deadline_is_in_open_pool(lead: int | None, deadline: date | None, stage: G,
-                                                          in_pool: bool) -> None:
+def test_unclaimed_project_past_deadline_is_in_open_pool(
+    lead: int | None, deadline: date | None, stage: G, in_pool: bool
+) -> None:
     assert project_in_open_pool(lead_unit_id=lead, claim_deadline=deadline, stage=stage, today=TODAY) is in_pool
 
 
@@ -74,7 +79,7 @@ def test_unclaimed_project_past_deadline_is_in_open_pool(lead: int | None, deadl
         (None, date(2026, 11, 1), NeedStatus.CLOSED, False),
     ],
 )
-def test_unclaimed_wish_past_deadline_is_in_open_pool(claimed: int | None, deadline: date, status: NeedStatus,
-                                                       in_pool: bool) -> None:
-    assert wish_in_open_pool(claimed_by_unit_id=claimed, claim_deadline=deadline, status=status,
-                             today=TODAY) is in_pool
+def test_unclaimed_wish_past_deadline_is_in_open_pool(
+    claimed: int | None, deadline: date, status: NeedStatus, in_pool: bool
+) -> None:
+    assert wish_in_open_pool(claimed_by_unit_id=claimed, claim_deadline=deadline, status=status, today=TODAY) is in_pool

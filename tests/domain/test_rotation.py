@@ -27,7 +27,9 @@ def chairs(plan: list) -> list[int | None]:
         ([AN, BEI, CHENG, DONG, ER], 5, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2]),  # wraps round
     ],
 )
-def test_rotation_is_round_robin_in_pinyin_order(given: list[Candidate], previous: int | None, expected: list[int]) -> None:
+def test_rotation_is_round_robin_in_pinyin_order(
+    given: list[Candidate], previous: int | None, expected: list[int]
+) -> None:
     assert chairs(plan_year(given, year=2027, previous_chair_id=previous)) == expected
 
 
@@ -101,7 +103,9 @@ def test_rotation_avoids_the_chair_of_a_fixed_next_month() -> None:
     ("chair_list", "previous", "months"),
     [([1, 2, 2, 3], None, [3]), ([1, 2, 3], 1, [1]), ([1, None, None, 2], None, []), ([1, 2, 1, 2], 2, [])],
 )
-def test_repeated_months_finds_back_to_back_chairs(chair_list: list[int | None], previous: int | None, months: list[int]) -> None:
+def test_repeated_months_finds_back_to_back_chairs(
+    chair_list: list[int | None], previous: int | None, months: list[int]
+) -> None:
     assert repeated_months(chair_list, previous_chair_id=previous) == months
 
 

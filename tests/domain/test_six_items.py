@@ -87,8 +87,9 @@ def test_missing_items_are_behind_only_in_a_row_behind_pace() -> None:
         (2025, date(2026, 7, 15), date(2026, 7, 15)),  # not yet a member that year: nothing due
     ],
 )
-def test_counting_since_is_the_joining_day_within_the_year(year: int, joined_on: date | None,
-                                                           expected: date | None) -> None:
+def test_counting_since_is_the_joining_day_within_the_year(
+    year: int, joined_on: date | None, expected: date | None
+) -> None:
     assert counting_since(year, joined_on) == expected
 
 

@@ -20,8 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("COBUILD_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
 ]
 PASSWORDS = {
     "admin": "cobuild-admin",
@@ -69,15 +75,31 @@ def start_server(workdir: Path, db_template: Path) -> Server:
     port = _free_port()
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"sqlite:///{db}", COBUILD_DATA_DIR=str(workdir / "data"), COBUILD_LOGIN_SLEEP="0",
+        DATABASE_URL=f"sqlite:///{db}",
+        COBUILD_DATA_DIR=str(workdir / "data"),
+        COBUILD_LOGIN_SLEEP="0",
         COBUILD_COOKIE_DAYS="7",
     )
     env.pop("COBUILD_COOKIE_KEY", None)
     log = workdir / "server.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -145,11 +167,23 @@ def wait_idle(page, settle_ms: int = 600) -> None:  # type: ignore[no-untyped-de
 
 
 def login(page, base_url: str, username: str, path: str = "/") -> None:  # type: ignore[no-untyped-def]
+    """Log in through the real form. The first visit brings one extra rerun (the cookie
+    component), which can redraw the form under the typing: wait for it, and try again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(base_url + path)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORDS[username])
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("button", name="退出登录").wait_for(timeout=30_000)
+    for attempt in range(3):
+        page.get_by_label("用户名").wait_for(timeout=30_000)
+        wait_idle(page)
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORDS[username])
+        page.get_by_role("button", name="登录").click()
+        try:
+            page.get_by_role("button", name="退出登录").wait_for(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     wait_idle(page)
 
 

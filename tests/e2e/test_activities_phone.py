@@ -36,8 +36,7 @@ CELLS_JS = """el => {
 @pytest.fixture
 def phone(browser, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """A phone-sized browser window (touch, 2× pixels); a screenshot into tmp_path when a step fails."""
-    ctx = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                              locale="zh-CN")
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
     page = ctx.new_page()
     page.set_default_timeout(30_000)
     try:
@@ -66,7 +65,8 @@ def choose(page, scope, label: str, option: str) -> None:  # type: ignore[no-unt
 
 def metric_value(page, label: str):  # type: ignore[no-untyped-def]
     box = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label))
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+    )
     return box.locator('[data-testid="stMetricValue"]')
 
 

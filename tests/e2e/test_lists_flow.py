@@ -95,7 +95,8 @@ def choose(page, scope, label: str, option: str) -> None:  # type: ignore[no-unt
 def metric_value(scope, label: str):  # type: ignore[no-untyped-def]
     """The value box of the st.metric labelled ``label``."""
     box = scope.locator('[data-testid="stMetric"]').filter(
-        has=scope.page.locator('[data-testid="stMetricLabel"]', has_text=label))
+        has=scope.page.locator('[data-testid="stMetricLabel"]', has_text=label)
+    )
     return box.locator('[data-testid="stMetricValue"]')
 
 
@@ -105,8 +106,7 @@ def metric(scope, label: str) -> int:  # type: ignore[no-untyped-def]
 
 def suggestion_for(panel, need: str):  # type: ignore[no-untyped-def]
     """The 匹配建议 expander of ``need`` (its header: need · community · category · priority)."""
-    return panel.locator('[data-testid="stExpander"]').filter(
-        has=panel.page.locator("summary", has_text=f"{need} · "))
+    return panel.locator('[data-testid="stExpander"]').filter(has=panel.page.locator("summary", has_text=f"{need} · "))
 
 
 def open_tab(page, name: str):  # type: ignore[no-untyped-def]
@@ -118,7 +118,8 @@ def open_tab(page, name: str):  # type: ignore[no-untyped-def]
 
 
 def test_need_from_community_is_suggested_to_the_paired_unit_and_accepted_into_the_matrix(
-        fresh_server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fresh_server, browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     url = fresh_server.url
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
@@ -201,5 +202,7 @@ def test_need_from_community_is_suggested_to_the_paired_unit_and_accepted_into_t
             "SELECT p.stage, u.name, n.status, r.title FROM project p JOIN unit u ON u.id = p.lead_unit_id "
             "JOIN project_need pn ON pn.project_id = p.id JOIN need n ON n.id = pn.need_id "
             "JOIN project_resource pr ON pr.project_id = p.id JOIN resource r ON r.id = pr.resource_id "
-            "WHERE p.title = ? AND p.deleted_at IS NULL", (NEED_TITLE,)).fetchall()
+            "WHERE p.title = ? AND p.deleted_at IS NULL",
+            (NEED_TITLE,),
+        ).fetchall()
     assert found == [("decided", UNIT, "project", RESOURCE)]

@@ -34,7 +34,9 @@ def settle(page) -> None:  # type: ignore[no-untyped-def]
     wait_idle(page)
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && !document.querySelector('[data-stale="true"]')""", timeout=30_000)
+                 && !document.querySelector('[data-stale="true"]')""",
+        timeout=30_000,
+    )
 
 
 def eventually(check: Callable[[], T], timeout: float = 20) -> T:
@@ -169,7 +171,9 @@ def write_meeting(page, url: str, today: date) -> None:  # type: ignore[no-untyp
     def both_listed() -> None:
         rows = read_table(actions)
         assert {(r["事项内容"], r["责任单位"], r["状态"]) for r in rows} == {
-            (LIAISON_ITEM, LIAISON_UNIT, "进行中"), (OTHER_ITEM, OTHER_UNIT, "进行中")}, rows
+            (LIAISON_ITEM, LIAISON_UNIT, "进行中"),
+            (OTHER_ITEM, OTHER_UNIT, "进行中"),
+        }, rows
 
     eventually(both_listed)
 

@@ -61,9 +61,13 @@ def pg_demo_url() -> Iterator[str]:
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM app_user")).scalar()
         with admin_engine.connect() as conn:  # and the tables went into the private schema only
-            where = conn.execute(text(
-                "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'app_user'"
-            )).scalars().all()
+            where = (
+                conn.execute(
+                    text("SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'app_user'")
+                )
+                .scalars()
+                .all()
+            )
             assert SCHEMA in where
         engine.dispose()
         yield url
@@ -80,14 +84,31 @@ def start_pg_server(workdir: Path, database_url: str, cookie_key: str) -> Server
     port = _free_port()
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=database_url, COBUILD_DATA_DIR=str(workdir / "data"), COBUILD_LOGIN_SLEEP="0",
-        COBUILD_COOKIE_DAYS="7", COBUILD_COOKIE_KEY=cookie_key,  # one key for the whole deployment
+        DATABASE_URL=database_url,
+        COBUILD_DATA_DIR=str(workdir / "data"),
+        COBUILD_LOGIN_SLEEP="0",
+        COBUILD_COOKIE_DAYS="7",
+        COBUILD_COOKIE_KEY=cookie_key,  # one key for the whole deployment
     )
     log = workdir / "server.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

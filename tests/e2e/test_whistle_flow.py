@@ -31,7 +31,9 @@ def settle(page) -> None:  # type: ignore[no-untyped-def]
     wait_idle(page)
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && !document.querySelector('[data-stale="true"]')""", timeout=30_000)
+                 && !document.querySelector('[data-stale="true"]')""",
+        timeout=30_000,
+    )
 
 
 def eventually(check: Callable[[], T], timeout: float = 20) -> T:
@@ -106,7 +108,9 @@ def scorecard_row(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
     assert len(rows) <= 1, rows
     if rows:
         return rows[0]
-    shown = int(panel.locator('[data-testid="stDataFrame"] table[role="grid"]').first.get_attribute("aria-rowcount") or 0)
+    shown = int(
+        panel.locator('[data-testid="stDataFrame"] table[role="grid"]').first.get_attribute("aria-rowcount") or 0
+    )
     assert shown - 1 == len(table), "the grid draws only the rows in view: scroll to find the unit"
     return {"被召集次数": "0", "已办结": "0", "平均评分": ""}  # not summoned this year yet
 
@@ -117,8 +121,11 @@ def number(text: str) -> float | None:
 
 def queue_titles(page) -> list[str]:  # type: ignore[no-untyped-def]
     """待我处理: the titles in the table right under its heading."""
-    queue = page.locator('[data-testid="stElementContainer"]').filter(
-        has=page.get_by_role("heading", name="待我处理")).locator("xpath=following-sibling::div[1]")
+    queue = (
+        page.locator('[data-testid="stElementContainer"]')
+        .filter(has=page.get_by_role("heading", name="待我处理"))
+        .locator("xpath=following-sibling::div[1]")
+    )
     return [r["事项名称"] for r in read_table(queue)]
 
 

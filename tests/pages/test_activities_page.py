@@ -18,8 +18,7 @@ ALL_TABS = ["登记活动", "活动记录", "六个一", "统计", "在职党员
     ("username", "tabs"),
     [("admin", ALL_TABS), ("liaison1", ALL_TABS), ("community1", ALL_TABS[1:]), ("leader", ALL_TABS[1:])],
 )
-def test_activities_page_renders_every_tab_for_every_role(open_page: OpenPage, username: str,
-                                                           tabs: list[str]) -> None:
+def test_activities_page_renders_every_tab_for_every_role(open_page: OpenPage, username: str, tabs: list[str]) -> None:
     at = open_page(username, PAGE)
     assert_clean(at)
     assert at.title[0].value == "活动登记"

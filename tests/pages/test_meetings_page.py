@@ -36,9 +36,16 @@ def _script_meeting(db_file: Path) -> int:
     try:
         with Session(engine) as s:
             admin = actor_for(s.scalar(select(User).where(User.username == "admin")))
-            new_id = meetings.create_meeting(s, admin, data=meetings.MeetingInput(
-                kind="regular", title="安全测试会议", held_on=date(2030, 1, 8),
-                minutes="**要点**\n\n<script>alert('x')</script> 与 <b>粗体</b>"))
+            new_id = meetings.create_meeting(
+                s,
+                admin,
+                data=meetings.MeetingInput(
+                    kind="regular",
+                    title="安全测试会议",
+                    held_on=date(2030, 1, 8),
+                    minutes="**要点**\n\n<script>alert('x')</script> 与 <b>粗体</b>",
+                ),
+            )
             s.commit()
             return new_id
     finally:

@@ -31,13 +31,22 @@ MARK = "__xss"  # how a hostile value is recognised wherever it lands
 
 # Columns that are not free text a user typed: logins, secrets, codes, machine values.
 NOT_USER_TEXT = {
-    ("app_user", "username"), ("app_user", "password_hash"), ("app_user", "email"), ("app_user", "language"),
-    ("attachment", "mime_type"), ("attachment", "sha256"),
-    ("contract_task", "source_type"), ("contract_task", "status"),
+    ("app_user", "username"),
+    ("app_user", "password_hash"),
+    ("app_user", "email"),
+    ("app_user", "language"),
+    ("attachment", "mime_type"),
+    ("attachment", "sha256"),
+    ("contract_task", "source_type"),
+    ("contract_task", "status"),
     ("evaluation_round", "formula_version"),
-    ("setting", "key"), ("setting", "value"),
+    ("setting", "key"),
+    ("setting", "value"),
     # the audit log's own columns; its before/after JSON is rewritten value by value below
-    ("audit_entry", "username"), ("audit_entry", "entity"), ("audit_entry", "before"), ("audit_entry", "after"),
+    ("audit_entry", "username"),
+    ("audit_entry", "entity"),
+    ("audit_entry", "before"),
+    ("audit_entry", "after"),
 }
 
 # Markdown that only an unescaped hostile value can produce (md_escape turns ``<`` into ``\<``,
@@ -84,14 +93,16 @@ def poison_database(path: Path) -> int:
                     return None
                 data = json.loads(raw)
                 if isinstance(data, dict):
-                    data = {k: (f"{HOSTILE} a" if k in text_keys and isinstance(v, str) else v)
-                            for k, v in data.items()}
+                    data = {
+                        k: (f"{HOSTILE} a" if k in text_keys and isinstance(v, str) else v) for k, v in data.items()
+                    }
                 return json.dumps(data, ensure_ascii=False)
 
             audit = AuditEntry.__table__
             for row in conn.execute(select(audit.c.id, audit.c.before, audit.c.after)).all():
-                conn.execute(update(audit).where(audit.c.id == row.id)
-                             .values(before=poison(row.before), after=poison(row.after)))
+                conn.execute(
+                    update(audit).where(audit.c.id == row.id).values(before=poison(row.before), after=poison(row.after))
+                )
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -101,9 +112,29 @@ def poison_database(path: Path) -> int:
 
 # --- walking the element tree -------------------------------------------------------------------
 
-PLAIN_TYPES = {"text", "code", "dataframe", "table", "json", "metric", "selectbox", "multiselect", "text_input",
-               "text_area", "number_input", "date_input", "time_input", "date_time_input", "arrow_vega_lite_chart",
-               "vega_lite_chart", "image", "download_button", "exception", "space", "divider"}
+PLAIN_TYPES = {
+    "text",
+    "code",
+    "dataframe",
+    "table",
+    "json",
+    "metric",
+    "selectbox",
+    "multiselect",
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "time_input",
+    "date_time_input",
+    "arrow_vega_lite_chart",
+    "vega_lite_chart",
+    "image",
+    "download_button",
+    "exception",
+    "space",
+    "divider",
+}
 
 
 def _nodes(node: Any) -> Iterator[Any]:
@@ -175,13 +206,28 @@ def _signed_in_caption(db_file: Path, username: str) -> str:
 def test_the_poisoning_reaches_every_user_text_column_the_issue_names(db_file: Path) -> None:
     """The discovery finds the columns the issue names (a renamed column would silently drop out)."""
     columns = set(user_text_columns())
-    for expected in [("community", "name"), ("unit", "name"), ("category", "name"), ("need", "title"),
-                     ("need", "description"), ("project", "description"), ("meeting", "minutes"),
-                     ("meeting", "agenda"), ("meeting", "decisions"), ("rotation_slot", "theme"),
-                     ("rotation_slot", "plan"), ("action_item", "content"), ("action_item", "closing_note"),
-                     ("whistle", "title"), ("whistle", "description"), ("whistle_response", "action_taken"),
-                     ("whistle_response", "rating_comment"), ("evaluation_score", "evaluator"),
-                     ("member", "name"), ("app_user", "display_name")]:
+    for expected in [
+        ("community", "name"),
+        ("unit", "name"),
+        ("category", "name"),
+        ("need", "title"),
+        ("need", "description"),
+        ("project", "description"),
+        ("meeting", "minutes"),
+        ("meeting", "agenda"),
+        ("meeting", "decisions"),
+        ("rotation_slot", "theme"),
+        ("rotation_slot", "plan"),
+        ("action_item", "content"),
+        ("action_item", "closing_note"),
+        ("whistle", "title"),
+        ("whistle", "description"),
+        ("whistle_response", "action_taken"),
+        ("whistle_response", "rating_comment"),
+        ("evaluation_score", "evaluator"),
+        ("member", "name"),
+        ("app_user", "display_name"),
+    ]:
         assert expected in columns
     assert poison_database(db_file) > 100
     engine = make_engine(f"sqlite:///{db_file}")
@@ -197,7 +243,9 @@ def test_the_poisoning_reaches_every_user_text_column_the_issue_names(db_file: P
 
 @pytest.mark.parametrize("username", ["admin", "liaison1"])
 def test_hostile_user_text_is_shown_escaped_on_every_page(
-    db_file: Path, open_page: OpenPage, username: str,
+    db_file: Path,
+    open_page: OpenPage,
+    username: str,
 ) -> None:
     poison_database(db_file)  # before the app opens the file
     at = open_page(username)
@@ -212,8 +260,9 @@ def test_hostile_user_text_is_shown_escaped_on_every_page(
         spots = unsafe_spots(at)
         if spots:
             failures[spec.script] = spots
-        seen_escaped += sum("\\<script" in text or "&lt;script" in text
-                            for node in _nodes(at._tree) for _, text in _strings(node))
+        seen_escaped += sum(
+            "\\<script" in text or "&lt;script" in text for node in _nodes(at._tree) for _, text in _strings(node)
+        )
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
     assert seen_escaped > 10, "hardly any poisoned text reached a Markdown element: the walk checked nothing"
 

@@ -30,4 +30,4 @@ def test_liaison_sees_own_queue_and_can_sign_for_own_unit(open_page: OpenPage) -
 def test_leader_has_no_forms(open_page: OpenPage) -> None:
     at = open_page("leader", PAGE)
     assert not [b for b in at.button if b.label.startswith("确认")]
-    assert not at.get("form")  or all("whistle_raise_form" not in str(f.id) for f in at.get("form"))
+    assert not at.get("form") or all("whistle_raise_form" not in str(f.id) for f in at.get("form"))

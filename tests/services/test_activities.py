@@ -31,9 +31,16 @@ def photo() -> bytes:
 def form(session: Session, unit_id: int | None, **changes: Any) -> dict[str, Any]:
     community = paired_community_ids(session, unit_id)[0] if unit_id else 1
     values: dict[str, Any] = dict(
-        unit_id=unit_id, community_id=community, held_on=date(2026, 11, 20), kind=ActivityKind.VOLUNTEER,
-        title="楼道清理志愿服务", description="清理楼道杂物", participants=12, volunteer_hours=24,
-        beneficiaries=80, today=TODAY,
+        unit_id=unit_id,
+        community_id=community,
+        held_on=date(2026, 11, 20),
+        kind=ActivityKind.VOLUNTEER,
+        title="楼道清理志愿服务",
+        description="清理楼道杂物",
+        participants=12,
+        volunteer_hours=24,
+        beneficiaries=80,
+        today=TODAY,
     )
     values.update(changes)
     return values
@@ -98,8 +105,9 @@ def test_readers_cannot_log(session: Session, who: str, request: pytest.FixtureR
         ({"photos": [("notes.jpg", "会议纪要".encode())]}, "activities.fields.photos", "error.file_type"),
     ],
 )
-def test_bad_input_names_the_field_and_writes_nothing(session: Session, liaison: Actor, change: dict[str, Any],
-                                                      field: str, code: str) -> None:
+def test_bad_input_names_the_field_and_writes_nothing(
+    session: Session, liaison: Actor, change: dict[str, Any], field: str, code: str
+) -> None:
     before = count(session), session.scalar(select(func.count(Attachment.id)))
     with pytest.raises(ValidationError) as err:
         activities.log_activity(session, liaison, **form(session, None, **change))
@@ -119,13 +127,17 @@ def test_liaison_edits_own_activity_and_the_change_is_audited(session: Session, 
     [old_photo] = activities.get_activity(session, liaison, aid).photos
     values = form(session, None, title="改过的标题", participants=30)
     values.pop("unit_id")
-    activities.update_activity(session, liaison, aid, **values, remove_photo_ids=[old_photo.id],
-                               add_photos=[("2.jpg", photo())])
+    activities.update_activity(
+        session, liaison, aid, **values, remove_photo_ids=[old_photo.id], add_photos=[("2.jpg", photo())]
+    )
     d = activities.get_activity(session, liaison, aid)
     assert d.title == "改过的标题" and d.participants == 30
     assert [p.filename for p in d.photos] == ["2.jpg"]
-    update = session.scalar(select(AuditEntry).where(AuditEntry.entity == "activity", AuditEntry.entity_id == aid,
-                                                     AuditEntry.action == AuditAction.UPDATE))
+    update = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity == "activity", AuditEntry.entity_id == aid, AuditEntry.action == AuditAction.UPDATE
+        )
+    )
     assert update is not None and "楼道清理志愿服务" in (update.before or "") and "改过的标题" in (update.after or "")
 
 
@@ -157,8 +169,11 @@ def test_delete_is_soft_and_audited(session: Session, admin: Actor, liaison: Act
     row = session.get(Activity, aid)
     assert row is not None and row.deleted_at is not None
     assert activities.count_activities(session, flt=ActivityFilter(text="将被删除的活动")) == 0
-    entry = session.scalar(select(AuditEntry).where(AuditEntry.entity == "activity", AuditEntry.entity_id == aid,
-                                                    AuditEntry.action == AuditAction.DELETE))
+    entry = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity == "activity", AuditEntry.entity_id == aid, AuditEntry.action == AuditAction.DELETE
+        )
+    )
     assert entry is not None and entry.username == "admin"
     with pytest.raises(NotFound):
         activities.get_activity(session, admin, aid)
@@ -166,8 +181,13 @@ def test_delete_is_soft_and_audited(session: Session, admin: Actor, liaison: Act
 
 def test_filters_and_paging_happen_in_sql(session: Session, liaison: Actor) -> None:
     activities.log_activity(session, liaison, **form(session, None, title="独一无二的反诈宣讲", kind="lecture"))
-    flt = ActivityFilter(start=date(2026, 11, 20), end=date(2026, 11, 20), unit_id=liaison.unit_id,
-                         kind=ActivityKind.LECTURE, text="独一无二")
+    flt = ActivityFilter(
+        start=date(2026, 11, 20),
+        end=date(2026, 11, 20),
+        unit_id=liaison.unit_id,
+        kind=ActivityKind.LECTURE,
+        text="独一无二",
+    )
     assert activities.count_activities(session, flt=flt) == 1
     page = activities.list_activities(session, flt=flt)
     assert list(page["title"]) == ["独一无二的反诈宣讲"]

@@ -40,17 +40,20 @@ def member_count(session: Session) -> int:
 
 
 def test_liaison_adds_edits_and_deletes_own_units_member(session: Session, liaison: Actor) -> None:
-    mid = members.create_member(session, liaison, name=" 张三 ", unit_id=liaison.unit_id, community_id=1,
-                                reported_on="2026-03-05")
+    mid = members.create_member(
+        session, liaison, name=" 张三 ", unit_id=liaison.unit_id, community_id=1, reported_on="2026-03-05"
+    )
     m = session.get(Member, mid)
     assert m is not None and m.name == "张三" and m.reported_on == date(2026, 3, 5)
-    members.update_member(session, liaison, mid, name="张三", unit_id=liaison.unit_id, community_id=2,
-                          reported_on=date(2026, 4, 1))
+    members.update_member(
+        session, liaison, mid, name="张三", unit_id=liaison.unit_id, community_id=2, reported_on=date(2026, 4, 1)
+    )
     assert m.community_id == 2
     members.delete_member(session, liaison, mid)
     assert m.deleted_at is not None
-    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity == "member",
-                                                              AuditEntry.entity_id == mid)).all()
+    actions = session.scalars(
+        select(AuditEntry.action).where(AuditEntry.entity == "member", AuditEntry.entity_id == mid)
+    ).all()
     assert list(actions) == [AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE]
 
 
@@ -88,8 +91,7 @@ def test_admin_moves_a_member_to_another_unit(session: Session, admin: Actor, ot
         ({"reported_on": "去年"}, "activities.members.reported_on", "error.bad_date"),
     ],
 )
-def test_member_validation_names_the_field(session: Session, admin: Actor, values: dict, field: str,
-                                           code: str) -> None:
+def test_member_validation_names_the_field(session: Session, admin: Actor, values: dict, field: str, code: str) -> None:
     args = {"name": "孙八", "unit_id": 1, **values}
     with pytest.raises(ValidationError) as err:
         members.create_member(session, admin, **args)
@@ -98,8 +100,9 @@ def test_member_validation_names_the_field(session: Session, admin: Actor, value
 
 def test_import_creates_then_matches_on_name_and_unit(session: Session, admin: Actor) -> None:
     unit, community, _ = names(session)
-    data = sheet([["周九", unit, community, "2026/3/5"], ["吴十", unit, "", datetime(2026, 4, 1)],
-                  [None, None, None, None]])
+    data = sheet(
+        [["周九", unit, community, "2026/3/5"], ["吴十", unit, "", datetime(2026, 4, 1)], [None, None, None, None]]
+    )
     before = member_count(session)
     checked = members.import_members(session, admin, data, dry_run=True)
     assert checked.ok and checked.created == 2 and member_count(session) == before
@@ -113,12 +116,22 @@ def test_import_creates_then_matches_on_name_and_unit(session: Session, admin: A
 
 def test_import_with_any_bad_cell_writes_nothing_and_lists_every_problem(session: Session, admin: Actor) -> None:
     unit, community, _ = names(session)
-    data = sheet([["郑一", unit, community, "2026-02-30"], ["", "没有这个单位", "无名社区", ""],
-                  ["冯二", unit, community, "2026-01-01"]])
+    data = sheet(
+        [
+            ["郑一", unit, community, "2026-02-30"],
+            ["", "没有这个单位", "无名社区", ""],
+            ["冯二", unit, community, "2026-01-01"],
+        ]
+    )
     before = member_count(session)
     result = members.import_members(session, admin, data)
     assert not result.ok and member_count(session) == before
-    assert {(p.row, p.column) for p in result.problems} == {(2, "报到日期"), (3, "姓名"), (3, "所在单位"), (3, "报到社区")}
+    assert {(p.row, p.column) for p in result.problems} == {
+        (2, "报到日期"),
+        (3, "姓名"),
+        (3, "所在单位"),
+        (3, "报到社区"),
+    }
 
 
 def test_liaison_imports_only_own_units_members(session: Session, liaison: Actor) -> None:

@@ -18,11 +18,26 @@ from services.reference import paired_community_ids
 from tests.conftest import TODAY
 
 
-def log(session: Session, actor: Actor, unit_id: int, kind: ActivityKind, day: date, member_id: int | None = None,
-        hours: float = 2) -> int:
+def log(
+    session: Session,
+    actor: Actor,
+    unit_id: int,
+    kind: ActivityKind,
+    day: date,
+    member_id: int | None = None,
+    hours: float = 2,
+) -> int:
     return activities.log_activity(
-        session, actor, unit_id=unit_id, community_id=paired_community_ids(session, unit_id)[0], held_on=day,
-        kind=kind, title=f"{kind.value} {day}", volunteer_hours=hours, participants=3, member_id=member_id,
+        session,
+        actor,
+        unit_id=unit_id,
+        community_id=paired_community_ids(session, unit_id)[0],
+        held_on=day,
+        kind=kind,
+        title=f"{kind.value} {day}",
+        volunteer_hours=hours,
+        participants=3,
+        member_id=member_id,
         today=TODAY,
     )
 
@@ -58,8 +73,9 @@ def test_logging_the_missing_item_completes_the_row(session: Session, admin: Act
         (date(2018, 5, 1), True),  # a long-standing unit: the whole year counts
     ],
 )
-def test_unit_that_joined_mid_year_counts_from_joining(session: Session, admin: Actor, joined_on: date,
-                                                       behind: bool) -> None:
+def test_unit_that_joined_mid_year_counts_from_joining(
+    session: Session, admin: Actor, joined_on: date, behind: bool
+) -> None:
     unit = Unit(name="测试新加入单位", kind="非公企业", active=True, joined_on=joined_on)
     session.add(unit)
     session.flush()
@@ -78,21 +94,29 @@ def test_unit_that_joined_mid_year_counts_from_joining(session: Session, admin: 
 def test_member_who_moved_unit_keeps_the_activities_logged_under_them(session: Session, admin: Actor) -> None:
     units = session.scalars(select(Unit.id).where(Unit.active.is_(True)).order_by(Unit.id).limit(2)).all()
     old_unit, new_unit = units
-    mid = members.create_member(session, admin, name="调动党员", unit_id=old_unit, community_id=1,
-                                reported_on=date(2025, 3, 1))
+    mid = members.create_member(
+        session, admin, name="调动党员", unit_id=old_unit, community_id=1, reported_on=date(2025, 3, 1)
+    )
     log(session, admin, old_unit, ActivityKind.ORG_LIFE, date(2026, 3, 5), member_id=mid)
     log(session, admin, old_unit, ActivityKind.VOLUNTEER, date(2026, 4, 5), member_id=mid)
-    unit_before = {r.id: r.row.counts for r in activity_reports.six_items_progress(session, year=2026, as_of=TODAY).rows}
-    members.update_member(session, admin, mid, name="调动党员", unit_id=new_unit, community_id=1,
-                          reported_on=date(2025, 3, 1))
+    unit_before = {
+        r.id: r.row.counts for r in activity_reports.six_items_progress(session, year=2026, as_of=TODAY).rows
+    }
+    members.update_member(
+        session, admin, mid, name="调动党员", unit_id=new_unit, community_id=1, reported_on=date(2025, 3, 1)
+    )
     log(session, admin, new_unit, ActivityKind.FORUM, date(2026, 9, 5), member_id=mid)
-    by_member = {r.id: r for r in activity_reports.six_items_progress(session, year=2026, as_of=TODAY,
-                                                                      by="member").rows}
+    by_member = {
+        r.id: r for r in activity_reports.six_items_progress(session, year=2026, as_of=TODAY, by="member").rows
+    }
     moved = by_member[mid]
     assert moved.unit == session.get(Unit, new_unit).name  # type: ignore[union-attr]
     assert moved.row.done == 3
-    assert {k for k in SIX_ITEMS if moved.row.counts[k]} == {ActivityKind.ORG_LIFE, ActivityKind.VOLUNTEER,
-                                                              ActivityKind.FORUM}
+    assert {k for k in SIX_ITEMS if moved.row.counts[k]} == {
+        ActivityKind.ORG_LIFE,
+        ActivityKind.VOLUNTEER,
+        ActivityKind.FORUM,
+    }
     unit_after = {r.id: r.row.counts for r in activity_reports.six_items_progress(session, year=2026, as_of=TODAY).rows}
     # the unit rows keep what each unit logged: the old unit keeps its two, the new unit gains the forum only
     assert unit_after[old_unit] == unit_before[old_unit]
@@ -101,8 +125,9 @@ def test_member_who_moved_unit_keeps_the_activities_logged_under_them(session: S
 
 def test_member_rows_count_from_reporting_day(session: Session, admin: Actor) -> None:
     unit_id = session.scalar(select(Unit.id).where(Unit.active.is_(True)).limit(1))
-    mid = members.create_member(session, admin, name="新报到党员", unit_id=unit_id, community_id=1,
-                                reported_on=date(2026, 11, 1))
+    mid = members.create_member(
+        session, admin, name="新报到党员", unit_id=unit_id, community_id=1, reported_on=date(2026, 11, 1)
+    )
     rows = {r.id: r for r in activity_reports.six_items_progress(session, year=2026, as_of=TODAY, by="member").rows}
     assert rows[mid].since == date(2026, 11, 1)
     assert rows[mid].row.behind  # 24 of 61 days gone, nothing done

@@ -35,17 +35,28 @@ def _some_community(session: Session) -> int:
 WRITES = {
     "create_unit": lambda s, a, ids: svc.create_unit(s, a, name="新单位"),
     "update_unit": lambda s, a, ids: svc.update_unit(
-        s, a, unit_id=ids["unit"], name="改名单位", kind="", contact="", phone="", party_members=0,
-        joined_on=None, active=True),
+        s,
+        a,
+        unit_id=ids["unit"],
+        name="改名单位",
+        kind="",
+        contact="",
+        phone="",
+        party_members=0,
+        joined_on=None,
+        active=True,
+    ),
     "set_unit_active": lambda s, a, ids: svc.set_unit_active(s, a, unit_id=ids["unit"], active=False),
     "pair_unit": lambda s, a, ids: svc.pair_unit(s, a, unit_id=ids["unit"], community_id=ids["community"]),
     "unpair_unit": lambda s, a, ids: svc.unpair_unit(s, a, unit_id=ids["unit"], community_id=ids["community"]),
     "create_community": lambda s, a, ids: svc.create_community(s, a, name="新社区"),
     "update_community": lambda s, a, ids: svc.update_community(
-        s, a, community_id=ids["community"], name="改名社区", street="", contact="", phone=""),
+        s, a, community_id=ids["community"], name="改名社区", street="", contact="", phone=""
+    ),
     "create_category": lambda s, a, ids: svc.create_category(s, a, name="文化体育"),
     "update_category": lambda s, a, ids: svc.update_category(
-        s, a, category_id=ids["category"], name="改名类别", description=""),
+        s, a, category_id=ids["category"], name="改名类别", description=""
+    ),
     "move_category": lambda s, a, ids: svc.move_category(s, a, category_id=ids["category"], step=1),
     "delete_category": lambda s, a, ids: svc.delete_category(s, a, category_id=ids["category"]),
 }
@@ -68,7 +79,11 @@ def ids(session: Session) -> dict[str, int]:
 @pytest.mark.parametrize("role", NON_ADMINS)
 @pytest.mark.parametrize("path", sorted(WRITES))
 def test_only_admin_may_change_units_communities_categories(
-    session: Session, ids: dict[str, int], role: str, path: str, request: pytest.FixtureRequest,
+    session: Session,
+    ids: dict[str, int],
+    role: str,
+    path: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     actor: Actor = request.getfixturevalue(role)
     before = session.scalar(select(func.count(AuditEntry.id)))
@@ -80,7 +95,11 @@ def test_only_admin_may_change_units_communities_categories(
 @pytest.mark.parametrize("role", NON_ADMINS)
 @pytest.mark.parametrize("path", sorted(READS))
 def test_only_admin_may_browse_the_admin_lists(
-    session: Session, ids: dict[str, int], role: str, path: str, request: pytest.FixtureRequest,
+    session: Session,
+    ids: dict[str, int],
+    role: str,
+    path: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     with pytest.raises(PermissionDenied):
         READS[path](session, request.getfixturevalue(role), ids)
@@ -88,7 +107,10 @@ def test_only_admin_may_browse_the_admin_lists(
 
 @pytest.mark.parametrize("path", sorted(WRITES))
 def test_every_admin_write_leaves_an_audit_row(
-    session: Session, admin: Actor, ids: dict[str, int], path: str,
+    session: Session,
+    admin: Actor,
+    ids: dict[str, int],
+    path: str,
 ) -> None:
     before = session.scalar(select(func.count(AuditEntry.id)))
     WRITES[path](session, admin, ids)
@@ -151,7 +173,10 @@ def test_duplicate_unit_name_is_refused_naming_the_field(session: Session, admin
     ],
 )
 def test_bad_unit_input_names_the_field_and_writes_nothing(
-    session: Session, admin: Actor, kwargs: dict[str, object], field: str,
+    session: Session,
+    admin: Actor,
+    kwargs: dict[str, object],
+    field: str,
 ) -> None:
     before = session.scalar(select(func.count(Unit.id)))
     with pytest.raises(ValidationError) as err:
@@ -162,9 +187,18 @@ def test_bad_unit_input_names_the_field_and_writes_nothing(
 
 def test_update_unit_keeps_before_and_after(session: Session, admin: Actor, ids: dict[str, int]) -> None:
     detail = svc.get_unit(session, admin, unit_id=ids["unit"])
-    svc.update_unit(session, admin, unit_id=detail.id, name=detail.name, kind=detail.kind, contact="新联系人",
-                    phone=detail.phone, party_members=detail.party_members + 1, joined_on="2025年3月5日",
-                    active=detail.active)
+    svc.update_unit(
+        session,
+        admin,
+        unit_id=detail.id,
+        name=detail.name,
+        kind=detail.kind,
+        contact="新联系人",
+        phone=detail.phone,
+        party_members=detail.party_members + 1,
+        joined_on="2025年3月5日",
+        active=detail.active,
+    )
     after = svc.get_unit(session, admin, unit_id=detail.id)
     assert after.contact == "新联系人" and after.joined_on == date(2025, 3, 5)
     row = _audit_rows(session, "unit", detail.id)[-1]
@@ -208,8 +242,9 @@ def test_unit_kinds_suggest_the_usual_types_first(session: Session) -> None:
 
 def test_create_and_edit_community(session: Session, admin: Actor) -> None:
     cid = svc.create_community(session, admin, name="滨江社区", street="文昌街道", contact="王芳")
-    svc.update_community(session, admin, community_id=cid, name="滨江社区", street="文昌街道",
-                         contact="李强", phone="0799-1234567")
+    svc.update_community(
+        session, admin, community_id=cid, name="滨江社区", street="文昌街道", contact="李强", phone="0799-1234567"
+    )
     detail = svc.get_community(session, admin, community_id=cid)
     assert (detail.contact, detail.phone) == ("李强", "0799-1234567")
     assert [r.action for r in _audit_rows(session, "community", cid)] == [AuditAction.CREATE, AuditAction.UPDATE]
@@ -264,7 +299,9 @@ def test_move_category_down_and_up(session: Session, admin: Actor) -> None:
 
 
 def test_soft_deleted_category_leaves_the_choices_but_needs_keep_it(
-    session: Session, admin: Actor, ids: dict[str, int],
+    session: Session,
+    admin: Actor,
+    ids: dict[str, int],
 ) -> None:
     svc.delete_category(session, admin, category_id=ids["category"])
     category = session.get(Category, ids["category"])
@@ -275,7 +312,9 @@ def test_soft_deleted_category_leaves_the_choices_but_needs_keep_it(
 
 
 def test_adding_a_deleted_category_again_brings_it_back(
-    session: Session, admin: Actor, ids: dict[str, int],
+    session: Session,
+    admin: Actor,
+    ids: dict[str, int],
 ) -> None:
     name = session.get(Category, ids["category"]).name
     svc.delete_category(session, admin, category_id=ids["category"])

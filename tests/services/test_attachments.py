@@ -24,8 +24,9 @@ def image_bytes(fmt: str, size: tuple[int, int] = (640, 480), mode: str = "RGB")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.mark.parametrize(("fmt", "mime"), [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("GIF", "image/gif"),
-                                           ("WEBP", "image/webp")])
+@pytest.mark.parametrize(
+    ("fmt", "mime"), [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("GIF", "image/gif"), ("WEBP", "image/webp")]
+)
 def test_images_are_accepted_by_content(fmt: str, mime: str) -> None:
     checked = attachments.check_upload("activities.fields.photos", "photo.bin", image_bytes(fmt))
     assert checked.mime_type == mime
@@ -48,8 +49,10 @@ def test_truncated_image_with_a_valid_header_is_refused() -> None:
 def test_pdf_only_where_pdf_is_allowed() -> None:
     with pytest.raises(ValidationError):
         attachments.check_upload("activities.fields.photos", "scan.pdf", PDF)
-    assert attachments.check_upload("activities.fields.attachment", "scan.pdf", PDF,
-                                    kinds=("image", "pdf")).mime_type == "application/pdf"
+    assert (
+        attachments.check_upload("activities.fields.attachment", "scan.pdf", PDF, kinds=("image", "pdf")).mime_type
+        == "application/pdf"
+    )
 
 
 def test_file_over_ten_megabytes_is_refused() -> None:
@@ -82,8 +85,10 @@ def test_stored_attachment_keeps_bytes_hash_thumbnail_and_an_audit_row(session: 
     assert listed.thumbnail is not None
     with Image.open(io.BytesIO(listed.thumbnail)) as thumb:
         assert thumb.format == "JPEG" and max(thumb.size) <= 320
-    assert session.scalar(select(AuditEntry).where(AuditEntry.entity == "attachment",
-                                                   AuditEntry.entity_id == att_id)) is not None
+    assert (
+        session.scalar(select(AuditEntry).where(AuditEntry.entity == "attachment", AuditEntry.entity_id == att_id))
+        is not None
+    )
 
 
 def test_pdf_is_stored_without_thumbnail(session: Session, admin: Actor) -> None:

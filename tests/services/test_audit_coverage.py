@@ -77,10 +77,44 @@ from tests.conftest import TODAY
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 
 WRITE_VERBS = (
-    "create_", "update_", "delete_", "log_", "add_", "set_", "close_", "move_", "claim_", "accept_", "record_",
-    "import_", "save_", "swap_", "change_", "generate_", "raise_", "advance_", "rate_", "reset_", "unlock_",
-    "mark_", "carry_", "drop_", "pair_", "unpair_", "attach_", "store_", "register_", "revoke_", "put_",
-    "restore_", "backup_", "remove_", "approve_", "reject_", "assign_", "upload_",
+    "create_",
+    "update_",
+    "delete_",
+    "log_",
+    "add_",
+    "set_",
+    "close_",
+    "move_",
+    "claim_",
+    "accept_",
+    "record_",
+    "import_",
+    "save_",
+    "swap_",
+    "change_",
+    "generate_",
+    "raise_",
+    "advance_",
+    "rate_",
+    "reset_",
+    "unlock_",
+    "mark_",
+    "carry_",
+    "drop_",
+    "pair_",
+    "unpair_",
+    "attach_",
+    "store_",
+    "register_",
+    "revoke_",
+    "put_",
+    "restore_",
+    "backup_",
+    "remove_",
+    "approve_",
+    "reject_",
+    "assign_",
+    "upload_",
 )
 
 # Public functions that match the walk but are not user actions to audit here, each with why.
@@ -157,10 +191,17 @@ def _editable_project(s: Session) -> Project:
 
 def _project_input(p: Project, **changes: object) -> projects.ProjectInput:
     data = projects.ProjectInput(
-        title=p.title, community_id=p.community_id, lead_unit_id=p.lead_unit_id,
-        participant_ids=[u.id for u in p.participants], need_ids=[n.id for n in p.needs],
-        resource_ids=[r.id for r in p.resources], description=p.description, claim_deadline=p.claim_deadline,
-        started_on=p.started_on, ended_on=p.ended_on, beneficiaries=p.beneficiaries,
+        title=p.title,
+        community_id=p.community_id,
+        lead_unit_id=p.lead_unit_id,
+        participant_ids=[u.id for u in p.participants],
+        need_ids=[n.id for n in p.needs],
+        resource_ids=[r.id for r in p.resources],
+        description=p.description,
+        claim_deadline=p.claim_deadline,
+        started_on=p.started_on,
+        ended_on=p.ended_on,
+        beneficiaries=p.beneficiaries,
         budget_yuan=p.budget_fen / 100,
     )
     return replace(data, **changes)  # type: ignore[arg-type]
@@ -168,30 +209,52 @@ def _project_input(p: Project, **changes: object) -> projects.ProjectInput:
 
 def _meeting_input(d: meetings.MeetingDetail, **changes: object) -> meetings.MeetingInput:
     data = meetings.MeetingInput(
-        kind=d.kind, title=d.title, held_on=d.held_on, place=d.place, community_id=d.community_id,
-        convenor_unit_id=d.convenor_unit_id, invited_unit_ids=[a.unit_id for a in d.attendance],
-        attended_unit_ids=[a.unit_id for a in d.attendance if a.attended], agenda=d.agenda, minutes=d.minutes,
+        kind=d.kind,
+        title=d.title,
+        held_on=d.held_on,
+        place=d.place,
+        community_id=d.community_id,
+        convenor_unit_id=d.convenor_unit_id,
+        invited_unit_ids=[a.unit_id for a in d.attendance],
+        attended_unit_ids=[a.unit_id for a in d.attendance if a.attended],
+        agenda=d.agenda,
+        minutes=d.minutes,
         decisions=d.decisions,
     )
     return replace(data, **changes)  # type: ignore[arg-type]
 
 
 def _open_item(s: Session) -> ActionItem:
-    return _first(s, select(ActionItem).join(Meeting, Meeting.id == ActionItem.meeting_id)
-                  .where(ActionItem.status == ActionStatus.OPEN, Meeting.deleted_at.is_(None))
-                  .order_by(ActionItem.id))
+    return _first(
+        s,
+        select(ActionItem)
+        .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .where(ActionItem.status == ActionStatus.OPEN, Meeting.deleted_at.is_(None))
+        .order_by(ActionItem.id),
+    )
 
 
 def _slot(s: Session) -> RotationSlot:
-    return _first(s, select(RotationSlot).where(RotationSlot.year == TODAY.year, RotationSlot.community_id.is_(None))
-                  .order_by(RotationSlot.month))
+    return _first(
+        s,
+        select(RotationSlot)
+        .where(RotationSlot.year == TODAY.year, RotationSlot.community_id.is_(None))
+        .order_by(RotationSlot.month),
+    )
 
 
 def _raise(c: Ctx) -> int:
     """A fresh whistle summoning the liaison's unit; returns the liaison's response id."""
     community = _paired_community(c.session, c.liaison.unit_id or 0)
-    wid = whistle.raise_whistle(c.session, c.admin, community_id=community, kind=next(iter(WhistleKind)),
-                                title="楼道堆物清理", description="", unit_ids=[c.liaison.unit_id or 0])
+    wid = whistle.raise_whistle(
+        c.session,
+        c.admin,
+        community_id=community,
+        kind=next(iter(WhistleKind)),
+        title="楼道堆物清理",
+        description="",
+        unit_ids=[c.liaison.unit_id or 0],
+    )
     return int(c.session.scalar(select(WhistleResponse.id).where(WhistleResponse.whistle_id == wid)) or 0)
 
 
@@ -201,9 +264,16 @@ def _raise(c: Ctx) -> int:
 def _activity_args(c: Ctx, **changes: object) -> dict[str, object]:
     unit = c.liaison.unit_id
     args: dict[str, object] = dict(
-        unit_id=unit, community_id=_paired_community(c.session, unit or 0), held_on=TODAY - timedelta(days=1),
-        kind=next(iter(ActivityKind)), title="周末义诊", description="社区卫生服务站", participants=12,
-        volunteer_hours=24, beneficiaries=80, today=TODAY,
+        unit_id=unit,
+        community_id=_paired_community(c.session, unit or 0),
+        held_on=TODAY - timedelta(days=1),
+        kind=next(iter(ActivityKind)),
+        title="周末义诊",
+        description="社区卫生服务站",
+        participants=12,
+        volunteer_hours=24,
+        beneficiaries=80,
+        today=TODAY,
     )
     return {**args, **changes}
 
@@ -222,7 +292,9 @@ def _update_activity(c: Ctx) -> Act:
 
 @case("activities.delete_activity")
 def _delete_activity(c: Ctx) -> Act:
-    aid = _first(c.session, select(Activity.id).where(Activity.deleted_at.is_(None), Activity.unit_id == c.liaison.unit_id))
+    aid = _first(
+        c.session, select(Activity.id).where(Activity.deleted_at.is_(None), Activity.unit_id == c.liaison.unit_id)
+    )
     return lambda: activities.delete_activity(c.session, c.liaison, aid)
 
 
@@ -237,9 +309,18 @@ def _create_unit(c: Ctx) -> Act:
 @case("admin.update_unit")
 def _update_unit(c: Ctx) -> Act:
     u = admin.get_unit(c.session, c.admin, unit_id=c.liaison.unit_id or 0)
-    return lambda: admin.update_unit(c.session, c.admin, unit_id=u.id, name=u.name, kind=u.kind, contact="新联系人",
-                                     phone=u.phone, party_members=u.party_members, joined_on=u.joined_on,
-                                     active=u.active)
+    return lambda: admin.update_unit(
+        c.session,
+        c.admin,
+        unit_id=u.id,
+        name=u.name,
+        kind=u.kind,
+        contact="新联系人",
+        phone=u.phone,
+        party_members=u.party_members,
+        joined_on=u.joined_on,
+        active=u.active,
+    )
 
 
 @case("admin.set_unit_active")
@@ -270,8 +351,9 @@ def _create_community(c: Ctx) -> Act:
 @case("admin.update_community")
 def _update_community(c: Ctx) -> Act:
     d = admin.get_community(c.session, c.admin, community_id=c.community_worker.community_id or 0)
-    return lambda: admin.update_community(c.session, c.admin, community_id=d.id, name=d.name, street=d.street,
-                                          contact="新书记", phone=d.phone)
+    return lambda: admin.update_community(
+        c.session, c.admin, community_id=d.id, name=d.name, street=d.street, contact="新书记", phone=d.phone
+    )
 
 
 @case("admin.create_category")
@@ -302,9 +384,14 @@ def _delete_category(c: Ctx) -> Act:
 
 def _agreement_input(c: Ctx, **changes: object) -> agreements.AgreementInput:
     uid = c.liaison.unit_id or 0
-    data = agreements.AgreementInput(community_id=_paired_community(c.session, uid), unit_id=uid,
-                                     signed_on=TODAY, valid_from=TODAY, valid_to=TODAY + timedelta(days=365),
-                                     summary="共建协议：每月一次志愿服务")
+    data = agreements.AgreementInput(
+        community_id=_paired_community(c.session, uid),
+        unit_id=uid,
+        signed_on=TODAY,
+        valid_from=TODAY,
+        valid_to=TODAY + timedelta(days=365),
+        summary="共建协议：每月一次志愿服务",
+    )
     return replace(data, **changes)  # type: ignore[arg-type]
 
 
@@ -355,20 +442,35 @@ def _export_audit(c: Ctx) -> Act:
 
 @case("evaluation.set_task_statuses")
 def _set_task_statuses(c: Ctx) -> Act:
-    task = _first(c.session, select(ContractTask).where(ContractTask.deleted_at.is_(None), ContractTask.status == "open"))
+    task = _first(
+        c.session, select(ContractTask).where(ContractTask.deleted_at.is_(None), ContractTask.status == "open")
+    )
     return lambda: evaluation.set_task_statuses(c.session, c.admin, changes={task.id: "kept"}, today=TODAY)
 
 
 @case("evaluation.create_task")
 def _create_task(c: Ctx) -> Act:
-    return lambda: evaluation.create_task(c.session, c.admin, unit_id=c.liaison.unit_id or 0, title="认领：助老服务",
-                                          credit_weight=1.5, due_on=TODAY + timedelta(days=30), claimed_on=TODAY)
+    return lambda: evaluation.create_task(
+        c.session,
+        c.admin,
+        unit_id=c.liaison.unit_id or 0,
+        title="认领：助老服务",
+        credit_weight=1.5,
+        due_on=TODAY + timedelta(days=30),
+        claimed_on=TODAY,
+    )
 
 
 @case("evaluation.create_round")
 def _create_round(c: Ctx) -> Act:
-    return lambda: evaluation.create_round(c.session, c.admin, title="专项考评", period="2027年上半年", year=2027,
-                                           criteria=[("服务成效", 60), ("群众满意", 40)])
+    return lambda: evaluation.create_round(
+        c.session,
+        c.admin,
+        title="专项考评",
+        period="2027年上半年",
+        year=2027,
+        criteria=[("服务成效", 60), ("群众满意", 40)],
+    )
 
 
 @case("evaluation.close_round")
@@ -382,8 +484,9 @@ def _save_scores(c: Ctx) -> Act:
     rnd = _open_round(c.session)
     crit = _first(c.session, select(EvaluationCriterion.id).where(EvaluationCriterion.round_id == rnd.id))
     uid = c.liaison.unit_id or 0
-    return lambda: evaluation.save_scores(c.session, c.admin, round_id=rnd.id, evaluator="新的评议人",
-                                          scores={(uid, crit): 88})
+    return lambda: evaluation.save_scores(
+        c.session, c.admin, round_id=rnd.id, evaluator="新的评议人", scores={(uid, crit): 88}
+    )
 
 
 @case("evaluation.set_formula")
@@ -397,9 +500,16 @@ def _set_formula(c: Ctx) -> Act:
 
 @case("meetings.create_meeting")
 def _create_meeting(c: Ctx) -> Act:
-    data = meetings.MeetingInput(kind=MeetingKind.QUARTERLY, title="审计测试联席会议", held_on=TODAY,
-                                 place="党群服务中心", invited_unit_ids=[c.liaison.unit_id or 0],
-                                 attended_unit_ids=[c.liaison.unit_id or 0], agenda="一、通报", minutes="记录")
+    data = meetings.MeetingInput(
+        kind=MeetingKind.QUARTERLY,
+        title="审计测试联席会议",
+        held_on=TODAY,
+        place="党群服务中心",
+        invited_unit_ids=[c.liaison.unit_id or 0],
+        attended_unit_ids=[c.liaison.unit_id or 0],
+        agenda="一、通报",
+        minutes="记录",
+    )
     return lambda: meetings.create_meeting(c.session, c.admin, data=data)
 
 
@@ -414,23 +524,31 @@ def _update_meeting(c: Ctx) -> Act:
 @case("meetings.add_action_item")
 def _add_action_item(c: Ctx) -> Act:
     m = _first(c.session, select(Meeting).where(Meeting.deleted_at.is_(None)))
-    return lambda: meetings.add_action_item(c.session, c.admin, meeting_id=m.id, content="落实停车位改造",
-                                            owner_unit_id=c.liaison.unit_id, due_on=m.held_on + timedelta(days=30))
+    return lambda: meetings.add_action_item(
+        c.session,
+        c.admin,
+        meeting_id=m.id,
+        content="落实停车位改造",
+        owner_unit_id=c.liaison.unit_id,
+        due_on=m.held_on + timedelta(days=30),
+    )
 
 
 @case("meetings.close_action_item")
 def _close_action_item(c: Ctx) -> Act:
     item = _open_item(c.session)
-    return lambda: meetings.close_action_item(c.session, c.admin, item_id=item.id, status=ActionStatus.DONE,
-                                              note="已完成", closed_on=TODAY)
+    return lambda: meetings.close_action_item(
+        c.session, c.admin, item_id=item.id, status=ActionStatus.DONE, note="已完成", closed_on=TODAY
+    )
 
 
 @case("meetings.carry_over_action_item")
 def _carry_over(c: Ctx) -> Act:
     item = _open_item(c.session)
     later = _first(c.session, select(Meeting.id).where(Meeting.deleted_at.is_(None), Meeting.id != item.meeting_id))
-    return lambda: meetings.carry_over_action_item(c.session, c.admin, item_id=item.id, in_meeting_id=later,
-                                                   due_on=TODAY + timedelta(days=30), note="延期")
+    return lambda: meetings.carry_over_action_item(
+        c.session, c.admin, item_id=item.id, in_meeting_id=later, due_on=TODAY + timedelta(days=30), note="延期"
+    )
 
 
 @case("meetings.delete_meeting")
@@ -444,16 +562,29 @@ def _delete_meeting(c: Ctx) -> Act:
 
 @case("members.create_member")
 def _create_member(c: Ctx) -> Act:
-    return lambda: members.create_member(c.session, c.liaison, name="李审计", unit_id=c.liaison.unit_id,
-                                         community_id=_paired_community(c.session, c.liaison.unit_id or 0),
-                                         reported_on=TODAY)
+    return lambda: members.create_member(
+        c.session,
+        c.liaison,
+        name="李审计",
+        unit_id=c.liaison.unit_id,
+        community_id=_paired_community(c.session, c.liaison.unit_id or 0),
+        reported_on=TODAY,
+    )
 
 
 @case("members.update_member")
 def _update_member(c: Ctx) -> Act:
     m = _first(c.session, _live(Member))
-    return lambda: members.update_member(c.session, c.admin, m.id, name=m.name, unit_id=m.unit_id,
-                                         community_id=m.community_id, reported_on=m.reported_on, phone="13800000000")
+    return lambda: members.update_member(
+        c.session,
+        c.admin,
+        m.id,
+        name=m.name,
+        unit_id=m.unit_id,
+        community_id=m.community_id,
+        reported_on=m.reported_on,
+        phone="13800000000",
+    )
 
 
 @case("members.delete_member")
@@ -483,8 +614,13 @@ def _import_members(c: Ctx) -> Act:
 
 def _need_input(c: Ctx, **changes: object) -> needs.NeedInput:
     cat = _first(c.session, _live(Category)).id
-    data = needs.NeedInput(community_id=c.community_worker.community_id, category_id=cat, title="加装扶手",
-                           description="老旧小区楼道", raised_on=TODAY)
+    data = needs.NeedInput(
+        community_id=c.community_worker.community_id,
+        category_id=cat,
+        title="加装扶手",
+        description="老旧小区楼道",
+        raised_on=TODAY,
+    )
     return replace(data, **changes)  # type: ignore[arg-type]
 
 
@@ -514,8 +650,9 @@ def _claim_need(c: Ctx) -> Act:
 
 def _resource_input(c: Ctx, **changes: object) -> resources.ResourceInput:
     cat = _first(c.session, _live(Category)).id
-    data = resources.ResourceInput(unit_id=c.liaison.unit_id, category_id=cat, title="会议室", capacity=30,
-                                   available_when="工作日晚上")
+    data = resources.ResourceInput(
+        unit_id=c.liaison.unit_id, category_id=cat, title="会议室", capacity=30, available_when="工作日晚上"
+    )
     return replace(data, **changes)  # type: ignore[arg-type]
 
 
@@ -539,8 +676,13 @@ def _delete_resource(c: Ctx) -> Act:
 
 @case("projects.create_project")
 def _create_project(c: Ctx) -> Act:
-    data = projects.ProjectInput(title="口袋公园", community_id=c.community_worker.community_id,
-                                 description="闲置地块改造", beneficiaries=300, budget_yuan=5000)
+    data = projects.ProjectInput(
+        title="口袋公园",
+        community_id=c.community_worker.community_id,
+        description="闲置地块改造",
+        beneficiaries=300,
+        budget_yuan=5000,
+    )
     return lambda: projects.create_project(c.session, c.admin, data=data)
 
 
@@ -567,8 +709,9 @@ def _save_progress(c: Ctx) -> Act:
 @case("projects.add_milestone")
 def _add_milestone(c: Ctx) -> Act:
     p = _editable_project(c.session)
-    return lambda: projects.add_milestone(c.session, c.admin, project_id=p.id, due_on=TODAY + timedelta(days=10),
-                                          title="完成设计")
+    return lambda: projects.add_milestone(
+        c.session, c.admin, project_id=p.id, due_on=TODAY + timedelta(days=10), title="完成设计"
+    )
 
 
 @case("projects.set_milestone_done")
@@ -580,8 +723,9 @@ def _set_milestone_done(c: Ctx) -> Act:
 
 @case("projects.claim_project")
 def _claim_project(c: Ctx) -> Act:
-    data = projects.ProjectInput(title="无人领办的项目", community_id=c.community_worker.community_id,
-                                 claim_deadline=TODAY - timedelta(days=3))
+    data = projects.ProjectInput(
+        title="无人领办的项目", community_id=c.community_worker.community_id, claim_deadline=TODAY - timedelta(days=3)
+    )
     pid = projects.create_project(c.session, c.admin, data=data)
     return lambda: projects.claim_project(c.session, c.liaison, project_id=pid, today=TODAY)
 
@@ -615,14 +759,16 @@ def _generate_year(c: Ctx) -> Act:
 
 @case("rotation.swap_months")
 def _swap_months(c: Ctx) -> Act:
-    slots = c.session.scalars(select(RotationSlot).where(RotationSlot.year == TODAY.year,
-                                                         RotationSlot.community_id.is_(None))).all()
+    slots = c.session.scalars(
+        select(RotationSlot).where(RotationSlot.year == TODAY.year, RotationSlot.community_id.is_(None))
+    ).all()
     by_chair: dict[int, int] = {}
     for s in slots:
         by_chair.setdefault(s.chair_unit_id, s.month)
     a, b = sorted(by_chair.values())[:2]  # two months with different chairs
-    return lambda: rotation.swap_months(c.session, c.admin, year=TODAY.year, community_id=None, month_a=a,
-                                        month_b=b, reason="单位工作冲突")
+    return lambda: rotation.swap_months(
+        c.session, c.admin, year=TODAY.year, community_id=None, month_a=a, month_b=b, reason="单位工作冲突"
+    )
 
 
 @case("rotation.change_chair")
@@ -635,8 +781,9 @@ def _change_chair(c: Ctx) -> Act:
 @case("rotation.update_month")
 def _update_month(c: Ctx) -> Act:
     slot = _slot(c.session)
-    return lambda: rotation.update_month(c.session, c.admin, slot_id=slot.id, theme="文明创建", plan="计划",
-                                         status=RotationStatus(slot.status))
+    return lambda: rotation.update_month(
+        c.session, c.admin, slot_id=slot.id, theme="文明创建", plan="计划", status=RotationStatus(slot.status)
+    )
 
 
 # --- users ----------------------------------------------------------------------------------------
@@ -650,15 +797,25 @@ def _user(c: Ctx, username: str) -> User:
 
 @case("users.create_user")
 def _create_user(c: Ctx) -> Act:
-    return lambda: users.create_user(c.session, c.admin, username="audit-new", display_name="新用户",
-                                     password="new-pass-123", role=Role.LEADER)
+    return lambda: users.create_user(
+        c.session, c.admin, username="audit-new", display_name="新用户", password="new-pass-123", role=Role.LEADER
+    )
 
 
 @case("users.update_user")
 def _update_user(c: Ctx) -> Act:
     u = _user(c, "leader")
-    return lambda: users.update_user(c.session, c.admin, user_id=u.id, display_name="新的领导名", email=u.email,
-                                     role=u.role, community_id=u.community_id, unit_id=u.unit_id, active=u.active)
+    return lambda: users.update_user(
+        c.session,
+        c.admin,
+        user_id=u.id,
+        display_name="新的领导名",
+        email=u.email,
+        role=u.role,
+        community_id=u.community_id,
+        unit_id=u.unit_id,
+        active=u.active,
+    )
 
 
 @case("users.set_user_active")
@@ -681,8 +838,9 @@ def _reset_password(c: Ctx) -> Act:
 
 @case("users.change_own_password")
 def _change_own_password(c: Ctx) -> Act:
-    return lambda: users.change_own_password(c.session, c.liaison, current="cobuild-liaison", new="own-pass-123",
-                                             repeat="own-pass-123")
+    return lambda: users.change_own_password(
+        c.session, c.liaison, current="cobuild-liaison", new="own-pass-123", repeat="own-pass-123"
+    )
 
 
 @case("users.update_own_profile")
@@ -699,6 +857,11 @@ def _set_own_language(c: Ctx) -> Act:
 @case("users.register_login")
 def _register_login(c: Ctx) -> Act:
     return lambda: users.register_login(c.session, username="liaison1")
+
+
+@case("users.register_sso_login")
+def _register_sso_login(c: Ctx) -> Act:
+    return lambda: users.register_sso_login(c.session, username="leader")
 
 
 @case("users.register_failed_login")
@@ -724,8 +887,14 @@ def _set_limits(c: Ctx) -> Act:
 def _raise_whistle(c: Ctx) -> Act:
     community = c.community_worker.community_id or 0
     unit = _first(c.session, select(Pairing.unit_id).where(Pairing.community_id == community))
-    return lambda: whistle.raise_whistle(c.session, c.community_worker, community_id=community,
-                                         kind=next(iter(WhistleKind)), title="雨污管网堵塞", unit_ids=[unit])
+    return lambda: whistle.raise_whistle(
+        c.session,
+        c.community_worker,
+        community_id=community,
+        kind=next(iter(WhistleKind)),
+        title="雨污管网堵塞",
+        unit_ids=[unit],
+    )
 
 
 @case("whistle.advance_response")
@@ -753,7 +922,11 @@ def _audit_count(session: Session) -> int:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_service_write_leaves_an_audit_row(
-    name: str, session: Session, admin: Actor, liaison: Actor, community_worker: Actor,
+    name: str,
+    session: Session,
+    admin: Actor,
+    liaison: Actor,
+    community_worker: Actor,
 ) -> None:
     act = CASES[name](Ctx(session, admin, liaison, community_worker))
     before = _audit_count(session)
@@ -792,8 +965,7 @@ def _writes_itself(node: ast.FunctionDef) -> bool:
 
 def test_every_service_write_has_a_case() -> None:
     functions = _public_functions()
-    writes = {name for name, node in functions.items()
-              if node.name.startswith(WRITE_VERBS) or _writes_itself(node)}
+    writes = {name for name, node in functions.items() if node.name.startswith(WRITE_VERBS) or _writes_itself(node)}
     missing = sorted(writes - set(CASES) - set(EXCLUDED))
     assert not missing, f"service writes without an audit case in {Path(__file__).name}: {missing}"
     stale = sorted((set(CASES) | set(EXCLUDED)) - set(functions))
@@ -803,8 +975,15 @@ def test_every_service_write_has_a_case() -> None:
 def test_the_walk_finds_the_writes_it_should() -> None:
     """The enumeration itself works: known writes of several modules are seen by name and by body."""
     functions = _public_functions()
-    for name in ("needs.create_need", "meetings.close_action_item", "whistle.rate_response", "rotation.swap_months",
-                 "users.reset_password", "evaluation.save_scores", "admin.unpair_unit"):
+    for name in (
+        "needs.create_need",
+        "meetings.close_action_item",
+        "whistle.rate_response",
+        "rotation.swap_months",
+        "users.reset_password",
+        "evaluation.save_scores",
+        "admin.unpair_unit",
+    ):
         assert name in functions and (functions[name].name.startswith(WRITE_VERBS) or _writes_itself(functions[name]))
     assert _writes_itself(functions["admin.unpair_unit"])
     assert not _writes_itself(functions["needs.list_needs"])

@@ -28,10 +28,22 @@ def log(session: Session, admin: Actor, leader: Actor) -> dict[str, int]:
     """A known log: three entries on known days (Beijing time) by two users."""
     session.execute(delete(AuditEntry))
     rows = [
-        (datetime(2026, 3, 4, 15, 30, tzinfo=UTC), admin, AuditAction.CREATE, "unit", None,
-         {"name": "青溪县图书馆", "kind": "事业单位"}),  # 2026-03-04 23:30 in Beijing
-        (datetime(2026, 3, 4, 16, 30, tzinfo=UTC), admin, AuditAction.UPDATE, "unit",
-         {"name": "青溪县图书馆", "contact": "王芳"}, {"name": "青溪县图书馆", "contact": "<script>李强</script>"}),
+        (
+            datetime(2026, 3, 4, 15, 30, tzinfo=UTC),
+            admin,
+            AuditAction.CREATE,
+            "unit",
+            None,
+            {"name": "青溪县图书馆", "kind": "事业单位"},
+        ),  # 2026-03-04 23:30 in Beijing
+        (
+            datetime(2026, 3, 4, 16, 30, tzinfo=UTC),
+            admin,
+            AuditAction.UPDATE,
+            "unit",
+            {"name": "青溪县图书馆", "contact": "王芳"},
+            {"name": "青溪县图书馆", "contact": "<script>李强</script>"},
+        ),
         (datetime(2026, 3, 6, 1, 0, tzinfo=UTC), leader, AuditAction.LOGIN, "user", None, None),
     ]
     ids = {}

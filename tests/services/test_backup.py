@@ -46,8 +46,16 @@ def _change_everything(engine: Engine) -> None:
         unit = s.scalars(select(Unit).order_by(Unit.id)).first()
         assert unit is not None
         pid = s.scalars(select(Project.id).order_by(Project.id)).first()
-        activities.log_activity(s, admin, unit_id=unit.id, community_id=1, held_on=TODAY,
-                                kind=ActivityKind.FORUM, title="备份之后才记的活动", today=TODAY)
+        activities.log_activity(
+            s,
+            admin,
+            unit_id=unit.id,
+            community_id=1,
+            held_on=TODAY,
+            kind=ActivityKind.FORUM,
+            title="备份之后才记的活动",
+            today=TODAY,
+        )
         s.execute(update(Project).where(Project.id == pid).values(title="被改掉的项目名"))
         s.execute(text("DELETE FROM project_unit"))
 
@@ -72,7 +80,8 @@ def test_restore_brings_back_what_the_backup_saved(sqlite_engine: Engine, tmp_pa
     restored = backup.restore_database(sqlite_engine, tmp_path / name)
     after = _counts(sqlite_engine)
     assert {k: v for k, v in after.items() if k != "audit_entry"} == {
-        k: v for k, v in before_counts.items() if k != "audit_entry"}
+        k: v for k, v in before_counts.items() if k != "audit_entry"
+    }
     assert after["audit_entry"] == before_counts["audit_entry"] + 1  # the restore itself is recorded
     assert restored.counts == after
     assert _project_titles(sqlite_engine) == before_titles
@@ -99,9 +108,18 @@ def test_a_backup_taken_while_writers_go_on_is_consistent(sqlite_engine: Engine,
     def writer() -> None:
         while not stop.is_set() and len(written) < 400:
             with session_scope(factory, write=True) as s:
-                written.append(activities.log_activity(
-                    s, admin, unit_id=1, community_id=1, held_on=TODAY, kind=ActivityKind.VISIT,
-                    title=f"备份期间 {len(written)}", today=TODAY))
+                written.append(
+                    activities.log_activity(
+                        s,
+                        admin,
+                        unit_id=1,
+                        community_id=1,
+                        held_on=TODAY,
+                        kind=ActivityKind.VISIT,
+                        title=f"备份期间 {len(written)}",
+                        today=TODAY,
+                    )
+                )
 
     thread = threading.Thread(target=writer)
     thread.start()
@@ -120,9 +138,13 @@ def test_a_backup_taken_while_writers_go_on_is_consistent(sqlite_engine: Engine,
         backup.restore_database(check, tmp_path / name)
         with check.connect() as conn:
             acts = conn.scalar(select(func.count()).where(Activity.title.like("备份期间 %")))
-            logged = conn.scalar(select(func.count(AuditEntry.id)).where(
-                AuditEntry.entity == "activity", AuditEntry.action == AuditAction.CREATE,
-                AuditEntry.after.like("%备份期间%")))
+            logged = conn.scalar(
+                select(func.count(AuditEntry.id)).where(
+                    AuditEntry.entity == "activity",
+                    AuditEntry.action == AuditAction.CREATE,
+                    AuditEntry.after.like("%备份期间%"),
+                )
+            )
         check.dispose()
         assert acts == logged, name
 
@@ -190,8 +212,15 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
 
 def _manage(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}", COBUILD_LANG="zh_CN")
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=180, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_manage_backup_and_restore_round_trip(db_file: Path, tmp_path: Path) -> None:
@@ -243,15 +272,15 @@ def pg_engine(sqlite_template: Path) -> Iterator[Engine]:
     admin_engine.dispose()
 
 
-def test_sqlite_backup_moves_to_postgresql_and_back(pg_engine: Engine, sqlite_engine: Engine,
-                                                    tmp_path: Path) -> None:
+def test_sqlite_backup_moves_to_postgresql_and_back(pg_engine: Engine, sqlite_engine: Engine, tmp_path: Path) -> None:
     """The app-level dump restores across backends: SQLite → PostgreSQL → SQLite."""
     counts, titles = _counts(sqlite_engine), _project_titles(sqlite_engine)
     backup.backup_database(sqlite_engine, tmp_path / "from_sqlite.jsonl.gz")
     backup.restore_database(pg_engine, tmp_path / "from_sqlite.jsonl.gz")
     pg_counts = _counts(pg_engine)
     assert {k: v for k, v in pg_counts.items() if k != "audit_entry"} == {
-        k: v for k, v in counts.items() if k != "audit_entry"}
+        k: v for k, v in counts.items() if k != "audit_entry"
+    }
     assert _project_titles(pg_engine) == titles
     _change_everything(pg_engine)  # sequences were moved past the restored ids
     report = backup.backup_database(pg_engine, tmp_path / "from_pg.jsonl")

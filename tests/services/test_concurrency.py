@@ -42,8 +42,9 @@ def _pg_engine(url: str) -> Engine:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def stress_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-              sqlite_template: Path) -> Iterator[Engine]:
+def stress_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Engine]:
     """A seeded demo database of this module's own, on a file or in the private PostgreSQL schema."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("stress") / "stress.db"
@@ -91,8 +92,9 @@ def _scene(factory: sessionmaker[Session]) -> Scene:
         project = s.scalars(select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id)).first()
         assert project is not None
         project.progress = 0  # room for fifty steps below 100
-        item = s.scalars(select(ActionItem).where(ActionItem.status == ActionStatus.OPEN)
-                         .order_by(ActionItem.id)).first()
+        item = s.scalars(
+            select(ActionItem).where(ActionItem.status == ActionStatus.OPEN).order_by(ActionItem.id)
+        ).first()
         assert item is not None, "the demo has open action items"
         return Scene(admin, actor_for(liaison_user), units, communities, project.id, item.id)
 
@@ -105,16 +107,32 @@ def _count(factory: sessionmaker[Session], stmt) -> int:  # type: ignore[no-unty
 def test_fifty_writers_at_once_lose_nothing(stress_db: Engine) -> None:
     factory = make_session_factory(stress_db)
     scene = _scene(factory)
-    audit_before = _count(factory, select(func.count(AuditEntry.id)).where(
-        AuditEntry.entity == "project", AuditEntry.entity_id == scene.project_id))
+    audit_before = _count(
+        factory,
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.entity == "project", AuditEntry.entity_id == scene.project_id
+        ),
+    )
 
     def log(i: int, n: int) -> str:
         actor = scene.liaison if i % 2 else scene.admin
         unit_id = scene.liaison.unit_id if i % 2 else scene.unit_ids[i % len(scene.unit_ids)]
-        run_with_retry(factory, lambda s: activities.log_activity(
-            s, actor, unit_id=unit_id, community_id=scene.community_ids[i % len(scene.community_ids)],
-            held_on=TODAY - timedelta(days=i % 30), kind=ActivityKind.VOLUNTEER, title=f"压力测试 {i}-{n}",
-            participants=i % 7, volunteer_hours=1.5, beneficiaries=3, today=TODAY))
+        run_with_retry(
+            factory,
+            lambda s: activities.log_activity(
+                s,
+                actor,
+                unit_id=unit_id,
+                community_id=scene.community_ids[i % len(scene.community_ids)],
+                held_on=TODAY - timedelta(days=i % 30),
+                kind=ActivityKind.VOLUNTEER,
+                title=f"压力测试 {i}-{n}",
+                participants=i % 7,
+                volunteer_hours=1.5,
+                beneficiaries=3,
+                today=TODAY,
+            ),
+        )
         return "logged"
 
     def step_progress(i: int, n: int) -> str:
@@ -132,9 +150,17 @@ def test_fifty_writers_at_once_lose_nothing(stress_db: Engine) -> None:
 
     def close(i: int, n: int) -> str:
         try:
-            run_with_retry(factory, lambda s: meetings.close_action_item(
-                s, scene.admin, item_id=scene.item_id, status=ActionStatus.DONE, note=f"由线程 {i} 办结",
-                closed_on=TODAY))
+            run_with_retry(
+                factory,
+                lambda s: meetings.close_action_item(
+                    s,
+                    scene.admin,
+                    item_id=scene.item_id,
+                    status=ActionStatus.DONE,
+                    note=f"由线程 {i} 办结",
+                    closed_on=TODAY,
+                ),
+            )
         except ValidationError as err:
             assert err.code == "meetings.error.already_closed"
             return "already_closed"
@@ -144,7 +170,7 @@ def test_fifty_writers_at_once_lose_nothing(stress_db: Engine) -> None:
 
     def worker(i: int) -> list[str]:
         # Each thread runs the four writes in its own order, so the kinds of write overlap.
-        order = plan[i % 4:] + plan[:i % 4]
+        order = plan[i % 4 :] + plan[: i % 4]
         return [op(i, n) for n, op in enumerate(order)]
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
@@ -161,20 +187,32 @@ def test_fifty_writers_at_once_lose_nothing(stress_db: Engine) -> None:
     with session_scope(factory) as s:
         titles = Counter(s.scalars(select(Activity.title).where(Activity.title.like("压力测试 %"))))
         assert len(titles) == 2 * THREADS and set(titles.values()) == {1}, "every activity exactly once"
-        created = s.scalar(select(func.count(AuditEntry.id)).where(
-            AuditEntry.entity == "activity", AuditEntry.action == AuditAction.CREATE,
-            AuditEntry.after.like("%压力测试%")))
+        created = s.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.entity == "activity",
+                AuditEntry.action == AuditAction.CREATE,
+                AuditEntry.after.like("%压力测试%"),
+            )
+        )
         assert created == 2 * THREADS, "every activity left its audit row"
         project = s.get(Project, scene.project_id)
         assert project is not None and project.progress == THREADS, "no progress step was lost"
-        project_audits = s.scalar(select(func.count(AuditEntry.id)).where(
-            AuditEntry.entity == "project", AuditEntry.entity_id == scene.project_id))
+        project_audits = s.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.entity == "project", AuditEntry.entity_id == scene.project_id
+            )
+        )
         assert project_audits == audit_before + THREADS
         item = s.get(ActionItem, scene.item_id)
         assert item is not None and item.status == ActionStatus.DONE and item.closing_note.startswith("由线程")
-        item_audits = s.scalar(select(func.count(AuditEntry.id)).where(
-            AuditEntry.entity == "action_item", AuditEntry.entity_id == scene.item_id,
-            AuditEntry.action == AuditAction.UPDATE, AuditEntry.after.like("%由线程%")))
+        item_audits = s.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.entity == "action_item",
+                AuditEntry.entity_id == scene.item_id,
+                AuditEntry.action == AuditAction.UPDATE,
+                AuditEntry.after.like("%由线程%"),
+            )
+        )
         assert item_audits == 1, "the item was closed once"
 
 

@@ -20,13 +20,22 @@ TODAY = date(2026, 11, 24)
 
 @pytest.fixture
 def open_round(session: Session, admin: Actor) -> int:
-    return ev.create_round(session, admin, title="测试考评", period="2026年度", year=2026,
-                           criteria=[("履约践诺", 0.6), ("群众满意", 0.4), ("", 1)])
+    return ev.create_round(
+        session,
+        admin,
+        title="测试考评",
+        period="2026年度",
+        year=2026,
+        criteria=[("履约践诺", 0.6), ("群众满意", 0.4), ("", 1)],
+    )
 
 
 def _units(session: Session) -> list[int]:
-    return list(session.scalars(select(Unit.id).where(Unit.active.is_(True), Unit.deleted_at.is_(None))
-                                .order_by(Unit.id).limit(2)))
+    return list(
+        session.scalars(
+            select(Unit.id).where(Unit.active.is_(True), Unit.deleted_at.is_(None)).order_by(Unit.id).limit(2)
+        )
+    )
 
 
 def test_admin_enters_a_grid_in_one_action_and_results_are_weighted(
@@ -36,8 +45,13 @@ def test_admin_enters_a_grid_in_one_action_and_results_are_weighted(
     assert [c.name for c in rnd.criteria] == ["履约践诺", "群众满意"]  # the blank line is left out
     a, b = rnd.criteria
     u1, u2 = _units(session)
-    n = ev.save_scores(session, admin, round_id=open_round, evaluator="居民代表甲",
-                       scores={(u1, a.id): 90, (u1, b.id): 80, (u2, a.id): 70, (u2, b.id): None})
+    n = ev.save_scores(
+        session,
+        admin,
+        round_id=open_round,
+        evaluator="居民代表甲",
+        scores={(u1, a.id): 90, (u1, b.id): 80, (u2, a.id): 70, (u2, b.id): None},
+    )
     assert n == 3
     ev.save_scores(session, admin, round_id=open_round, evaluator="居民代表乙", scores={(u1, a.id): 70})
     res = ev.round_results(session, round_id=open_round).set_index("unit_id")
@@ -52,8 +66,9 @@ def test_admin_enters_a_grid_in_one_action_and_results_are_weighted(
 
 
 @pytest.mark.parametrize("value", [101, -1, "很好"])
-def test_bad_score_names_the_field_and_writes_nothing(session: Session, admin: Actor, open_round: int,
-                                                      value: object) -> None:
+def test_bad_score_names_the_field_and_writes_nothing(
+    session: Session, admin: Actor, open_round: int, value: object
+) -> None:
     rnd = next(r for r in ev.list_rounds(session) if r.id == open_round)
     u1, _ = _units(session)
     with pytest.raises(ValidationError) as err:
@@ -62,8 +77,9 @@ def test_bad_score_names_the_field_and_writes_nothing(session: Session, admin: A
 
 
 @pytest.mark.parametrize("who", ["community_worker", "liaison", "leader"])
-def test_only_admin_scores_opens_and_closes_rounds(session: Session, request: pytest.FixtureRequest, who: str,
-                                                  open_round: int) -> None:
+def test_only_admin_scores_opens_and_closes_rounds(
+    session: Session, request: pytest.FixtureRequest, who: str, open_round: int
+) -> None:
     actor: Actor = request.getfixturevalue(who)
     rnd = next(r for r in ev.list_rounds(session) if r.id == open_round)
     u1, _ = _units(session)
@@ -112,8 +128,9 @@ def test_changing_a_weight_changes_the_stored_formula_version(session: Session, 
 def test_credit_index_is_computed_from_the_records(session: Session, admin: Actor, liaison: Actor) -> None:
     table = ev.credit_table(session, admin, year=2026, as_of=TODAY)
     rows = table.rows
-    assert len(rows) == session.scalar(select(func.count(Unit.id)).where(Unit.active.is_(True),
-                                                                         Unit.deleted_at.is_(None)))
+    assert len(rows) == session.scalar(
+        select(func.count(Unit.id)).where(Unit.active.is_(True), Unit.deleted_at.is_(None))
+    )
     assert list(rows["rank"]) == list(range(1, len(rows) + 1))
     scored = rows.dropna(subset=["index"])
     assert scored["index"].between(0, 100).all()
@@ -125,8 +142,15 @@ def test_credit_index_is_computed_from_the_records(session: Session, admin: Acto
 
 def test_breaking_a_commitment_lowers_the_units_index(session: Session, admin: Actor, liaison: Actor) -> None:
     before = ev.credit_table(session, liaison, year=2026, as_of=TODAY).rows.iloc[0]
-    task_id = ev.create_task(session, admin, unit_id=liaison.unit_id or 0, title="组织一次义诊", credit_weight=5,
-                             due_on="2026-06-30", claimed_on=date(2026, 3, 1))
+    task_id = ev.create_task(
+        session,
+        admin,
+        unit_id=liaison.unit_id or 0,
+        title="组织一次义诊",
+        credit_weight=5,
+        due_on="2026-06-30",
+        claimed_on=date(2026, 3, 1),
+    )
     ev.set_task_statuses(session, admin, changes={task_id: "broken"}, today=TODAY)
     after = ev.credit_table(session, liaison, year=2026, as_of=TODAY).rows.iloc[0]
     assert after["due_weight"] == before["due_weight"] + 5
@@ -136,8 +160,9 @@ def test_breaking_a_commitment_lowers_the_units_index(session: Session, admin: A
     assert task is not None and task.done_on == TODAY
 
 
-def test_liaison_sees_only_their_own_units_breakdown(session: Session, liaison: Actor, leader: Actor,
-                                                   community_worker: Actor) -> None:
+def test_liaison_sees_only_their_own_units_breakdown(
+    session: Session, liaison: Actor, leader: Actor, community_worker: Actor
+) -> None:
     rows = ev.credit_table(session, liaison, year=2026, as_of=TODAY).rows
     assert list(rows["unit_id"]) == [liaison.unit_id]
     assert int(rows.iloc[0]["of"]) > 1
@@ -147,11 +172,15 @@ def test_liaison_sees_only_their_own_units_breakdown(session: Session, liaison: 
 
 @pytest.mark.parametrize(
     ("field", "kwargs"),
-    [("evaluation.fields.task", {"title": ""}), ("evaluation.fields.credit_weight", {"credit_weight": 0}),
-     ("evaluation.fields.due_on", {"due_on": "明天"})],
+    [
+        ("evaluation.fields.task", {"title": ""}),
+        ("evaluation.fields.credit_weight", {"credit_weight": 0}),
+        ("evaluation.fields.due_on", {"due_on": "明天"}),
+    ],
 )
-def test_bad_task_input_names_the_field(session: Session, admin: Actor, liaison: Actor, field: str,
-                                        kwargs: dict[str, object]) -> None:
+def test_bad_task_input_names_the_field(
+    session: Session, admin: Actor, liaison: Actor, field: str, kwargs: dict[str, object]
+) -> None:
     args: dict[str, object] = {"title": "任务", "credit_weight": 1, "due_on": "2026-12-31"} | kwargs
     with pytest.raises(ValidationError) as err:
         ev.create_task(session, admin, unit_id=liaison.unit_id or 0, claimed_on=TODAY, **args)  # type: ignore[arg-type]

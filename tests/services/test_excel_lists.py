@@ -56,15 +56,18 @@ def test_export_then_import_round_trips_and_creates_nothing(session: Session, ad
     before = _counts(session)
     report = lists_io.import_lists(session, admin, data=data)
     assert report.created == {} and report.updated == {} and report.new_categories == []
-    assert report.unchanged[X.PROJECTS] == session.scalar(select(func.count(Project.id)).where(
-        Project.deleted_at.is_(None)))
+    assert report.unchanged[X.PROJECTS] == session.scalar(
+        select(func.count(Project.id)).where(Project.deleted_at.is_(None))
+    )
     assert _counts(session) == before
     again = lists_export.export_lists(session)
     assert lists_io.import_lists(session, admin, data=again).changes == 0
 
 
 def test_reimporting_a_new_file_creates_nothing_the_second_time(session: Session, admin: Actor) -> None:
-    data = _book({X.NEEDS: [NEED_HEAD, ["安澜社区", "公园长椅维修", "民生保障", "长椅断裂", "高", "2026-03-05", "居民提", ""]]})
+    data = _book(
+        {X.NEEDS: [NEED_HEAD, ["安澜社区", "公园长椅维修", "民生保障", "长椅断裂", "高", "2026-03-05", "居民提", ""]]}
+    )
     first = lists_io.import_lists(session, admin, data=data)
     assert first.created == {X.NEEDS: 1}
     after = _counts(session)
@@ -83,25 +86,48 @@ def test_every_date_form_is_read(session: Session, admin: Actor, cell: object) -
 
 def test_headers_with_full_width_spaces_and_marks_and_blank_rows(session: Session, admin: Actor) -> None:
     head = ["\u3000社区*", " 需求名称 *", "需求\u3000类别*", "备注（多余的列）"]
-    data = _book({" 需求清单 ": [head, ["安澜社区", "全角表头需求", "环境治理", "忽略"], [None, None, None, None],
-                                  ["", "  ", None, None], ["红星社区", "空行之后的需求", "环境治理", None]]})
+    data = _book(
+        {
+            " 需求清单 ": [
+                head,
+                ["安澜社区", "全角表头需求", "环境治理", "忽略"],
+                [None, None, None, None],
+                ["", "  ", None, None],
+                ["红星社区", "空行之后的需求", "环境治理", None],
+            ]
+        }
+    )
     report = lists_io.import_lists(session, admin, data=data)
     assert report.created == {X.NEEDS: 2}
 
 
 def test_refused_file_leaves_the_database_untouched_and_lists_every_cell(session: Session, admin: Actor) -> None:
     before = _counts(session)
-    data = _book({
-        X.NEEDS: [NEED_HEAD,
-                  ["安澜社区", "好的一行", "全新类别", "", "", "", "", ""],
-                  ["不存在社区", "坏行", "民生保障", "", "紧急", "2026-02-30", "", "进行中"]],
-        X.PROJECTS: [["项目名称", "社区", "牵头单位", "受益人数", "满意度"], ["新项目", "安澜社区", "无此单位", "很多", 120]],
-    })
+    data = _book(
+        {
+            X.NEEDS: [
+                NEED_HEAD,
+                ["安澜社区", "好的一行", "全新类别", "", "", "", "", ""],
+                ["不存在社区", "坏行", "民生保障", "", "紧急", "2026-02-30", "", "进行中"],
+            ],
+            X.PROJECTS: [
+                ["项目名称", "社区", "牵头单位", "受益人数", "满意度"],
+                ["新项目", "安澜社区", "无此单位", "很多", 120],
+            ],
+        }
+    )
     with pytest.raises(lists_io.ImportRejected) as err:
         lists_io.import_lists(session, admin, data=data)
     cells = {(c.sheet, c.row, c.column) for c in err.value.cells}
-    assert cells == {(X.NEEDS, 3, "社区"), (X.NEEDS, 3, "优先级"), (X.NEEDS, 3, "提出日期"), (X.NEEDS, 3, "状态"),
-                     (X.PROJECTS, 2, "牵头单位"), (X.PROJECTS, 2, "受益人数"), (X.PROJECTS, 2, "满意度")}
+    assert cells == {
+        (X.NEEDS, 3, "社区"),
+        (X.NEEDS, 3, "优先级"),
+        (X.NEEDS, 3, "提出日期"),
+        (X.NEEDS, 3, "状态"),
+        (X.PROJECTS, 2, "牵头单位"),
+        (X.PROJECTS, 2, "受益人数"),
+        (X.PROJECTS, 2, "满意度"),
+    }
     assert _counts(session) == before
     zh = lists_io.rejected_rows(err.value.cells, "zh_CN")
     en = lists_io.rejected_rows(err.value.cells, "en")
@@ -110,8 +136,9 @@ def test_refused_file_leaves_the_database_untouched_and_lists_every_cell(session
 
 
 def test_unknown_category_is_added_and_reported(session: Session, admin: Actor) -> None:
-    data = _book({X.RESOURCES: [["单位名称", "资源名称", "资源类别", "可提供数量"],
-                                ["县图书馆", "古籍修复讲座", "文化传承", 3]]})
+    data = _book(
+        {X.RESOURCES: [["单位名称", "资源名称", "资源类别", "可提供数量"], ["县图书馆", "古籍修复讲座", "文化传承", 3]]}
+    )
     dry = lists_io.import_lists(session, admin, data=data, dry_run=True)
     assert dry.new_categories == ["文化传承"] and dry.created == {X.RESOURCES: 1}
     assert session.scalar(select(Category).where(Category.name == "文化传承")) is None
@@ -121,9 +148,26 @@ def test_unknown_category_is_added_and_reported(session: Session, admin: Actor) 
 
 
 def test_project_rows_link_needs_units_and_resources(session: Session, admin: Actor) -> None:
-    data = _book({X.PROJECTS: [[X.column(h) for h in X.TEMPLATE[X.PROJECTS]],
-                               ["反诈宣传进楼栋", "安澜社区", "城关派出所", "县图书馆、安居物业服务有限公司",
-                                "防范电信诈骗宣传", "反诈宣传小分队", "确定项目", "2026/11/1", None, 200, None]]})
+    data = _book(
+        {
+            X.PROJECTS: [
+                [X.column(h) for h in X.TEMPLATE[X.PROJECTS]],
+                [
+                    "反诈宣传进楼栋",
+                    "安澜社区",
+                    "城关派出所",
+                    "县图书馆、安居物业服务有限公司",
+                    "防范电信诈骗宣传",
+                    "反诈宣传小分队",
+                    "确定项目",
+                    "2026/11/1",
+                    None,
+                    200,
+                    None,
+                ],
+            ]
+        }
+    )
     report = lists_io.import_lists(session, admin, data=data)
     assert report.created == {X.PROJECTS: 1}
     p = session.scalar(select(Project).where(Project.title == "反诈宣传进楼栋"))
@@ -134,7 +178,14 @@ def test_project_rows_link_needs_units_and_resources(session: Session, admin: Ac
 
 
 def test_project_naming_an_unknown_need_is_refused(session: Session, admin: Actor) -> None:
-    data = _book({X.PROJECTS: [["项目名称", "社区", "牵头单位", "对应需求"], ["某项目", "安澜社区", "城关派出所", "没有这个需求"]]})
+    data = _book(
+        {
+            X.PROJECTS: [
+                ["项目名称", "社区", "牵头单位", "对应需求"],
+                ["某项目", "安澜社区", "城关派出所", "没有这个需求"],
+            ]
+        }
+    )
     with pytest.raises(lists_io.ImportRejected) as err:
         lists_io.import_lists(session, admin, data=data)
     assert [(c.column, c.value) for c in err.value.cells] == [("对应需求", "没有这个需求")]
@@ -152,14 +203,21 @@ def test_only_admin_imports(session: Session, who: str, request: pytest.FixtureR
         lists_io.import_lists(session, request.getfixturevalue(who), data=_book({X.NEEDS: [NEED_HEAD]}))
 
 
-_cell = st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12), st.integers(-5, 10**6), st.floats(allow_nan=True),
-                  st.dates(), st.sampled_from(["安澜社区", "民生保障", "高", "待对接", "2026/3/5", "2026年13月1日"]))
+_cell = st.one_of(
+    st.none(),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True),
+    st.dates(),
+    st.sampled_from(["安澜社区", "民生保障", "高", "待对接", "2026/3/5", "2026年13月1日"]),
+)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(_cell, min_size=8, max_size=8), min_size=1, max_size=4))
-def test_random_cells_never_crash_the_importer_nor_commit_part(session: Session, admin: Actor,
-                                                               rows: list[list[object]]) -> None:
+def test_random_cells_never_crash_the_importer_nor_commit_part(
+    session: Session, admin: Actor, rows: list[list[object]]
+) -> None:
     before = _counts(session)
     with session.begin_nested() as sp:
         try:
@@ -172,8 +230,9 @@ def test_random_cells_never_crash_the_importer_nor_commit_part(session: Session,
         sp.rollback()
 
 
-def test_cli_export_then_dry_run_import(db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export_then_dry_run_import(
+    db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import manage
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_file}")

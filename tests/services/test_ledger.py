@@ -46,24 +46,41 @@ def ledger(session: Session, liaison: Actor) -> activity_reports.Ledger:
     unit_id = liaison.unit_id
     assert unit_id is not None
     activities.log_activity(
-        session, liaison, unit_id=unit_id, community_id=paired_community_ids(session, unit_id)[0],
-        held_on=date(2026, 11, 21), kind=ActivityKind.VOLUNTEER, title="冬季用电安全入户排查",
-        description="为二十户老人检查线路", participants=6, volunteer_hours=18, beneficiaries=20,
-        photos=[("现场1.jpg", jpeg()), ("现场2.webp", webp())], today=TODAY,
+        session,
+        liaison,
+        unit_id=unit_id,
+        community_id=paired_community_ids(session, unit_id)[0],
+        held_on=date(2026, 11, 21),
+        kind=ActivityKind.VOLUNTEER,
+        title="冬季用电安全入户排查",
+        description="为二十户老人检查线路",
+        participants=6,
+        volunteer_hours=18,
+        beneficiaries=20,
+        photos=[("现场1.jpg", jpeg()), ("现场2.webp", webp())],
+        today=TODAY,
     )
     return activity_reports.build_ledger(session, unit_id=unit_id, year=2026, as_of=TODAY)
 
 
 def expected_titles(session: Session, unit_id: int, year: int) -> list[str]:
-    return list(session.scalars(
-        select(Activity.title).where(Activity.unit_id == unit_id, Activity.deleted_at.is_(None),
-                                     Activity.held_on >= date(year, 1, 1), Activity.held_on <= date(year, 12, 31))
-        .order_by(Activity.held_on, Activity.id)
-    ))
+    return list(
+        session.scalars(
+            select(Activity.title)
+            .where(
+                Activity.unit_id == unit_id,
+                Activity.deleted_at.is_(None),
+                Activity.held_on >= date(year, 1, 1),
+                Activity.held_on <= date(year, 12, 31),
+            )
+            .order_by(Activity.held_on, Activity.id)
+        )
+    )
 
 
-def test_ledger_holds_exactly_the_units_activities_of_the_year(session: Session, liaison: Actor,
-                                                               ledger: activity_reports.Ledger) -> None:
+def test_ledger_holds_exactly_the_units_activities_of_the_year(
+    session: Session, liaison: Actor, ledger: activity_reports.Ledger
+) -> None:
     assert [a.title for a in ledger.activities] == expected_titles(session, liaison.unit_id, 2026)  # type: ignore[arg-type]
     assert ledger.totals["activities"] == len(ledger.activities)
     assert sum(n for _, n, *_ in ledger.by_kind()) == len(ledger.activities)
@@ -82,7 +99,8 @@ def test_word_ledger_has_cover_summary_activities_and_photos(ledger: activity_re
     assert "合计" in cells and "志愿服务" in cells
     assert len(doc.inline_shapes) == 2  # both photos, the WebP converted for Word
     east_asia = doc.styles["Normal"].element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    )
     assert east_asia == "宋体"
 
 
@@ -114,8 +132,9 @@ def test_unknown_unit_is_not_found(session: Session) -> None:
 
 def _run(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}")
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_writes_docx_and_xlsx_and_refuses_bad_input(db_file: Path, tmp_path: Path) -> None:

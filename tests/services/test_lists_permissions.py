@@ -34,6 +34,7 @@ def _audits(session: Session, entity: str) -> int:
 
 # ---- needs ------------------------------------------------------------------------------------
 
+
 def test_community_worker_records_a_need_for_own_community(session: Session, community_worker: Actor) -> None:
     before = _audits(session, "need")
     nid = needs.create_need(session, community_worker, data=_need_input(community_worker.community_id))
@@ -42,13 +43,15 @@ def test_community_worker_records_a_need_for_own_community(session: Session, com
 
 
 def test_community_worker_cannot_record_a_need_for_another_community(
-        session: Session, community_worker: Actor, other_community_id: int) -> None:
+    session: Session, community_worker: Actor, other_community_id: int
+) -> None:
     with pytest.raises(PermissionDenied):
         needs.create_need(session, community_worker, data=_need_input(other_community_id))
 
 
 def test_community_worker_cannot_edit_or_delete_another_communitys_need(
-        session: Session, community_worker: Actor, other_community_id: int) -> None:
+    session: Session, community_worker: Actor, other_community_id: int
+) -> None:
     nid = _need_of(session, other_community_id)
     with pytest.raises(PermissionDenied):
         needs.update_need(session, community_worker, need_id=nid, data=_need_input(other_community_id))
@@ -57,8 +60,9 @@ def test_community_worker_cannot_edit_or_delete_another_communitys_need(
 
 
 @pytest.mark.parametrize("who", ["liaison", "leader"])
-def test_liaison_and_leader_cannot_record_needs(session: Session, who: str, request: pytest.FixtureRequest,
-                                                community_worker: Actor) -> None:
+def test_liaison_and_leader_cannot_record_needs(
+    session: Session, who: str, request: pytest.FixtureRequest, community_worker: Actor
+) -> None:
     actor = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
         needs.create_need(session, actor, data=_need_input(community_worker.community_id))
@@ -88,8 +92,11 @@ def test_need_with_unknown_priority_is_refused(session: Session, admin: Actor) -
 
 
 def test_liaison_claims_an_open_wish_for_own_unit(session: Session, liaison: Actor) -> None:
-    nid = session.scalar(select(Need.id).where(Need.is_micro_wish.is_(True), Need.status == NeedStatus.OPEN,
-                                               Need.claimed_by_unit_id.is_(None)))
+    nid = session.scalar(
+        select(Need.id).where(
+            Need.is_micro_wish.is_(True), Need.status == NeedStatus.OPEN, Need.claimed_by_unit_id.is_(None)
+        )
+    )
     needs.claim_need(session, liaison, need_id=nid)
     need = session.get(Need, nid)
     assert need.claimed_by_unit_id == liaison.unit_id and need.status == NeedStatus.CLAIMED
@@ -119,11 +126,14 @@ def test_need_list_filters_on_the_server(session: Session, admin: Actor, communi
 
 # ---- resources --------------------------------------------------------------------------------
 
+
 def test_liaison_keeps_own_units_resources(session: Session, liaison: Actor) -> None:
-    rid = resources.create_resource(session, liaison, data=resources.ResourceInput(
-        liaison.unit_id, 1, "应急照明设备", capacity="5"))
-    resources.update_resource(session, liaison, resource_id=rid, data=resources.ResourceInput(
-        liaison.unit_id, 1, "应急照明设备", capacity=8))
+    rid = resources.create_resource(
+        session, liaison, data=resources.ResourceInput(liaison.unit_id, 1, "应急照明设备", capacity="5")
+    )
+    resources.update_resource(
+        session, liaison, resource_id=rid, data=resources.ResourceInput(liaison.unit_id, 1, "应急照明设备", capacity=8)
+    )
     assert session.get(Resource, rid).capacity == 8
     resources.delete_resource(session, liaison, resource_id=rid)
     assert session.get(Resource, rid).deleted_at is not None
@@ -140,29 +150,34 @@ def test_liaison_cannot_change_other_units_resource(session: Session, liaison: A
         resources.create_resource(session, liaison, data=data)
 
 
-def test_liaison_cannot_move_own_resource_to_another_unit(session: Session, liaison: Actor,
-                                                          other_unit_id: int) -> None:
+def test_liaison_cannot_move_own_resource_to_another_unit(session: Session, liaison: Actor, other_unit_id: int) -> None:
     rid = _resource_of(session, liaison.unit_id)
     with pytest.raises(PermissionDenied):
-        resources.update_resource(session, liaison, resource_id=rid,
-                                  data=resources.ResourceInput(other_unit_id, 1, "转走"))
+        resources.update_resource(
+            session, liaison, resource_id=rid, data=resources.ResourceInput(other_unit_id, 1, "转走")
+        )
 
 
 @pytest.mark.parametrize("who", ["community_worker", "leader"])
-def test_community_worker_and_leader_cannot_keep_resources(session: Session, who: str, liaison: Actor,
-                                                           request: pytest.FixtureRequest) -> None:
+def test_community_worker_and_leader_cannot_keep_resources(
+    session: Session, who: str, liaison: Actor, request: pytest.FixtureRequest
+) -> None:
     with pytest.raises(PermissionDenied):
-        resources.create_resource(session, request.getfixturevalue(who),
-                                  data=resources.ResourceInput(liaison.unit_id, 1, "x"))
+        resources.create_resource(
+            session, request.getfixturevalue(who), data=resources.ResourceInput(liaison.unit_id, 1, "x")
+        )
 
 
 def test_resource_capacity_must_be_a_number(session: Session, admin: Actor, liaison: Actor) -> None:
     with pytest.raises(ValidationError) as err:
-        resources.create_resource(session, admin, data=resources.ResourceInput(liaison.unit_id, 1, "x", capacity="很多"))
+        resources.create_resource(
+            session, admin, data=resources.ResourceInput(liaison.unit_id, 1, "x", capacity="很多")
+        )
     assert err.value.field == "lists.fields.capacity"
 
 
 # ---- projects ---------------------------------------------------------------------------------
+
 
 def _project(session: Session, **where: object) -> Project:
     stmt = select(Project).where(Project.deleted_at.is_(None))
@@ -171,16 +186,20 @@ def _project(session: Session, **where: object) -> Project:
     return session.scalars(stmt.order_by(Project.id)).first()
 
 
-def test_who_may_edit_a_project(session: Session, admin: Actor, liaison: Actor, community_worker: Actor,
-                                leader: Actor) -> None:
+def test_who_may_edit_a_project(
+    session: Session, admin: Actor, liaison: Actor, community_worker: Actor, leader: Actor
+) -> None:
     led = _project(session, lead_unit_id=liaison.unit_id, stage=ProjectStage.IN_PROGRESS)
     projects.save_progress(session, liaison, changes={led.id: 70})
     projects.save_progress(session, admin, changes={led.id: 75})
     assert session.get(Project, led.id).progress == 75
     with pytest.raises(PermissionDenied):
         projects.save_progress(session, leader, changes={led.id: 80})
-    other = session.scalars(select(Project).where(Project.lead_unit_id != liaison.unit_id,
-                                                  Project.community_id != community_worker.community_id)).first()
+    other = session.scalars(
+        select(Project).where(
+            Project.lead_unit_id != liaison.unit_id, Project.community_id != community_worker.community_id
+        )
+    ).first()
     with pytest.raises(PermissionDenied):
         projects.save_progress(session, liaison, changes={other.id: 10})
     with pytest.raises(PermissionDenied):
@@ -205,8 +224,9 @@ def test_progress_out_of_range_names_the_field(session: Session, admin: Actor) -
     assert err.value.field == "lists.fields.progress"
 
 
-def test_community_worker_edits_projects_of_own_community_only(session: Session, community_worker: Actor,
-                                                               other_community_id: int) -> None:
+def test_community_worker_edits_projects_of_own_community_only(
+    session: Session, community_worker: Actor, other_community_id: int
+) -> None:
     own = _project(session, community_id=community_worker.community_id, stage=ProjectStage.IN_PROGRESS)
     projects.save_progress(session, community_worker, changes={own.id: 66})
     foreign = _project(session, community_id=other_community_id)
@@ -237,25 +257,32 @@ def test_liaison_may_not_hand_the_lead_to_another_unit(session: Session, liaison
 
 # ---- agreements -------------------------------------------------------------------------------
 
+
 def _agreement_input(community_id: int, unit_id: int) -> agreements.AgreementInput:
     return agreements.AgreementInput(community_id, unit_id, "2026/1/5", "2026年1月10日", date(2028, 1, 9), "双方约定……")
 
 
-def test_community_worker_keeps_own_communitys_agreements(session: Session, community_worker: Actor,
-                                                          liaison: Actor, other_community_id: int) -> None:
-    aid = agreements.create_agreement(session, community_worker,
-                                      data=_agreement_input(community_worker.community_id, liaison.unit_id))
+def test_community_worker_keeps_own_communitys_agreements(
+    session: Session, community_worker: Actor, liaison: Actor, other_community_id: int
+) -> None:
+    aid = agreements.create_agreement(
+        session, community_worker, data=_agreement_input(community_worker.community_id, liaison.unit_id)
+    )
     assert session.get(Agreement, aid).valid_from == date(2026, 1, 10)
     with pytest.raises(PermissionDenied):
-        agreements.create_agreement(session, community_worker, data=_agreement_input(other_community_id, liaison.unit_id))
+        agreements.create_agreement(
+            session, community_worker, data=_agreement_input(other_community_id, liaison.unit_id)
+        )
 
 
 @pytest.mark.parametrize("who", ["liaison", "leader"])
-def test_liaison_and_leader_cannot_record_agreements(session: Session, who: str, community_worker: Actor,
-                                                     liaison: Actor, request: pytest.FixtureRequest) -> None:
+def test_liaison_and_leader_cannot_record_agreements(
+    session: Session, who: str, community_worker: Actor, liaison: Actor, request: pytest.FixtureRequest
+) -> None:
     with pytest.raises(PermissionDenied):
-        agreements.create_agreement(session, request.getfixturevalue(who),
-                                    data=_agreement_input(community_worker.community_id, liaison.unit_id))
+        agreements.create_agreement(
+            session, request.getfixturevalue(who), data=_agreement_input(community_worker.community_id, liaison.unit_id)
+        )
 
 
 def test_agreement_ending_before_it_starts_is_refused(session: Session, admin: Actor, liaison: Actor) -> None:
@@ -283,9 +310,11 @@ def test_agreement_scan_is_checked_by_content(session: Session, admin: Actor) ->
 
 # ---- match acceptance -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ["community_worker", "liaison", "leader"])
 def test_only_admin_accepts_a_match(session: Session, who: str, request: pytest.FixtureRequest) -> None:
     item = matrix.suggest_matches(session, request.getfixturevalue("admin"), needs_limit=1)[0]
     with pytest.raises(PermissionDenied):
-        matrix.accept_match(session, request.getfixturevalue(who), need_id=item.need_id,
-                            resource_id=item.suggestions[0].resource_id)
+        matrix.accept_match(
+            session, request.getfixturevalue(who), need_id=item.need_id, resource_id=item.suggestions[0].resource_id
+        )

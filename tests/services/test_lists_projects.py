@@ -15,14 +15,25 @@ from tests.conftest import TODAY
 
 
 def _history(session: Session, project_id: int) -> list[ProjectStageChange]:
-    return list(session.scalars(select(ProjectStageChange).where(ProjectStageChange.project_id == project_id)
-                                .order_by(ProjectStageChange.id)))
+    return list(
+        session.scalars(
+            select(ProjectStageChange)
+            .where(ProjectStageChange.project_id == project_id)
+            .order_by(ProjectStageChange.id)
+        )
+    )
 
 
-def test_project_walks_the_whole_path_with_a_history_row_per_step(session: Session, admin: Actor,
-                                                                  community_worker: Actor) -> None:
-    pid = projects.create_project(session, community_worker, data=projects.ProjectInput(
-        "楼道照明改造", community_worker.community_id), stage=ProjectStage.COLLECT, note="居民提议")
+def test_project_walks_the_whole_path_with_a_history_row_per_step(
+    session: Session, admin: Actor, community_worker: Actor
+) -> None:
+    pid = projects.create_project(
+        session,
+        community_worker,
+        data=projects.ProjectInput("楼道照明改造", community_worker.community_id),
+        stage=ProjectStage.COLLECT,
+        note="居民提议",
+    )
     for target in list(ProjectStage)[1:-1]:
         projects.move_project(session, admin, project_id=pid, to_stage=target, note=f"到{target.value}")
     projects.move_project(session, admin, project_id=pid, to_stage=ProjectStage.EVALUATED, satisfaction="92")
@@ -51,8 +62,9 @@ def test_skipping_a_stage_is_refused(session: Session, admin: Actor) -> None:
 
 
 def test_lead_units_liaison_moves_the_project_back_one_step(session: Session, liaison: Actor) -> None:
-    p = session.scalars(select(Project).where(Project.lead_unit_id == liaison.unit_id,
-                                              Project.stage == ProjectStage.IN_PROGRESS)).first()
+    p = session.scalars(
+        select(Project).where(Project.lead_unit_id == liaison.unit_id, Project.stage == ProjectStage.IN_PROGRESS)
+    ).first()
     projects.move_project(session, liaison, project_id=p.id, to_stage=ProjectStage.DECIDED, note="方案调整")
     last = _history(session, p.id)[-1]
     assert (last.from_stage, last.to_stage, last.note) == (ProjectStage.IN_PROGRESS, ProjectStage.DECIDED, "方案调整")
@@ -65,6 +77,7 @@ def test_leader_cannot_move_a_project(session: Session, leader: Actor) -> None:
 
 
 # ---- the open pool ----------------------------------------------------------------------------
+
 
 def test_unclaimed_project_past_deadline_is_in_the_pool(session: Session, admin: Actor) -> None:
     pool = projects.list_projects(session, admin, open_pool_on=TODAY).rows
@@ -110,6 +123,7 @@ def test_liaison_claims_a_wish_from_the_pool(session: Session, liaison: Actor) -
 
 # ---- matrix and matches -----------------------------------------------------------------------
 
+
 def test_matrix_counts_projects_per_category_and_unit(session: Session) -> None:
     m = matrix.matrix(session)
     assert set(m.row_totals["row"]) >= {"为老助残", "民生保障"}
@@ -117,8 +131,9 @@ def test_matrix_counts_projects_per_category_and_unit(session: Session) -> None:
     assert int(elder["projects"].sum()) == 1
     assert m.uncovered_needs == int(m.row_totals["uncovered"].sum()) > 0
     assert m.idle_resources > 0
-    drill = matrix.matrix(session, category_id=int(session.scalar(select(Need.category_id).where(
-        Need.title == "独居老人午餐配送"))))
+    drill = matrix.matrix(
+        session, category_id=int(session.scalar(select(Need.category_id).where(Need.title == "独居老人午餐配送")))
+    )
     assert "独居老人午餐配送" in set(drill.cells["row"])
 
 
@@ -126,7 +141,11 @@ def test_accepting_a_match_opens_a_decided_project(session: Session, admin: Acto
     item = matrix.suggest_matches(session, admin, needs_limit=3)[0]
     best = item.suggestions[0]
     assert best.score == sum(p.points for p in best.parts) and {p.code for p in best.parts} == {
-        "category", "text", "capacity", "paired"}
+        "category",
+        "text",
+        "capacity",
+        "paired",
+    }
     pid = matrix.accept_match(session, admin, need_id=item.need_id, resource_id=best.resource_id)
     project = session.get(Project, pid)
     assert project.stage == ProjectStage.DECIDED and project.lead_unit_id == best.unit_id

@@ -26,15 +26,22 @@ from tests.conftest import TODAY
 
 
 def _input(**kw: object) -> ms.MeetingInput:
-    base: dict[str, object] = dict(kind=MeetingKind.QUARTERLY, title="2026年第4季度党建联盟联席会议",
-                                   held_on=date(2026, 11, 26), place="安澜社区党群服务中心")
+    base: dict[str, object] = dict(
+        kind=MeetingKind.QUARTERLY,
+        title="2026年第4季度党建联盟联席会议",
+        held_on=date(2026, 11, 26),
+        place="安澜社区党群服务中心",
+    )
     base.update(kw)
     return ms.MeetingInput(**base)  # type: ignore[arg-type]
 
 
 def _open_item(session: Session, *, owner: int | None = None, community_id: int | None = None) -> ActionItem:
-    stmt = select(ActionItem).join(Meeting, Meeting.id == ActionItem.meeting_id).where(
-        ActionItem.status == ActionStatus.OPEN, Meeting.held_on < TODAY)
+    stmt = (
+        select(ActionItem)
+        .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .where(ActionItem.status == ActionStatus.OPEN, Meeting.held_on < TODAY)
+    )
     if owner is not None:
         stmt = stmt.where(ActionItem.owner_unit_id == owner)
     item = session.scalars(stmt.order_by(ActionItem.id)).first()
@@ -46,9 +53,13 @@ def _open_item(session: Session, *, owner: int | None = None, community_id: int 
 
 
 def test_new_meeting_takes_up_every_open_item_of_earlier_meetings(session: Session, admin: Actor) -> None:
-    open_before = set(session.scalars(
-        select(ActionItem.id).join(Meeting, Meeting.id == ActionItem.meeting_id)
-        .where(ActionItem.status == ActionStatus.OPEN, Meeting.held_on < date(2026, 11, 26))))
+    open_before = set(
+        session.scalars(
+            select(ActionItem.id)
+            .join(Meeting, Meeting.id == ActionItem.meeting_id)
+            .where(ActionItem.status == ActionStatus.OPEN, Meeting.held_on < date(2026, 11, 26))
+        )
+    )
     preview = ms.open_items_for_new_meeting(session, admin, community_id=None, held_on=date(2026, 11, 26), today=TODAY)
     assert {r.id for r in preview} == open_before
     new_id = ms.create_meeting(session, admin, data=_input())
@@ -56,8 +67,11 @@ def test_new_meeting_takes_up_every_open_item_of_earlier_meetings(session: Sessi
     assert {r.id for r in detail.review} == open_before
     assert all(session.get(ActionItem, i).carried_to_meeting_id == new_id for i in open_before)  # type: ignore[union-attr]
     assert any(r.overdue for r in detail.review)  # overdue ones stand out
-    audited = session.scalar(select(func.count(AuditEntry.id)).where(
-        AuditEntry.entity == "action_item", AuditEntry.entity_id.in_(open_before)))
+    audited = session.scalar(
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.entity == "action_item", AuditEntry.entity_id.in_(open_before)
+        )
+    )
     assert audited == len(open_before)
 
 
@@ -73,12 +87,18 @@ def test_review_outcomes_close_drop_or_carry_over(session: Session, admin: Actor
     review = ms.get_meeting(session, admin, meeting_id=new_id, today=TODAY).review
     assert len(review) >= 3
     a, b, c = review[:3]
-    ms.close_action_item(session, admin, item_id=a.id, status="done", note="已完成", closed_on=TODAY, in_meeting_id=new_id)
-    ms.close_action_item(session, admin, item_id=b.id, status="dropped", note="并入明年计划", closed_on=TODAY,
-                         in_meeting_id=new_id)
-    ms.carry_over_action_item(session, admin, item_id=c.id, in_meeting_id=new_id, due_on=date(2027, 1, 31),
-                              note="资金未到位，顺延")
-    statuses = {r.id: (r.status, r.due_on) for r in ms.get_meeting(session, admin, meeting_id=new_id, today=TODAY).review}
+    ms.close_action_item(
+        session, admin, item_id=a.id, status="done", note="已完成", closed_on=TODAY, in_meeting_id=new_id
+    )
+    ms.close_action_item(
+        session, admin, item_id=b.id, status="dropped", note="并入明年计划", closed_on=TODAY, in_meeting_id=new_id
+    )
+    ms.carry_over_action_item(
+        session, admin, item_id=c.id, in_meeting_id=new_id, due_on=date(2027, 1, 31), note="资金未到位，顺延"
+    )
+    statuses = {
+        r.id: (r.status, r.due_on) for r in ms.get_meeting(session, admin, meeting_id=new_id, today=TODAY).review
+    }
     assert statuses[a.id][0] == ActionStatus.DONE and statuses[b.id][0] == ActionStatus.DROPPED
     assert statuses[c.id] == (ActionStatus.OPEN, date(2027, 1, 31))
     # the carried item comes up again at the next meeting
@@ -117,8 +137,9 @@ def test_meeting_without_title_or_date_is_refused(session: Session, admin: Actor
 def test_community_worker_writes_own_and_alliance_meetings_only(
     session: Session, community_worker: Actor, other_community_id: int
 ) -> None:
-    own = ms.create_meeting(session, community_worker,
-                            data=_input(kind="regular", title="例会", community_id=community_worker.community_id))
+    own = ms.create_meeting(
+        session, community_worker, data=_input(kind="regular", title="例会", community_id=community_worker.community_id)
+    )
     alliance = ms.create_meeting(session, community_worker, data=_input())
     assert own and alliance
     with pytest.raises(PermissionDenied):
@@ -150,13 +171,20 @@ def test_liaison_closes_own_units_item(session: Session, liaison: Actor) -> None
     item = _open_item(session, owner=liaison.unit_id)
     ms.close_action_item(session, liaison, item_id=item.id, status="done", note="已整改", closed_on=TODAY)
     assert (item.status, item.closed_on, item.closing_note) == (ActionStatus.DONE, TODAY, "已整改")
-    assert session.scalar(select(func.count(AuditEntry.id)).where(
-        AuditEntry.entity == "action_item", AuditEntry.entity_id == item.id, AuditEntry.username == "liaison1")) == 1
+    assert (
+        session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.entity == "action_item", AuditEntry.entity_id == item.id, AuditEntry.username == "liaison1"
+            )
+        )
+        == 1
+    )
 
 
 def test_liaison_cannot_close_another_units_item(session: Session, liaison: Actor) -> None:
-    item = session.scalars(select(ActionItem).where(
-        ActionItem.status == ActionStatus.OPEN, ActionItem.owner_unit_id != liaison.unit_id)).first()
+    item = session.scalars(
+        select(ActionItem).where(ActionItem.status == ActionStatus.OPEN, ActionItem.owner_unit_id != liaison.unit_id)
+    ).first()
     assert item is not None
     with pytest.raises(PermissionDenied):
         ms.close_action_item(session, liaison, item_id=item.id, status="done", note="", closed_on=TODAY)
@@ -194,8 +222,12 @@ def test_overdue_items_match_the_overview_kpi(session: Session, admin: Actor) ->
 
 def test_quarter_without_joint_meeting_is_flagged_in_the_demo(session: Session) -> None:
     coverage = ms.quarter_coverage(session, year=2026, today=TODAY)
-    assert [c.state for c in coverage] == [QuarterState.HELD, QuarterState.MISSING, QuarterState.HELD,
-                                           QuarterState.PLANNED]
+    assert [c.state for c in coverage] == [
+        QuarterState.HELD,
+        QuarterState.MISSING,
+        QuarterState.HELD,
+        QuarterState.PLANNED,
+    ]
     assert all(c.state == QuarterState.HELD for c in ms.quarter_coverage(session, year=2025, today=TODAY))
 
 
@@ -212,8 +244,11 @@ def test_search_across_minutes_is_paged(session: Session, admin: Actor) -> None:
 def test_attendance_rates_per_unit(session: Session) -> None:
     rates = ms.attendance_rates(session, start=date(2026, 1, 1), end=TODAY)
     assert not rates.empty and rates["rate"].between(0, 1).all()
-    invited = session.scalar(select(func.count(MeetingAttendance.id)).join(Meeting).where(
-        Meeting.held_on >= date(2026, 1, 1), Meeting.held_on <= TODAY))
+    invited = session.scalar(
+        select(func.count(MeetingAttendance.id))
+        .join(Meeting)
+        .where(Meeting.held_on >= date(2026, 1, 1), Meeting.held_on <= TODAY)
+    )
     assert rates["invited"].sum() == invited
 
 
@@ -230,22 +265,44 @@ def test_attendance_is_rewritten_on_update(session: Session, admin: Actor) -> No
 
 
 def test_minutes_docx_has_the_usual_layout(session: Session, admin: Actor) -> None:
-    new_id = ms.create_meeting(session, admin, data=_input(
-        invited_unit_ids=[1, 3], attended_unit_ids=[1], agenda="1. 上次决议落实情况\n2. 年度考评",
-        minutes="会议听取了汇报。\n\n- 要点一\n- **要点二**", decisions="- 开展年度考评"))
-    ms.add_action_item(session, admin, meeting_id=new_id, content="报送年度共建小结", owner_unit_id=3,
-                       due_on=date(2026, 12, 20))
+    new_id = ms.create_meeting(
+        session,
+        admin,
+        data=_input(
+            invited_unit_ids=[1, 3],
+            attended_unit_ids=[1],
+            agenda="1. 上次决议落实情况\n2. 年度考评",
+            minutes="会议听取了汇报。\n\n- 要点一\n- **要点二**",
+            decisions="- 开展年度考评",
+        ),
+    )
+    ms.add_action_item(
+        session, admin, meeting_id=new_id, content="报送年度共建小结", owner_unit_id=3, due_on=date(2026, 12, 20)
+    )
     detail = ms.get_meeting(session, admin, meeting_id=new_id, today=TODAY)
     doc = Document(io.BytesIO(minutes_docx(detail)))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert doc.paragraphs[0].text == "2026年第4季度党建联盟联席会议"
-    for expected in ("时间：2026年11月26日", "地点：安澜社区党群服务中心", "主持：", "参会单位：", "缺席单位：",
-                     "一、会议议题", "上次决议落实情况", "会议决定", "待办事项", "· 要点二"):
+    for expected in (
+        "时间：2026年11月26日",
+        "地点：安澜社区党群服务中心",
+        "主持：",
+        "参会单位：",
+        "缺席单位：",
+        "一、会议议题",
+        "上次决议落实情况",
+        "会议决定",
+        "待办事项",
+        "· 要点二",
+    ):
         assert expected in text, expected
     actions = doc.tables[-1]
     assert [c.text for c in actions.rows[0].cells] == ["序号", "事项", "责任单位", "完成期限", "状态"]
-    assert [c.text for c in actions.rows[1].cells][1:4] == ["报送年度共建小结", detail.actions[0].owner_name,
-                                                           "2026年12月20日"]
+    assert [c.text for c in actions.rows[1].cells][1:4] == [
+        "报送年度共建小结",
+        detail.actions[0].owner_name,
+        "2026年12月20日",
+    ]
     fonts = doc.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "宋体"
 

@@ -22,8 +22,9 @@ from locales import has_key
 from services import activities, meetings, members, needs, resources, users, validate
 from tests.conftest import TODAY
 
-SETTINGS = settings(max_examples=50, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 # What a form field, a URL parameter or a spreadsheet cell can hand a service.
 anything = st.one_of(
@@ -36,14 +37,33 @@ anything = st.one_of(
     st.booleans(),
     st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
     st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
-    st.sampled_from(["", " ", "　", "<script>alert(1)</script>", "'; DROP TABLE need; --", "\x00", "1e400",
-                     "NaN", "-0", "2026-02-30", "2026年13月1日", "forum", "high", "open"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "　",
+            "<script>alert(1)</script>",
+            "'; DROP TABLE need; --",
+            "\x00",
+            "1e400",
+            "NaN",
+            "-0",
+            "2026-02-30",
+            "2026年13月1日",
+            "forum",
+            "high",
+            "open",
+        ]
+    ),
 )
 MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL
 # Ids as a form, a URL or a cell may send them. Numbers beyond a database integer are left to the
 # regression test at the end (they still crash some services: see test_an_absurd_id_is_refused).
-small_id = st.one_of(st.integers(min_value=-3, max_value=40), st.integers(min_value=-MAX_ID, max_value=MAX_ID),
-                     anything.filter(lambda v: not isinstance(v, int | float) or abs(v) <= MAX_ID))
+small_id = st.one_of(
+    st.integers(min_value=-3, max_value=40),
+    st.integers(min_value=-MAX_ID, max_value=MAX_ID),
+    anything.filter(lambda v: not isinstance(v, int | float) or abs(v) <= MAX_ID),
+)
 
 
 def _named_field(err: ValidationError) -> None:
@@ -52,8 +72,10 @@ def _named_field(err: ValidationError) -> None:
 
 
 def _counts(session: Session) -> tuple[int, ...]:
-    return tuple(session.scalar(select(func.count()).select_from(m)) or 0
-                 for m in (Activity, Need, Resource, Member, User, AuditEntry))
+    return tuple(
+        session.scalar(select(func.count()).select_from(m)) or 0
+        for m in (Activity, Need, Resource, Member, User, AuditEntry)
+    )
 
 
 def _try(session: Session, call: Callable[[], Any]) -> None:
@@ -105,48 +127,135 @@ def test_validate_helpers_return_or_name_the_field(value: object, required: bool
 
 
 @SETTINGS
-@given(unit=small_id, community=small_id, held_on=anything, kind=st.one_of(st.sampled_from(list(ActivityKind)), anything),
-       title=anything, description=anything, participants=anything, hours=anything, beneficiaries=anything,
-       project=small_id, member=small_id)
+@given(
+    unit=small_id,
+    community=small_id,
+    held_on=anything,
+    kind=st.one_of(st.sampled_from(list(ActivityKind)), anything),
+    title=anything,
+    description=anything,
+    participants=anything,
+    hours=anything,
+    beneficiaries=anything,
+    project=small_id,
+    member=small_id,
+)
 def test_log_activity_accepts_or_refuses_cleanly(
-    session: Session, admin: Actor, unit: Any, community: Any, held_on: Any, kind: Any, title: Any,
-    description: Any, participants: Any, hours: Any, beneficiaries: Any, project: Any, member: Any,
+    session: Session,
+    admin: Actor,
+    unit: Any,
+    community: Any,
+    held_on: Any,
+    kind: Any,
+    title: Any,
+    description: Any,
+    participants: Any,
+    hours: Any,
+    beneficiaries: Any,
+    project: Any,
+    member: Any,
 ) -> None:
-    _try(session, lambda: activities.log_activity(
-        session, admin, unit_id=unit, community_id=community, held_on=held_on, kind=kind, title=title,
-        description=description, participants=participants, volunteer_hours=hours, beneficiaries=beneficiaries,
-        project_id=project, member_id=member, today=TODAY))
+    _try(
+        session,
+        lambda: activities.log_activity(
+            session,
+            admin,
+            unit_id=unit,
+            community_id=community,
+            held_on=held_on,
+            kind=kind,
+            title=title,
+            description=description,
+            participants=participants,
+            volunteer_hours=hours,
+            beneficiaries=beneficiaries,
+            project_id=project,
+            member_id=member,
+            today=TODAY,
+        ),
+    )
 
 
 @SETTINGS
 @given(title=anything, description=anything, participants=anything, hours=anything, held_on=anything)
 def test_a_liaison_logging_with_random_values(
-    session: Session, liaison: Actor, title: Any, description: Any, participants: Any, hours: Any, held_on: Any,
+    session: Session,
+    liaison: Actor,
+    title: Any,
+    description: Any,
+    participants: Any,
+    hours: Any,
+    held_on: Any,
 ) -> None:
-    _try(session, lambda: activities.log_activity(
-        session, liaison, unit_id=liaison.unit_id, community_id=1, held_on=held_on, kind="volunteer",
-        title=title, description=description, participants=participants, volunteer_hours=hours, today=TODAY))
+    _try(
+        session,
+        lambda: activities.log_activity(
+            session,
+            liaison,
+            unit_id=liaison.unit_id,
+            community_id=1,
+            held_on=held_on,
+            kind="volunteer",
+            title=title,
+            description=description,
+            participants=participants,
+            volunteer_hours=hours,
+            today=TODAY,
+        ),
+    )
 
 
 @SETTINGS
-@given(community=small_id, category=small_id, title=anything, description=anything,
-       priority=st.one_of(st.sampled_from(list(Priority)), anything), source=anything, raised_on=anything,
-       deadline=anything, status=st.one_of(st.sampled_from(list(NeedStatus)), anything))
+@given(
+    community=small_id,
+    category=small_id,
+    title=anything,
+    description=anything,
+    priority=st.one_of(st.sampled_from(list(Priority)), anything),
+    source=anything,
+    raised_on=anything,
+    deadline=anything,
+    status=st.one_of(st.sampled_from(list(NeedStatus)), anything),
+)
 def test_create_need_accepts_or_refuses_cleanly(
-    session: Session, admin: Actor, community: Any, category: Any, title: Any, description: Any, priority: Any,
-    source: Any, raised_on: Any, deadline: Any, status: Any,
+    session: Session,
+    admin: Actor,
+    community: Any,
+    category: Any,
+    title: Any,
+    description: Any,
+    priority: Any,
+    source: Any,
+    raised_on: Any,
+    deadline: Any,
+    status: Any,
 ) -> None:
-    data = needs.NeedInput(community, category, title, description, priority, source, raised_on, False, deadline,
-                           status)
+    data = needs.NeedInput(
+        community, category, title, description, priority, source, raised_on, False, deadline, status
+    )
     _try(session, lambda: needs.create_need(session, admin, data=data))
 
 
 @SETTINGS
-@given(unit=small_id, category=small_id, title=anything, description=anything, capacity=anything,
-       when=anything, status=anything)
+@given(
+    unit=small_id,
+    category=small_id,
+    title=anything,
+    description=anything,
+    capacity=anything,
+    when=anything,
+    status=anything,
+)
 def test_create_resource_accepts_or_refuses_cleanly(
-    session: Session, admin: Actor, unit: Any, category: Any, title: Any, description: Any, capacity: Any,
-    when: Any, status: Any,
+    session: Session,
+    admin: Actor,
+    unit: Any,
+    category: Any,
+    title: Any,
+    description: Any,
+    capacity: Any,
+    when: Any,
+    status: Any,
 ) -> None:
     data = resources.ResourceInput(unit, category, title, description, capacity, when, status or "available")
     _try(session, lambda: resources.create_resource(session, admin, data=data))
@@ -155,32 +264,72 @@ def test_create_resource_accepts_or_refuses_cleanly(
 @SETTINGS
 @given(name=anything, unit=small_id, community=small_id, reported_on=anything, phone=anything)
 def test_create_member_accepts_or_refuses_cleanly(
-    session: Session, admin: Actor, name: Any, unit: Any, community: Any, reported_on: Any, phone: Any,
+    session: Session,
+    admin: Actor,
+    name: Any,
+    unit: Any,
+    community: Any,
+    reported_on: Any,
+    phone: Any,
 ) -> None:
-    _try(session, lambda: members.create_member(session, admin, name=name, unit_id=unit, community_id=community,
-                                                reported_on=reported_on, phone=phone))
+    _try(
+        session,
+        lambda: members.create_member(
+            session, admin, name=name, unit_id=unit, community_id=community, reported_on=reported_on, phone=phone
+        ),
+    )
 
 
 @SETTINGS
-@given(username=st.one_of(st.from_regex(r"\A[a-z0-9_-]{3,12}\Z"), anything), display=anything,
-       password=st.one_of(st.text(min_size=8, max_size=20), anything),
-       role=st.one_of(st.sampled_from(list(Role)), anything), email=anything,
-       community=small_id, unit=small_id)
+@given(
+    username=st.one_of(st.from_regex(r"\A[a-z0-9_-]{3,12}\Z"), anything),
+    display=anything,
+    password=st.one_of(st.text(min_size=8, max_size=20), anything),
+    role=st.one_of(st.sampled_from(list(Role)), anything),
+    email=anything,
+    community=small_id,
+    unit=small_id,
+)
 def test_create_user_accepts_or_refuses_cleanly(
-    session: Session, admin: Actor, username: Any, display: Any, password: Any, role: Any, email: Any,
-    community: Any, unit: Any,
+    session: Session,
+    admin: Actor,
+    username: Any,
+    display: Any,
+    password: Any,
+    role: Any,
+    email: Any,
+    community: Any,
+    unit: Any,
 ) -> None:
     def call() -> None:
         if not isinstance(password, str):  # the form and the CLI always hand over a string
             return
-        users.create_user(session, admin, username=username, display_name=display, password=password, role=role,
-                          email=email, community_id=community, unit_id=unit)
+        users.create_user(
+            session,
+            admin,
+            username=username,
+            display_name=display,
+            password=password,
+            role=role,
+            email=email,
+            community_id=community,
+            unit_id=unit,
+        )
 
     _try(session, call)
 
 
-@pytest.mark.parametrize("field", ["fields.title", "fields.unit", "fields.community", "fields.kind",
-                                   "activities.fields.held_on", "lists.fields.need_title"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "fields.title",
+        "fields.unit",
+        "fields.community",
+        "fields.kind",
+        "activities.fields.held_on",
+        "lists.fields.need_title",
+    ],
+)
 def test_field_labels_exist_in_both_languages(field: str) -> None:
     assert has_key("zh_CN", field) and has_key("en", field)
 
@@ -192,13 +341,16 @@ ABSURD_IDS: dict[str, Callable[[Session, Actor], object]] = {
     "need_community": lambda s, a: needs.create_need(s, a, data=needs.NeedInput(2**63, 1, "加装电梯")),
     "need_community_infinite": lambda s, a: needs.create_need(s, a, data=needs.NeedInput(float("inf"), 1, "x")),
     "activity_unit": lambda s, a: activities.log_activity(
-        s, a, unit_id=2**63, community_id=1, held_on=TODAY, kind="forum", title="座谈", today=TODAY),
+        s, a, unit_id=2**63, community_id=1, held_on=TODAY, kind="forum", title="座谈", today=TODAY
+    ),
     "activity_project": lambda s, a: activities.log_activity(
-        s, a, unit_id=1, community_id=1, held_on=TODAY, kind="forum", title="座谈", project_id=2**63, today=TODAY),
+        s, a, unit_id=1, community_id=1, held_on=TODAY, kind="forum", title="座谈", project_id=2**63, today=TODAY
+    ),
     "resource_unit": lambda s, a: resources.create_resource(s, a, data=resources.ResourceInput(2**63, 1, "会议室")),
     "member_unit": lambda s, a: members.create_member(s, a, name="张三", unit_id=2**63),
     "action_item_owner": lambda s, a: meetings.add_action_item(
-        s, a, meeting_id=1, content="落实", owner_unit_id=2**63, due_on=None),
+        s, a, meeting_id=1, content="落实", owner_unit_id=2**63, due_on=None
+    ),
 }
 
 

@@ -27,8 +27,13 @@ from tests.conftest import TODAY
 
 
 def _audit(session: Session, slot_id: int) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).where(
-        AuditEntry.entity == "rotation_slot", AuditEntry.entity_id == slot_id).order_by(AuditEntry.id)))
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "rotation_slot", AuditEntry.entity_id == slot_id)
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 def test_generate_next_year_continues_after_last_december(session: Session, admin: Actor) -> None:
@@ -54,8 +59,11 @@ def test_generated_year_skips_inactive_units_and_lapsed_agreements(session: Sess
 
 
 def test_regenerating_keeps_held_months(session: Session, admin: Actor) -> None:
-    before = {s.month: s.chair_unit_id for s in rs.get_year(session, admin, year=2026, community_id=None)
-              if s.status == RotationStatus.HELD}
+    before = {
+        s.month: s.chair_unit_id
+        for s in rs.get_year(session, admin, year=2026, community_id=None)
+        if s.status == RotationStatus.HELD
+    }
     result = rs.generate_year(session, admin, year=2026, community_id=None)
     after = {s.month: s.chair_unit_id for s in rs.get_year(session, admin, year=2026, community_id=None)}
     assert result.kept == len(before) and all(after[m] == u for m, u in before.items())
@@ -73,7 +81,9 @@ def test_proposed_dates_avoid_public_holidays(session: Session, admin: Actor) ->
 def test_swap_is_audited_with_its_reason(session: Session, admin: Actor) -> None:
     slots = rs.get_year(session, admin, year=2026, community_id=None)
     a, b = slots[10], slots[11]
-    rs.swap_months(session, admin, year=2026, community_id=None, month_a=11, month_b=12, reason="单位年底检查，协商对调")
+    rs.swap_months(
+        session, admin, year=2026, community_id=None, month_a=11, month_b=12, reason="单位年底检查，协商对调"
+    )
     swapped = rs.get_year(session, admin, year=2026, community_id=None)
     assert (swapped[10].chair_unit_id, swapped[11].chair_unit_id) == (b.chair_unit_id, a.chair_unit_id)
     entry = _audit(session, a.id)[-1]
@@ -108,12 +118,23 @@ def test_change_chair_warns_about_back_to_back_months(session: Session, admin: A
 
 def test_update_month_sets_theme_plan_and_held(session: Session, admin: Actor) -> None:
     slot = rs.get_year(session, admin, year=2026, community_id=None)[11]
-    rs.update_month(session, admin, slot_id=slot.id, theme="年终述职", plan="各单位书记述职", status="held",
-                    proposed_on=date(2026, 12, 18))
+    rs.update_month(
+        session,
+        admin,
+        slot_id=slot.id,
+        theme="年终述职",
+        plan="各单位书记述职",
+        status="held",
+        proposed_on=date(2026, 12, 18),
+    )
     row = session.get(RotationSlot, slot.id)
     assert row is not None
-    assert (row.theme, row.plan, row.status, row.proposed_on) == ("年终述职", "各单位书记述职", RotationStatus.HELD,
-                                                                  date(2026, 12, 18))
+    assert (row.theme, row.plan, row.status, row.proposed_on) == (
+        "年终述职",
+        "各单位书记述职",
+        RotationStatus.HELD,
+        date(2026, 12, 18),
+    )
     with pytest.raises(ValidationError):
         rs.update_month(session, admin, slot_id=slot.id, theme="", plan="", status="held", proposed_on=date(2027, 1, 5))
 

@@ -15,8 +15,12 @@ from domain.enums import AuditAction, Role
 from domain.errors import PermissionDenied, ValidationError
 from services import users
 
-PASSWORDS = {"admin": "cobuild-admin", "community1": "cobuild-community", "liaison1": "cobuild-liaison",
-             "leader": "cobuild-leader"}
+PASSWORDS = {
+    "admin": "cobuild-admin",
+    "community1": "cobuild-community",
+    "liaison1": "cobuild-liaison",
+    "leader": "cobuild-leader",
+}
 NON_ADMINS = ["community_worker", "liaison", "leader"]
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -45,8 +49,10 @@ def test_five_wrong_passwords_within_15_minutes_lock_the_account_in_the_database
     assert stored.locked_until == T0 + timedelta(minutes=10) + lockout.LOCK_FOR
     # the right password does not help while locked …
     during = T0 + timedelta(minutes=20)
-    assert users.authenticate(session, username="liaison1", password=PASSWORDS["liaison1"], now=during).reason \
+    assert (
+        users.authenticate(session, username="liaison1", password=PASSWORDS["liaison1"], now=during).reason
         == "auth.locked"
+    )
     # … and works again once the lock has run out
     after = T0 + timedelta(minutes=26)
     assert users.authenticate(session, username="liaison1", password=PASSWORDS["liaison1"], now=after).ok
@@ -66,7 +72,9 @@ def test_a_wrong_password_after_the_window_starts_counting_again(session: Sessio
 def test_a_right_password_resets_the_count(session: Session) -> None:
     for i in range(4):
         _wrong(session, "leader", T0 + timedelta(minutes=i))
-    assert users.authenticate(session, username="leader", password=PASSWORDS["leader"], now=T0 + timedelta(minutes=5)).ok
+    assert users.authenticate(
+        session, username="leader", password=PASSWORDS["leader"], now=T0 + timedelta(minutes=5)
+    ).ok
     assert _user(session, "leader").failed_logins == 0
 
 
@@ -112,8 +120,9 @@ def test_cookie_is_refused_after_revoke_sessions_and_honoured_when_issued_after(
 
 def test_cookie_is_refused_after_a_password_change(session: Session, community_worker: Actor) -> None:
     issued = datetime.now(UTC).timestamp() - 60
-    users.change_own_password(session, community_worker, current=PASSWORDS["community1"],
-                              new="new-secret-2026", repeat="new-secret-2026")
+    users.change_own_password(
+        session, community_worker, current=PASSWORDS["community1"], new="new-secret-2026", repeat="new-secret-2026"
+    )
     assert not users.cookie_is_valid(session, username="community1", issued_at=issued)
     assert users.cookie_is_valid(session, username="community1", issued_at=datetime.now(UTC).timestamp() + 1)
 
@@ -126,12 +135,16 @@ def test_cookie_of_unknown_user_is_refused(session: Session) -> None:
 
 
 def test_change_own_password_then_log_in_with_the_new_one(session: Session, liaison: Actor) -> None:
-    users.change_own_password(session, liaison, current=PASSWORDS["liaison1"], new="Abcdefg123",
-                              repeat="Abcdefg123")
+    users.change_own_password(session, liaison, current=PASSWORDS["liaison1"], new="Abcdefg123", repeat="Abcdefg123")
     assert users.authenticate(session, username="liaison1", password="Abcdefg123").ok
     assert not users.authenticate(session, username="liaison1", password=PASSWORDS["liaison1"]).ok
-    row = session.scalars(select(AuditEntry).where(AuditEntry.entity == "user", AuditEntry.entity_id == liaison.user_id,
-                                                   AuditEntry.action == AuditAction.UPDATE)).all()[-1]
+    row = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity == "user",
+            AuditEntry.entity_id == liaison.user_id,
+            AuditEntry.action == AuditAction.UPDATE,
+        )
+    ).all()[-1]
     assert "password" in (row.after or "") and "Abcdefg123" not in (row.after or "")
 
 
@@ -147,7 +160,13 @@ def test_change_own_password_then_log_in_with_the_new_one(session: Session, liai
     ],
 )
 def test_bad_password_change_names_the_field_and_changes_nothing(
-    session: Session, leader: Actor, current: str, new: str, repeat: str, field: str, code: str,
+    session: Session,
+    leader: Actor,
+    current: str,
+    new: str,
+    repeat: str,
+    field: str,
+    code: str,
 ) -> None:
     old_hash = _user(session, "leader").password_hash
     with pytest.raises(ValidationError) as err:
@@ -170,10 +189,11 @@ def _first(session: Session, model: type[Community] | type[Unit]) -> int:
 
 USER_WRITES = {
     "create_user": lambda s, a, uid: users.create_user(
-        s, a, username="newbie", display_name="新人", password="abcdefg123", role=Role.LEADER),
+        s, a, username="newbie", display_name="新人", password="abcdefg123", role=Role.LEADER
+    ),
     "update_user": lambda s, a, uid: users.update_user(
-        s, a, user_id=uid, display_name="改名", email="", role=Role.LEADER, community_id=None, unit_id=None,
-        active=True),
+        s, a, user_id=uid, display_name="改名", email="", role=Role.LEADER, community_id=None, unit_id=None, active=True
+    ),
     "set_user_active": lambda s, a, uid: users.set_user_active(s, a, user_id=uid, active=False),
     "reset_password": lambda s, a, uid: users.reset_password(s, a, user_id=uid, new_password="abcdefg123"),
     "unlock_user": lambda s, a, uid: users.unlock_user(s, a, user_id=uid),
@@ -183,7 +203,10 @@ USER_WRITES = {
 @pytest.mark.parametrize("role", NON_ADMINS)
 @pytest.mark.parametrize("path", sorted(USER_WRITES))
 def test_only_admin_may_manage_users(
-    session: Session, role: str, path: str, request: pytest.FixtureRequest,
+    session: Session,
+    role: str,
+    path: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     actor: Actor = request.getfixturevalue(role)
     target = _user(session, "leader").id
@@ -213,33 +236,43 @@ def test_every_user_write_leaves_an_audit_row(session: Session, admin: Actor, pa
 
 def test_create_liaison_bound_to_a_unit_with_chinese_display_name(session: Session, admin: Actor) -> None:
     unit_id = _first(session, Unit)
-    user = users.create_user(session, admin, username="zhang_san", display_name="张三", password="abcdefg123",
-                             role="liaison", unit_id=unit_id, community_id=_first(session, Community))
+    user = users.create_user(
+        session,
+        admin,
+        username="zhang_san",
+        display_name="张三",
+        password="abcdefg123",
+        role="liaison",
+        unit_id=unit_id,
+        community_id=_first(session, Community),
+    )
     assert (user.role, user.unit_id, user.community_id, user.display_name) == (Role.LIAISON, unit_id, None, "张三")
     assert users.authenticate(session, username="zhang_san", password="abcdefg123").ok
-    row = session.scalars(select(AuditEntry).where(AuditEntry.entity == "user", AuditEntry.entity_id == user.id,
-                                                   AuditEntry.action == AuditAction.CREATE)).one()
+    row = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity == "user", AuditEntry.entity_id == user.id, AuditEntry.action == AuditAction.CREATE
+        )
+    ).one()
     assert "张三" in (row.after or "") and "password_hash" not in (row.after or "")
 
 
 @pytest.mark.parametrize("username", ["张三", "ab", "has space", "a" * 41, "semi;colon"])
 def test_username_must_be_ascii_lower_case(session: Session, admin: Actor, username: str) -> None:
     with pytest.raises(ValidationError) as err:
-        users.create_user(session, admin, username=username, display_name="x", password="abcdefg123",
-                          role=Role.LEADER)
+        users.create_user(session, admin, username=username, display_name="x", password="abcdefg123", role=Role.LEADER)
     assert err.value.field == "fields.username"
 
 
 def test_username_is_stored_lower_case(session: Session, admin: Actor) -> None:
-    user = users.create_user(session, admin, username="WangWu", display_name="王五", password="abcdefg123",
-                             role=Role.LEADER)
+    user = users.create_user(
+        session, admin, username="WangWu", display_name="王五", password="abcdefg123", role=Role.LEADER
+    )
     assert user.username == "wangwu"
 
 
 def test_duplicate_username_is_refused(session: Session, admin: Actor) -> None:
     with pytest.raises(ValidationError) as err:
-        users.create_user(session, admin, username="Admin", display_name="x", password="abcdefg123",
-                          role=Role.ADMIN)
+        users.create_user(session, admin, username="Admin", display_name="x", password="abcdefg123", role=Role.ADMIN)
     assert (err.value.field, err.value.code) == ("fields.username", "error.duplicate")
 
 
@@ -255,15 +288,33 @@ def test_admin_cannot_disable_themselves(session: Session, admin: Actor) -> None
         users.set_user_active(session, admin, user_id=admin.user_id, active=False)  # type: ignore[arg-type]
     assert err.value.code == "admin.error.not_yourself"
     with pytest.raises(ValidationError):
-        users.update_user(session, admin, user_id=admin.user_id, display_name="秘书处", email="",  # type: ignore[arg-type]
-                          role=Role.ADMIN, community_id=None, unit_id=None, active=False)
+        users.update_user(
+            session,
+            admin,
+            user_id=admin.user_id,
+            display_name="秘书处",
+            email="",  # type: ignore[arg-type]
+            role=Role.ADMIN,
+            community_id=None,
+            unit_id=None,
+            active=False,
+        )
     assert _user(session, "admin").active
 
 
 def test_admin_cannot_demote_themselves(session: Session, admin: Actor) -> None:
     with pytest.raises(ValidationError) as err:
-        users.update_user(session, admin, user_id=admin.user_id, display_name="秘书处", email="",  # type: ignore[arg-type]
-                          role=Role.LEADER, community_id=None, unit_id=None, active=True)
+        users.update_user(
+            session,
+            admin,
+            user_id=admin.user_id,
+            display_name="秘书处",
+            email="",  # type: ignore[arg-type]
+            role=Role.LEADER,
+            community_id=None,
+            unit_id=None,
+            active=True,
+        )
     assert err.value.code == "admin.error.not_yourself"
     assert _user(session, "admin").role == Role.ADMIN
 
@@ -294,8 +345,17 @@ def test_reset_password_follows_the_rule(session: Session, admin: Actor) -> None
 def test_change_role_rebinds(session: Session, admin: Actor) -> None:
     target = _user(session, "leader")
     community_id = _first(session, Community)
-    users.update_user(session, admin, user_id=target.id, display_name="街道领导", email="a@b.cn",
-                      role=Role.COMMUNITY, community_id=community_id, unit_id=_first(session, Unit), active=True)
+    users.update_user(
+        session,
+        admin,
+        user_id=target.id,
+        display_name="街道领导",
+        email="a@b.cn",
+        role=Role.COMMUNITY,
+        community_id=community_id,
+        unit_id=_first(session, Unit),
+        active=True,
+    )
     detail = users.get_user_detail(session, admin, user_id=target.id)
     assert (detail.role, detail.community_id, detail.unit_id) == (Role.COMMUNITY, community_id, None)
     assert detail.community_name

@@ -25,8 +25,11 @@ def _audit_rows(session: Session) -> int:
 @pytest.fixture
 def other_unit_id(session: Session, liaison: Actor) -> int:
     """An active unit that is not the liaison's (summoning needs an active unit)."""
-    uid = session.scalar(select(Unit.id).where(Unit.active.is_(True), Unit.deleted_at.is_(None),
-                                               Unit.id != liaison.unit_id).order_by(Unit.id))
+    uid = session.scalar(
+        select(Unit.id)
+        .where(Unit.active.is_(True), Unit.deleted_at.is_(None), Unit.id != liaison.unit_id)
+        .order_by(Unit.id)
+    )
     assert uid is not None
     return uid
 
@@ -35,22 +38,35 @@ def other_unit_id(session: Session, liaison: Actor) -> int:
 def matter(session: Session, community_worker: Actor, liaison: Actor, other_unit_id: int) -> int:
     """A matter of the worker's community summoning the liaison's unit and one other."""
     assert community_worker.community_id is not None and liaison.unit_id is not None
-    return ws.raise_whistle(session, community_worker, community_id=community_worker.community_id,
-                            kind=WhistleKind.PROGRESS, title="楼道堆物清理", description="消防通道堵塞",
-                            unit_ids=[liaison.unit_id, other_unit_id], now=RAISED)
+    return ws.raise_whistle(
+        session,
+        community_worker,
+        community_id=community_worker.community_id,
+        kind=WhistleKind.PROGRESS,
+        title="楼道堆物清理",
+        description="消防通道堵塞",
+        unit_ids=[liaison.unit_id, other_unit_id],
+        now=RAISED,
+    )
 
 
 def _response_id(session: Session, whistle_id: int, unit_id: int) -> int:
-    rid = session.scalar(select(WhistleResponse.id).where(WhistleResponse.whistle_id == whistle_id,
-                                                          WhistleResponse.unit_id == unit_id))
+    rid = session.scalar(
+        select(WhistleResponse.id).where(WhistleResponse.whistle_id == whistle_id, WhistleResponse.unit_id == unit_id)
+    )
     assert rid is not None
     return rid
 
 
 def _walk_to_closed(session: Session, liaison: Actor, rid: int, start: datetime) -> None:
     for i in range(5):
-        ws.advance_response(session, liaison, response_id=rid, action_taken="清运堆物，张贴告示",
-                            now=start + timedelta(minutes=30 * (i + 1)))
+        ws.advance_response(
+            session,
+            liaison,
+            response_id=rid,
+            action_taken="清运堆物，张贴告示",
+            now=start + timedelta(minutes=30 * (i + 1)),
+        )
 
 
 def test_community_worker_raises_for_own_community_with_audit(
@@ -59,38 +75,66 @@ def test_community_worker_raises_for_own_community_with_audit(
     w = session.get(Whistle, matter)
     assert w is not None and w.stage == WhistleStage.RAISED and w.raised_by_user_id == community_worker.user_id
     assert session.scalar(select(func.count(WhistleResponse.id)).where(WhistleResponse.whistle_id == matter)) == 2
-    assert session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.entity == "whistle",
-                                                                  AuditEntry.entity_id == matter)) == 1
+    assert (
+        session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.entity == "whistle", AuditEntry.entity_id == matter)
+        )
+        == 1
+    )
 
 
 def test_community_worker_cannot_raise_for_another_community(
     session: Session, community_worker: Actor, other_community_id: int, liaison: Actor
 ) -> None:
     with pytest.raises(PermissionDenied):
-        ws.raise_whistle(session, community_worker, community_id=other_community_id, kind="progress",
-                         title="x", unit_ids=[liaison.unit_id or 0])
+        ws.raise_whistle(
+            session,
+            community_worker,
+            community_id=other_community_id,
+            kind="progress",
+            title="x",
+            unit_ids=[liaison.unit_id or 0],
+        )
 
 
 @pytest.mark.parametrize("who", ["liaison", "leader"])
-def test_liaison_and_leader_cannot_raise(session: Session, who: str, request: pytest.FixtureRequest,
-                                         community_worker: Actor, other_unit_id: int) -> None:
+def test_liaison_and_leader_cannot_raise(
+    session: Session, who: str, request: pytest.FixtureRequest, community_worker: Actor, other_unit_id: int
+) -> None:
     actor: Actor = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
-        ws.raise_whistle(session, actor, community_id=community_worker.community_id or 0, kind="progress",
-                         title="x", unit_ids=[other_unit_id])
+        ws.raise_whistle(
+            session,
+            actor,
+            community_id=community_worker.community_id or 0,
+            kind="progress",
+            title="x",
+            unit_ids=[other_unit_id],
+        )
 
 
-def test_admin_raises_for_any_community(session: Session, admin: Actor, other_community_id: int,
-                                        other_unit_id: int) -> None:
-    wid = ws.raise_whistle(session, admin, community_id=other_community_id, kind=WhistleKind.TOUGH,
-                           title="排水管网改造", unit_ids=[other_unit_id])
+def test_admin_raises_for_any_community(
+    session: Session, admin: Actor, other_community_id: int, other_unit_id: int
+) -> None:
+    wid = ws.raise_whistle(
+        session,
+        admin,
+        community_id=other_community_id,
+        kind=WhistleKind.TOUGH,
+        title="排水管网改造",
+        unit_ids=[other_unit_id],
+    )
     assert session.get(Whistle, wid) is not None
 
 
 @pytest.mark.parametrize(
     ("title", "units", "field"),
-    [("", "one", "whistle.fields.title"), ("x" * 201, "one", "whistle.fields.title"),
-     ("占道经营", "none", "whistle.fields.units"), ("占道经营", "unknown", "whistle.fields.units")],
+    [
+        ("", "one", "whistle.fields.title"),
+        ("x" * 201, "one", "whistle.fields.title"),
+        ("占道经营", "none", "whistle.fields.units"),
+        ("占道经营", "unknown", "whistle.fields.units"),
+    ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(
     session: Session, community_worker: Actor, other_unit_id: int, title: str, units: str, field: str
@@ -98,20 +142,33 @@ def test_bad_input_names_the_field_and_writes_nothing(
     unit_ids = {"one": [other_unit_id], "none": [], "unknown": [999_999]}[units]
     before = (_audit_rows(session), session.scalar(select(func.count(Whistle.id))))
     with pytest.raises(ValidationError) as err:
-        ws.raise_whistle(session, community_worker, community_id=community_worker.community_id or 0,
-                         kind="progress", title=title, unit_ids=unit_ids)
+        ws.raise_whistle(
+            session,
+            community_worker,
+            community_id=community_worker.community_id or 0,
+            kind="progress",
+            title=title,
+            unit_ids=unit_ids,
+        )
     assert err.value.field == field
     assert (_audit_rows(session), session.scalar(select(func.count(Whistle.id)))) == before
 
 
-def test_summoned_liaison_moves_own_response_along_the_path(
-    session: Session, liaison: Actor, matter: int
-) -> None:
+def test_summoned_liaison_moves_own_response_along_the_path(session: Session, liaison: Actor, matter: int) -> None:
     rid = _response_id(session, matter, liaison.unit_id or 0)
-    got = [ws.advance_response(session, liaison, response_id=rid, action_taken="已安排人员",
-                               now=RAISED + timedelta(minutes=10 * (i + 1))) for i in range(5)]
-    assert got == [WhistleStage.SIGNED, WhistleStage.CONTACTED, WhistleStage.REPORTED,
-                   WhistleStage.HANDLED, WhistleStage.CLOSED]
+    got = [
+        ws.advance_response(
+            session, liaison, response_id=rid, action_taken="已安排人员", now=RAISED + timedelta(minutes=10 * (i + 1))
+        )
+        for i in range(5)
+    ]
+    assert got == [
+        WhistleStage.SIGNED,
+        WhistleStage.CONTACTED,
+        WhistleStage.REPORTED,
+        WhistleStage.HANDLED,
+        WhistleStage.CLOSED,
+    ]
     r = session.get(WhistleResponse, rid)
     assert r is not None and r.signed_at and r.closed_at and r.action_taken == "已安排人员"
     with pytest.raises(Conflict):
@@ -135,10 +192,17 @@ def test_liaison_cannot_answer_for_another_units_response(
         ws.advance_response(session, liaison, response_id=rid)
 
 
-def test_unsummoned_units_liaison_cannot_answer(session: Session, community_worker: Actor,
-                                                liaison: Actor, other_unit_id: int) -> None:
-    wid = ws.raise_whistle(session, community_worker, community_id=community_worker.community_id or 0,
-                           kind="tough", title="外墙脱落", unit_ids=[other_unit_id])
+def test_unsummoned_units_liaison_cannot_answer(
+    session: Session, community_worker: Actor, liaison: Actor, other_unit_id: int
+) -> None:
+    wid = ws.raise_whistle(
+        session,
+        community_worker,
+        community_id=community_worker.community_id or 0,
+        kind="tough",
+        title="外墙脱落",
+        unit_ids=[other_unit_id],
+    )
     rid = _response_id(session, wid, other_unit_id)
     with pytest.raises(PermissionDenied):
         ws.advance_response(session, liaison, response_id=rid)
@@ -146,8 +210,9 @@ def test_unsummoned_units_liaison_cannot_answer(session: Session, community_work
 
 
 @pytest.mark.parametrize("who", ["admin", "community_worker", "leader"])
-def test_only_the_summoned_liaison_answers(session: Session, who: str, request: pytest.FixtureRequest,
-                                           liaison: Actor, matter: int) -> None:
+def test_only_the_summoned_liaison_answers(
+    session: Session, who: str, request: pytest.FixtureRequest, liaison: Actor, matter: int
+) -> None:
     actor: Actor = request.getfixturevalue(who)
     rid = _response_id(session, matter, liaison.unit_id or 0)
     with pytest.raises(PermissionDenied):
@@ -170,7 +235,11 @@ def test_matter_stands_where_its_slowest_unit_stands_and_closes_with_the_last(
 
 
 def test_only_the_raising_community_rates_a_closed_response(
-    session: Session, liaison: Actor, community_worker: Actor, leader: Actor, matter: int,
+    session: Session,
+    liaison: Actor,
+    community_worker: Actor,
+    leader: Actor,
+    matter: int,
     other_community_id: int,
 ) -> None:
     rid = _response_id(session, matter, liaison.unit_id or 0)
@@ -197,9 +266,7 @@ def test_admin_may_rate(session: Session, admin: Actor, liaison: Actor, matter: 
     ws.rate_response(session, admin, response_id=rid, rating=5)
 
 
-def test_overdue_response_appears_in_the_liaisons_queue_first(
-    session: Session, liaison: Actor, matter: int
-) -> None:
+def test_overdue_response_appears_in_the_liaisons_queue_first(session: Session, liaison: Actor, matter: int) -> None:
     later = RAISED + timedelta(hours=2)  # signing was due after 1 hour
     queue = ws.my_queue(session, liaison, now=later)
     row = queue[queue["whistle_id"] == matter].iloc[0]
@@ -224,8 +291,9 @@ def test_on_time_share_counts_late_stages(session: Session, liaison: Actor, matt
     rid = _response_id(session, matter, liaison.unit_id or 0)
     ws.advance_response(session, liaison, response_id=rid, now=RAISED + timedelta(minutes=20))  # on time
     ws.advance_response(session, liaison, response_id=rid, now=RAISED + timedelta(hours=30))  # late
-    share = ws.on_time_by_unit(session, year=2026, unit_id=liaison.unit_id,
-                               now=RAISED + timedelta(hours=31))[liaison.unit_id or 0]
+    share = ws.on_time_by_unit(session, year=2026, unit_id=liaison.unit_id, now=RAISED + timedelta(hours=31))[
+        liaison.unit_id or 0
+    ]
     assert share is not None and share < 1.0
     card = ws.scorecard(session, liaison, year=2026, now=RAISED + timedelta(hours=31))
     assert liaison.unit_id in set(card["unit_id"])
