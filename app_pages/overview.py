@@ -19,6 +19,10 @@ st.caption(t("overview.subtitle", date=fmt_date(today, lang)))
 
 ov, overdue, agreements, recent = overview_view.load(today, actor, actor.unit_id)
 
+if ov.overdue_whistle_stages:
+    st.warning(t("overview.whistle_overdue", n=ov.overdue_whistle_stages), icon=":material/campaign:")
+    st.page_link("app_pages/whistle.py", label=t("overview.whistle_open"))
+
 row1 = st.columns(4)
 row1[0].metric(t("metrics.units"), fmt_number(ov.units), help=t("metrics.units_def"))
 row1[1].metric(t("metrics.open_needs"), fmt_number(ov.open_needs), help=t("metrics.open_needs_def"))

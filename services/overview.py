@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from db.models import ActionItem, Activity, Agreement, Community, Meeting, Unit
 from domain.actor import Actor
 from domain.enums import ActionStatus, ProjectStage
-from services import metrics
+from services import metrics, whistle
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Overview:
     next_meeting_title: str | None
     next_meeting_on: date | None
     next_meeting_place: str | None
+    overdue_whistle_stages: int
 
 
 def get_overview(session: Session, actor: Actor, *, today: date) -> Overview:
@@ -53,6 +54,7 @@ def get_overview(session: Session, actor: Actor, *, today: date) -> Overview:
         next_meeting_title=meeting.title if meeting else None,
         next_meeting_on=meeting.held_on if meeting else None,
         next_meeting_place=meeting.place if meeting else None,
+        overdue_whistle_stages=whistle.overdue_count(session),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -44,4 +45,11 @@ def fmt_percent(value: float | None) -> str:
 
 
 def today_local() -> date:
+    """Today in China; ``COBUILD_TODAY`` (ISO date) pins it, for demos and tests of dated data."""
+    pinned = os.environ.get("COBUILD_TODAY")
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            pass
     return datetime.now(LOCAL_TZ).date()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TODAY
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("COBUILD_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -79,6 +81,7 @@ def start_server(workdir: Path, db_template: Path) -> Server:
         COBUILD_DATA_DIR=str(workdir / "data"),
         COBUILD_LOGIN_SLEEP="0",
         COBUILD_COOKIE_DAYS="7",
+        COBUILD_TODAY=TODAY.isoformat(),  # the app's today is the seed's
     )
     env.pop("COBUILD_COOKIE_KEY", None)
     log = workdir / "server.log"

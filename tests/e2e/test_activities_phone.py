@@ -4,15 +4,14 @@ and sees it counted in the 六个一 grid and in the overview's 本年活动."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from tests.conftest import TODAY
 from tests.e2e.conftest import assert_no_exception, login, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -126,7 +125,7 @@ def year_activities(page) -> int:  # type: ignore[no-untyped-def]
 
 def test_liaison_logs_an_activity_on_a_phone_and_sees_it_counted(fresh_server, phone, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page, url = phone, fresh_server.url
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = TODAY
 
     login(page, url, "liaison1", "/")
     page.get_by_role("heading", name="总览").wait_for()

@@ -7,14 +7,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from tests.conftest import TODAY
 from tests.e2e.conftest import assert_no_exception, login, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -121,7 +120,7 @@ def test_need_from_community_is_suggested_to_the_paired_unit_and_accepted_into_t
     fresh_server, browser, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     url = fresh_server.url
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = TODAY
 
     # 1. community1 adds the need on the 需求清单 tab.
     with signed_in(browser, url, "community1", "/lists", tmp_path) as page:

@@ -7,15 +7,15 @@ import re
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from tests.conftest import TODAY
 from tests.e2e.conftest import PASSWORDS, assert_no_exception, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -238,7 +238,7 @@ def next_meeting_takes_up_what_is_open(page, url: str, today: date) -> None:  # 
 
 
 def test_rotation_meeting_action_items_and_the_next_agenda(fresh_server, browser) -> None:  # type: ignore[no-untyped-def]
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the app's day
+    today = TODAY  # the app's day
     for step in range(3):
         ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
         page = ctx.new_page()

@@ -10,6 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import TODAY
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
@@ -38,6 +40,7 @@ def app_env(db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
     monkeypatch.setenv("COBUILD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("COBUILD_COOKIE_KEY", raising=False)
     monkeypatch.setenv("COBUILD_LOGIN_SLEEP", "0")
+    monkeypatch.setenv("COBUILD_TODAY", TODAY.isoformat())  # the app's today is the seed's
     return db_file
 
 

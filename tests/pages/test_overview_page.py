@@ -93,3 +93,8 @@ def test_a_locked_database_reaches_the_user_as_a_busy_message(app_env, monkeypat
         with state.session_scope(write=True):
             raise OperationalError("INSERT", {}, _Locked("database is locked"))
     assert caught.value.code == "error.busy"
+
+
+def test_overdue_whistle_stages_stand_out_on_the_overview(open_page: OpenPage) -> None:
+    at = open_page("admin")
+    assert any("吹哨报到" in w.value and "超过时限" in w.value for w in at.warning)
