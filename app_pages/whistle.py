@@ -1,17 +1,16 @@
 """吹哨报到: a community raises a matter, summoned units answer stage by stage against the clock."""
 
-from datetime import date
-
 import streamlit as st
 
 from domain.enums import Role, WhistleKind, WhistleStage
 from domain.errors import AppError
 from services import reference
 from services import whistle as ws
-from ui import charts, tables
+from ui import tables
+from ui import whistle_panels as panels
 from ui import whistle_view as view
 from ui.auth import require_role
-from ui.format import fmt_percent, today_local
+from ui.format import today_local
 from ui.i18n import current_language, error_message, label, t
 from ui.state import session_scope
 
@@ -113,98 +112,13 @@ with tab_list:
                     view.rate_form(r, actor)
 
 with tab_raise:
-    if actor.role not in (Role.ADMIN, Role.COMMUNITY):
-        st.info(t("whistle.raise_who"))
-    else:
-        choices = [c.id for c in communities if actor.keeps_community(c.id)]
-        unit_names = dict(units)
-        with st.form("whistle_raise_form", clear_on_submit=True):
-            c_id = st.selectbox(
-                t("whistle.fields.community"), choices, format_func=lambda i: names[i], key="whistle_new_community"
-            )
-            new_kind = st.radio(
-                t("whistle.fields.kind"), list(WhistleKind), format_func=label, horizontal=True, key="whistle_new_kind"
-            )
-            title = st.text_input(t("whistle.fields.title"), key="whistle_new_title", max_chars=200)
-            desc = st.text_area(t("whistle.fields.description"), key="whistle_new_desc")
-            summoned = st.multiselect(
-                t("whistle.fields.units"), list(unit_names), format_func=unit_names.__getitem__, key="whistle_new_units"
-            )
-            if st.form_submit_button(t("whistle.raise"), type="primary"):
-                try:
-                    with session_scope(write=True) as s:
-                        ws.raise_whistle(
-                            s, actor, community_id=c_id, kind=new_kind, title=title, description=desc, unit_ids=summoned
-                        )
-                except AppError as err:
-                    st.error(error_message(err))
-                else:
-                    st.session_state["whistle_flash"] = t("whistle.raised")
-                    st.rerun()
+    panels.raise_panel(actor, communities, units)
 
 with tab_score:
-    year = st.selectbox(t("common.year"), list(range(today.year, today.year - 5, -1)), key="whistle_score_year")
-    with session_scope() as s:
-        card = ws.scorecard(s, actor, year=int(year), now=now)
-    if card.empty:
-        st.caption(t("common.none"))
-    else:
-        card_shown = card.assign(on_time=card["on_time"].map(fmt_percent))
-        tables.show(
-            card_shown,
-            {
-                "unit": "whistle.fields.unit",
-                "responses": "whistle.fields.responses",
-                "closed": "whistle.fields.closed",
-                "sign_hours": "whistle.fields.sign_hours",
-                "report_hours": "whistle.fields.report_hours",
-                "on_time": "whistle.fields.on_time",
-                "rating": "whistle.fields.avg_rating",
-            },
-        )
-        chart_df = card.dropna(subset=["on_time"]).assign(on_time=lambda d: (d["on_time"] * 100).round(0))
-        st.altair_chart(
-            charts.bar(
-                chart_df,
-                x="unit",
-                y="on_time",
-                title=t("whistle.chart_on_time"),
-                x_title=t("whistle.fields.unit"),
-                y_title=t("whistle.fields.on_time_pct"),
-                sort="-x",
-                horizontal=True,
-            ),
-            width="stretch",
-        )
+    panels.score_panel(actor, today, now)
 
 with tab_stats:
-    start = date(today.year - 1, today.month, 1)
-    with session_scope() as s:
-        monthly = ws.monthly(s, start=start, end=today)
-    left, right = st.columns(2)
-    left.altair_chart(
-        charts.line(
-            monthly,
-            x="month",
-            y="rate",
-            title=t("whistle.chart_rate"),
-            x_title=t("whistle.fields.month"),
-            y_title=t("whistle.fields.rate"),
-        ),
-        width="stretch",
-    )
-    right.altair_chart(
-        charts.bar(
-            monthly.fillna({"close_days": 0}),
-            x="month",
-            y="close_days",
-            title=t("whistle.chart_close_days"),
-            x_title=t("whistle.fields.month"),
-            y_title=t("whistle.fields.close_days"),
-        ),
-        width="stretch",
-    )
-    st.caption(t("whistle.rate_def"))
+    panels.stats_panel(today)
 
 with tab_limits:
     st.markdown(t("whistle.limits_rule"))

@@ -233,7 +233,7 @@ def meeting_header(detail: MeetingDetail) -> None:
     st.markdown(line)
 
 
-def attendance_text(detail: MeetingDetail) -> None:
+def attendance_summary(detail: MeetingDetail) -> None:
     sep = "、" if current_language() == "zh_CN" else ", "
     st.markdown(f"**{t('meetings.fields.attended')}**：" + (md_escape(sep.join(detail.attended_names)) or "—"))
     if detail.absent_names:

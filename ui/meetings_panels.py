@@ -1,0 +1,135 @@
+"""The 联席会议 page's tabs for action items and attendance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from domain.actor import Actor
+from domain.enums import ActionStatus, Role
+from services import meetings as svc
+from services.reference import Option
+from ui import charts, tables
+from ui import meetings_view as view
+from ui.i18n import label, t
+from ui.state import session_scope
+
+
+def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
+    """Action items filtered and paged on the server, with the closing form (a liaison: their unit's)."""
+    a1, a2, a3 = st.columns([1, 2, 1])
+    status = a1.selectbox(
+        t("meetings.fields.status"),
+        [ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.DROPPED, None],
+        format_func=lambda x: t("common.all") if x is None else label(x),
+        key="meetings_a_status",
+    )
+    unit_names = {u.id: u.name for u in units}
+    unit = (
+        None
+        if actor.role == Role.LIAISON
+        else a2.selectbox(
+            t("meetings.fields.owner"),
+            [None, *unit_names],
+            key="meetings_a_unit",
+            format_func=lambda i: t("common.all") if i is None else unit_names[i],
+        )
+    )
+    late = a3.toggle(t("meetings.overdue_only"), key="meetings_a_overdue")
+    if actor.role == Role.LIAISON:
+        st.caption(t("meetings.liaison_scope"))
+    with session_scope() as s:
+        n = svc.count_action_items(s, actor, today=today, status=status, unit_id=unit, overdue_only=late)
+    a_offset, a_limit = tables.pager(n, key="meetings_a_page", page_size=15)
+    with session_scope() as s:
+        rows = svc.list_action_items(
+            s, actor, today=today, status=status, unit_id=unit, overdue_only=late, offset=a_offset, limit=a_limit
+        )
+    view.show_actions(rows, with_meeting=True, key="meetings_a_table")
+    view.close_form(actor, rows, today=today, key="meetings_close")
+
+
+def attendance_panel(years: list[int], today: date) -> None:
+    """Each unit's attendance rate for a year, charted and listed."""
+    y = st.selectbox(t("common.year"), years, key="meetings_att_year")
+    with session_scope() as s:
+        rates = svc.attendance_rates(
+            s, start=today.replace(year=y, month=1, day=1), end=today.replace(year=y, month=12, day=31)
+        )
+    if rates.empty:
+        st.caption(t("common.none"))
+    else:
+        shown = rates.assign(pct=(rates["rate"] * 100).round(0))
+        st.altair_chart(
+            charts.bar(
+                shown,
+                x="unit",
+                y="pct",
+                title=t("meetings.attendance_chart", year=y),
+                x_title=t("meetings.fields.owner"),
+                y_title=t("meetings.fields.rate_pct"),
+                horizontal=True,
+                sort="x",
+            ),
+            width="stretch",
+        )
+        tables.show(
+            shown,
+            {
+                "unit": "meetings.fields.owner",
+                "invited": "meetings.fields.invited_n",
+                "attended": "meetings.fields.attended_n",
+                "pct": "meetings.fields.rate_pct",
+            },
+        )
+
+
+def detail_panel(actor: Actor, detail: svc.MeetingDetail, units: list[Option], today: date) -> None:
+    """One meeting: agenda, 上次决议落实情况, minutes and decisions, action items, attendance, edit."""
+    with st.container(border=True):
+        view.meeting_header(detail)
+        d_agenda, d_review, d_minutes, d_actions, d_people = st.tabs(
+            [
+                t("meetings.fields.agenda"),
+                t("meetings.review_tab", n=len(detail.review)),
+                t("meetings.minutes_tab"),
+                t("meetings.actions_tab", n=len(detail.actions)),
+                t("meetings.fields.attendance"),
+            ]
+        )
+        with d_agenda:
+            view.show_markdown(detail.agenda)
+        with d_review:
+            st.caption(t("meetings.review_help"))
+            view.show_actions(detail.review, with_meeting=True, key=f"meetings_review_table_{detail.id}")
+            view.review_form(actor, detail, today=today)
+        with d_minutes:
+            view.show_markdown(detail.minutes, empty_key="meetings.no_minutes")
+            st.markdown(f"**{t('meetings.fields.decisions')}**")
+            view.show_markdown(detail.decisions)
+        with d_actions:
+            view.show_actions(detail.actions, key=f"meetings_actions_table_{detail.id}")
+            view.add_action_form(actor, detail, units)
+        with d_people:
+            view.attendance_summary(detail)
+        view.docx_button(detail)
+        if detail.can_write:
+            with st.expander(t("meetings.edit_title")):
+                data = view.meeting_form(
+                    actor,
+                    key=f"meetings_edit_{detail.id}",
+                    units=units,
+                    scope=detail.community_id,
+                    kind=detail.kind,
+                    held_on=detail.held_on,
+                    scope_unit_ids=[],
+                    base=detail,
+                )
+                if (
+                    data
+                    and view.run(
+                        lambda s: svc.update_meeting(s, actor, meeting_id=detail.id, data=data), t("common.saved")
+                    )[0]
+                ):
+                    st.rerun()
