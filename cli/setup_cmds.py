@@ -77,7 +77,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
         with session(write=True) as s:
             counts = seed_demo(s, today=date.today())
-    print(msg("cli.seeded", summary="，".join(f"{k} {v}" for k, v in counts.items())))
+    print(msg("cli.seeded", summary="，".join(f"{k} {v}" for k, v in counts.items() if v)))
     return EXIT_OK
 
 
