@@ -90,14 +90,27 @@ def agreements_due(session: Session, *, today: date, limit: int = 10) -> pd.Data
 
 
 def recent_activities(session: Session, *, limit: int = 8) -> pd.DataFrame:
+    """The latest activities. The newest ids come from the activity table alone (its held_on
+    index, under a millisecond); asked in one joined query, SQLite scans by community instead."""
+    ids = list(
+        session.scalars(
+            select(Activity.id)
+            .where(Activity.deleted_at.is_(None))
+            .order_by(Activity.held_on.desc(), Activity.id.desc())
+            .limit(limit)
+        )
+    )
     stmt = (
         select(
-            Activity.held_on, Unit.name.label("unit"), Community.name.label("community"), Activity.kind, Activity.title
+            Activity.held_on,
+            Unit.name.label("unit"),
+            Community.name.label("community"),
+            Activity.kind,
+            Activity.title,
         )
         .join(Unit, Unit.id == Activity.unit_id)
         .join(Community, Community.id == Activity.community_id)
-        .where(Activity.deleted_at.is_(None))
+        .where(Activity.id.in_(ids))
         .order_by(Activity.held_on.desc(), Activity.id.desc())
-        .limit(limit)
     )
     return pd.DataFrame(session.execute(stmt).all(), columns=["held_on", "unit", "community", "kind", "title"])
