@@ -38,7 +38,10 @@ def present(
             series = series.map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) and not pd.isna(v) else "")
         elif series.map(lambda v: isinstance(v, date)).any():
             series = series.map(lambda v: fmt_date(v, lang) if isinstance(v, date) and not pd.isna(v) else "")
-        if not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        if pd.api.types.is_float_dtype(series) and series.isna().any():
+            # a gap in a column of figures (no rating yet) shows blank, not "None"
+            series = series.astype(object).where(series.notna(), "")
+        elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             # pandas 3 keeps text as a string dtype whose gaps would show as "None"
             series = series.astype(object).where(series.notna(), "")
         out[t(key)] = series
