@@ -9,6 +9,7 @@ from ui import charts
 from ui.auth import require_role
 from ui.format import fmt_date, today_local
 from ui.i18n import current_language, t
+from ui.tabs import lazy_tabs
 
 actor = require_role()
 today = today_local()
@@ -50,40 +51,42 @@ key = (start.isoformat(), end.isoformat(), today.isoformat(), community_id or No
 data = cp.load(*key)
 st.caption(t("charts.subtitle", period=f"{fmt_date(start, lang)} – {fmt_date(end, lang)}"))
 cp.kpis(data["figures"])
-panels = cp.panels(data)
 
-tab_needs, tab_activities, tab_meetings, tab_ranking = st.tabs(
-    [t("charts.tab.needs"), t("charts.tab.activities"), t("charts.tab.meetings"), t("charts.tab.ranking")]
-)
-with tab_needs:
-    left, right = st.columns(2)
-    with left:
-        cp.card(panels["needs_by_category"])
-    with right:
-        cp.card(panels["needs_coverage"])
-    cp.card(panels["project_funnel"])
-with tab_activities:
-    left, right = st.columns(2)
-    with left:
-        cp.card(panels["activities_by_month"])
-        cp.card(panels["activities_by_kind"])
-    with right:
-        cp.card(panels["hours_by_month"])
-        cp.card(panels["six_items"], note=t("charts.six_items_note", n=cp.SIX_ITEM_UNITS))
-with tab_meetings:
-    left, right = st.columns(2)
-    with left:
-        cp.card(panels["attendance"], note=t("charts.lowest_note", n=cp.ATTENDANCE_UNITS))
-    with right:
-        cp.card(panels["actions"])
-        cp.card(panels["agreements"])
-with tab_ranking:
-    measure = st.selectbox(
-        t("charts.rank_measure"),
-        RANK_MEASURES,
-        key="charts_rank_measure",
-        format_func=lambda m: t(f"charts.measure.{m}"),
-    )
-    ranking = cp.load_ranking(*key, measure)
-    cp.card(charts.ranking_panel(ranking, measure, cp.tr()), note=t("charts.rank_note", n=cp.RANK_LIMIT))
+# Only the open tab builds its charts (the figures above are one cached load for all of them).
+tabs = lazy_tabs(["needs", "activities", "meetings", "ranking"], key="charts_tab", prefix="charts.tab.")
+if tabs["needs"].open:
+    with tabs["needs"]:
+        left, right = st.columns(2)
+        with left:
+            cp.card(cp.panel(data, "needs_by_category"))
+        with right:
+            cp.card(cp.panel(data, "needs_coverage"))
+        cp.card(cp.panel(data, "project_funnel"))
+if tabs["activities"].open:
+    with tabs["activities"]:
+        left, right = st.columns(2)
+        with left:
+            cp.card(cp.panel(data, "activities_by_month"))
+            cp.card(cp.panel(data, "activities_by_kind"))
+        with right:
+            cp.card(cp.panel(data, "hours_by_month"))
+            cp.card(cp.panel(data, "six_items"), note=t("charts.six_items_note", n=cp.SIX_ITEM_UNITS))
+if tabs["meetings"].open:
+    with tabs["meetings"]:
+        left, right = st.columns(2)
+        with left:
+            cp.card(cp.panel(data, "attendance"), note=t("charts.lowest_note", n=cp.ATTENDANCE_UNITS))
+        with right:
+            cp.card(cp.panel(data, "actions"))
+            cp.card(cp.panel(data, "agreements"))
+if tabs["ranking"].open:
+    with tabs["ranking"]:
+        measure = st.selectbox(
+            t("charts.rank_measure"),
+            RANK_MEASURES,
+            key="charts_rank_measure",
+            format_func=lambda m: t(f"charts.measure.{m}"),
+        )
+        ranking = cp.load_ranking(*key, measure)
+        cp.card(charts.ranking_panel(ranking, measure, cp.tr()), note=t("charts.rank_note", n=cp.RANK_LIMIT))
 st.caption(t("charts.filters_hint"))

@@ -14,7 +14,8 @@ from ui.auth import require_role
 from ui.format import fmt_datetime, today_local
 from ui.i18n import current_language, error_message, t
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import cached_read, session_scope
+from ui.tabs import lazy_tabs
 
 actor = require_role()
 lang, today = current_language(), today_local()
@@ -23,14 +24,13 @@ st.caption(t("evaluation.subtitle"))
 if flash := st.session_state.pop("evaluation_flash", None):
     st.success(flash)
 
-tab_credit, tab_rounds, tab_tasks, tab_formula = st.tabs(
-    [t("evaluation.tab_credit"), t("evaluation.tab_rounds"), t("evaluation.tab_tasks"), t("evaluation.tab_formula")]
-)
+# Only the open tab runs: the credit index alone reads a year of activities and scores.
+tabs = lazy_tabs(["credit", "rounds", "tasks", "formula"], key="evaluation_tab", prefix="evaluation.tab_")
 
-with tab_credit:
+
+def credit_tab() -> None:
     year = st.selectbox(t("common.year"), list(range(today.year, today.year - 4, -1)), key="evaluation_year")
-    with session_scope() as s:
-        credit = ev.credit_table(s, actor, year=int(year), as_of=today)
+    credit = cached_read(ev.credit_table, actor, year=int(year), as_of=today)
     rows, formula = credit.rows, credit.formula
     st.caption(t("evaluation.credit_caption", version=formula.version, round=md_escape(credit.round_title) or "—"))
     if rows.empty:
@@ -45,9 +45,9 @@ with tab_credit:
         )
         view.breakdown(rows[rows["unit_id"] == pick].iloc[0], formula)
 
-with tab_rounds:
-    with session_scope() as s:
-        rounds = ev.list_rounds(s)
+
+def rounds_tab() -> None:
+    rounds = cached_read(ev.list_rounds)
     if not rounds:
         st.caption(t("common.none"))
     else:
@@ -65,9 +65,8 @@ with tab_rounds:
                 )
             )
         st.caption(t("evaluation.rubric") + "：" + "、".join(f"{md_escape(c.name)} {c.weight:g}" for c in rnd.criteria))
-        with session_scope() as s:
-            results = ev.round_results(s, round_id=rid)
-            known = ev.evaluators(s, round_id=rid)
+        results = cached_read(ev.round_results, round_id=rid)
+        known = cached_read(ev.evaluators, round_id=rid)
         if not results.empty:
             tables.show(
                 results,
@@ -76,6 +75,7 @@ with tab_rounds:
                     "score": "evaluation.fields.weighted_score",
                     "evaluators": "evaluation.fields.evaluators",
                 },
+                page_key="evaluation_results_page",
             )
         if actor.is_admin:
             st.subheader(t("evaluation.enter_scores"))
@@ -84,8 +84,7 @@ with tab_rounds:
             typed = c2.text_input(t("evaluation.new_evaluator"), key="evaluation_new_evaluator").strip()
             evaluator = typed or evaluator
             if evaluator:
-                with session_scope() as s:
-                    grid = ev.score_grid(s, round_id=rid, evaluator=evaluator)
+                grid = cached_read(ev.score_grid, round_id=rid, evaluator=evaluator)
                 view.score_editor(actor, rnd, grid, evaluator)
             if not rnd.is_closed and st.button(t("evaluation.close_round"), key="evaluation_close"):
                 try:
@@ -100,9 +99,9 @@ with tab_rounds:
         with st.expander(t("evaluation.new_round")):
             view.new_round_form(actor, today, rounds[0] if rounds else None)
 
-with tab_tasks:
-    with session_scope() as s:
-        units = reference.list_units(s)
+
+def tasks_tab() -> None:
+    units = cached_read(reference.list_units)
     unit_names = {u.id: u.name for u in units}
     f1, f2 = st.columns(2)
     default_unit = actor.unit_id if actor.role == Role.LIAISON else None
@@ -119,14 +118,14 @@ with tab_tasks:
         key="evaluation_task_status",
         format_func=lambda v: t("common.all") if v is None else t(f"evaluation.status.{v}"),
     )
-    with session_scope() as s:
-        total = ev.count_tasks(s, actor, unit_id=unit_filter, status=status_filter)
+    total = cached_read(ev.count_tasks, actor, unit_id=unit_filter, status=status_filter)
     offset, limit = tables.pager(total, key="evaluation_task_page", page_size=15)
-    with session_scope() as s:
-        tasks, _ = ev.list_tasks(s, actor, unit_id=unit_filter, status=status_filter, offset=offset, limit=limit)
+    tasks, _ = cached_read(ev.list_tasks, actor, unit_id=unit_filter, status=status_filter, offset=offset, limit=limit)
     view.tasks_table(actor, tasks, today)
 
-with tab_formula:
+
+def formula_tab() -> None:
+    formula = cached_read(ev.get_formula)
     st.markdown(t("evaluation.formula_text"))
     st.dataframe(
         {
@@ -140,3 +139,9 @@ with tab_formula:
     st.caption(t("evaluation.version_note", version=formula.version))
     if actor.is_admin:
         view.formula_editor(actor, formula)
+
+
+for name, body in (("credit", credit_tab), ("rounds", rounds_tab), ("tasks", tasks_tab), ("formula", formula_tab)):
+    if tabs[name].open:
+        with tabs[name]:
+            body()

@@ -6,6 +6,7 @@ from ui import lists_agreements, lists_excel, lists_matrix, lists_projects, list
 from ui.auth import require_role
 from ui.format import today_local
 from ui.i18n import t
+from ui.tabs import lazy_tabs
 
 actor = require_role()
 today = today_local()
@@ -13,25 +14,23 @@ today = today_local()
 st.title(t("lists.title"))
 st.caption(t("lists.subtitle"))
 
-needs_tab, resources_tab, projects_tab, matrix_tab, agreements_tab = st.tabs(
-    [
-        t("lists.tabs.needs"),
-        t("lists.tabs.resources"),
-        t("lists.tabs.projects"),
-        t("lists.tabs.matrix"),
-        t("lists.tabs.agreements"),
-    ]
-)
-with needs_tab:
-    lists_view.needs_tab(actor, today)
-with resources_tab:
-    lists_view.resources_tab(actor)
-with projects_tab:
-    lists_projects.projects_tab(actor, today)
-with matrix_tab:
-    lists_matrix.matrix_tab(actor)
-with agreements_tab:
-    lists_agreements.agreements_tab(actor, today)
+# Only the open tab runs: each is its own queries over county-sized lists.
+tabs = lazy_tabs(["needs", "resources", "projects", "matrix", "agreements"], key="lists_tab", prefix="lists.tabs.")
+if tabs["needs"].open:
+    with tabs["needs"]:
+        lists_view.needs_tab(actor, today)
+if tabs["resources"].open:
+    with tabs["resources"]:
+        lists_view.resources_tab(actor)
+if tabs["projects"].open:
+    with tabs["projects"]:
+        lists_projects.projects_tab(actor, today)
+if tabs["matrix"].open:
+    with tabs["matrix"]:
+        lists_matrix.matrix_tab(actor)
+if tabs["agreements"].open:
+    with tabs["agreements"]:
+        lists_agreements.agreements_tab(actor, today)
 
 st.divider()
 lists_excel.excel_section(actor, today)

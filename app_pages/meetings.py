@@ -12,7 +12,8 @@ from ui import tables
 from ui.auth import require_role
 from ui.format import fmt_date, fmt_number, today_local
 from ui.i18n import current_language, label, t
-from ui.state import session_scope
+from ui.state import cached_read, session_scope
+from ui.tabs import lazy_tabs
 
 actor = require_role()
 lang, today = current_language(), today_local()
@@ -31,23 +32,25 @@ st.title(t("meetings.title"))
 st.caption(t("meetings.subtitle"))
 view.flash()
 
-with session_scope() as s:
-    communities = reference.list_communities(s)
-    units = reference.list_units(s)
-    years = svc.meeting_years(s) or [today.year]
-    overdue = svc.overdue_count(s, today=today)
-    coverage = svc.quarter_coverage(s, year=today.year, today=today)
-names = {c.id: c.name for c in communities}
+# Reads are cached by their arguments until a write clears them (ui.state).
+communities = cached_read(reference.list_communities)
+units = cached_read(reference.list_units)
+years = cached_read(svc.meeting_years) or [today.year]
+overdue = cached_read(svc.overdue_count, today=today)
+coverage = cached_read(svc.quarter_coverage, year=today.year, today=today)
 
 left, right = st.columns([4, 1])
 with left:
     view.quarter_strip(coverage, year=today.year)
 right.metric(t("metrics.overdue_actions"), fmt_number(overdue), help=t("metrics.overdue_actions_def"))
 
-tab_names = [t("meetings.tab_list"), t("meetings.tab_actions"), t("meetings.tab_attendance")]
-tabs = st.tabs(tab_names + ([t("meetings.tab_new")] if writer else []))
+# Only the open tab runs: the action items and the attendance each read years of meetings.
+tabs = lazy_tabs(
+    ["list", "actions", "attendance", *(["new"] if writer else [])], key="meetings_tab", prefix="meetings.tab_"
+)
 
-with tabs[0]:
+
+def list_tab() -> None:
     f1, f2, f3 = st.columns([1, 1, 2])
     year = f1.selectbox(
         t("common.year"),
@@ -62,11 +65,9 @@ with tabs[0]:
         format_func=lambda k: t("common.all") if k is None else label(k),
     )
     query = f3.text_input(t("meetings.search"), key="meetings_f_query", placeholder=t("meetings.search_hint"))
-    with session_scope() as s:
-        total = svc.count_meetings(s, actor, year=year, kind=kind, query=query)
+    total = cached_read(svc.count_meetings, actor, year=year, kind=kind, query=query)
     offset, limit = tables.pager(total, key="meetings_page", page_size=10)
-    with session_scope() as s:
-        page = svc.list_meetings(s, actor, year=year, kind=kind, query=query, offset=offset, limit=limit)
+    page = cached_read(svc.list_meetings, actor, year=year, kind=kind, query=query, offset=offset, limit=limit)
 
     if page.empty:
         st.info(t("meetings.none_found"))
@@ -95,8 +96,7 @@ with tabs[0]:
             key="meetings_pick",
             format_func=lambda i: f"{fmt_date(dates[i], lang)} · {choices[i]}",
         )
-        with session_scope() as s:
-            detail = svc.get_meeting(s, actor, meeting_id=picked, today=today)
+        detail = cached_read(svc.get_meeting, actor, meeting_id=picked, today=today)
         panels.detail_panel(actor, detail, units, today)
     st.download_button(
         t("meetings.download_ics"),
@@ -106,12 +106,14 @@ with tabs[0]:
         key="meetings_dl_ics",
     )
 
-with tabs[1]:
-    panels.actions_panel(actor, units, today)
 
-with tabs[2]:
-    panels.attendance_panel(years, today)
-
-if writer:
-    with tabs[3]:
-        view.new_meeting(actor, communities=communities, units=units, today=today)
+bodies = {
+    "list": list_tab,
+    "actions": lambda: panels.actions_panel(actor, units, today),
+    "attendance": lambda: panels.attendance_panel(years, today),
+    "new": lambda: view.new_meeting(actor, communities=communities, units=units, today=today),
+}
+for name, tab in tabs.items():
+    if tab.open:
+        with tab:
+            bodies[name]()

@@ -12,38 +12,33 @@ from ui import whistle_view as view
 from ui.auth import require_role
 from ui.format import today_local
 from ui.i18n import current_language, error_message, label, t
-from ui.state import session_scope
+from ui.state import cached_read, minute, session_scope
+from ui.tabs import lazy_tabs
 
 actor = require_role()
-lang, today, now = current_language(), today_local(), view.now_utc()
+lang, today, now = current_language(), today_local(), minute(view.now_utc())  # clocks to the minute: cached
 st.title(t("whistle.title"))
 st.caption(t("whistle.subtitle"))
 if flash := st.session_state.pop("whistle_flash", None):
     st.success(flash)
 
-with session_scope() as s:
-    communities = reference.list_communities(s)
-    units = ws.summoned_unit_options(s)
-    queue = ws.my_queue(s, actor, now=now)
-    overdue_n = ws.overdue_count(s, now=now)
-    limits = ws.get_limits(s)
+# Reads are cached by their arguments until a write clears them (ui.state).
+communities = cached_read(reference.list_communities)
+units = cached_read(ws.summoned_unit_options)
+queue = cached_read(ws.my_queue, actor, now=now)
+overdue_n = cached_read(ws.overdue_count, now=now)
+limits = cached_read(ws.get_limits)
 
 if actor.role != Role.LEADER:
     view.show_queue(queue)
 if overdue_n:
     st.warning(t("whistle.overdue_banner", n=overdue_n))
 
-tab_list, tab_raise, tab_score, tab_stats, tab_limits = st.tabs(
-    [
-        t("whistle.tab_list"),
-        t("whistle.tab_raise"),
-        t("whistle.tab_score"),
-        t("whistle.tab_stats"),
-        t("whistle.tab_limits"),
-    ]
-)
+# Only the open tab runs: the scorecard and the rates each read every matter of the year.
+tabs = lazy_tabs(["list", "raise", "score", "stats", "limits"], key="whistle_tab", prefix="whistle.tab_")
 
-with tab_list:
+
+def list_tab() -> None:
     names = {c.id: c.name for c in communities}
     f1, f2, f3 = st.columns([2, 2, 1])
     own = actor.community_id if actor.role == Role.COMMUNITY else None
@@ -66,21 +61,21 @@ with tab_list:
         if actor.role == Role.LIAISON and st.toggle(t("whistle.mine_only"), key="whistle_f_mine")
         else None
     )
-    with session_scope() as s:
-        total = ws.count_whistles(s, actor, community_id=community_id, kind=kind, open_only=open_only, unit_id=mine)
+    total = cached_read(
+        ws.count_whistles, actor, community_id=community_id, kind=kind, open_only=open_only, unit_id=mine
+    )
     offset, limit = tables.pager(total, key="whistle_page", page_size=15)
-    with session_scope() as s:
-        matters, _ = ws.list_whistles(
-            s,
-            actor,
-            community_id=community_id,
-            kind=kind,
-            open_only=open_only,
-            unit_id=mine,
-            offset=offset,
-            limit=limit,
-            now=now,
-        )
+    matters, _ = cached_read(
+        ws.list_whistles,
+        actor,
+        community_id=community_id,
+        kind=kind,
+        open_only=open_only,
+        unit_id=mine,
+        offset=offset,
+        limit=limit,
+        now=now,
+    )
     if matters.empty:
         st.caption(t("common.none"))
     else:
@@ -101,8 +96,7 @@ with tab_list:
         )
         titles = dict(zip(matters["id"].astype(int), matters["title"], strict=True))
         chosen = st.selectbox(t("whistle.pick"), list(titles), format_func=titles.__getitem__, key="whistle_pick")
-        with session_scope() as s:
-            detail = ws.get_whistle(s, actor, whistle_id=int(chosen), now=now)
+        detail = cached_read(ws.get_whistle, actor, whistle_id=int(chosen), now=now)
         with st.container(border=True):
             view.show_detail(detail)
             for r in detail.responses:
@@ -111,16 +105,8 @@ with tab_list:
                 if r.can_rate:
                     view.rate_form(r, actor)
 
-with tab_raise:
-    panels.raise_panel(actor, communities, units)
 
-with tab_score:
-    panels.score_panel(actor, today, now)
-
-with tab_stats:
-    panels.stats_panel(today)
-
-with tab_limits:
+def limits_tab() -> None:
     st.markdown(t("whistle.limits_rule"))
     new_limits = view.limits_editor(limits, editable=actor.is_admin)
     if new_limits is not None:
@@ -132,3 +118,16 @@ with tab_limits:
         else:
             st.session_state["whistle_flash"] = t("common.saved")
             st.rerun()
+
+
+bodies = {
+    "list": list_tab,
+    "raise": lambda: panels.raise_panel(actor, communities, units),
+    "score": lambda: panels.score_panel(actor, today, now),
+    "stats": lambda: panels.stats_panel(today),
+    "limits": limits_tab,
+}
+for name, body in bodies.items():
+    if tabs[name].open:
+        with tabs[name]:
+            body()

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 CATEGORY_POINTS = 30
 TEXT_POINTS = 40
@@ -28,6 +28,7 @@ TEXT_FULL_AT = 0.4  # a similarity this high earns all the text points
 # Characters too common in Chinese prose to say anything about a match.
 _STOP_CHARS = frozenset("的了和与及或在是有为对把被从到向给等个一不也就都而之其这那些我们你他她它要可以会能上下中")
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+")
+_Grams = tuple[frozenset[str], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class NeedFacts:
     category_id: int
     title: str
     description: str = ""
+
+    @cached_property
+    def grams(self) -> tuple[_Grams, _Grams]:
+        """The title's and the whole text's characters and pairs, worked out once per need."""
+        return _grams(self.title), _grams(f"{self.title} {self.description}")
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,11 @@ class ResourceFacts:
     @property
     def remaining(self) -> int | None:
         return None if self.capacity is None else max(0, self.capacity - self.in_use)
+
+    @cached_property
+    def grams(self) -> tuple[_Grams, _Grams]:
+        """The title's and the whole text's characters and pairs, worked out once per resource."""
+        return _grams(self.title), _grams(f"{self.title} {self.description}")
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ def _normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def _grams(text: str) -> tuple[frozenset[str], frozenset[str]]:
+def _grams(text: str) -> _Grams:
     """The content characters and the character pairs (bigrams) of ``text``."""
     chars: set[str] = set()
     pairs: set[str] = set()
@@ -103,9 +114,38 @@ def _dice(a: frozenset[str], b: frozenset[str]) -> float:
 
 def text_similarity(a: str, b: str) -> float:
     """0–1: how much two Chinese texts share (character pairs weigh more than single characters)."""
-    chars_a, pairs_a = _grams(a)
-    chars_b, pairs_b = _grams(b)
-    return 0.6 * _dice(pairs_a, pairs_b) + 0.4 * _dice(chars_a, chars_b)
+    return _similarity(_grams(a), _grams(b))
+
+
+def _similarity(a: _Grams, b: _Grams) -> float:
+    return 0.6 * _dice(a[1], b[1]) + 0.4 * _dice(a[0], b[0])
+
+
+def _text(need: NeedFacts, resource: ResourceFacts) -> tuple[int, float]:
+    """The text part's points and the similarity they come from."""
+    (need_title, need_all), (res_title, res_all) = need.grams, resource.grams
+    sim = max(_similarity(need_title, res_title), _similarity(need_all, res_all))
+    return round(TEXT_POINTS * min(1.0, sim / TEXT_FULL_AT)), sim
+
+
+def _capacity(resource: ResourceFacts) -> int:
+    remaining = resource.remaining
+    if remaining is None:
+        return UNSTATED_CAPACITY_POINTS
+    if not resource.capacity:
+        return 0
+    points = round(CAPACITY_POINTS * remaining / resource.capacity)
+    return max(points, 3) if remaining > 0 else points
+
+
+def _total(need: NeedFacts, resource: ResourceFacts) -> int:
+    """``score(need, resource).score`` without assembling its parts (ranking thousands of resources)."""
+    return (
+        (CATEGORY_POINTS if need.category_id == resource.category_id else 0)
+        + _text(need, resource)[0]
+        + _capacity(resource)
+        + (PAIRED_POINTS if need.community_id in resource.paired_community_ids else 0)
+    )
 
 
 def shared_words(a: str, b: str, limit: int = 4) -> list[str]:
@@ -121,27 +161,15 @@ def score(need: NeedFacts, resource: ResourceFacts) -> Match:
     same = need.category_id == resource.category_id
     parts.append(MatchPart("category", CATEGORY_POINTS if same else 0, CATEGORY_POINTS))
 
-    sim = max(
-        text_similarity(need.title, resource.title),
-        text_similarity(f"{need.title} {need.description}", f"{resource.title} {resource.description}"),
-    )
-    text_points = round(TEXT_POINTS * min(1.0, sim / TEXT_FULL_AT))
+    text_points, sim = _text(need, resource)
     words = shared_words(f"{need.title}{need.description}", f"{resource.title}{resource.description}")
     parts.append(MatchPart("text", text_points, TEXT_POINTS, {"similarity": round(sim, 2), "words": "、".join(words)}))
 
     remaining = resource.remaining
-    if remaining is None:
-        cap_points = UNSTATED_CAPACITY_POINTS
-    elif resource.capacity:
-        cap_points = round(CAPACITY_POINTS * remaining / resource.capacity)
-        if remaining > 0:
-            cap_points = max(cap_points, 3)
-    else:
-        cap_points = 0
     parts.append(
         MatchPart(
             "capacity",
-            cap_points,
+            _capacity(resource),
             CAPACITY_POINTS,
             {
                 "remaining": "" if remaining is None else remaining,
@@ -160,10 +188,9 @@ def rank(need: NeedFacts, resources: Iterable[ResourceFacts], *, top: int = 3, m
     """The best ``top`` resources for ``need``, highest score first (ties: lower id first).
 
     A resource whose capacity is used up is left out."""
-    scored = [score(need, r) for r in resources if r.remaining is None or r.remaining > 0]
-    scored = [m for m in scored if m.score >= min_score]
-    scored.sort(key=lambda m: (-m.score, m.resource_id))
-    return scored[:top]
+    totals = [(_total(need, r), r) for r in resources if r.remaining is None or r.remaining > 0]
+    best = sorted(((n, r) for n, r in totals if n >= min_score), key=lambda nr: (-nr[0], nr[1].id))[:top]
+    return [score(need, r) for _, r in best]  # the parts (and the shared words) for the few shown
 
 
 def best_for_each(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, event, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import (
@@ -25,6 +25,8 @@ from db.models import (
 )
 from domain.enums import SIX_ITEMS, ActionStatus, NeedStatus, ProjectStage
 from domain.six_items import assess, counting_since
+
+_SIX_MEMO = "cobuild_six_items_counts"
 
 EXPIRY_WINDOW_DAYS = 60
 COVERED_NEED_STATUSES: tuple[NeedStatus, ...] = (NeedStatus.CLAIMED, NeedStatus.PROJECT, NeedStatus.SOLVED)
@@ -237,7 +239,25 @@ def six_items_counts(
     session: Session, *, year: int, as_of: date, community_id: int | None = None, unit_kind: str | None = None
 ) -> dict[int, dict[str, int]]:
     """Per active unit, how many activities of each of the six kinds it held this year so far
-    (``community_id``: the units paired with that community; ``unit_kind``: units of that kind)."""
+    (``community_id``: the units paired with that community; ``unit_kind``: units of that kind).
+
+    One aggregate over the year's activities: a page that shows several 六个一 figures asks once per
+    session (the memo is dropped when the session flushes a write)."""
+    memo: dict[tuple[object, ...], dict[int, dict[str, int]]] = session.info.setdefault(_SIX_MEMO, {})
+    key = (year, as_of, community_id, unit_kind)
+    if key not in memo:
+        memo[key] = _six_items_counts(session, year=year, as_of=as_of, community_id=community_id, unit_kind=unit_kind)
+    return {uid: dict(kinds) for uid, kinds in memo[key].items()}
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_six_items(session: Session, _context: object) -> None:
+    session.info.pop(_SIX_MEMO, None)
+
+
+def _six_items_counts(
+    session: Session, *, year: int, as_of: date, community_id: int | None, unit_kind: str | None
+) -> dict[int, dict[str, int]]:
     start = date(year, 1, 1)
     end = min(date(year, 12, 31), as_of)
     scope = unit_scope(Activity.unit_id, community_id=community_id, unit_kind=unit_kind)

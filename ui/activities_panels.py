@@ -79,6 +79,12 @@ def _grid_table(progress: activity_reports.Progress) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+def _sheet(year: int, today: date, by: str, lang: str) -> pd.DataFrame:
+    """The whole grid for the download (``lang`` keys the cache: its headers are translated)."""
+    return _grid_table(_progress(year, today, by))
+
+
 def six_items(today: date) -> None:
     """六个一 progress for a chosen year: metrics, the sortable grid, a chart, an Excel export."""
     years = _years(today)
@@ -117,6 +123,7 @@ def six_items(today: date) -> None:
         rows.sort(key=lambda r: r.row.completion)
     if only_behind:
         rows = [r for r in rows if r.row.behind]
+    rows = tables.page_of(rows, key="activities_six_page", page_size=50)  # a county has ~1,500 units
     shown = activity_reports.Progress(progress.year, progress.as_of, progress.by, rows)
     grid = _grid_table(shown)
     completion_col = t("activities.six.row_completion")
@@ -131,10 +138,10 @@ def six_items(today: date) -> None:
         },
     )
     st.caption(t("activities.six.rule"))
-    sheet, sheet_name = _grid_table(progress), t("activities.six.sheet")
+    sheet, sheet_name = _sheet(year, today, by, current_language()), t("activities.six.sheet")
     st.download_button(
         t("activities.six.download"),
-        lambda: ledger_export.frame_xlsx(sheet, sheet_name),
+        lambda: ledger_export.frame_xlsx(sheet, sheet_name),  # every row; the workbook is built when clicked
         on_click="ignore",
         file_name=f"six-items-{year}.xlsx",
         key="activities_six_xlsx",

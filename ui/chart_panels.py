@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -90,22 +91,26 @@ def tr() -> charts.Translate:
     return partial(translate, current_language())
 
 
-def panels(data: dict[str, Any]) -> dict[str, charts.Panel]:
-    """The page's charts, labelled in the user's language."""
-    lang_tr = tr()
-    built = (
-        charts.needs_by_category_panel(data["needs"], lang_tr),
-        charts.needs_coverage_panel(data["coverage"], lang_tr),
-        charts.funnel_panel(data["funnel"], lang_tr),
-        charts.monthly_activities_panel(data["monthly"], lang_tr),
-        charts.hours_panel(data["monthly"], lang_tr),
-        charts.kinds_panel(data["kinds"], lang_tr),
-        charts.six_items_panel(data["six_items"], lang_tr, [k.value for k in SIX_ITEMS]),
-        charts.attendance_panel(data["attendance"], lang_tr),
-        charts.actions_panel(data["actions"], lang_tr),
-        charts.agreements_panel(data["agreements"], lang_tr),
-    )
-    return {p.key: p for p in built}
+_BUILDERS: dict[str, Callable[[dict[str, Any], Callable[..., str]], charts.Panel]] = {
+    "needs_by_category": lambda d, tr_: charts.needs_by_category_panel(d["needs"], tr_),
+    "needs_coverage": lambda d, tr_: charts.needs_coverage_panel(d["coverage"], tr_),
+    "project_funnel": lambda d, tr_: charts.funnel_panel(d["funnel"], tr_),
+    "activities_by_month": lambda d, tr_: charts.monthly_activities_panel(d["monthly"], tr_),
+    "hours_by_month": lambda d, tr_: charts.hours_panel(d["monthly"], tr_),
+    "activities_by_kind": lambda d, tr_: charts.kinds_panel(d["kinds"], tr_),
+    "six_items": lambda d, tr_: charts.six_items_panel(d["six_items"], tr_, [k.value for k in SIX_ITEMS]),
+    "attendance": lambda d, tr_: charts.attendance_panel(d["attendance"], tr_),
+    "actions": lambda d, tr_: charts.actions_panel(d["actions"], tr_),
+    "agreements": lambda d, tr_: charts.agreements_panel(d["agreements"], tr_),
+}
+PANEL_KEYS = tuple(_BUILDERS)
+
+
+def panel(data: dict[str, Any], key: str) -> charts.Panel:
+    """One of the page's charts, labelled in the user's language (built only when its tab is open)."""
+    built = _BUILDERS[key](data, tr())
+    assert built.key == key, (built.key, key)
+    return built
 
 
 def kpis(fig: stats.Figures) -> None:

@@ -12,7 +12,7 @@ from domain.credit import Component, Formula
 from domain.errors import AppError
 from services import evaluation as ev
 from services.evaluation import RoundInfo
-from ui import charts
+from ui import charts, tables
 from ui.format import fmt_date, fmt_percent
 from ui.i18n import current_language, error_message, t
 from ui.state import session_scope
@@ -76,8 +76,13 @@ def _num(v: object) -> float | None:
     return None if v is None or v != v else float(v)  # type: ignore[arg-type]
 
 
+CHART_UNITS = 30  # the ranking chart names the leading units; the table below lists them all
+
+
 def ranking(rows: pd.DataFrame) -> None:
-    shown = rows.dropna(subset=["index"])
+    shown = rows.dropna(subset=["index"]).head(CHART_UNITS)
+    if len(rows) > CHART_UNITS:
+        st.caption(t("evaluation.chart_top_note", n=CHART_UNITS))
     st.altair_chart(
         charts.bar(
             shown,
@@ -100,7 +105,10 @@ def ranking(rows: pd.DataFrame) -> None:
     )
     for c in Component:
         table[component_label(c)] = rows[c.value].map(lambda v: fmt_percent(_num(v)))
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(tables.page_of(table, key="evaluation_rank_page", page_size=20), hide_index=True, width="stretch")
+
+
+GRID_PAGE = 50
 
 
 def score_editor(actor: Actor, rnd: RoundInfo, grid: pd.DataFrame, evaluator: str) -> None:
@@ -110,6 +118,10 @@ def score_editor(actor: Actor, rnd: RoundInfo, grid: pd.DataFrame, evaluator: st
         config[str(c.id)] = st.column_config.NumberColumn(
             f"{c.name}（{c.weight:g}）", min_value=0, max_value=100, step=1
         )
+    if len(grid) > GRID_PAGE:  # a county's units go a page at a time; saving writes the page shown
+        st.caption(t("evaluation.grid_page_note", n=GRID_PAGE))
+        grid = tables.page_of(grid, key=f"evaluation_grid_page_{rnd.id}", page_size=GRID_PAGE)
+    first = int(grid["unit_id"].iloc[0]) if not grid.empty else 0
     edited = st.data_editor(
         grid,
         column_config=config,
@@ -117,7 +129,7 @@ def score_editor(actor: Actor, rnd: RoundInfo, grid: pd.DataFrame, evaluator: st
         width="stretch",
         num_rows="fixed",
         disabled=rnd.is_closed,
-        key=f"evaluation_grid_{rnd.id}_{evaluator}",
+        key=f"evaluation_grid_{rnd.id}_{evaluator}_{first}",
     )
     if rnd.is_closed:
         return

@@ -13,7 +13,7 @@ from ui import charts, tables
 from ui.i18n import label, t
 from ui.lists_view import names, pick, reference, write
 from ui.safe import md_escape
-from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, cached_read, session_scope
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
@@ -72,7 +72,8 @@ def matrix_tab(actor: Actor) -> None:
             m.unit_totals,
             {"unit": "lists.fields.unit", "projects": "lists.matrix.projects"},
             key="lists_mx_units",
-            height=300,
+            page_key="lists_mx_units_page",
+            page_size=10,
         )
     with st.expander(t("lists.matrix.cells"), icon=":material/grid_on:"):
         if links.empty:
@@ -91,9 +92,8 @@ def matrix_tab(actor: Actor) -> None:
                 enums={"stage": ProjectStage},
                 key="lists_mx_links",
             )
-    with session_scope() as s:
-        uncovered = matrix.uncovered_needs(s, community_id=community_id, category_id=category_id)
-        idle = resources.list_resources(s, actor, category_id=category_id, idle_only=True, limit=50).rows
+    uncovered = cached_read(matrix.uncovered_needs, community_id=community_id, category_id=category_id)
+    idle = cached_read(resources.list_resources, actor, category_id=category_id, idle_only=True, limit=50).rows
     left, right = st.columns(2)
     with left:
         st.markdown(f"**:red[{t('lists.matrix.uncovered_list')}]**")

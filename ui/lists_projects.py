@@ -17,7 +17,7 @@ from ui.format import fmt_date
 from ui.i18n import current_language, label, t
 from ui.lists_view import PAGE_SIZE, fetch_page, names, pick, pick_enum, reference, sorter, write
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import cached_read
 
 HEADERS = {
     "title": "lists.fields.project_title",
@@ -97,9 +97,10 @@ def projects_tab(actor: Actor, today: date) -> None:
 
 def open_pool(actor: Actor, today: date) -> None:
     """Projects and micro-wishes unclaimed past their deadline, which any unit may claim."""
-    with session_scope() as s:
-        pool = projects.list_projects(s, actor, open_pool_on=today, sort="claim_deadline", limit=50).rows
-        wishes = needs.list_needs(s, actor, open_pool_on=today, sort="claim_deadline", descending=False, limit=50).rows
+    pool = cached_read(projects.list_projects, actor, open_pool_on=today, sort="claim_deadline", limit=50).rows
+    wishes = cached_read(
+        needs.list_needs, actor, open_pool_on=today, sort="claim_deadline", descending=False, limit=50
+    ).rows
     st.subheader(t("lists.pool.title"))
     st.caption(t("lists.pool.caption"))
     if pool.empty and wishes.empty:
@@ -163,8 +164,7 @@ def open_pool(actor: Actor, today: date) -> None:
 
 def progress_grid(actor: Actor) -> None:
     """Progress of the projects the actor may edit, in one grid saved in one action."""
-    with session_scope() as s:
-        rows = projects.list_projects(s, actor, editable_only=True, limit=200).rows
+    rows = cached_read(projects.list_projects, actor, editable_only=True, limit=200).rows
     rows = rows[~rows["stage"].isin([ProjectStage.DONE, ProjectStage.EVALUATED])] if not rows.empty else rows
     if rows.empty:
         return
@@ -213,8 +213,7 @@ def detail(actor: Actor, today: date, rows: pd.DataFrame) -> None:
     st.subheader(t("lists.projects.detail"))
     titles = dict(zip(rows["id"].astype(int), rows["title"], strict=True))
     pid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.get, key="lists_prj_detail_pick")
-    with session_scope() as s:
-        d = projects.get_project(s, actor, project_id=int(pid), today=today)
+    d = cached_read(projects.get_project, actor, project_id=int(pid), today=today)
     c = st.columns(4)
     c[0].metric(t("lists.fields.stage"), label(d.stage))
     c[1].metric(t("lists.fields.progress"), f"{d.progress}%")
@@ -327,13 +326,12 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
 
 
 def _link_options(actor: Actor, community_id: int | None) -> tuple[dict[int, str], dict[int, str]]:
-    with session_scope() as s:
-        need_rows = (
-            needs.list_needs(s, actor, community_id=community_id, limit=200, sort="title").rows
-            if community_id
-            else pd.DataFrame(columns=["id", "title"])
-        )
-        res_rows = resources.list_resources(s, actor, limit=200, sort="unit").rows
+    need_rows = (
+        cached_read(needs.list_needs, actor, community_id=community_id, limit=200, sort="title").rows
+        if community_id
+        else pd.DataFrame(columns=["id", "title"])
+    )
+    res_rows = cached_read(resources.list_resources, actor, limit=200, sort="unit").rows
     need_opts = {int(r.id): r.title for r in need_rows.itertuples()}
     res_opts = {int(r.id): f"{r.title}（{r.unit}）" for r in res_rows.itertuples()}
     return need_opts, res_opts

@@ -13,7 +13,9 @@ from services.reference import Option
 from ui import charts, tables
 from ui import meetings_view as view
 from ui.i18n import label, t
-from ui.state import session_scope
+from ui.state import cached_read
+
+CHART_UNITS = 30  # the attendance chart shows the units that most need a reminder
 
 
 def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
@@ -39,13 +41,18 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
     late = a3.toggle(t("meetings.overdue_only"), key="meetings_a_overdue")
     if actor.role == Role.LIAISON:
         st.caption(t("meetings.liaison_scope"))
-    with session_scope() as s:
-        n = svc.count_action_items(s, actor, today=today, status=status, unit_id=unit, overdue_only=late)
+    n = cached_read(svc.count_action_items, actor, today=today, status=status, unit_id=unit, overdue_only=late)
     a_offset, a_limit = tables.pager(n, key="meetings_a_page", page_size=15)
-    with session_scope() as s:
-        rows = svc.list_action_items(
-            s, actor, today=today, status=status, unit_id=unit, overdue_only=late, offset=a_offset, limit=a_limit
-        )
+    rows = cached_read(
+        svc.list_action_items,
+        actor,
+        today=today,
+        status=status,
+        unit_id=unit,
+        overdue_only=late,
+        offset=a_offset,
+        limit=a_limit,
+    )
     view.show_actions(rows, with_meeting=True, key="meetings_a_table")
     view.close_form(actor, rows, today=today, key="meetings_close")
 
@@ -53,17 +60,17 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
 def attendance_panel(years: list[int], today: date) -> None:
     """Each unit's attendance rate for a year, charted and listed."""
     y = st.selectbox(t("common.year"), years, key="meetings_att_year")
-    with session_scope() as s:
-        rates = svc.attendance_rates(
-            s, start=today.replace(year=y, month=1, day=1), end=today.replace(year=y, month=12, day=31)
-        )
+    rates = cached_read(
+        svc.attendance_rates, start=today.replace(year=y, month=1, day=1), end=today.replace(year=y, month=12, day=31)
+    )
     if rates.empty:
         st.caption(t("common.none"))
     else:
         shown = rates.assign(pct=(rates["rate"] * 100).round(0))
+        lowest = shown.nsmallest(CHART_UNITS, "rate") if len(shown) > CHART_UNITS else shown
         st.altair_chart(
             charts.bar(
-                shown,
+                lowest,
                 x="unit",
                 y="pct",
                 title=t("meetings.attendance_chart", year=y),
@@ -74,6 +81,8 @@ def attendance_panel(years: list[int], today: date) -> None:
             ),
             width="stretch",
         )
+        if len(shown) > CHART_UNITS:
+            st.caption(t("charts.lowest_note", n=CHART_UNITS))
         tables.show(
             shown,
             {
@@ -82,6 +91,7 @@ def attendance_panel(years: list[int], today: date) -> None:
                 "attended": "meetings.fields.attended_n",
                 "pct": "meetings.fields.rate_pct",
             },
+            page_key="meetings_att_page",
         )
 
 
@@ -102,8 +112,8 @@ def detail_panel(actor: Actor, detail: svc.MeetingDetail, units: list[Option], t
             view.show_markdown(detail.agenda)
         with d_review:
             st.caption(t("meetings.review_help"))
-            view.show_actions(detail.review, with_meeting=True, key=f"meetings_review_table_{detail.id}")
-            view.review_form(actor, detail, today=today)
+            shown = view.show_actions(detail.review, with_meeting=True, key=f"meetings_review_table_{detail.id}")
+            view.review_form(actor, detail, shown, today=today)
         with d_minutes:
             view.show_markdown(detail.minutes, empty_key="meetings.no_minutes")
             st.markdown(f"**{t('meetings.fields.decisions')}**")

@@ -18,10 +18,11 @@ from exports.minutes_docx import minutes_docx
 from services import meetings as svc
 from services.meetings import ActionRow, MeetingDetail, MeetingInput
 from services.reference import Option
+from ui import tables
 from ui.format import fmt_date, fmt_percent
 from ui.i18n import current_language, error_message, label, t
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import cached_read, session_scope
 
 FLASH = "meetings_flash"
 _BADGE = {
@@ -102,14 +103,17 @@ def actions_frame(rows: list[ActionRow], *, with_meeting: bool = False) -> pd.Da
     return pd.DataFrame(data)
 
 
-def show_actions(rows: list[ActionRow], *, with_meeting: bool = False, key: str) -> None:
+def show_actions(rows: list[ActionRow], *, with_meeting: bool = False, key: str) -> list[ActionRow]:
+    """The items as a table, a page at a time when there are many; returns the rows shown."""
     if not rows:
         st.caption(t("common.none"))
-        return
+        return rows
+    rows = tables.page_of(rows, key=f"{key}_page", page_size=15)
     df = actions_frame(rows, with_meeting=with_meeting)
     flag = t("meetings.fields.overdue")
     styled = df.style.apply(lambda r: ["background-color: #fde2e1" if r[flag] else "" for _ in r], axis=1)
     st.dataframe(styled, hide_index=True, width="stretch", key=key)
+    return rows
 
 
 def _item_label(r: ActionRow) -> str:
@@ -144,9 +148,9 @@ def close_form(actor: Actor, rows: list[ActionRow], *, today: date, key: str) ->
                 st.rerun()
 
 
-def review_form(actor: Actor, detail: MeetingDetail, *, today: date) -> None:
-    """上次决议落实情况: each open item taken up here is closed, dropped or carried over."""
-    open_rows = [r for r in detail.review if r.status == ActionStatus.OPEN]
+def review_form(actor: Actor, detail: MeetingDetail, rows: list[ActionRow], *, today: date) -> None:
+    """上次决议落实情况: each open item taken up here (of those shown) is closed, dropped or carried over."""
+    open_rows = [r for r in rows if r.status == ActionStatus.OPEN]
     if not detail.can_write or not open_rows:
         return
     outcomes = ["done", "dropped", "carry"]
@@ -345,9 +349,8 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
         format_func=lambda i: t("meetings.alliance") if i is None else names.get(i, ""),
     )
     held_on = c3.date_input(t("meetings.fields.held_on"), today, key="meetings_new_date")
-    with session_scope() as s:
-        carried = svc.open_items_for_new_meeting(s, actor, community_id=scope, held_on=held_on, today=today)
-        scope_units = svc.scope_units(s, community_id=scope)
+    carried = cached_read(svc.open_items_for_new_meeting, actor, community_id=scope, held_on=held_on, today=today)
+    scope_units = cached_read(svc.scope_units, community_id=scope)
     overdue = sum(r.overdue for r in carried)
     st.markdown(f"**{t('meetings.review_title')}**")
     if carried:

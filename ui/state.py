@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -15,6 +18,8 @@ from config import Settings, load_settings
 from db.engine import make_engine, make_session_factory
 from db.engine import session_scope as _session_scope
 from domain.errors import Conflict
+
+_R = TypeVar("_R")
 
 # How long cached figures live. A write clears this process's caches at once; other processes of a
 # multi-process deployment see it within this many seconds (replicas agree within a minute).
@@ -55,3 +60,24 @@ def session_scope(*, write: bool = False) -> Iterator[Session]:
         raise
     if write:
         st.cache_data.clear()
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+def _read(module: str, name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    with session_scope() as session:
+        return fn(session, *args, **dict(kwargs))
+
+
+def cached_read(fn: Callable[..., _R], *args: Any, **kwargs: Any) -> _R:
+    """``fn(session, *args, **kwargs)`` for a service read, cached by its arguments (the actor is one,
+    so one user's rows are never served to another) until a write clears the caches or CACHE_TTL ends.
+
+    ``fn`` must be a module-level function of ``services`` returning a picklable value; pass times
+    rounded (``minute()``) so that reruns within a minute share one entry."""
+    return _read(fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))  # type: ignore[no-any-return]
+
+
+def minute(now: datetime) -> datetime:
+    """``now`` to the minute: a clock-based figure stays cached for the minute it is shown."""
+    return now.replace(second=0, microsecond=0)

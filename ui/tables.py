@@ -6,12 +6,15 @@ import math
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from ui.format import fmt_date, fmt_datetime
 from ui.i18n import current_language, t
+
+_Rows = TypeVar("_Rows", pd.DataFrame, list[Any])
 
 
 def present(
@@ -55,8 +58,13 @@ def show(
     enums: Mapping[str, type[StrEnum]] | None = None,
     key: str | None = None,
     height: int | None = None,
+    page_key: str | None = None,
+    page_size: int = 20,
 ) -> None:
-    """Display a table (no index, full width)."""
+    """Display a table (no index, full width). With ``page_key``, a long table goes to the browser a
+    page at a time (for lists a service hands whole, such as a ranking of every unit)."""
+    if page_key is not None:
+        df = page_of(df, key=page_key, page_size=page_size)
     kwargs = {"height": height} if height else {}
     st.dataframe(present(df, columns, enums=enums), hide_index=True, width="stretch", key=key, **kwargs)
 
@@ -71,3 +79,11 @@ def pager(total: int, *, key: str, page_size: int = 20) -> tuple[int, int]:
     page = cols[0].number_input(t("common.page"), min_value=1, max_value=pages, value=1, step=1, key=key)
     cols[1].caption(t("common.page_of", page=page, pages=pages, n=total))
     return (int(page) - 1) * page_size, page_size
+
+
+def page_of(rows: _Rows, *, key: str, page_size: int = 20) -> _Rows:
+    """The page of ``rows`` chosen under the table (a pager only when there is more than one page)."""
+    if len(rows) <= page_size:
+        return rows
+    offset, limit = pager(len(rows), key=key, page_size=page_size)
+    return rows[offset : offset + limit] if isinstance(rows, list) else rows.iloc[offset : offset + limit]

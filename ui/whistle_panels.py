@@ -14,7 +14,9 @@ from services.reference import Option
 from ui import charts, tables
 from ui.format import fmt_percent
 from ui.i18n import error_message, label, t
-from ui.state import session_scope
+from ui.state import cached_read, session_scope
+
+CHART_UNITS = 30
 
 
 def raise_panel(actor: Actor, communities: list[Option], units: list[tuple[int, str]]) -> None:
@@ -53,8 +55,7 @@ def raise_panel(actor: Actor, communities: list[Option], units: list[tuple[int, 
 def score_panel(actor: Actor, today: date, now: datetime) -> None:
     """Each unit's response times, on-time share and rating, for a year."""
     year = st.selectbox(t("common.year"), list(range(today.year, today.year - 5, -1)), key="whistle_score_year")
-    with session_scope() as s:
-        card = ws.scorecard(s, actor, year=int(year), now=now)
+    card = cached_read(ws.scorecard, actor, year=int(year), now=now)
     if card.empty:
         st.caption(t("common.none"))
     else:
@@ -70,8 +71,12 @@ def score_panel(actor: Actor, today: date, now: datetime) -> None:
                 "on_time": "whistle.fields.on_time",
                 "rating": "whistle.fields.avg_rating",
             },
+            page_key="whistle_score_page",
         )
         chart_df = card.dropna(subset=["on_time"]).assign(on_time=lambda d: (d["on_time"] * 100).round(0))
+        if len(chart_df) > CHART_UNITS:  # the chart names the units that most need a reminder
+            chart_df = chart_df.nsmallest(CHART_UNITS, "on_time")
+            st.caption(t("whistle.lowest_note", n=CHART_UNITS))
         st.altair_chart(
             charts.bar(
                 chart_df,
@@ -90,8 +95,7 @@ def score_panel(actor: Actor, today: date, now: datetime) -> None:
 def stats_panel(today: date) -> None:
     """The 吹哨率 and closing time by month over the last year."""
     start = date(today.year - 1, today.month, 1)
-    with session_scope() as s:
-        monthly = ws.monthly(s, start=start, end=today)
+    monthly = cached_read(ws.monthly, start=start, end=today)
     left, right = st.columns(2)
     left.altair_chart(
         charts.line(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.matching import (
     CATEGORY_POINTS,
@@ -115,3 +117,47 @@ def test_used_up_resource_is_not_suggested() -> None:
 )
 def test_text_similarity_of_chinese_titles(a: str, b: str, low: float, high: float) -> None:
     assert low <= text_similarity(a, b) <= high
+
+
+_WORDS = ["老年人", "手机", "培训", "助餐", "义诊", "法律", "咨询", "安全", "消防", "课后", "托管", "ab", "12", "的"]
+
+
+@given(
+    need_words=st.lists(st.sampled_from(_WORDS), max_size=5),
+    res=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_WORDS), max_size=5),
+            st.sampled_from([LIVELIHOOD, ELDER, SAFETY]),
+            st.one_of(st.none(), st.integers(0, 5)),
+            st.integers(0, 6),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+@settings(max_examples=60, deadline=None)
+def test_ranking_by_quick_totals_agrees_with_the_full_score(need_words: list[str], res: list[tuple]) -> None:  # type: ignore[type-arg]
+    """rank() orders by a quick total and builds the parts only for the few shown: the same result
+    as scoring every resource in full."""
+    need = NeedFacts(
+        1, community_id=10, category_id=LIVELIHOOD, title="".join(need_words[:2]), description="".join(need_words)
+    )
+    resources = [
+        ResourceFacts(
+            i + 1,
+            unit_id=i + 1,
+            category_id=cat,
+            title="".join(words[:2]),
+            description="".join(words),
+            capacity=cap,
+            in_use=used,
+            paired_community_ids=frozenset({10}) if paired else frozenset(),
+        )
+        for i, (words, cat, cap, used, paired) in enumerate(res)
+    ]
+    full = sorted(
+        (score(need, r) for r in resources if r.remaining is None or r.remaining > 0),
+        key=lambda m: (-m.score, m.resource_id),
+    )
+    assert rank(need, resources, top=3) == [m for m in full if m.score >= 1][:3]

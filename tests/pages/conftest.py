@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -72,3 +73,40 @@ def assert_clean(at: AppTest) -> None:
     """No exception element, no error box (unless a test expects one)."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab ``label`` of the page's keyed tab group ``key`` (only the open tab runs)."""
+    at.session_state[key] = label
+    return at.run()
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _nodes(child)
+
+
+def tab_labels(at: AppTest, key: str) -> list[str]:
+    """The labels of the keyed tab group ``key`` on the page as last run ([] when there is none)."""
+    if key not in at.session_state:
+        return []
+    current = at.session_state[key]
+    for node in _nodes(at._tree):
+        children = list(getattr(node, "children", {}).values())
+        if children and all(getattr(c, "type", None) == "tab" for c in children):
+            labels = [c.label for c in children]
+            if current in labels:
+                return labels
+    return []
+
+
+def each_tab(at: AppTest, key: str) -> Iterator[str]:
+    """Open every tab of the group ``key`` in turn (the first is open on arrival); yields its label."""
+    labels = tab_labels(at, key)
+    for n, label in enumerate(labels):
+        if n:
+            open_tab(at, key, label)
+        yield label
+    if len(labels) > 1:
+        open_tab(at, key, labels[0])

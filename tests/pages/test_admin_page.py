@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import ROOT, OpenPage, assert_clean
+from tests.pages.conftest import ROOT, OpenPage, assert_clean, open_tab
 
 PAGE = "app_pages/admin.py"
 
@@ -21,13 +21,14 @@ def test_admin_page_renders_every_tab_for_admin(open_page: OpenPage) -> None:
 
 
 def test_admin_creates_a_unit_and_sees_it_in_the_log(open_page: OpenPage) -> None:
-    at = open_page("admin", PAGE)
+    at = open_tab(open_page("admin", PAGE), "admin_tab", "共建单位")
     at.text_input(key="admin_new_unit_name").input("青溪县图书馆")
     at.number_input(key="admin_new_unit_members").set_value(12)
     submit = next(b for b in at.button if b.label == "新增" and "admin_unit_create" in b.form_id)
     submit.click().run()
     assert_clean(at)
     assert any("青溪县图书馆" in s.value for s in at.success)
+    open_tab(at, "admin_tab", "操作记录")
     log = next(df.value for df in at.dataframe if "操作" in df.value.columns)
     assert "新建" in set(log["操作"]) and "共建单位" in set(log["对象"])
     at.button(key="admin_audit_prepare").click().run()  # builds the CSV and .xlsx once, noted in the log

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.conftest import OpenPage, assert_clean
+from tests.pages.conftest import OpenPage, assert_clean, open_tab
 
 PAGE = "app_pages/charts.py"
 
@@ -23,6 +23,7 @@ def test_charts_page_filters_by_quarter_and_unit_kind(open_page: OpenPage) -> No
     at = open_page("leader", PAGE)
     at.selectbox(key="charts_quarter").set_value(1).run()
     at.selectbox(key="charts_unit_kind").set_value(at.selectbox(key="charts_unit_kind").options[1]).run()
+    open_tab(at, "charts_tab", "单位排名")
     at.selectbox(key="charts_rank_measure").set_value("attendance_rate").run()
     assert_clean(at)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.conftest import OpenPage, assert_clean
+from tests.pages.conftest import OpenPage, assert_clean, open_tab
 
 PAGE = "app_pages/evaluation.py"
 
@@ -19,4 +19,6 @@ def test_evaluation_page_renders_for_every_demo_user(open_page: OpenPage, userna
     if username == "liaison1":
         assert "evaluation_pick_unit" not in at.session_state  # own breakdown only, no ranking
     if username == "admin":
+        open_tab(at, "evaluation_tab", "民主考评")
+        assert_clean(at)
         assert at.button(key="evaluation_save_scores")

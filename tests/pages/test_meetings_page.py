@@ -14,7 +14,7 @@ from db.engine import make_engine
 from db.models import User
 from services import meetings
 from services.users import actor_for
-from tests.pages.conftest import OpenPage, assert_clean
+from tests.pages.conftest import OpenPage, assert_clean, open_tab
 
 PAGE = "app_pages/meetings.py"
 
@@ -64,7 +64,7 @@ def test_script_in_minutes_shows_as_text(open_page: OpenPage, app_env: Path) -> 
 
 
 def test_liaison_sees_only_own_units_items(open_page: OpenPage) -> None:
-    at = open_page("liaison1", PAGE)
+    at = open_tab(open_page("liaison1", PAGE), "meetings_tab", "待办事项")
     at.selectbox(key="meetings_a_status").set_value(None).run()
     assert_clean(at)
     tab = next(tab for tab in at.tabs if tab.label == "待办事项")

@@ -1,0 +1,23 @@
+"""Tabs of which only the open one runs.
+
+``st.tabs`` runs every tab's body on every rerun and sends it all to the browser; at county scale a
+page's other tabs cost as much as the one being read. Keyed tabs with ``on_change="rerun"`` remember
+the open tab across reruns and expose ``.open``: a page runs a tab's body only when it is open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ui.i18n import t
+
+
+def lazy_tabs(names: list[str], *, key: str, prefix: str) -> dict[str, Any]:
+    """One tab per name (labels ``t(prefix + name)``), keyed ``key``: name → tab container.
+
+    Use as ``if tabs["x"].open: with tabs["x"]: ...``. The first name opens by default."""
+    labels = [t(prefix + name) for name in names]
+    if st.session_state.get(key) not in (None, *labels):  # the language changed: open the first tab
+        del st.session_state[key]
+    return dict(zip(names, st.tabs(labels, key=key, on_change="rerun"), strict=True))
