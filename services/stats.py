@@ -145,17 +145,11 @@ def project_funnel(session: Session, *, f: ChartFilter) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "order", "count", "reached"])
 
 
-def _month_key(year_col: object, month_col: object) -> str:
-    return f"{int(year_col):04d}-{int(month_col):02d}"  # type: ignore[call-overload]
-
-
 def activities_by_month(session: Session, *, f: ChartFilter) -> pd.DataFrame:
     """Activities, volunteer hours and beneficiaries per month and kind in the period."""
-    year = func.extract("year", Activity.held_on)
-    month = func.extract("month", Activity.held_on)
+    month = metrics.month_of(session, Activity.held_on)
     stmt = (
         select(
-            year,
             month,
             Activity.kind,
             func.count(Activity.id),
@@ -163,13 +157,10 @@ def activities_by_month(session: Session, *, f: ChartFilter) -> pd.DataFrame:
             func.coalesce(func.sum(Activity.beneficiaries), 0),
         )
         .where(*metrics.activity_conditions(f.start, f.end, community_id=f.community_id, unit_kind=f.unit_kind))
-        .group_by(year, month, Activity.kind)
-        .order_by(year, month)
+        .group_by(month, Activity.kind)
+        .order_by(month)
     )
-    rows = [
-        (_month_key(y, m), str(getattr(k, "value", k)), int(n), float(h), int(b))
-        for y, m, k, n, h, b in session.execute(stmt)
-    ]
+    rows = [(str(m), str(getattr(k, "value", k)), int(n), float(h), int(b)) for m, k, n, h, b in session.execute(stmt)]
     return pd.DataFrame(rows, columns=["month", "kind", "activities", "volunteer_hours", "beneficiaries"])
 
 
@@ -258,19 +249,18 @@ def action_items_by_month(session: Session, *, f: ChartFilter) -> pd.DataFrame:
         (ActionItem.due_on < f.today, "overdue"),
         else_="open",
     )
-    year = func.extract("year", ActionItem.due_on)
-    month = func.extract("month", ActionItem.due_on)
+    month = metrics.month_of(session, ActionItem.due_on)
     stmt = (
-        select(year, month, state, func.count(ActionItem.id))
+        select(month, state, func.count(ActionItem.id))
         .where(
             ActionItem.due_on >= f.start,
             ActionItem.due_on <= f.end,
             *metrics.unit_scope(ActionItem.owner_unit_id, community_id=f.community_id, unit_kind=f.unit_kind),
         )
-        .group_by(year, month, state)
-        .order_by(year, month)
+        .group_by(month, state)
+        .order_by(month)
     )
-    rows = [(_month_key(y, m), s, int(n)) for y, m, s, n in session.execute(stmt)]
+    rows = [(str(m), s, int(n)) for m, s, n in session.execute(stmt)]
     return pd.DataFrame(rows, columns=["month", "state", "count"])
 
 
@@ -298,13 +288,22 @@ def rank_units(session: Session, *, f: ChartFilter, measure: str, limit: int = 1
             value = func.coalesce(func.sum(Activity.volunteer_hours), 0.0)
         else:
             value = func.coalesce(func.sum(Activity.beneficiaries), 0)
-        stmt = (
-            select(Unit.name, value)
-            .join(Unit, Unit.id == Activity.unit_id)
+        # per unit id first (``+ 0``: through the covering period index), then the names of the sums
+        unit_id = (Activity.unit_id + 0).label("unit_id")
+        per_unit = (
+            select(unit_id, value.label("v"))
             .where(*metrics.activity_conditions(f.start, f.end, community_id=f.community_id, unit_kind=f.unit_kind))
-            .group_by(Unit.name)
+            .group_by(unit_id)
+            .subquery()
         )
-    elif measure == "actions_done":
+        top = (
+            select(Unit.name, per_unit.c.v)
+            .join(per_unit, per_unit.c.unit_id == Unit.id)
+            .order_by(per_unit.c.v.desc(), Unit.name)
+            .limit(limit)
+        )
+        return pd.DataFrame([(n, float(v or 0)) for n, v in session.execute(top)], columns=["unit", "value"])
+    if measure == "actions_done":
         value = func.count(ActionItem.id)
         stmt = (
             select(Unit.name, value)

@@ -9,9 +9,10 @@ from functools import partial
 import altair as alt
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from db.models import Activity, Unit
 from domain.enums import SIX_ITEMS, ProjectStage
 from locales import translate
 from services import metrics, stats
@@ -215,3 +216,23 @@ def test_rank_units_is_ordered_and_limited(session: Session, measure: str) -> No
 def test_rank_units_refuses_an_unknown_measure(session: Session) -> None:
     with pytest.raises(ValueError):
         stats.rank_units(session, f=YEAR, measure="salary")
+
+
+@pytest.mark.parametrize(
+    ("measure", "column"),
+    [("activities", None), ("volunteer_hours", "volunteer_hours"), ("beneficiaries", "beneficiaries")],
+)
+def test_rank_units_agrees_with_summing_the_rows(session: Session, measure: str, column: str | None) -> None:
+    """The SQL ranking (summed per unit id, then named) equals summing the period's rows in pandas."""
+    rows = pd.read_sql(
+        select(Unit.name.label("unit"), Activity.volunteer_hours, Activity.beneficiaries)
+        .join(Unit, Unit.id == Activity.unit_id)
+        .where(*metrics.activity_conditions(YEAR.start, YEAR.end)),
+        session.connection(),
+    )
+    sums = rows.groupby("unit").size() if column is None else rows.groupby("unit")[column].sum()
+    expected = sorted(((-float(v), u) for u, v in sums.items()), key=lambda p: (p[0], p[1]))[:5]
+    got = stats.rank_units(session, f=YEAR, measure=measure, limit=5)
+    assert [v for v in got["value"]] == [-v for v, _ in expected]
+    assert set(got["unit"]) <= set(sums.index)
+    assert got["value"].iloc[0] == float(sums.max())
