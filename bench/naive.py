@@ -21,10 +21,12 @@ class _Ctx:
         self.today = today
         self.unit_id = unit_id
         self._cache: dict[str, pd.DataFrame] = {}
+        self.read: set[str] = set()  # the tables loaded whole
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._cache:
             self._cache[name] = pd.read_sql(f"SELECT * FROM {name}", self.conn)  # fixed names
+            self.read.add(name)
         return self._cache[name]
 
     def activities(self) -> pd.DataFrame:
@@ -173,12 +175,14 @@ NAIVE: dict[str, Callable[[_Ctx], dict[str, Any]]] = {
 }
 
 
-def measure(engine: Engine, page: str, *, today: date, unit_id: int | None) -> float | None:
-    """Milliseconds for the naive version of ``page`` (None when there is none)."""
+def measure(engine: Engine, page: str, *, today: date, unit_id: int | None) -> tuple[float | None, bool]:
+    """Milliseconds for the naive version of ``page`` (None when there is none), and whether it reads
+    the million-row activity table (the pages the ratio bar is about)."""
     fn = NAIVE.get(page)
     if fn is None:
-        return None
+        return None, False
     with engine.connect() as conn:
+        ctx = _Ctx(conn, today, unit_id)
         t0 = time.perf_counter()
-        fn(_Ctx(conn, today, unit_id))
-        return (time.perf_counter() - t0) * 1000
+        fn(ctx)
+        return (time.perf_counter() - t0) * 1000, "activity" in ctx.read

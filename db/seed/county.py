@@ -553,7 +553,7 @@ class _County:
             + n["rotation_slot"]
             + n["unit"] * 8
             + n["community"] * WHISTLES_PER_COMMUNITY_YEAR * self.years * 4
-            + n["unit"] * 18 * self.years
+            + n["unit"] * 21 * self.years  # scores, tasks, pairings and the rest, per unit-year (measured)
         )
         self.bar = Progress(total, enabled=progress)
         self.organisation()
