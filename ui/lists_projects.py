@@ -18,6 +18,7 @@ from ui.i18n import current_language, label, t
 from ui.lists_view import PAGE_SIZE, fetch_page, names, pick, pick_enum, reference, sorter, write
 from ui.safe import md_escape
 from ui.state import cached_read
+from ui.tabs import lazy_expander
 
 HEADERS = {
     "title": "lists.fields.project_title",
@@ -81,18 +82,20 @@ def projects_tab(actor: Actor, today: date) -> None:
     if not page.rows.empty:
         detail(actor, today, page.rows)
     if actor.role in (Role.ADMIN, Role.COMMUNITY):
-        with st.expander(t("lists.projects.add"), icon=":material/add:"):
-            allowed = (
-                names(communities)
-                if actor.is_admin
-                else {i: n for i, n in names(communities).items() if i == actor.community_id}
-            )
-            data = project_form(actor, "lists_prj_new", None, allowed, names(units))
-            if data is not None:
-                write(
-                    lambda s: projects.create_project(s, actor, data=data, note=t("lists.projects.created_note")),
-                    t("lists.saved"),
+        box = lazy_expander(t("lists.projects.add"), key="lists_prj_new_open", icon=":material/add:")
+        if box.open:
+            with box:
+                allowed = (
+                    names(communities)
+                    if actor.is_admin
+                    else {i: n for i, n in names(communities).items() if i == actor.community_id}
                 )
+                data = project_form(actor, "lists_prj_new", None, allowed, names(units))
+                if data is not None:
+                    write(
+                        lambda s: projects.create_project(s, actor, data=data, note=t("lists.projects.created_note")),
+                        t("lists.saved"),
+                    )
 
 
 def open_pool(actor: Actor, today: date) -> None:
@@ -316,7 +319,10 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
                     lambda s: projects.set_milestone_done(s, actor, milestone_id=int(mid), done=True), t("lists.saved")
                 )
     communities, units, _ = reference()
-    with st.expander(t("lists.projects.edit"), icon=":material/edit:"):
+    box = lazy_expander(t("lists.projects.edit"), key=f"lists_prj_edit_open_{d.id}", icon=":material/edit:")
+    if not box.open:
+        return
+    with box:
         allowed = names(communities) if actor.is_admin else {d.community_id: d.community}
         data = project_form(actor, f"lists_prj_edit_{d.id}", d, allowed, names(units), lock_lead=not actor.is_admin)
         if data is not None:

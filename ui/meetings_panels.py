@@ -14,6 +14,7 @@ from ui import charts, tables
 from ui import meetings_view as view
 from ui.i18n import label, t
 from ui.state import cached_read
+from ui.tabs import lazy_expander
 
 CHART_UNITS = 30  # the attendance chart shows the units that most need a reminder
 
@@ -124,8 +125,11 @@ def detail_panel(actor: Actor, detail: svc.MeetingDetail, units: list[Option], t
         with d_people:
             view.attendance_summary(detail)
         view.docx_button(detail)
-        if detail.can_write:
-            with st.expander(t("meetings.edit_title")):
+        box = (
+            lazy_expander(t("meetings.edit_title"), key=f"meetings_edit_open_{detail.id}") if detail.can_write else None
+        )
+        if box is not None and box.open:
+            with box:
                 data = view.meeting_form(
                     actor,
                     key=f"meetings_edit_{detail.id}",

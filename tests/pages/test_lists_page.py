@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from tests.pages.conftest import assert_clean
+from db.engine import make_engine
+from db.models import Project
+from tests.pages.conftest import assert_clean, open_tab
 
 PAGE = "app_pages/lists.py"
 
@@ -39,3 +43,20 @@ def test_english_page_renders(open_page) -> None:  # type: ignore[no-untyped-def
     at = open_page("admin", PAGE, lang="en")
     assert_clean(at)
     assert [tab.label for tab in at.tabs][:5] == ["Needs", "Resources", "Projects", "Matrix", "Agreements"]
+
+
+def test_community_worker_opens_the_project_form_and_creates_a_project(open_page, app_env) -> None:  # type: ignore[no-untyped-def]
+    """The project forms run only while their expander is open (a county's 1,500 units each)."""
+    at = open_tab(open_page("community1", PAGE), "lists_tab", "项目清单")
+    assert_clean(at)
+    assert "lists_prj_new_title" not in [w.key for w in at.text_input], "closed: the form does not run"
+    at.session_state["lists_prj_new_open"] = True
+    at.run()
+    assert_clean(at)
+    at.text_input(key="lists_prj_new_title").set_value("楼道照明改造")
+    at.button(key="FormSubmitter:lists_prj_new-保存").click().run()
+    assert_clean(at)
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        assert s.scalar(select(func.count(Project.id)).where(Project.title == "楼道照明改造")) == 1
+    engine.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine
-from db.models import User
+from db.models import Meeting, User
 from services import meetings
 from services.users import actor_for
 from tests.pages.conftest import OpenPage, assert_clean, open_tab
@@ -70,3 +70,21 @@ def test_liaison_sees_only_own_units_items(open_page: OpenPage) -> None:
     tab = next(tab for tab in at.tabs if tab.label == "待办事项")
     owners = set().union(*(set(d.value["责任单位"]) for d in tab.dataframe))
     assert owners == {"安居物业服务有限公司"}
+
+
+def test_admin_opens_the_edit_form_and_renames_a_meeting(open_page: OpenPage, app_env: Path) -> None:
+    """The edit form (two pickers of every unit) runs only while its expander is open."""
+    at = open_page("admin", PAGE)
+    picked = at.session_state["meetings_pick"]
+    key = f"meetings_edit_open_{picked}"
+    assert f"meetings_edit_{picked}_title" not in [w.key for w in at.text_input], "closed: the form does not run"
+    at.session_state[key] = True
+    at.run()
+    assert_clean(at)
+    at.text_input(key=f"meetings_edit_{picked}_title").set_value("改名后的联席会议")
+    at.button(key=f"FormSubmitter:meetings_edit_{picked}-保存").click().run()
+    assert_clean(at)
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        assert s.scalar(select(Meeting.title).where(Meeting.id == picked)) == "改名后的联席会议"
+    engine.dispose()
