@@ -298,10 +298,13 @@ def main(argv: list[str]) -> int:
                         "slow_sql": [],
                     }
                 ]
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             for row in rows:
+                row["peak_rss_mb"] = rss  # the process's peak so far: which page raised it
                 name = f"{Path(script).stem} {row['view']}".strip()
                 print(
-                    f"  {username:<9} {name:<28} cold {row['cold_ms'] or 0:8.0f} ms  warm {row['warm_ms'] or 0:7.0f} ms",
+                    f"  {username:<9} {name:<28} cold {row['cold_ms'] or 0:8.0f} ms  warm {row['warm_ms'] or 0:7.0f} ms"
+                    f"  peak {rss:5.0f} MB",
                     file=sys.stderr,
                     flush=True,
                 )

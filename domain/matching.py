@@ -12,6 +12,7 @@ The score (0–100) is the sum of four visible parts:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -68,6 +69,10 @@ class ResourceFacts:
     def grams(self) -> tuple[_Grams, _Grams]:
         """The title's and the whole text's characters and pairs, worked out once per resource."""
         return _grams(self.title), _grams(f"{self.title} {self.description}")
+
+    @cached_property
+    def capacity_points(self) -> int:
+        return _capacity(self)
 
 
 @dataclass(frozen=True)
@@ -138,12 +143,11 @@ def _capacity(resource: ResourceFacts) -> int:
     return max(points, 3) if remaining > 0 else points
 
 
-def _total(need: NeedFacts, resource: ResourceFacts) -> int:
-    """``score(need, resource).score`` without assembling its parts (ranking thousands of resources)."""
+def _static(need: NeedFacts, resource: ResourceFacts) -> int:
+    """The parts of the score that need no text comparison: category, capacity, pairing."""
     return (
         (CATEGORY_POINTS if need.category_id == resource.category_id else 0)
-        + _text(need, resource)[0]
-        + _capacity(resource)
+        + resource.capacity_points
         + (PAIRED_POINTS if need.community_id in resource.paired_community_ids else 0)
     )
 
@@ -169,7 +173,7 @@ def score(need: NeedFacts, resource: ResourceFacts) -> Match:
     parts.append(
         MatchPart(
             "capacity",
-            _capacity(resource),
+            resource.capacity_points,
             CAPACITY_POINTS,
             {
                 "remaining": "" if remaining is None else remaining,
@@ -187,10 +191,26 @@ def score(need: NeedFacts, resource: ResourceFacts) -> Match:
 def rank(need: NeedFacts, resources: Iterable[ResourceFacts], *, top: int = 3, min_score: int = 1) -> list[Match]:
     """The best ``top`` resources for ``need``, highest score first (ties: lower id first).
 
-    A resource whose capacity is used up is left out."""
-    totals = [(_total(need, r), r) for r in resources if r.remaining is None or r.remaining > 0]
-    best = sorted(((n, r) for n, r in totals if n >= min_score), key=lambda nr: (-nr[0], nr[1].id))[:top]
-    return [score(need, r) for _, r in best]  # the parts (and the shared words) for the few shown
+    A resource whose capacity is used up is left out. The parts that need no text comparison are
+    added up first; going down from the highest, the text (at most ``TEXT_POINTS``) is compared only
+    while it could still lift a resource into the top — at county scale most of 2,000 candidates are
+    never compared. The parts are assembled only for the few returned."""
+    pool = sorted(
+        ((_static(need, r), r) for r in resources if r.remaining is None or r.remaining > 0),
+        key=lambda sr: -sr[0],
+    )
+    best: list[tuple[int, int, ResourceFacts]] = []  # (-score, id, resource), best first
+    for static, r in pool:
+        if len(best) >= top and static + TEXT_POINTS < -best[-1][0]:
+            break  # no resource from here on can reach the last place
+        total = static + _text(need, r)[0]
+        if total < min_score:
+            continue
+        entry = (-total, r.id, r)  # ids are unique: resources themselves are never compared
+        if len(best) < top or entry < best[-1]:
+            bisect.insort(best, entry)
+            del best[top:]
+    return [score(need, r) for _, _, r in best]
 
 
 def best_for_each(

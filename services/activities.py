@@ -359,7 +359,7 @@ LIST_COLUMNS = [
 
 
 def count_activities(session: Session, *, flt: ActivityFilter) -> int:
-    return session.scalar(_filtered(select(func.count(Activity.id)), flt)) or 0
+    return session.scalar(_filtered(select(func.count()), flt)) or 0
 
 
 def list_activities(session: Session, *, flt: ActivityFilter, offset: int = 0, limit: int = 20) -> pd.DataFrame:

@@ -89,7 +89,7 @@ def six_items_progress(session: Session, *, year: int, as_of: date, by: str = "u
 def _member_progress(session: Session, *, year: int, as_of: date) -> Progress:
     start, end = date(year, 1, 1), min(date(year, 12, 31), as_of)
     counted = session.execute(
-        select(Activity.member_id, Activity.kind, func.count(Activity.id))
+        select(Activity.member_id, Activity.kind, func.count())
         .where(
             Activity.deleted_at.is_(None),
             Activity.member_id.is_not(None),
@@ -134,7 +134,7 @@ def monthly_by_kind(session: Session, *, flt: ActivityFilter) -> pd.DataFrame:
             select(
                 month.label("m"),
                 Activity.kind,
-                func.count(Activity.id),
+                func.count(),
                 func.coalesce(func.sum(Activity.volunteer_hours), 0.0),
                 func.coalesce(func.sum(Activity.participants), 0),
                 func.coalesce(func.sum(Activity.beneficiaries), 0),
@@ -145,7 +145,7 @@ def monthly_by_kind(session: Session, *, flt: ActivityFilter) -> pd.DataFrame:
         .order_by(month)
     )
     rows = [
-        (str(m), ActivityKind(kind).value, int(n), float(h), int(p), int(b))
+        (metrics.month_key(m), ActivityKind(kind).value, int(n), float(h), int(p), int(b))
         for m, kind, n, h, p, b in session.execute(stmt)
     ]
     return pd.DataFrame(rows, columns=["month", "kind", "activities", "hours", "participants", "beneficiaries"])
@@ -160,7 +160,7 @@ def top_units(session: Session, *, flt: ActivityFilter, limit: int = 10) -> pd.D
         _filtered(
             select(
                 unit_id,
-                func.count(Activity.id).label("n"),
+                func.count().label("n"),
                 func.coalesce(func.sum(Activity.volunteer_hours), 0.0).label("h"),
             ),
             flt,

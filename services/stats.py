@@ -152,7 +152,7 @@ def activities_by_month(session: Session, *, f: ChartFilter) -> pd.DataFrame:
         select(
             month,
             Activity.kind,
-            func.count(Activity.id),
+            func.count(),
             func.coalesce(func.sum(Activity.volunteer_hours), 0.0),
             func.coalesce(func.sum(Activity.beneficiaries), 0),
         )
@@ -160,7 +160,10 @@ def activities_by_month(session: Session, *, f: ChartFilter) -> pd.DataFrame:
         .group_by(month, Activity.kind)
         .order_by(month)
     )
-    rows = [(str(m), str(getattr(k, "value", k)), int(n), float(h), int(b)) for m, k, n, h, b in session.execute(stmt)]
+    rows = [
+        (metrics.month_key(m), str(getattr(k, "value", k)), int(n), float(h), int(b))
+        for m, k, n, h, b in session.execute(stmt)
+    ]
     return pd.DataFrame(rows, columns=["month", "kind", "activities", "volunteer_hours", "beneficiaries"])
 
 
@@ -260,7 +263,7 @@ def action_items_by_month(session: Session, *, f: ChartFilter) -> pd.DataFrame:
         .group_by(month, state)
         .order_by(month)
     )
-    rows = [(str(m), s, int(n)) for m, s, n in session.execute(stmt)]
+    rows = [(metrics.month_key(m), s, int(n)) for m, s, n in session.execute(stmt)]
     return pd.DataFrame(rows, columns=["month", "state", "count"])
 
 
@@ -283,7 +286,7 @@ def rank_units(session: Session, *, f: ChartFilter, measure: str, limit: int = 1
         return pd.DataFrame({"unit": df["unit"], "value": df["rate"]}).reset_index(drop=True)
     if measure in ("activities", "volunteer_hours", "beneficiaries"):
         if measure == "activities":
-            value: ColumnElement[Any] = func.count(Activity.id)
+            value: ColumnElement[Any] = func.count()
         elif measure == "volunteer_hours":
             value = func.coalesce(func.sum(Activity.volunteer_hours), 0.0)
         else:
