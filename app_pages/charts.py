@@ -79,14 +79,21 @@ if tabs["meetings"].open:
         with right:
             cp.card(cp.panel(data, "actions"))
             cp.card(cp.panel(data, "agreements"))
+
+
+@st.fragment  # choosing the measure reruns only the ranking
+def ranking_panel() -> None:
+    measure = st.selectbox(
+        t("charts.rank_measure"),
+        RANK_MEASURES,
+        key="charts_rank_measure",
+        format_func=lambda m: t(f"charts.measure.{m}"),
+    )
+    ranking = cp.load_ranking(*key, measure)
+    cp.card(charts.ranking_panel(ranking, measure, cp.tr()), note=t("charts.rank_note", n=cp.RANK_LIMIT))
+
+
 if tabs["ranking"].open:
     with tabs["ranking"]:
-        measure = st.selectbox(
-            t("charts.rank_measure"),
-            RANK_MEASURES,
-            key="charts_rank_measure",
-            format_func=lambda m: t(f"charts.measure.{m}"),
-        )
-        ranking = cp.load_ranking(*key, measure)
-        cp.card(charts.ranking_panel(ranking, measure, cp.tr()), note=t("charts.rank_note", n=cp.RANK_LIMIT))
+        ranking_panel()
 st.caption(t("charts.filters_hint"))

@@ -28,6 +28,7 @@ if flash := st.session_state.pop("evaluation_flash", None):
 tabs = lazy_tabs(["credit", "rounds", "tasks", "formula"], key="evaluation_tab", prefix="evaluation.tab_")
 
 
+@st.fragment  # the year and the unit picked rerun only this tab
 def credit_tab() -> None:
     year = st.selectbox(t("common.year"), list(range(today.year, today.year - 4, -1)), key="evaluation_year")
     credit = cached_read(ev.credit_table, actor, year=int(year), as_of=today)

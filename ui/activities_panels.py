@@ -85,6 +85,7 @@ def _sheet(year: int, today: date, by: str, lang: str) -> pd.DataFrame:
     return _grid_table(_progress(year, today, by))
 
 
+@st.fragment  # its filters rerun only this panel, not the page
 def six_items(today: date) -> None:
     """六个一 progress for a chosen year: metrics, the sortable grid, a chart, an Excel export."""
     years = _years(today)
@@ -177,6 +178,7 @@ def _chart_data(year: int, community_id: int | None) -> tuple[pd.DataFrame, pd.D
         return (activity_reports.monthly_by_kind(s, flt=flt), activity_reports.top_units(s, flt=flt))
 
 
+@st.fragment  # its filters rerun only this panel, not the page
 def charts_tab(today: date) -> None:
     """Activities per month by kind, hours and participants per month, the most active units."""
     _, communities = reference_lists()

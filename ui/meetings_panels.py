@@ -58,6 +58,7 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
     view.close_form(actor, rows, today=today, key="meetings_close")
 
 
+@st.fragment  # its filters rerun only this panel, not the page
 def attendance_panel(years: list[int], today: date) -> None:
     """Each unit's attendance rate for a year, charted and listed."""
     y = st.selectbox(t("common.year"), years, key="meetings_att_year")

@@ -52,6 +52,7 @@ def raise_panel(actor: Actor, communities: list[Option], units: list[tuple[int, 
                     st.rerun()
 
 
+@st.fragment  # its filters rerun only this panel, not the page
 def score_panel(actor: Actor, today: date, now: datetime) -> None:
     """Each unit's response times, on-time share and rating, for a year."""
     year = st.selectbox(t("common.year"), list(range(today.year, today.year - 5, -1)), key="whistle_score_year")

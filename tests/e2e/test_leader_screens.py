@@ -27,6 +27,23 @@ def test_charts_and_three_slides_at_projector_size(server, wide_page) -> None:  
     assert_no_exception(page)
     shot(page, "charts-1920")
 
+    # the ranking tab: choosing the measure reruns only its panel (a fragment)
+    page.get_by_role("tab", name="单位排名").click()
+    measure = page.get_by_label("排名指标")
+    measure.wait_for()
+    measure.click()
+    page.get_by_role("option", name="志愿时长（小时）").click()
+    wait_idle(page, settle_ms=1000)
+    assert_no_exception(page)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="排名指标")
+    assert "志愿时长（小时）" in (
+        box.inner_text() + " ".join(box.locator("input").evaluate_all("els => els.map(e => e.value)"))
+    )
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+    assert page.get_by_text("取前 15 名").count() == 1
+    wait_idle(page, settle_ms=800)
+    shot(page, "charts-ranking-1920")
+
     page.goto(server.url + "/present")
     page.get_by_role("button", name="下一页").wait_for()
     wait_idle(page, settle_ms=1000)
