@@ -124,7 +124,7 @@ def six_items(today: date) -> None:
         rows.sort(key=lambda r: r.row.completion)
     if only_behind:
         rows = [r for r in rows if r.row.behind]
-    rows = tables.page_of(rows, key="activities_six_page", page_size=50)  # a county has ~1,500 units
+    total, rows = len(rows), tables.page_of(rows, key="activities_six_page", page_size=50)  # ~1,500 units
     shown = activity_reports.Progress(progress.year, progress.as_of, progress.by, rows)
     grid = _grid_table(shown)
     completion_col = t("activities.six.row_completion")
@@ -138,6 +138,7 @@ def six_items(today: date) -> None:
             completion_col: st.column_config.ProgressColumn(completion_col, min_value=0, max_value=100, format="%d%%"),
         },
     )
+    tables.pager_under(total, key="activities_six_page", page_size=50)
     st.caption(t("activities.six.rule"))
     sheet, sheet_name = _sheet(year, today, by, current_language()), t("activities.six.sheet")
     st.download_button(

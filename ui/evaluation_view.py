@@ -106,6 +106,7 @@ def ranking(rows: pd.DataFrame) -> None:
     for c in Component:
         table[component_label(c)] = rows[c.value].map(lambda v: fmt_percent(_num(v)))
     st.dataframe(tables.page_of(table, key="evaluation_rank_page", page_size=20), hide_index=True, width="stretch")
+    tables.pager_under(len(table), key="evaluation_rank_page", page_size=20)
 
 
 GRID_PAGE = 50
@@ -118,9 +119,10 @@ def score_editor(actor: Actor, rnd: RoundInfo, grid: pd.DataFrame, evaluator: st
         config[str(c.id)] = st.column_config.NumberColumn(
             f"{c.name}（{c.weight:g}）", min_value=0, max_value=100, step=1
         )
-    if len(grid) > GRID_PAGE:  # a county's units go a page at a time; saving writes the page shown
+    total, page_key = len(grid), f"evaluation_grid_page_{rnd.id}"
+    if total > GRID_PAGE:  # a county's units go a page at a time; saving writes the page shown
         st.caption(t("evaluation.grid_page_note", n=GRID_PAGE))
-        grid = tables.page_of(grid, key=f"evaluation_grid_page_{rnd.id}", page_size=GRID_PAGE)
+        grid = tables.page_of(grid, key=page_key, page_size=GRID_PAGE)
     first = int(grid["unit_id"].iloc[0]) if not grid.empty else 0
     edited = st.data_editor(
         grid,
@@ -131,6 +133,7 @@ def score_editor(actor: Actor, rnd: RoundInfo, grid: pd.DataFrame, evaluator: st
         disabled=rnd.is_closed,
         key=f"evaluation_grid_{rnd.id}_{evaluator}_{first}",
     )
+    tables.pager_under(total, key=page_key, page_size=GRID_PAGE)
     if rnd.is_closed:
         return
     if st.button(t("evaluation.save_scores"), key="evaluation_save_scores", type="primary"):

@@ -108,11 +108,12 @@ def show_actions(rows: list[ActionRow], *, with_meeting: bool = False, key: str)
     if not rows:
         st.caption(t("common.none"))
         return rows
-    rows = tables.page_of(rows, key=f"{key}_page", page_size=15)
+    total, rows = len(rows), tables.page_of(rows, key=f"{key}_page", page_size=15)
     df = actions_frame(rows, with_meeting=with_meeting)
     flag = t("meetings.fields.overdue")
     styled = df.style.apply(lambda r: ["background-color: #fde2e1" if r[flag] else "" for _ in r], axis=1)
     st.dataframe(styled, hide_index=True, width="stretch", key=key)
+    tables.pager_under(total, key=f"{key}_page", page_size=15)
     return rows
 
 

@@ -63,10 +63,13 @@ def show(
 ) -> None:
     """Display a table (no index, full width). With ``page_key``, a long table goes to the browser a
     page at a time (for lists a service hands whole, such as a ranking of every unit)."""
+    total = len(df)
     if page_key is not None:
         df = page_of(df, key=page_key, page_size=page_size)
     kwargs = {"height": height} if height else {}
     st.dataframe(present(df, columns, enums=enums), hide_index=True, width="stretch", key=key, **kwargs)
+    if page_key is not None:
+        pager_under(total, key=page_key, page_size=page_size)
 
 
 def pager(total: int, *, key: str, page_size: int = 20) -> tuple[int, int]:
@@ -82,8 +85,17 @@ def pager(total: int, *, key: str, page_size: int = 20) -> tuple[int, int]:
 
 
 def page_of(rows: _Rows, *, key: str, page_size: int = 20) -> _Rows:
-    """The page of ``rows`` chosen under the table (a pager only when there is more than one page)."""
-    if len(rows) <= page_size:
-        return rows
-    offset, limit = pager(len(rows), key=key, page_size=page_size)
-    return rows[offset : offset + limit] if isinstance(rows, list) else rows.iloc[offset : offset + limit]
+    """The page of ``rows`` that the pager ``key`` (drawn under the table by ``pager_under``) points at;
+    back to the first page when the rows no longer reach it."""
+    pages = max(1, math.ceil(len(rows) / page_size))
+    page = int(st.session_state.get(key, 1))
+    if not 1 <= page <= pages:
+        st.session_state[key] = page = 1  # before the pager's widget exists in this run
+    offset = (page - 1) * page_size
+    return rows[offset : offset + page_size] if isinstance(rows, list) else rows.iloc[offset : offset + page_size]
+
+
+def pager_under(total: int, *, key: str, page_size: int = 20) -> None:
+    """The pager of ``page_of`` under its table (nothing when everything fits on one page)."""
+    if total > page_size:
+        pager(total, key=key, page_size=page_size)
