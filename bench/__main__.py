@@ -188,7 +188,7 @@ def render(results: list[dict[str, Any]]) -> str:
             f"| logging one activity (service) | {_fmt(log['ms'], ' ms', 1)} | ≤ {LOG_MS:.0f} ms | "
             f"{_ok(_le(log['ms'], LOG_MS))} | {log['note']} |",
             f"| peak memory of the app process | {_fmt(mem, ' MB')} | ≤ {MEMORY_MB:.0f} MB | "
-            f"{_ok(_le(mem, MEMORY_MB))} | ru_maxrss of the AppTest process after every page |",
+            f"{_ok(_le(mem, MEMORY_MB))} | VmHWM of the AppTest process after every page |",
             f"| importing a 20,000-row lists workbook | {_fmt(imp['s'], ' s', 1)} | ≤ {IMPORT_S:.0f} s | "
             f"{_ok(_le(imp['s'], IMPORT_S))} | {imp['note']} |",
             "",

@@ -139,6 +139,18 @@ def _jsonable(params: Any) -> Any:
     return str(params)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's ``ru_maxrss`` survives exec: a process started
+    by one that had loaded a million rows would report the parent's peak; VmHWM is this image's own."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _clear() -> None:
     import streamlit as st
 
@@ -298,7 +310,7 @@ def main(argv: list[str]) -> int:
                         "slow_sql": [],
                     }
                 ]
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            rss = peak_rss_mb()
             for row in rows:
                 row["peak_rss_mb"] = rss  # the process's peak so far: which page raised it
                 name = f"{Path(script).stem} {row['view']}".strip()
@@ -310,7 +322,7 @@ def main(argv: list[str]) -> int:
                 )
             print(f"    ({time.perf_counter() - t0:.0f}s)", file=sys.stderr, flush=True)
             results["pages"].extend(rows)
-    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["peak_rss_mb"] = peak_rss_mb()
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
     return 0
 

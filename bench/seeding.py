@@ -102,12 +102,23 @@ def ensure(target: Target, *, years: int = 5, reseed: bool = False, progress: bo
             if target.backend == "sqlite":  # remember it for runs that reuse the file
                 with engine.connect() as conn:
                     conn.exec_driver_sql(f"PRAGMA user_version={round(target.seconds * 10)}")
+            else:  # … or the schema
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"COMMENT ON SCHEMA {PG_SCHEMA} IS 'seed_seconds={target.seconds:.1f}'")
         else:
             upgrade(engine)  # a newer revision (an added index) applies to the reused county
             if target.backend == "sqlite":
                 with engine.connect() as conn:
                     tenths = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
                 target.earlier_seconds = tenths / 10 if tenths else None
+            else:
+                with engine.connect() as conn:
+                    note = conn.scalar(
+                        text("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = :s"),
+                        {"s": PG_SCHEMA},
+                    )
+                if note and note.startswith("seed_seconds="):
+                    target.earlier_seconds = float(note.split("=", 1)[1])
         target.counts = _table_counts(engine)
     finally:
         engine.dispose()
