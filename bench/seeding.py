@@ -99,8 +99,8 @@ def ensure(target: Target, *, years: int = 5, reseed: bool = False, progress: bo
             t0 = time.perf_counter()
             seed_county(engine, years=years, progress=progress)
             target.seconds = time.perf_counter() - t0
-            if target.backend == "sqlite":  # remember it for runs that reuse the file
-                with engine.connect() as conn:
+            if target.backend == "sqlite":  # remember it for runs that reuse the file (committed: the
+                with engine.begin() as conn:  # engine wraps statements in a BEGIN of its own)
                     conn.exec_driver_sql(f"PRAGMA user_version={round(target.seconds * 10)}")
             else:  # … or the schema
                 with engine.begin() as conn:

@@ -171,7 +171,10 @@ def progress_grid(actor: Actor) -> None:
     rows = rows[~rows["stage"].isin([ProjectStage.DONE, ProjectStage.EVALUATED])] if not rows.empty else rows
     if rows.empty:
         return
-    with st.expander(t("lists.projects.grid_title"), icon=":material/table_edit:"):
+    box = lazy_expander(t("lists.projects.grid_title"), key="lists_prj_grid_open", icon=":material/table_edit:")
+    if not box.open:  # up to 200 editable rows: sent only while the grid is open
+        return
+    with box:
         st.caption(t("lists.projects.grid_caption"))
         frame = pd.DataFrame(
             {

@@ -278,8 +278,10 @@ def meeting_form(
     base: MeetingDetail | None = None,
     default_title: str = "",
     default_agenda: str = "",
+    invite_all: bool = False,
 ) -> MeetingInput | None:
-    """The fields of a meeting; returns the input when submitted."""
+    """The fields of a meeting; returns the input when submitted (``invite_all``: every unit of the
+    scope invited and marked present, without the two pickers)."""
     names = {u.id: u.name for u in units}
     convenors: list[int | None] = [None, *names]
     with st.form(key):
@@ -297,20 +299,24 @@ def meeting_form(
         )
         invited_default = [a.unit_id for a in base.attendance] if base else scope_unit_ids
         attended_default = [a.unit_id for a in base.attendance if a.attended] if base else scope_unit_ids
-        invited = st.multiselect(
-            t("meetings.fields.invited"),
-            list(names),
-            invited_default,
-            format_func=names.__getitem__,
-            key=f"{key}_invited",
-        )
-        attended = st.multiselect(
-            t("meetings.fields.attended"),
-            list(names),
-            attended_default,
-            format_func=names.__getitem__,
-            key=f"{key}_attended",
-        )
+        if invite_all:
+            st.caption(t("meetings.invite_all_note", n=len(scope_unit_ids)))
+            invited, attended = list(scope_unit_ids), list(scope_unit_ids)
+        else:
+            invited = st.multiselect(
+                t("meetings.fields.invited"),
+                list(names),
+                invited_default,
+                format_func=names.__getitem__,
+                key=f"{key}_invited",
+            )
+            attended = st.multiselect(
+                t("meetings.fields.attended"),
+                list(names),
+                attended_default,
+                format_func=names.__getitem__,
+                key=f"{key}_attended",
+            )
         agenda = st.text_area(t("meetings.fields.agenda"), base.agenda if base else default_agenda, key=f"{key}_agenda")
         minutes = st.text_area(
             t("meetings.fields.minutes"),
@@ -337,6 +343,9 @@ def meeting_form(
     return None
 
 
+MANY_UNITS = 60  # more units in a scope than one would pick by hand
+
+
 def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option], today: date) -> None:
     """Record a meeting. Its agenda opens with 上次决议落实情况: the open items it will take up."""
     names = {c.id: c.name for c in communities}
@@ -361,6 +370,11 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
     else:
         st.caption(t("meetings.carry_none"))
     agenda = t("meetings.agenda_template", n=len(carried))
+    # an alliance-wide meeting of a county expects hundreds of units: invite them all at once rather
+    # than as hundreds of preselected entries in two pickers (attendance can be corrected afterwards)
+    invite_all = len(scope_units) > MANY_UNITS and st.checkbox(
+        t("meetings.invite_all", n=len(scope_units)), value=True, key="meetings_new_invite_all"
+    )
     title = suggested_title(kind, held_on, names.get(scope, "") if scope is not None else "")
     # the date is in the key: a keyed widget keeps its first value, so without it the suggested title
     # and the agenda's "上次决议落实情况（n 项）" would not follow a newly chosen date
@@ -374,6 +388,7 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
         scope_unit_ids=scope_units,
         default_title=title,
         default_agenda=agenda,
+        invite_all=invite_all,
     )
     if data is not None:
         ok, new_id = run(lambda s: svc.create_meeting(s, actor, data=data), t("meetings.created", n=len(carried)))

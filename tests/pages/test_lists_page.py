@@ -60,3 +60,14 @@ def test_community_worker_opens_the_project_form_and_creates_a_project(open_page
     with Session(engine) as s:
         assert s.scalar(select(func.count(Project.id)).where(Project.title == "楼道照明改造")) == 1
     engine.dispose()
+
+
+def test_the_progress_grid_runs_only_while_open(open_page) -> None:  # type: ignore[no-untyped-def]
+    at = open_tab(open_page("community1", PAGE), "lists_tab", "项目清单")
+    assert not [b for b in at.button if b.key == "lists_prj_grid_save"]
+    at.session_state["lists_prj_grid_open"] = True
+    at.run()
+    assert_clean(at)
+    assert [b for b in at.button if b.key == "lists_prj_grid_save"]
+    at.button(key="lists_prj_grid_save").click().run()  # nothing changed: said so, nothing written
+    assert any("没有" in i.value or "未" in i.value for i in at.info), [i.value for i in at.info]

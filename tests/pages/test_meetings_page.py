@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine
-from db.models import Meeting, User
+from db.models import Meeting, MeetingAttendance, User
 from services import meetings
 from services.users import actor_for
 from tests.pages.conftest import OpenPage, assert_clean, open_tab
@@ -87,4 +87,30 @@ def test_admin_opens_the_edit_form_and_renames_a_meeting(open_page: OpenPage, ap
     engine = make_engine(f"sqlite:///{app_env}")
     with Session(engine) as s:
         assert s.scalar(select(Meeting.title).where(Meeting.id == picked)) == "改名后的联席会议"
+    engine.dispose()
+
+
+def test_a_scope_of_many_units_is_invited_at_once(
+    open_page: OpenPage, app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MANY_UNITS (a county's alliance-wide meeting), the new meeting invites every unit of its
+    scope with one box instead of preselecting them all in two pickers."""
+    from ui import meetings_view
+
+    monkeypatch.setattr(meetings_view, "MANY_UNITS", 2)  # the demo alliance is small
+    at = open_tab(open_page("admin", PAGE), "meetings_tab", "新建会议")
+    assert_clean(at)
+    assert at.checkbox(key="meetings_new_invite_all").value is True
+    assert not [m for m in at.multiselect if m.label == "应到单位"], "no picker of every unit"
+    title = next(w for w in at.text_input if w.key and w.key.endswith("_title"))
+    title.set_value("全体成员单位联席会议")
+    next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:meetings_new_form")).click().run()
+    assert_clean(at)
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        meeting_id = s.scalar(select(Meeting.id).where(Meeting.title == "全体成员单位联席会议"))
+        assert meeting_id is not None
+        scope = meetings.scope_units(s, community_id=None)
+        invited = s.scalars(select(MeetingAttendance.unit_id).where(MeetingAttendance.meeting_id == meeting_id)).all()
+        assert sorted(invited) == sorted(scope) and len(scope) > 2
     engine.dispose()
