@@ -48,13 +48,13 @@ unit_kind = f4.selectbox(
 
 start, end = cp.period_bounds(year, quarter, today)
 key = (start.isoformat(), end.isoformat(), today.isoformat(), community_id or None, unit_kind or None)
-data = cp.load(*key)
 st.caption(t("charts.subtitle", period=f"{fmt_date(start, lang)} – {fmt_date(end, lang)}"))
-cp.kpis(data["figures"])
+cp.kpis(cp.load(*key, "figures")["figures"])
 
-# Only the open tab builds its charts (the figures above are one cached load for all of them).
+# Only the open tab loads its aggregates and builds its charts (each part cached by the filters).
 tabs = lazy_tabs(["needs", "activities", "meetings", "ranking"], key="charts_tab", prefix="charts.tab.")
 if tabs["needs"].open:
+    data = cp.load(*key, "needs")
     with tabs["needs"]:
         left, right = st.columns(2)
         with left:
@@ -63,6 +63,7 @@ if tabs["needs"].open:
             cp.card(cp.panel(data, "needs_coverage"))
         cp.card(cp.panel(data, "project_funnel"))
 if tabs["activities"].open:
+    data = cp.load(*key, "activities")
     with tabs["activities"]:
         left, right = st.columns(2)
         with left:
@@ -72,6 +73,7 @@ if tabs["activities"].open:
             cp.card(cp.panel(data, "hours_by_month"))
             cp.card(cp.panel(data, "six_items"), note=t("charts.six_items_note", n=cp.SIX_ITEM_UNITS))
 if tabs["meetings"].open:
+    data = cp.load(*key, "meetings")
     with tabs["meetings"]:
         left, right = st.columns(2)
         with left:

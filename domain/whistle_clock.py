@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -120,9 +121,10 @@ class Calendar:
 DEFAULT_CALENDAR = Calendar()
 
 
+@lru_cache(maxsize=65_536)  # a scorecard asks for thousands of deadlines over a few hundred days
 def add_working_days(start: date, n: int, calendar: Calendar = DEFAULT_CALENDAR) -> tuple[date, bool]:
     """The ``n``-th working day after ``start`` (``start`` itself not counted), and whether any day
-    on the way was judged without the official calendar."""
+    on the way was judged without the official calendar (the answer depends on nothing else)."""
     if n < 0:
         raise ValueError("n must be >= 0")
     day, estimated, found = start, False, 0

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from domain.enums import SIX_ITEMS
 from exports.png import chart_png, cjk_font_available
@@ -50,30 +51,47 @@ def period_bounds(year: int, quarter: int | None, today: date) -> tuple[date, da
     return start, min(end, today)
 
 
+def _activities(s: Session, f: stats.ChartFilter) -> dict[str, Any]:
+    by_month = stats.activities_by_month(s, f=f)
+    return {
+        "monthly": stats.monthly_totals(by_month),
+        "kinds": (
+            by_month.groupby("kind", as_index=False)["activities"].sum()
+            if not by_month.empty
+            else pd.DataFrame(columns=["kind", "activities"])
+        ),
+        "six_items": stats.six_items_grid(s, f=f, limit=SIX_ITEM_UNITS),
+    }
+
+
+# The page's aggregates in parts: the figures above the tabs, then each tab's own (only the open tab's
+# are computed, so a cold page reads a year of activities once or twice, not for every chart).
+PARTS: dict[str, Callable[[Session, stats.ChartFilter], dict[str, Any]]] = {
+    "figures": lambda s, f: {"figures": stats.get_figures(s, f=f)},
+    "needs": lambda s, f: {
+        "needs": stats.needs_by_category_status(s, f=f),
+        "coverage": stats.needs_coverage_by_category(s, f=f),
+        "funnel": stats.project_funnel(s, f=f),
+    },
+    "activities": _activities,
+    "meetings": lambda s, f: {
+        "attendance": stats.attendance_by_unit(s, f=f, limit=ATTENDANCE_UNITS),
+        "actions": stats.action_items_by_month(s, f=f),
+        "agreements": stats.agreements_by_state(s, f=f),
+    },
+}
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
-def load(start: str, end: str, today: str, community_id: int | None, unit_kind: str | None) -> dict[str, Any]:
-    """Every aggregate of the page for one filter (keyed by it, cleared by writes)."""
+def load(
+    start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, part: str
+) -> dict[str, Any]:
+    """One part (``PARTS``) of the page's aggregates for one filter (keyed by both, cleared by writes)."""
     f = stats.ChartFilter(
         date.fromisoformat(start), date.fromisoformat(end), date.fromisoformat(today), community_id, unit_kind
     )
     with session_scope() as s:
-        by_month = stats.activities_by_month(s, f=f)
-        return {
-            "figures": stats.get_figures(s, f=f),
-            "needs": stats.needs_by_category_status(s, f=f),
-            "coverage": stats.needs_coverage_by_category(s, f=f),
-            "funnel": stats.project_funnel(s, f=f),
-            "monthly": stats.monthly_totals(by_month),
-            "kinds": (
-                by_month.groupby("kind", as_index=False)["activities"].sum()
-                if not by_month.empty
-                else pd.DataFrame(columns=["kind", "activities"])
-            ),
-            "six_items": stats.six_items_grid(s, f=f, limit=SIX_ITEM_UNITS),
-            "attendance": stats.attendance_by_unit(s, f=f, limit=ATTENDANCE_UNITS),
-            "actions": stats.action_items_by_month(s, f=f),
-            "agreements": stats.agreements_by_state(s, f=f),
-        }
+        return PARTS[part](s, f)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
