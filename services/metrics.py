@@ -304,10 +304,11 @@ def _six_items_counts(
     start = date(year, 1, 1)
     end = min(date(year, 12, 31), as_of)
     scope = unit_scope(Activity.unit_id, community_id=community_id, unit_kind=unit_kind)
+    by_unit = Activity.unit_id + 0  # grouped by an expression: read through the covering period index
     rows = session.execute(
-        select(Activity.unit_id, Activity.kind, func.count())
+        select(by_unit, Activity.kind, func.count())
         .where(*_activity_period(start, end), Activity.kind.in_(SIX_ITEMS), *scope)
-        .group_by(Activity.unit_id, Activity.kind)
+        .group_by(by_unit, Activity.kind)
     ).all()
     units = session.scalars(
         select(Unit.id).where(
