@@ -57,19 +57,30 @@ def sign_in(page, url: str, username: str, path: str) -> None:  # type: ignore[n
 
 
 def choose(page, scope, label: str, option: str | re.Pattern[str]) -> None:  # type: ignore[no-untyped-def]
-    """Pick an option of a selectbox: open it (again, if a rerun closed it) and click the option."""
+    """Pick an option of a selectbox: open it and click the option — all of it again when a rerun
+    closed the list on the way (between opening, showing the option and clicking it) — until the
+    box shows the option."""
     box = scope.get_by_role("combobox", name=label, exact=True)
-    wanted = page.get_by_role("option", name=option, exact=isinstance(option, str))
-    for _ in range(5):
-        box.click()
+    wanted = page.get_by_role("listbox").get_by_role("option", name=option, exact=isinstance(option, str))
+    for attempt in range(6):
         try:
-            wanted.wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeout:  # the list closed before it showed (a rerun): open it again
-            page.keyboard.press("Escape")
+            box.click()
+            try:
+                wanted.wait_for(timeout=1_500)
+            except PlaywrightTimeout:
+                box.press("ArrowDown")  # some boxes open on the key, not the click
+                wanted.wait_for(timeout=3_000)
+            wanted.click(timeout=5_000)
             settle(page)
-    wanted.click()
-    settle(page)
+            shown = box.input_value()  # a multiselect shows its choices as chips: its input stays empty
+            if not shown or (shown == option if isinstance(option, str) else option.search(shown)):
+                return
+        except PlaywrightTimeout:
+            if attempt == 5:
+                raise
+        page.keyboard.press("Escape")
+        settle(page)
+    raise AssertionError(f"{label}: could not choose {option}")
 
 
 def read_table(scope) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]

@@ -10,11 +10,11 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.conftest import TODAY
 from tests.e2e.conftest import assert_no_exception, login, shot, wait_idle
+from tests.e2e.flows import choose
 
 pytestmark = pytest.mark.e2e
 
@@ -72,23 +72,6 @@ def wait_for_row(frame, page, column: str, value: str, timeout_s: float = 30) ->
             return found[0]
         page.wait_for_timeout(250)
     raise AssertionError(f"no row with {column} = {value} in {rows}")
-
-
-def choose(page, scope, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Open the select box ``label`` inside ``scope`` and pick ``option``."""
-    box = scope.get_by_label(label, exact=True)
-    item = page.get_by_role("listbox").get_by_role("option", name=option, exact=True)
-    for _ in range(5):
-        box.click()
-        box.press("ArrowDown")
-        try:
-            item.wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeout:  # the popover opened late or closed again: open it anew
-            page.keyboard.press("Escape")
-    item.click()
-    page.get_by_role("listbox").wait_for(state="detached")
-    assert box.input_value() == option
 
 
 def metric_value(scope, label: str):  # type: ignore[no-untyped-def]
