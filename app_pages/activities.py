@@ -8,6 +8,7 @@ from ui import activities_view as view
 from ui.auth import require_role
 from ui.format import today_local
 from ui.i18n import t
+from ui.tabs import lazy_tabs, show_open
 
 actor = require_role()
 today = today_local()
@@ -22,27 +23,23 @@ names = (
     else ["browse", "six", "charts", "members", "ledger"]
 )
 # Only the open tab runs (each tab's figures are their own queries); liaisons land on the form.
-tabs = dict(
-    zip(names, st.tabs([t(f"activities.tab.{n}") for n in names], key="activities_tab", on_change="rerun"), strict=True)
-)
+tabs = lazy_tabs(names, key="activities_tab", prefix="activities.tab.")
 
-if writer and tabs["log"].open:
-    with tabs["log"]:
-        view.log_form(actor, today)
-if tabs["browse"].open:
-    with tabs["browse"]:
-        if not writer:
-            st.caption(t("activities.read_only"))
-        view.browse(actor, today)
-if tabs["six"].open:
-    with tabs["six"]:
-        panels.six_items(today)
-if tabs["charts"].open:
-    with tabs["charts"]:
-        panels.charts_tab(today)
-if tabs["members"].open:
-    with tabs["members"]:
-        panels.members_tab(actor, today)
-if tabs["ledger"].open:
-    with tabs["ledger"]:
-        panels.ledger_tab(actor, today)
+
+def browse() -> None:
+    if not writer:
+        st.caption(t("activities.read_only"))
+    view.browse(actor, today)
+
+
+show_open(
+    tabs,
+    {
+        "log": lambda: view.log_form(actor, today),
+        "browse": browse,
+        "six": lambda: panels.six_items(today),
+        "charts": lambda: panels.charts_tab(today),
+        "members": lambda: panels.members_tab(actor, today),
+        "ledger": lambda: panels.ledger_tab(actor, today),
+    },
+)

@@ -6,7 +6,7 @@ from domain.enums import Role
 from ui import admin_audit_view, admin_view
 from ui.auth import require_role
 from ui.i18n import t
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, show_open
 
 actor = require_role(Role.ADMIN)
 
@@ -15,18 +15,13 @@ st.caption(t("admin.subtitle"))
 admin_view.show_flash()
 
 tabs = lazy_tabs(["users", "units", "communities", "categories", "audit"], key="admin_tab", prefix="admin.tabs.")
-if tabs["users"].open:
-    with tabs["users"]:
-        admin_view.users_tab(actor)
-if tabs["units"].open:
-    with tabs["units"]:
-        admin_view.units_tab(actor)
-if tabs["communities"].open:
-    with tabs["communities"]:
-        admin_view.communities_tab(actor)
-if tabs["categories"].open:
-    with tabs["categories"]:
-        admin_view.categories_tab(actor)
-if tabs["audit"].open:
-    with tabs["audit"]:
-        admin_audit_view.audit_tab(actor)
+show_open(
+    tabs,
+    {
+        "users": lambda: admin_view.users_tab(actor),
+        "units": lambda: admin_view.units_tab(actor),
+        "communities": lambda: admin_view.communities_tab(actor),
+        "categories": lambda: admin_view.categories_tab(actor),
+        "audit": lambda: admin_audit_view.audit_tab(actor),
+    },
+)

@@ -9,7 +9,7 @@ from ui import charts
 from ui.auth import require_role
 from ui.format import fmt_date, today_local
 from ui.i18n import current_language, t
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, show_open
 
 actor = require_role()
 today = today_local()
@@ -53,34 +53,37 @@ cp.kpis(cp.load(*key, "figures")["figures"])
 
 # Only the open tab loads its aggregates and builds its charts (each part cached by the filters).
 tabs = lazy_tabs(["needs", "activities", "meetings", "ranking"], key="charts_tab", prefix="charts.tab.")
-if tabs["needs"].open:
+
+
+def needs_tab() -> None:
     data = cp.load(*key, "needs")
-    with tabs["needs"]:
-        left, right = st.columns(2)
-        with left:
-            cp.card(cp.panel(data, "needs_by_category"))
-        with right:
-            cp.card(cp.panel(data, "needs_coverage"))
-        cp.card(cp.panel(data, "project_funnel"))
-if tabs["activities"].open:
+    left, right = st.columns(2)
+    with left:
+        cp.card(cp.panel(data, "needs_by_category"))
+    with right:
+        cp.card(cp.panel(data, "needs_coverage"))
+    cp.card(cp.panel(data, "project_funnel"))
+
+
+def activities_tab() -> None:
     data = cp.load(*key, "activities")
-    with tabs["activities"]:
-        left, right = st.columns(2)
-        with left:
-            cp.card(cp.panel(data, "activities_by_month"))
-            cp.card(cp.panel(data, "activities_by_kind"))
-        with right:
-            cp.card(cp.panel(data, "hours_by_month"))
-            cp.card(cp.panel(data, "six_items"), note=t("charts.six_items_note", n=cp.SIX_ITEM_UNITS))
-if tabs["meetings"].open:
+    left, right = st.columns(2)
+    with left:
+        cp.card(cp.panel(data, "activities_by_month"))
+        cp.card(cp.panel(data, "activities_by_kind"))
+    with right:
+        cp.card(cp.panel(data, "hours_by_month"))
+        cp.card(cp.panel(data, "six_items"), note=t("charts.six_items_note", n=cp.SIX_ITEM_UNITS))
+
+
+def meetings_tab() -> None:
     data = cp.load(*key, "meetings")
-    with tabs["meetings"]:
-        left, right = st.columns(2)
-        with left:
-            cp.card(cp.panel(data, "attendance"), note=t("charts.lowest_note", n=cp.ATTENDANCE_UNITS))
-        with right:
-            cp.card(cp.panel(data, "actions"))
-            cp.card(cp.panel(data, "agreements"))
+    left, right = st.columns(2)
+    with left:
+        cp.card(cp.panel(data, "attendance"), note=t("charts.lowest_note", n=cp.ATTENDANCE_UNITS))
+    with right:
+        cp.card(cp.panel(data, "actions"))
+        cp.card(cp.panel(data, "agreements"))
 
 
 @st.fragment  # choosing the measure reruns only the ranking
@@ -95,7 +98,5 @@ def ranking_panel() -> None:
     cp.card(charts.ranking_panel(ranking, measure, cp.tr()), note=t("charts.rank_note", n=cp.RANK_LIMIT))
 
 
-if tabs["ranking"].open:
-    with tabs["ranking"]:
-        ranking_panel()
+show_open(tabs, {"needs": needs_tab, "activities": activities_tab, "meetings": meetings_tab, "ranking": ranking_panel})
 st.caption(t("charts.filters_hint"))

@@ -15,7 +15,7 @@ from ui.format import fmt_datetime, today_local
 from ui.i18n import current_language, error_message, t
 from ui.safe import md_escape
 from ui.state import cached_read, session_scope
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, show_open
 
 actor = require_role()
 lang, today = current_language(), today_local()
@@ -142,7 +142,4 @@ def formula_tab() -> None:
         view.formula_editor(actor, formula)
 
 
-for name, body in (("credit", credit_tab), ("rounds", rounds_tab), ("tasks", tasks_tab), ("formula", formula_tab)):
-    if tabs[name].open:
-        with tabs[name]:
-            body()
+show_open(tabs, {"credit": credit_tab, "rounds": rounds_tab, "tasks": tasks_tab, "formula": formula_tab})

@@ -6,7 +6,7 @@ from ui import lists_agreements, lists_excel, lists_matrix, lists_projects, list
 from ui.auth import require_role
 from ui.format import today_local
 from ui.i18n import t
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, show_open
 
 actor = require_role()
 today = today_local()
@@ -16,21 +16,16 @@ st.caption(t("lists.subtitle"))
 
 # Only the open tab runs: each is its own queries over county-sized lists.
 tabs = lazy_tabs(["needs", "resources", "projects", "matrix", "agreements"], key="lists_tab", prefix="lists.tabs.")
-if tabs["needs"].open:
-    with tabs["needs"]:
-        lists_view.needs_tab(actor, today)
-if tabs["resources"].open:
-    with tabs["resources"]:
-        lists_view.resources_tab(actor)
-if tabs["projects"].open:
-    with tabs["projects"]:
-        lists_projects.projects_tab(actor, today)
-if tabs["matrix"].open:
-    with tabs["matrix"]:
-        lists_matrix.matrix_tab(actor)
-if tabs["agreements"].open:
-    with tabs["agreements"]:
-        lists_agreements.agreements_tab(actor, today)
+show_open(
+    tabs,
+    {
+        "needs": lambda: lists_view.needs_tab(actor, today),
+        "resources": lambda: lists_view.resources_tab(actor),
+        "projects": lambda: lists_projects.projects_tab(actor, today),
+        "matrix": lambda: lists_matrix.matrix_tab(actor),
+        "agreements": lambda: lists_agreements.agreements_tab(actor, today),
+    },
+)
 
 st.divider()
 lists_excel.excel_section(actor, today)

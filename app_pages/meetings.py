@@ -13,7 +13,7 @@ from ui.auth import require_role
 from ui.format import fmt_date, fmt_number, today_local
 from ui.i18n import current_language, label, t
 from ui.state import cached_read, session_scope
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, show_open
 
 actor = require_role()
 lang, today = current_language(), today_local()
@@ -113,7 +113,4 @@ bodies = {
     "attendance": lambda: panels.attendance_panel(years, today),
     "new": lambda: view.new_meeting(actor, communities=communities, units=units, today=today),
 }
-for name, tab in tabs.items():
-    if tab.open:
-        with tab:
-            bodies[name]()
+show_open(tabs, bodies)

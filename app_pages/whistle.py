@@ -13,7 +13,7 @@ from ui.auth import require_role
 from ui.format import today_local
 from ui.i18n import current_language, error_message, label, t
 from ui.state import cached_read, minute, session_scope
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, show_open
 
 actor = require_role()
 lang, today, now = current_language(), today_local(), minute(view.now_utc())  # clocks to the minute: cached
@@ -127,7 +127,4 @@ bodies = {
     "stats": lambda: panels.stats_panel(today),
     "limits": limits_tab,
 }
-for name, body in bodies.items():
-    if tabs[name].open:
-        with tabs[name]:
-            body()
+show_open(tabs, bodies)

@@ -303,19 +303,11 @@ def meeting_form(
             st.caption(t("meetings.invite_all_note", n=len(scope_unit_ids)))
             invited, attended = list(scope_unit_ids), list(scope_unit_ids)
         else:
-            invited = st.multiselect(
-                t("meetings.fields.invited"),
-                list(names),
-                invited_default,
-                format_func=names.__getitem__,
-                key=f"{key}_invited",
-            )
-            attended = st.multiselect(
-                t("meetings.fields.attended"),
-                list(names),
-                attended_default,
-                format_func=names.__getitem__,
-                key=f"{key}_attended",
+            invited, attended = (
+                st.multiselect(
+                    t(f"meetings.fields.{f}"), list(names), d, format_func=names.__getitem__, key=f"{key}_{f}"
+                )
+                for f, d in (("invited", invited_default), ("attended", attended_default))
             )
         agenda = st.text_area(t("meetings.fields.agenda"), base.agenda if base else default_agenda, key=f"{key}_agenda")
         minutes = st.text_area(

@@ -6,6 +6,7 @@ the open tab across reruns and expose ``.open``: a page runs a tab's body only w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -27,3 +28,11 @@ def lazy_expander(label: str, *, key: str, icon: str | None = None) -> Any:
     """An expander whose body runs only while it is open (a form of 1,500 units costs a rerun
     otherwise): ``if box.open: with box: ...``."""
     return st.expander(label, key=key, icon=icon, on_change="rerun")
+
+
+def show_open(tabs: dict[str, Any], bodies: dict[str, Callable[[], None]]) -> None:
+    """Run the body of the open tab (``bodies``: tab name → what the tab shows) inside it."""
+    for name, tab in tabs.items():
+        if tab.open and name in bodies:
+            with tab:
+                bodies[name]()
