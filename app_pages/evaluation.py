@@ -120,9 +120,11 @@ def tasks_tab() -> None:
         format_func=lambda v: t("common.all") if v is None else t(f"evaluation.status.{v}"),
     )
     total = cached_read(ev.count_tasks, actor, unit_id=unit_filter, status=status_filter)
+    table = st.container()  # the tasks above their pager
     offset, limit = tables.pager(total, key="evaluation_task_page", page_size=15)
     tasks, _ = cached_read(ev.list_tasks, actor, unit_id=unit_filter, status=status_filter, offset=offset, limit=limit)
-    view.tasks_table(actor, tasks, today)
+    with table:
+        view.tasks_table(actor, tasks, today)
 
 
 def formula_tab() -> None:

@@ -66,26 +66,28 @@ def list_tab() -> None:
     )
     query = f3.text_input(t("meetings.search"), key="meetings_f_query", placeholder=t("meetings.search_hint"))
     total = cached_read(svc.count_meetings, actor, year=year, kind=kind, query=query)
+    table = st.container()  # the table above its pager
     offset, limit = tables.pager(total, key="meetings_page", page_size=10)
     page = cached_read(svc.list_meetings, actor, year=year, kind=kind, query=query, offset=offset, limit=limit)
 
     if page.empty:
-        st.info(t("meetings.none_found"))
+        table.info(t("meetings.none_found"))
     else:
         page["community"] = page["community"].fillna(t("meetings.alliance"))
-        tables.show(
-            page,
-            {
-                "held_on": "meetings.fields.held_on",
-                "kind": "meetings.fields.kind",
-                "title": "meetings.fields.title",
-                "community": "meetings.fields.scope",
-                "convenor": "meetings.fields.convenor",
-                "attended": "meetings.fields.attended",
-                "open_items": "meetings.fields.open_items",
-            },
-            enums={"kind": MeetingKind},
-        )
+        with table:
+            tables.show(
+                page,
+                {
+                    "held_on": "meetings.fields.held_on",
+                    "kind": "meetings.fields.kind",
+                    "title": "meetings.fields.title",
+                    "community": "meetings.fields.scope",
+                    "convenor": "meetings.fields.convenor",
+                    "attended": "meetings.fields.attended",
+                    "open_items": "meetings.fields.open_items",
+                },
+                enums={"kind": MeetingKind},
+            )
         choices = dict(zip(page["id"].astype(int), page["title"], strict=True))
         dates = dict(zip(page["id"].astype(int), page["held_on"], strict=True))
         if (new_id := st.session_state.pop("meetings_pick_new", None)) in choices:

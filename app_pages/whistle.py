@@ -64,6 +64,7 @@ def list_tab() -> None:
     total = cached_read(
         ws.count_whistles, actor, community_id=community_id, kind=kind, open_only=open_only, unit_id=mine
     )
+    table = st.container()  # the table above its pager
     offset, limit = tables.pager(total, key="whistle_page", page_size=15)
     matters, _ = cached_read(
         ws.list_whistles,
@@ -77,23 +78,24 @@ def list_tab() -> None:
         now=now,
     )
     if matters.empty:
-        st.caption(t("common.none"))
+        table.caption(t("common.none"))
     else:
         shown = matters.assign(overdue=matters["overdue"].map(view.overdue_label))
-        tables.show(
-            shown,
-            {
-                "raised_at": "whistle.fields.raised_at",
-                "community": "whistle.fields.community",
-                "kind": "whistle.fields.kind",
-                "title": "whistle.fields.title",
-                "stage": "whistle.fields.stage",
-                "units": "whistle.fields.units_n",
-                "overdue": "whistle.fields.overdue",
-                "closed_at": "whistle.fields.closed_at",
-            },
-            enums={"kind": WhistleKind, "stage": WhistleStage},
-        )
+        with table:
+            tables.show(
+                shown,
+                {
+                    "raised_at": "whistle.fields.raised_at",
+                    "community": "whistle.fields.community",
+                    "kind": "whistle.fields.kind",
+                    "title": "whistle.fields.title",
+                    "stage": "whistle.fields.stage",
+                    "units": "whistle.fields.units_n",
+                    "overdue": "whistle.fields.overdue",
+                    "closed_at": "whistle.fields.closed_at",
+                },
+                enums={"kind": WhistleKind, "stage": WhistleStage},
+            )
         titles = dict(zip(matters["id"].astype(int), matters["title"], strict=True))
         chosen = st.selectbox(t("whistle.pick"), list(titles), format_func=titles.__getitem__, key="whistle_pick")
         detail = cached_read(ws.get_whistle, actor, whistle_id=int(chosen), now=now)

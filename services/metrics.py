@@ -142,6 +142,14 @@ def month_key(value: Any) -> str:
     return str(value)[:7]
 
 
+def activity_unit() -> ColumnElement[int]:
+    """An activity's unit, to group a period's activities by. ``unit_id + 0`` rather than the bare
+    column: grouped by the column, SQLite walks the (unit_id, held_on) index and fetches every row from
+    the table; grouped by the expression it reads the covering period index (held_on, …, hours)
+    instead — 350 → 85 ms for a county's year. PostgreSQL plans both the same way."""
+    return (Activity.unit_id + 0).label("unit_id")
+
+
 def activity_conditions(
     start: date, end: date, *, community_id: int | None = None, unit_kind: str | None = None
 ) -> list[ColumnElement[bool]]:
@@ -304,7 +312,7 @@ def _six_items_counts(
     start = date(year, 1, 1)
     end = min(date(year, 12, 31), as_of)
     scope = unit_scope(Activity.unit_id, community_id=community_id, unit_kind=unit_kind)
-    by_unit = Activity.unit_id + 0  # grouped by an expression: read through the covering period index
+    by_unit = activity_unit()
     rows = session.execute(
         select(by_unit, Activity.kind, func.count())
         .where(*_activity_period(start, end), Activity.kind.in_(SIX_ITEMS), *scope)

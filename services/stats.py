@@ -291,8 +291,7 @@ def rank_units(session: Session, *, f: ChartFilter, measure: str, limit: int = 1
             value = func.coalesce(func.sum(Activity.volunteer_hours), 0.0)
         else:
             value = func.coalesce(func.sum(Activity.beneficiaries), 0)
-        # per unit id first (``+ 0``: through the covering period index), then the names of the sums
-        unit_id = (Activity.unit_id + 0).label("unit_id")
+        unit_id = metrics.activity_unit()  # summed per unit first, then the sums named
         per_unit = (
             select(unit_id, value.label("v"))
             .where(*metrics.activity_conditions(f.start, f.end, community_id=f.community_id, unit_kind=f.unit_kind))

@@ -12,6 +12,9 @@ import altair as alt
 import pandas as pd
 
 MAX_ROWS = 5_000
+# A chart of units names at most this many (those that most need attention, or the leaders); the
+# table beside it lists every unit, a page at a time.
+UNITS_NAMED = 30
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 

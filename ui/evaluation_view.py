@@ -76,13 +76,8 @@ def _num(v: object) -> float | None:
     return None if v is None or v != v else float(v)  # type: ignore[arg-type]
 
 
-CHART_UNITS = 30  # the ranking chart names the leading units; the table below lists them all
-
-
 def ranking(rows: pd.DataFrame) -> None:
-    shown = rows.dropna(subset=["index"]).head(CHART_UNITS)
-    if len(rows) > CHART_UNITS:
-        st.caption(t("evaluation.chart_top_note", n=CHART_UNITS))
+    shown = rows.dropna(subset=["index"]).head(charts.UNITS_NAMED)
     st.altair_chart(
         charts.bar(
             shown,
@@ -96,6 +91,8 @@ def ranking(rows: pd.DataFrame) -> None:
         ),
         width="stretch",
     )
+    if len(rows) > charts.UNITS_NAMED:
+        st.caption(t("evaluation.chart_top_note", n=charts.UNITS_NAMED))
     table = pd.DataFrame(
         {
             t("evaluation.rank"): rows["rank"],

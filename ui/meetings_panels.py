@@ -16,8 +16,6 @@ from ui.i18n import label, t
 from ui.state import cached_read
 from ui.tabs import lazy_expander
 
-CHART_UNITS = 30  # the attendance chart shows the units that most need a reminder
-
 
 def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
     """Action items filtered and paged on the server, with the closing form (a liaison: their unit's)."""
@@ -43,6 +41,7 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
     if actor.role == Role.LIAISON:
         st.caption(t("meetings.liaison_scope"))
     n = cached_read(svc.count_action_items, actor, today=today, status=status, unit_id=unit, overdue_only=late)
+    table = st.container()  # the items above their pager
     a_offset, a_limit = tables.pager(n, key="meetings_a_page", page_size=15)
     rows = cached_read(
         svc.list_action_items,
@@ -54,7 +53,8 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
         offset=a_offset,
         limit=a_limit,
     )
-    view.show_actions(rows, with_meeting=True, key="meetings_a_table")
+    with table:
+        view.show_actions(rows, with_meeting=True, key="meetings_a_table")
     view.close_form(actor, rows, today=today, key="meetings_close")
 
 
@@ -69,7 +69,7 @@ def attendance_panel(years: list[int], today: date) -> None:
         st.caption(t("common.none"))
     else:
         shown = rates.assign(pct=(rates["rate"] * 100).round(0))
-        lowest = shown.nsmallest(CHART_UNITS, "rate") if len(shown) > CHART_UNITS else shown
+        lowest = shown.nsmallest(charts.UNITS_NAMED, "rate") if len(shown) > charts.UNITS_NAMED else shown
         st.altair_chart(
             charts.bar(
                 lowest,
@@ -83,8 +83,8 @@ def attendance_panel(years: list[int], today: date) -> None:
             ),
             width="stretch",
         )
-        if len(shown) > CHART_UNITS:
-            st.caption(t("charts.lowest_note", n=CHART_UNITS))
+        if len(shown) > charts.UNITS_NAMED:
+            st.caption(t("charts.lowest_note", n=charts.UNITS_NAMED))
         tables.show(
             shown,
             {

@@ -17,7 +17,7 @@ from ui.i18n import t
 def lazy_tabs(names: list[str], *, key: str, prefix: str) -> dict[str, Any]:
     """One tab per name (labels ``t(prefix + name)``), keyed ``key``: name → tab container.
 
-    Use as ``if tabs["x"].open: with tabs["x"]: ...``. The first name opens by default."""
+    Pass them to ``show_open`` with each tab's body. The first name opens by default."""
     labels = [t(prefix + name) for name in names]
     if st.session_state.get(key) not in (None, *labels):  # the language changed: open the first tab
         del st.session_state[key]

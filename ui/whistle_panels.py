@@ -16,8 +16,6 @@ from ui.format import fmt_percent
 from ui.i18n import error_message, label, t
 from ui.state import cached_read, session_scope
 
-CHART_UNITS = 30
-
 
 def raise_panel(actor: Actor, communities: list[Option], units: list[tuple[int, str]]) -> None:
     """The form a community worker (or the admin) blows a whistle with."""
@@ -75,12 +73,10 @@ def score_panel(actor: Actor, today: date, now: datetime) -> None:
             page_key="whistle_score_page",
         )
         chart_df = card.dropna(subset=["on_time"]).assign(on_time=lambda d: (d["on_time"] * 100).round(0))
-        if len(chart_df) > CHART_UNITS:  # the chart names the units that most need a reminder
-            chart_df = chart_df.nsmallest(CHART_UNITS, "on_time")
-            st.caption(t("whistle.lowest_note", n=CHART_UNITS))
+        many = len(chart_df) > charts.UNITS_NAMED  # the chart names the units that most need a reminder
         st.altair_chart(
             charts.bar(
-                chart_df,
+                chart_df.nsmallest(charts.UNITS_NAMED, "on_time") if many else chart_df,
                 x="unit",
                 y="on_time",
                 title=t("whistle.chart_on_time"),
@@ -91,6 +87,8 @@ def score_panel(actor: Actor, today: date, now: datetime) -> None:
             ),
             width="stretch",
         )
+        if many:
+            st.caption(t("whistle.lowest_note", n=charts.UNITS_NAMED))
 
 
 def stats_panel(today: date) -> None:
