@@ -125,7 +125,7 @@ def _clean(session: Session, data: AgreementInput) -> dict[str, object]:
 def create_agreement(session: Session, actor: Actor, *, data: AgreementInput) -> int:
     """Record an agreement (the admin, or the community's worker)."""
     require_writer(actor)
-    require_community_keeper(actor, data.community_id)
+    require_community_keeper(session, actor, data.community_id)
     agreement = Agreement(**_clean(session, data))
     session.add(agreement)
     record_change(session, actor, agreement, None, entity="agreement")
@@ -135,8 +135,8 @@ def create_agreement(session: Session, actor: Actor, *, data: AgreementInput) ->
 def update_agreement(session: Session, actor: Actor, *, agreement_id: int, data: AgreementInput) -> None:
     require_writer(actor)
     agreement = get_live(session, Agreement, agreement_id)
-    require_community_keeper(actor, agreement.community_id)
-    require_community_keeper(actor, data.community_id)
+    require_community_keeper(session, actor, agreement.community_id)
+    require_community_keeper(session, actor, data.community_id)
     values = _clean(session, data)
     before = snapshot(agreement)
     for key, value in values.items():
@@ -147,7 +147,7 @@ def update_agreement(session: Session, actor: Actor, *, agreement_id: int, data:
 def delete_agreement(session: Session, actor: Actor, *, agreement_id: int) -> None:
     require_writer(actor)
     agreement = get_live(session, Agreement, agreement_id)
-    require_community_keeper(actor, agreement.community_id)
+    require_community_keeper(session, actor, agreement.community_id)
     before = snapshot(agreement)
     agreement.deleted_at = utcnow()
     session.flush()
@@ -159,7 +159,7 @@ def attach_scan(session: Session, actor: Actor, *, agreement_id: int, filename: 
     earlier one."""
     require_writer(actor)
     agreement = get_live(session, Agreement, agreement_id)
-    require_community_keeper(actor, agreement.community_id)
+    require_community_keeper(session, actor, agreement.community_id)
     att_id = attachments.store_attachment(
         session,
         actor,
