@@ -80,11 +80,12 @@ def owner_place(session: Session, owner_type: AttachmentOwner | str, owner_id: i
     return community_place(session, record.community_id), record  # type: ignore[attr-defined]
 
 
-def require_keeps_owner(session: Session, actor: Actor, owner_type: AttachmentOwner | str, owner_id: int | None) -> None:
+def require_keeps_owner(
+    session: Session, actor: Actor, owner_type: AttachmentOwner | str, owner_id: int | None
+) -> None:
     """A file belongs to its owner record: only who may write that record adds or removes its files."""
     place, _ = owner_place(session, owner_type, owner_id)
     if AttachmentOwner(owner_type) == AttachmentOwner.MEETING:
         require(may_write_meeting(actor, place.community_id))
     else:
         require_keep(actor, place)
-

@@ -424,9 +424,7 @@ def _open_item_of(c: Ctx, community_id: int) -> ActionItem:
 
 
 def _alliance_meeting(c: Ctx) -> int:
-    return meetings.create_meeting(
-        c.session, c.admin, data=_meeting_data(c, None, held_on=TODAY + timedelta(days=14))
-    )
+    return meetings.create_meeting(c.session, c.admin, data=_meeting_data(c, None, held_on=TODAY + timedelta(days=14)))
 
 
 @case("meetings.create_meeting", COMMUNITY)
@@ -825,7 +823,12 @@ def _set_limits(c: Ctx) -> Act:
 @case("whistle.raise_whistle", COMMUNITY)
 def _raise_whistle(c: Ctx) -> Act:
     return lambda a: whistle.raise_whistle(
-        c.session, a, community_id=c.community_id, kind=next(iter(WhistleKind)), title="雨污管网堵塞", unit_ids=[c.unit_id]
+        c.session,
+        a,
+        community_id=c.community_id,
+        kind=next(iter(WhistleKind)),
+        title="雨污管网堵塞",
+        unit_ids=[c.unit_id],
     )
 
 
@@ -903,7 +906,12 @@ def _carry_into_other(c: Ctx) -> Callable[[], object]:
 def _close_in_other(c: Ctx) -> Callable[[], object]:
     item, mid = _open_item_of(c, c.community_id), _other_meeting(c)
     return lambda: meetings.close_action_item(
-        c.session, c.actors["community_own"], item_id=item.id, status=ActionStatus.DONE, closed_on=TODAY, in_meeting_id=mid
+        c.session,
+        c.actors["community_own"],
+        item_id=item.id,
+        status=ActionStatus.DONE,
+        closed_on=TODAY,
+        in_meeting_id=mid,
     )
 
 
@@ -947,7 +955,9 @@ def _move_activity(c: Ctx) -> Callable[[], object]:
 @target("move_own_member_to_another_unit")
 def _move_member(c: Ctx) -> Callable[[], object]:
     mid = _own_member(c)
-    return lambda: members.update_member(c.session, c.actors["liaison_own"], mid, name="李范围", unit_id=c.other_unit_id)
+    return lambda: members.update_member(
+        c.session, c.actors["liaison_own"], mid, name="李范围", unit_id=c.other_unit_id
+    )
 
 
 @target("claim_a_need_for_another_unit")
