@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from domain.actor import Actor
 from domain.enums import ActionStatus, Role
+from domain.scope import Level, Place
 
 
 class QuarterState(StrEnum):
@@ -68,10 +69,11 @@ def missing_quarters(joint_meeting_days: Iterable[date], *, year: int, today: da
 
 
 def may_write_meeting(actor: Actor, community_id: int | None) -> bool:
-    """Admin writes every meeting; a community worker those of their community and alliance-wide ones."""
-    if actor.is_admin:
+    """Who keeps a meeting's records: those who keep its community's (the admin, its community
+    worker) and, for an alliance-wide meeting, any community worker as well (they write its minutes)."""
+    if actor.may_keep(Place(community_id=community_id)):
         return True
-    return actor.role == Role.COMMUNITY and (community_id is None or community_id == actor.community_id)
+    return community_id is None and actor.role == Role.COMMUNITY and actor.scope.level == Level.COMMUNITY
 
 
 def may_close_action(

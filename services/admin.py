@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from db.models import Category, Community, Need, Pairing, Resource, Unit, utcnow
 from domain.actor import Actor
 from domain.enums import AuditAction
-from domain.errors import NotFound, PermissionDenied, ValidationError
+from domain.errors import NotFound, ValidationError
+from domain.scope import COUNTY, Place
 from domain.text import pinyin_key
-from services import audit, validate
+from services import audit, scope, validate
 
 SUGGESTED_KINDS: tuple[str, ...] = ("机关", "事业单位", "国有企业", "非公企业", "社会组织", "物业", "学校", "医院")
 
@@ -33,10 +34,9 @@ F_CATEGORY_NAME = "admin.fields.category_name"
 F_SORT_ORDER = "admin.fields.sort_order"
 
 
-def require_admin(actor: Actor) -> None:
+def require_admin(actor: Actor, place: Place = COUNTY) -> None:
     """Only the secretariat keeps the alliance's lists and accounts."""
-    if not actor.is_admin:
-        raise PermissionDenied()
+    scope.require_administer(actor, place)
 
 
 def _like(text: str) -> str:
@@ -126,6 +126,7 @@ def get_unit(session: Session, actor: Actor, *, unit_id: int) -> UnitDetail:
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
+    require_admin(actor, scope.unit_place(session, unit.id))
     pairings = [
         PairingRow(r.community_id, r.name, r.paired_since)
         for r in session.execute(
@@ -218,6 +219,7 @@ def update_unit(
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
+    require_admin(actor, scope.unit_place(session, unit.id))
     values = _unit_fields(
         session,
         unit_id=unit_id,
@@ -241,6 +243,7 @@ def set_unit_active(session: Session, actor: Actor, *, unit_id: int, active: boo
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
+    require_admin(actor, scope.unit_place(session, unit.id))
     if unit.active == active:
         return
     before = audit.snapshot(unit)
@@ -261,9 +264,11 @@ def pair_unit(
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
+    require_admin(actor, scope.unit_place(session, unit.id))
     community = session.get(Community, community_id) if community_id is not None else None
     if community is None or community.deleted_at is not None:
         raise ValidationError("fields.community", "error.required")
+    require_admin(actor, scope.community_place(session, community.id))  # a pairing is its community's
     since = validate.parse_date(F_PAIRED_SINCE, paired_since)
     pairing = session.scalar(select(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == community.id))
     before = None
@@ -282,6 +287,7 @@ def unpair_unit(session: Session, actor: Actor, *, unit_id: int, community_id: i
     pairing = session.scalar(select(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == community_id))
     if pairing is None:
         raise NotFound()
+    require_admin(actor, scope.community_place(session, pairing.community_id))
     before = audit.snapshot(pairing)
     session.delete(pairing)
     session.flush()
@@ -346,6 +352,7 @@ def get_community(session: Session, actor: Actor, *, community_id: int) -> Commu
     c = session.get(Community, community_id)
     if c is None or c.deleted_at is not None:
         raise NotFound()
+    require_admin(actor, scope.community_place(session, c.id))
     return CommunityDetail(c.id, c.name, c.street, c.contact, c.phone)
 
 
@@ -402,6 +409,7 @@ def update_community(
     community = session.get(Community, community_id)
     if community is None or community.deleted_at is not None:
         raise NotFound()
+    require_admin(actor, scope.community_place(session, community.id))
     values = _community_fields(
         session, community_id=community_id, name=name, street=street, contact=contact, phone=phone
     )

@@ -13,7 +13,7 @@ from db.models import Agreement, Community, Unit, utcnow
 from domain.actor import Actor
 from domain.enums import AttachmentOwner, AuditAction
 from domain.errors import ValidationError
-from services import attachments, validate
+from services import attachments, scope, validate
 from services.audit import record, record_change, snapshot
 from services.lists import (
     Page,
@@ -107,14 +107,17 @@ def get_agreement(session: Session, *, agreement_id: int) -> AgreementInput:
     return AgreementInput(a.community_id, a.unit_id, a.signed_on, a.valid_from, a.valid_to, a.summary)
 
 
-def _clean(session: Session, data: AgreementInput) -> dict[str, object]:
+def _clean(session: Session, actor: Actor, data: AgreementInput) -> dict[str, object]:
     valid_from = validate.parse_date("lists.fields.valid_from", data.valid_from)
     valid_to = validate.parse_date("lists.fields.valid_to", data.valid_to, required=True)
     if valid_from and valid_to and valid_to < valid_from:
         raise ValidationError("lists.fields.valid_to", "lists.errors.end_before_start")
+    community_id = check_community(session, data.community_id)
+    unit_id = check_unit(session, data.unit_id)
+    scope.require_read(actor, scope.unit_place(session, unit_id))  # the unit on the other side
     return {
-        "community_id": check_community(session, data.community_id),
-        "unit_id": check_unit(session, data.unit_id),
+        "community_id": community_id,
+        "unit_id": unit_id,
         "signed_on": validate.parse_date("lists.fields.signed_on", data.signed_on),
         "valid_from": valid_from,
         "valid_to": valid_to,
@@ -125,8 +128,8 @@ def _clean(session: Session, data: AgreementInput) -> dict[str, object]:
 def create_agreement(session: Session, actor: Actor, *, data: AgreementInput) -> int:
     """Record an agreement (the admin, or the community's worker)."""
     require_writer(actor)
-    require_community_keeper(actor, data.community_id)
-    agreement = Agreement(**_clean(session, data))
+    require_community_keeper(session, actor, data.community_id)
+    agreement = Agreement(**_clean(session, actor, data))
     session.add(agreement)
     record_change(session, actor, agreement, None, entity="agreement")
     return agreement.id
@@ -135,9 +138,9 @@ def create_agreement(session: Session, actor: Actor, *, data: AgreementInput) ->
 def update_agreement(session: Session, actor: Actor, *, agreement_id: int, data: AgreementInput) -> None:
     require_writer(actor)
     agreement = get_live(session, Agreement, agreement_id)
-    require_community_keeper(actor, agreement.community_id)
-    require_community_keeper(actor, data.community_id)
-    values = _clean(session, data)
+    require_community_keeper(session, actor, agreement.community_id)
+    require_community_keeper(session, actor, data.community_id)
+    values = _clean(session, actor, data)
     before = snapshot(agreement)
     for key, value in values.items():
         setattr(agreement, key, value)
@@ -147,7 +150,7 @@ def update_agreement(session: Session, actor: Actor, *, agreement_id: int, data:
 def delete_agreement(session: Session, actor: Actor, *, agreement_id: int) -> None:
     require_writer(actor)
     agreement = get_live(session, Agreement, agreement_id)
-    require_community_keeper(actor, agreement.community_id)
+    require_community_keeper(session, actor, agreement.community_id)
     before = snapshot(agreement)
     agreement.deleted_at = utcnow()
     session.flush()
@@ -159,7 +162,7 @@ def attach_scan(session: Session, actor: Actor, *, agreement_id: int, filename: 
     earlier one."""
     require_writer(actor)
     agreement = get_live(session, Agreement, agreement_id)
-    require_community_keeper(actor, agreement.community_id)
+    require_community_keeper(session, actor, agreement.community_id)
     att_id = attachments.store_attachment(
         session,
         actor,

@@ -19,7 +19,7 @@ from db.models import Attachment
 from domain.actor import Actor
 from domain.enums import AttachmentOwner, AuditAction
 from domain.errors import NotFound, ValidationError
-from services import audit
+from services import audit, scope
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,9 @@ def store_attachment(
     field: str = "activities.fields.attachment",
     kinds: Sequence[str] = ("image", "pdf"),
 ) -> int:
-    """Check and store one file for a record; returns the attachment's id (audited)."""
+    """Check and store one file for a record; returns the attachment's id (audited). Only who may
+    write the owner record adds its files."""
+    scope.require_keeps_owner(session, actor, owner_type, owner_id)
     checked = check_upload(field, filename, data, kinds)
     att = Attachment(
         owner_type=AttachmentOwner(owner_type),
@@ -199,10 +201,11 @@ def get_attachment_data(session: Session, attachment_id: int) -> tuple[Attachmen
 
 
 def delete_attachment(session: Session, actor: Actor, attachment_id: int) -> None:
-    """Remove one file (the owner's service has checked the actor may); audited with its metadata."""
+    """Remove one file (only who may write its owner record); audited with its metadata."""
     att = session.get(Attachment, attachment_id)
     if att is None:
         raise NotFound()
+    scope.require_keeps_owner(session, actor, att.owner_type, att.owner_id)
     before = audit.snapshot(att)
     session.delete(att)
     session.flush()

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from db.models import AuditEntry, User
 from domain.actor import Actor
 from domain.enums import AuditAction
-from domain.errors import NotFound, PermissionDenied, ValidationError
-from services import audit
+from domain.errors import NotFound, ValidationError
+from domain.scope import COUNTY, Place
+from services import audit, scope
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the alliance's calendar day
 EXPORT_LIMIT = 100_000
@@ -57,9 +58,9 @@ class AuditDetail:
     changes: list[Change]
 
 
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied()
+def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
+    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
+    scope.require_administer(actor, place)
 
 
 def _local_midnight_utc(day: date) -> datetime:

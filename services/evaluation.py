@@ -25,10 +25,11 @@ from db.models import (
 from domain.actor import Actor
 from domain.credit import Component, Formula, FormulaError, Inputs, credit_index, weighted_score
 from domain.enums import AuditAction, ProjectStage, Role
-from domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from domain.errors import Conflict, NotFound, ValidationError
+from domain.scope import COUNTY, Place
 from domain.six_items import assess
 from domain.text import pinyin_key
-from services import audit, metrics, settings_store, validate
+from services import audit, metrics, scope, settings_store, validate
 from services import whistle as whistle_service
 from services.audit import snapshot
 
@@ -39,9 +40,9 @@ DONE_STAGES = (ProjectStage.DONE, ProjectStage.EVALUATED)
 MAX_EVALUATOR = 50
 
 
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied()
+def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
+    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
+    scope.require_administer(actor, place)
 
 
 # --- contract tasks (契约共建) -----------------------------------------------------------------
@@ -104,6 +105,7 @@ def set_task_statuses(session: Session, actor: Actor, *, changes: dict[int, str]
         task = session.get(ContractTask, int(task_id))
         if task is None or task.deleted_at is not None:
             raise NotFound()
+        _require_admin(actor, scope.unit_place(session, task.unit_id))
         if task.status == status:
             continue
         before = snapshot(task)
@@ -122,6 +124,7 @@ def create_task(
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise ValidationError("evaluation.fields.unit", "error.unknown_choice", value=str(unit_id))
+    _require_admin(actor, scope.unit_place(session, unit.id))
     task = ContractTask(
         unit_id=unit_id,
         title=validate.text("evaluation.fields.task", title, required=True, max_len=200),

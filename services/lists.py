@@ -15,7 +15,8 @@ from db.models import Category, Community, Unit
 from domain.actor import Actor
 from domain.enums import Role
 from domain.errors import NotFound, PermissionDenied, ValidationError
-from services import validate
+from domain.scope import COUNTY, Place
+from services import scope, validate
 
 MAX_PAGE = 200
 
@@ -53,36 +54,31 @@ def require_writer(actor: Actor) -> None:
         raise PermissionDenied()
 
 
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied()
+def require_admin(actor: Actor, place: Place = COUNTY) -> None:
+    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
+    scope.require_administer(actor, place)
 
 
-def require_community_keeper(actor: Actor, community_id: int | None) -> None:
-    """Admin, or the community worker of that community."""
-    if not actor.keeps_community(community_id):
-        raise PermissionDenied()
+def require_community_keeper(session: Session, actor: Actor, community_id: int | None) -> None:
+    """Admin, or the community worker of that community (scope rule: ``Actor.may_keep``)."""
+    scope.require_keep(actor, scope.community_place(session, community_id))
 
 
-def require_unit_keeper(actor: Actor, unit_id: int | None) -> None:
-    """Admin, or the liaison of that unit."""
-    if not actor.keeps_unit(unit_id):
-        raise PermissionDenied()
+def require_unit_keeper(session: Session, actor: Actor, unit_id: int | None) -> None:
+    """Admin, or the liaison of that unit (scope rule: ``Actor.may_keep``)."""
+    scope.require_keep(actor, scope.unit_place(session, unit_id))
 
 
 def may_edit_project(actor: Actor, *, lead_unit_id: int | None, community_id: int | None) -> bool:
-    """Admin; the lead unit's liaison; the project's community worker."""
-    if actor.is_admin:
-        return True
-    if actor.role == Role.LIAISON:
-        return lead_unit_id is not None and actor.unit_id == lead_unit_id
-    if actor.role == Role.COMMUNITY:
-        return community_id is not None and actor.community_id == community_id
-    return False
+    """Who keeps the project's community (admin, its community worker) or its lead unit (the liaison)."""
+    return (community_id is not None and actor.keeps_community(community_id)) or (
+        lead_unit_id is not None and actor.keeps_unit(lead_unit_id)
+    )
 
 
-def acting_unit(actor: Actor, unit_id: int | None) -> int:
-    """The unit a claim is made for: the liaison's own; the admin names one."""
+def acting_unit(session: Session, actor: Actor, unit_id: int | None) -> int:
+    """The unit a claim is made for: the liaison's own; the admin names one (it must exist and be in
+    the admin's scope)."""
     if actor.role == Role.LIAISON and actor.unit_id is not None:
         if unit_id is not None and unit_id != actor.unit_id:
             raise PermissionDenied()
@@ -90,7 +86,9 @@ def acting_unit(actor: Actor, unit_id: int | None) -> int:
     if actor.is_admin:
         if unit_id is None:
             raise ValidationError("lists.fields.unit", "error.required")
-        return unit_id
+        uid = check_unit(session, unit_id)
+        scope.require_keep(actor, scope.unit_place(session, uid))
+        return uid
     raise PermissionDenied()
 
 

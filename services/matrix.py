@@ -15,6 +15,7 @@ from domain.actor import Actor
 from domain.enums import NeedStatus, Priority, ProjectStage, ResourceStatus
 from domain.errors import Conflict
 from domain.project_path import FINISHED
+from services import scope
 from services.lists import get_live, require_admin
 from services.projects import ProjectInput, _units_of_project, create_project
 
@@ -328,6 +329,8 @@ def accept_match(session: Session, actor: Actor, *, need_id: int, resource_id: i
     require_admin(actor)
     need = get_live(session, Need, need_id)
     resource = get_live(session, Resource, resource_id)
+    require_admin(actor, scope.community_place(session, need.community_id))
+    scope.require_read(actor, scope.unit_place(session, resource.unit_id))
     if need.status not in UNCOVERED:
         raise Conflict("lists.errors.need_taken")
     return create_project(

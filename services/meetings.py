@@ -665,7 +665,8 @@ def carry_over_action_item(
 ) -> None:
     """Keep an open item open past the meeting that reviewed it (it returns at the next one),
     optionally with a new due date."""
-    item, _ = _item_and_meeting(session, item_id)
+    item, source = _item_and_meeting(session, item_id)
+    _require_writer(actor, source.community_id)  # the item's own meeting, as well as the one reviewing it
     meeting = _review_meeting(session, actor, in_meeting_id)
     if item.status != ActionStatus.OPEN:
         raise ValidationError(F + "status", "meetings.error.already_closed")

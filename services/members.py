@@ -17,7 +17,7 @@ from db.models import Community, Member, Unit, utcnow
 from domain.actor import Actor
 from domain.enums import AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
-from services import audit, validate
+from services import audit, scope, validate
 
 F = "activities.members."
 IMPORT_HEADERS = ("姓名", "所在单位", "报到社区", "报到日期")
@@ -54,6 +54,7 @@ def _check(
         community = session.get(Community, cid)
         if community is None or community.deleted_at is not None:
             raise ValidationError(F + "community", "error.unknown_choice", value=str(community_id))
+        scope.require_read(actor, scope.community_place(session, cid))
     day = validate.parse_date(F + "reported_on", reported_on)
     clean_phone = validate.text(F + "phone", phone, max_len=30)
     return clean_name, uid, cid, day, clean_phone

@@ -12,7 +12,7 @@ from db.models import Category, Community, Need, Unit, utcnow
 from domain.actor import Actor
 from domain.enums import AuditAction, NeedSource, NeedStatus, Priority
 from domain.errors import Conflict
-from services import validate
+from services import scope, validate
 from services.audit import record, record_change, snapshot
 from services.lists import (
     Page,
@@ -172,7 +172,7 @@ def _clean(session: Session, data: NeedInput) -> dict[str, object]:
 def create_need(session: Session, actor: Actor, *, data: NeedInput) -> int:
     """Record a need of a community (its community worker, or the admin)."""
     require_writer(actor)
-    require_community_keeper(actor, data.community_id)
+    require_community_keeper(session, actor, data.community_id)
     values = _clean(session, data)
     need = Need(**values)
     session.add(need)
@@ -184,8 +184,8 @@ def update_need(session: Session, actor: Actor, *, need_id: int, data: NeedInput
     """Change a need; a community worker may neither touch nor move it to another community."""
     require_writer(actor)
     need = get_live(session, Need, need_id)
-    require_community_keeper(actor, need.community_id)
-    require_community_keeper(actor, data.community_id)
+    require_community_keeper(session, actor, need.community_id)
+    require_community_keeper(session, actor, data.community_id)
     values = _clean(session, data)
     before = snapshot(need)
     for key, value in values.items():
@@ -197,7 +197,7 @@ def delete_need(session: Session, actor: Actor, *, need_id: int) -> None:
     """Soft-delete a need (projects that link it keep the link)."""
     require_writer(actor)
     need = get_live(session, Need, need_id)
-    require_community_keeper(actor, need.community_id)
+    require_community_keeper(session, actor, need.community_id)
     before = snapshot(need)
     need.deleted_at = utcnow()
     session.flush()
@@ -208,8 +208,9 @@ def claim_need(session: Session, actor: Actor, *, need_id: int, unit_id: int | N
     """A unit claims (认领) an open need or micro-wish: the liaison for their own unit; the admin for
     the unit they name."""
     require_writer(actor)
-    uid = acting_unit(actor, unit_id)
+    uid = acting_unit(session, actor, unit_id)
     need = get_live(session, Need, need_id)
+    scope.require_read(actor, scope.community_place(session, need.community_id))
     if need.claimed_by_unit_id is not None or need.status != NeedStatus.OPEN:
         raise Conflict("lists.errors.already_claimed")
     before = snapshot(need)

@@ -26,7 +26,7 @@ from domain.actor import Actor
 from domain.enums import AuditAction, NeedStatus, ProjectStage, Role
 from domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from domain.project_path import FINISHED, check_move, progress_for, project_in_open_pool
-from services import validate
+from services import scope, validate
 from services.audit import record, record_change, snapshot
 from services.lists import (
     Page,
@@ -37,6 +37,7 @@ from services.lists import (
     get_live,
     may_edit_project,
     page_of,
+    require_admin,
     require_community_keeper,
     require_writer,
     sort_columns,
@@ -272,6 +273,15 @@ def _load_links(
     return [u for u in units if u], [n for n in needs if n], [r for r in resources if r]
 
 
+def _require_links_in_scope(session: Session, actor: Actor, units: list[Unit], resources: list[Resource]) -> None:
+    """The units and resources a project links are ones the actor sees (its needs share its community)."""
+    scope.require_read(
+        actor,
+        *(scope.unit_place(session, u.id) for u in units),
+        *(scope.unit_place(session, r.unit_id) for r in resources),
+    )
+
+
 def _clean(session: Session, data: ProjectInput) -> dict[str, object]:
     started = validate.parse_date("lists.fields.started_on", data.started_on)
     ended = validate.parse_date("lists.fields.ended_on", data.ended_on)
@@ -310,9 +320,10 @@ def create_project(
 ) -> int:
     """Open a project in a community (its community worker, or the admin), with its first history row."""
     require_writer(actor)
-    require_community_keeper(actor, data.community_id)
+    require_community_keeper(session, actor, data.community_id)
     values = _clean(session, data)
     units, needs, resources = _load_links(session, data, int(values["community_id"]))  # type: ignore[call-overload]
+    _require_links_in_scope(session, actor, units, resources)
     project = Project(**values, stage=stage, progress=progress_for(stage, 0))
     project.participants = units
     project.needs = needs
@@ -343,11 +354,13 @@ def update_project(session: Session, actor: Actor, *, project_id: int, data: Pro
     Only the admin moves a project to another community or changes its lead unit."""
     project = _editable(session, actor, project_id)
     values = _clean(session, data)
-    if not actor.is_admin and (
+    target = scope.community_place(session, values["community_id"])  # type: ignore[arg-type]
+    if not actor.may_administer(target) and (
         values["community_id"] != project.community_id or values["lead_unit_id"] != project.lead_unit_id
     ):
         raise PermissionDenied()
     units, needs, resources = _load_links(session, data, int(values["community_id"]))  # type: ignore[call-overload]
+    _require_links_in_scope(session, actor, units, resources)
     before = snapshot(project)
     for key, value in values.items():
         setattr(project, key, value)
@@ -430,8 +443,9 @@ def claim_project(
     """A unit claims a project from the open pool (领办大厅): alone, becoming its lead unit, or
     joining it as a participating unit."""
     require_writer(actor)
-    uid = acting_unit(actor, unit_id)
+    uid = acting_unit(session, actor, unit_id)
     project = get_live(session, Project, project_id)
+    scope.require_read(actor, scope.community_place(session, project.community_id))
     if not project_in_open_pool(
         lead_unit_id=project.lead_unit_id, claim_deadline=project.claim_deadline, stage=project.stage, today=today
     ):
@@ -452,9 +466,9 @@ def claim_project(
 def delete_project(session: Session, actor: Actor, *, project_id: int) -> None:
     """Soft-delete a project (the admin only)."""
     require_writer(actor)
-    if not actor.is_admin:
-        raise PermissionDenied()
+    require_admin(actor)
     project = get_live(session, Project, project_id)
+    require_admin(actor, scope.community_place(session, project.community_id))
     before = snapshot(project)
     project.deleted_at = utcnow()
     session.flush()

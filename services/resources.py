@@ -153,7 +153,7 @@ def _clean(session: Session, data: ResourceInput) -> dict[str, object]:
 def create_resource(session: Session, actor: Actor, *, data: ResourceInput) -> int:
     """Add a resource to a unit's list (its liaison, or the admin)."""
     require_writer(actor)
-    require_unit_keeper(actor, data.unit_id)
+    require_unit_keeper(session, actor, data.unit_id)
     resource = Resource(**_clean(session, data))
     session.add(resource)
     record_change(session, actor, resource, None, entity="resource")
@@ -163,8 +163,8 @@ def create_resource(session: Session, actor: Actor, *, data: ResourceInput) -> i
 def update_resource(session: Session, actor: Actor, *, resource_id: int, data: ResourceInput) -> None:
     require_writer(actor)
     resource = get_live(session, Resource, resource_id)
-    require_unit_keeper(actor, resource.unit_id)
-    require_unit_keeper(actor, data.unit_id)
+    require_unit_keeper(session, actor, resource.unit_id)
+    require_unit_keeper(session, actor, data.unit_id)
     values = _clean(session, data)
     before = snapshot(resource)
     for key, value in values.items():
@@ -175,7 +175,7 @@ def update_resource(session: Session, actor: Actor, *, resource_id: int, data: R
 def delete_resource(session: Session, actor: Actor, *, resource_id: int) -> None:
     require_writer(actor)
     resource = get_live(session, Resource, resource_id)
-    require_unit_keeper(actor, resource.unit_id)
+    require_unit_keeper(session, actor, resource.unit_id)
     before = snapshot(resource)
     resource.deleted_at = utcnow()
     session.flush()

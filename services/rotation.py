@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from db.models import Agreement, AuditEntry, Community, Pairing, RotationSlot, Unit
 from domain.actor import Actor
 from domain.enums import AuditAction, RotationStatus
-from domain.errors import NotFound, PermissionDenied, ValidationError
+from domain.errors import NotFound, ValidationError
 from domain.rotation import Candidate, plan_year, propose_date, repeated_months
+from domain.scope import COUNTY, Place
 from domain.working_days import uses_fallback
-from services import audit, validate
+from services import audit, scope, validate
 
 F = "rotation.fields."
 ENTITY = "rotation_slot"
@@ -49,9 +50,9 @@ class GenerateResult:
     fallback: bool  # proposed dates counted on weekends only (no official holiday table)
 
 
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied()
+def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
+    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
+    scope.require_administer(actor, place)
 
 
 def _scope(stmt, community_id: int | None):  # type: ignore[no-untyped-def]
@@ -186,10 +187,12 @@ def change_log(session: Session, *, year: int, community_id: int | None, limit: 
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _slot(session: Session, slot_id: int) -> RotationSlot:
+def _slot(session: Session, actor: Actor, slot_id: int) -> RotationSlot:
+    """A month of a rotation the actor administers (its community's, or the alliance's)."""
     slot = session.get(RotationSlot, slot_id)
     if slot is None:
         raise NotFound()
+    _require_admin(actor, scope.community_place(session, slot.community_id))
     return slot
 
 
@@ -216,6 +219,7 @@ def generate_year(
     day = int(validate.integer(F + "preferred_day", preferred_day, min_value=1, max_value=28, default=10) or 10)
     if community_id is not None and session.get(Community, community_id) is None:
         raise ValidationError(F + "scope", "error.unknown_choice", value=str(community_id))
+    _require_admin(actor, scope.community_place(session, community_id))
     existing = {
         s.month: s for s in session.scalars(_scope(select(RotationSlot).where(RotationSlot.year == year), community_id))
     }
@@ -284,6 +288,7 @@ def swap_months(
     Returns the months where a unit now chairs twice running (for a warning)."""
     _require_admin(actor)
     why = _reason(reason)
+    _require_admin(actor, scope.community_place(session, community_id))
     if month_a == month_b:
         raise ValidationError(F + "month_b", "rotation.error.same_month")
     slots = {
@@ -308,13 +313,14 @@ def swap_months(
 def change_chair(session: Session, actor: Actor, *, slot_id: int, unit_id: int | None, reason: str) -> list[int]:
     """Give a month another chair, with the reason kept in the audit log."""
     _require_admin(actor)
-    slot = _slot(session, slot_id)
+    slot = _slot(session, actor, slot_id)
     why = _reason(reason)
     if unit_id is None:
         raise ValidationError(F + "chair", "error.required")
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise ValidationError(F + "chair", "error.unknown_choice", value=str(unit_id))
+    scope.require_read(actor, scope.unit_place(session, unit.id))
     if unit_id == slot.chair_unit_id:
         raise ValidationError(F + "chair", "rotation.error.same_chair")
     before = audit.snapshot(slot)
@@ -335,7 +341,7 @@ def update_month(
 ) -> None:
     """Set a month's theme, plan, proposed date and whether it was held."""
     _require_admin(actor)
-    slot = _slot(session, slot_id)
+    slot = _slot(session, actor, slot_id)
     new_theme = validate.text(F + "theme", theme, max_len=200)
     new_plan = validate.text(F + "plan", plan, max_len=5000)
     new_status = validate.choice(F + "status", status, RotationStatus)

@@ -17,7 +17,8 @@ from domain import lockout
 from domain.actor import Actor
 from domain.enums import AuditAction, Role
 from domain.errors import NotFound, PermissionDenied, ValidationError
-from services import audit, validate
+from domain.scope import COUNTY, Place
+from services import audit, scope, validate
 
 USERNAME_RE = re.compile(r"^[a-z0-9_-]{3,40}$")
 
@@ -190,9 +191,28 @@ def credentials(session: Session) -> dict[str, dict[str, dict[str, object]]]:
 # --- administration -------------------------------------------------------------------------
 
 
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied()
+def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
+    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
+    scope.require_administer(actor, place)
+
+
+def _account_place(session: Session, community_id: int | None, unit_id: int | None) -> Place:
+    """Where an account sits: its community's or unit's place; an admin's or leader's is the county."""
+    if community_id is not None:
+        return scope.community_place(session, community_id)
+    if unit_id is not None:
+        return scope.unit_place(session, unit_id)
+    return COUNTY
+
+
+def _user_in_scope(session: Session, actor: Actor, user_id: int) -> User:
+    """An account the actor administers."""
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    _require_admin(actor, _account_place(session, user.community_id, user.unit_id))
+    return user
 
 
 def _check_binding(
@@ -233,6 +253,8 @@ def create_user(
     role = validate.choice("fields.role", role, Role)
     check_password_rule(password)
     community_id, unit_id = _check_binding(session, role, community_id, unit_id)
+    if actor is not None:
+        _require_admin(actor, _account_place(session, community_id, unit_id))
     user = User(
         username=name,
         display_name=display,
@@ -264,10 +286,7 @@ def update_user(
     active: bool,
 ) -> User:
     """Change an account's name, role, binding or whether it may log in."""
-    _require_admin(actor)
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound()
+    user = _user_in_scope(session, actor, user_id)
     new_role = validate.choice("fields.role", role, Role)
     _check_not_locking_out_admins(session, actor, user, role=new_role, active=active)
     before = audit.snapshot(user)
@@ -275,6 +294,7 @@ def update_user(
     user.email = validate.text("fields.email", email, max_len=120)
     user.role = new_role
     user.community_id, user.unit_id = _check_binding(session, user.role, community_id, unit_id)
+    _require_admin(actor, _account_place(session, user.community_id, user.unit_id))  # the new binding too
     if user.active and not active:
         user.sessions_valid_after = datetime.now(UTC)
     if not user.active and active:
@@ -299,10 +319,7 @@ def _check_not_locking_out_admins(session: Session, actor: Actor, user: User, *,
 
 def set_user_active(session: Session, actor: Actor, *, user_id: int, active: bool) -> None:
     """Disable an account (its cookies stop working at once) or enable it again."""
-    _require_admin(actor)
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound()
+    user = _user_in_scope(session, actor, user_id)
     if user.active == active:
         return
     _check_not_locking_out_admins(session, actor, user, role=user.role, active=active)
@@ -317,10 +334,7 @@ def set_user_active(session: Session, actor: Actor, *, user_id: int, active: boo
 
 def unlock_user(session: Session, actor: Actor, *, user_id: int) -> None:
     """Lift a lockout after wrong passwords before it runs out."""
-    _require_admin(actor)
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound()
+    user = _user_in_scope(session, actor, user_id)
     before = audit.snapshot(user)
     user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
     audit.record_change(session, actor, user, before, entity="user")
@@ -328,10 +342,7 @@ def unlock_user(session: Session, actor: Actor, *, user_id: int) -> None:
 
 def reset_password(session: Session, actor: Actor, *, user_id: int, new_password: str) -> None:
     """The admin sets a new password; every cookie issued before stops working."""
-    _require_admin(actor)
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound()
+    user = _user_in_scope(session, actor, user_id)
     check_password_rule(new_password, "fields.new_password")
     _set_password(session, actor, user, new_password)
 
@@ -465,10 +476,7 @@ def _detail(session: Session, user: User, now: datetime | None = None) -> UserDe
 
 
 def get_user_detail(session: Session, actor: Actor, *, user_id: int) -> UserDetail:
-    _require_admin(actor)
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound()
+    user = _user_in_scope(session, actor, user_id)
     return _detail(session, user)
 
 

@@ -15,8 +15,9 @@ from db.models import Community, Unit, User, Whistle, WhistleResponse, utcnow
 from domain import whistle_clock as clock
 from domain.actor import Actor
 from domain.enums import AuditAction, Role, WhistleKind, WhistleStage
-from domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from services import audit, settings_store, validate
+from domain.errors import Conflict, NotFound, ValidationError
+from domain.scope import Place
+from services import audit, scope, settings_store, validate
 from services.audit import snapshot
 
 LIMITS_KEY = "whistle.time_limits"
@@ -42,8 +43,7 @@ def get_limits(session: Session) -> clock.Limits:
 
 def set_limits(session: Session, actor: Actor, *, limits: clock.Limits) -> None:
     """The admin sets the time limits; each must be a whole number ≥ 1 within reason."""
-    if not actor.is_admin:
-        raise PermissionDenied()
+    scope.require_administer(actor)
     for stages in limits.values():
         for lim in stages.values():
             validate.integer(
@@ -348,7 +348,7 @@ def overdue_count(session: Session, *, now: datetime | None = None) -> int:
 
 def _may_answer(actor: Actor, unit_id: int) -> bool:
     """Only the liaison of the summoned unit answers for it."""
-    return actor.role == Role.LIAISON and actor.unit_id is not None and actor.unit_id == unit_id
+    return actor.may_answer_for(Place(unit_id=unit_id))
 
 
 def raise_whistle(
@@ -364,8 +364,7 @@ def raise_whistle(
 ) -> int:
     """吹哨: a community worker (for their own community) or the admin raises a matter and
     summons units."""
-    if not actor.keeps_community(community_id):
-        raise PermissionDenied()
+    scope.require_keep(actor, scope.community_place(session, community_id))
     kind = validate.choice("whistle.fields.kind", kind, WhistleKind)
     title = validate.text("whistle.fields.title", title, required=True, max_len=200)
     description = validate.text("whistle.fields.description", description, max_len=2000)
@@ -380,6 +379,7 @@ def raise_whistle(
     for uid in unique:
         if uid not in known:
             raise ValidationError("whistle.fields.units", "error.unknown_choice", value=str(uid))
+    scope.require_read(actor, *(scope.unit_place(session, uid) for uid in unique))
     whistle = Whistle(
         community_id=community_id,
         raised_by_user_id=actor.user_id,
@@ -429,8 +429,7 @@ def advance_response(
     """The summoned unit's liaison moves its response one step: 签收 → 联系 → 报到 → 处置 → 办结.
     处置 and 办结 need the action taken."""
     response, whistle = _load_response(session, response_id)
-    if not _may_answer(actor, response.unit_id):
-        raise PermissionDenied()
+    scope.require(actor.may_answer_for(scope.unit_place(session, response.unit_id)))  # the summoned unit's liaison
     stage = WhistleStage(response.stage)
     target = clock.next_stage(stage)
     if stage in DONE_STAGES or target is None:
@@ -462,8 +461,7 @@ def rate_response(
 ) -> None:
     """评价: the raising community's worker (or the admin) rates a closed response 1–5."""
     response, whistle = _load_response(session, response_id)
-    if not actor.keeps_community(whistle.community_id):
-        raise PermissionDenied()
+    scope.require_keep(actor, scope.community_place(session, whistle.community_id))
     if WhistleStage(response.stage) != WhistleStage.CLOSED:
         raise Conflict(
             "whistle.errors.not_closed"

@@ -68,16 +68,12 @@ def agreements_tab(actor: Actor, today: date) -> None:
             key="lists_agr_table",
         )
     tables.pager(page.total, key="lists_agr_page", page_size=PAGE_SIZE)
-    keepable = rows if rows.empty or actor.is_admin else rows[rows["community_id"] == actor.community_id]
+    keepable = rows if rows.empty else rows[[actor.keeps_community(int(c)) for c in rows["community_id"]]]
     if not rows.empty:
         _scan_download(rows)
     if actor.role not in (Role.ADMIN, Role.COMMUNITY):
         return
-    allowed = (
-        names(communities)
-        if actor.is_admin
-        else {i: n for i, n in names(communities).items() if i == actor.community_id}
-    )
+    allowed = {i: n for i, n in names(communities).items() if actor.keeps_community(i)}
     with st.expander(t("lists.agreements.add"), icon=":material/add:"):
         data = _form("lists_agr_new", agreements.AgreementInput(next(iter(allowed), None), None), allowed, names(units))
         if data is not None:
