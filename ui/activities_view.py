@@ -102,7 +102,8 @@ def log_form(actor: Actor, today: date) -> None:
         st.info(t("activities.log.no_unit"))
         return
     opts = _options(unit_id)
-    places = community_names(opts, liaison=not actor.is_admin)
+    # a community chosen before its pairing ended stays on offer, so that the save says why it is refused
+    places = community_names(opts, liaison=not actor.is_admin, keep=st.session_state.get("activities_log_community"))
     if not places:
         st.info(t("activities.log.no_allowed", unit=md_escape(names_by_id(units).get(unit_id, ""))))
         return

@@ -1597,6 +1597,7 @@ class _County:
             for i in range(0, len(dated), CHUNK):
                 conn.execute(text("UPDATE need SET claimed_on = :day WHERE id = :nid"), dated[i : i + CHUNK])
 
+
 ACTIVITY_COLUMNS = (
     "id",
     "unit_id",

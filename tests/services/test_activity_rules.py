@@ -32,7 +32,12 @@ def _unpaired_community(session: Session, unit_id: int) -> Community:
 def _log(session: Session, actor: Actor, unit_id: int, community_id: int, **extra: object) -> int:
     args: dict[str, object] = {"held_on": TODAY, "kind": ActivityKind.VOLUNTEER, "title": "楼道清扫"} | extra
     return activities.log_activity(
-        session, actor, unit_id=unit_id, community_id=community_id, today=TODAY, **args  # type: ignore[arg-type]
+        session,
+        actor,
+        unit_id=unit_id,
+        community_id=community_id,
+        today=TODAY,
+        **args,  # type: ignore[arg-type]
     )
 
 
