@@ -3,7 +3,7 @@ and the contract tasks units claimed."""
 
 import streamlit as st
 
-from domain.credit import Component
+from domain.credit import OPPORTUNITY_DAYS, Component
 from domain.enums import Role
 from domain.errors import AppError
 from services import evaluation as ev
@@ -129,12 +129,13 @@ def tasks_tab() -> None:
 
 def formula_tab() -> None:
     formula = cached_read(ev.get_formula)
-    st.markdown(t("evaluation.formula_text"))
+    st.markdown(t("evaluation.formula_text", days=OPPORTUNITY_DAYS))
     st.dataframe(
         {
             t("evaluation.fields.component"): [view.component_label(c) for c in Component],
             t("evaluation.fields.weight"): [formula.weights[c] for c in Component],
             t("evaluation.fields.definition"): [t(f"evaluation.component_def.{c.value}") for c in Component],
+            t("evaluation.fields.missing_rule"): [view.missing_rule(c) for c in Component],
         },
         hide_index=True,
         width="stretch",
@@ -142,6 +143,8 @@ def formula_tab() -> None:
     st.caption(t("evaluation.version_note", version=formula.version))
     if actor.is_admin:
         view.formula_editor(actor, formula)
+    year = st.selectbox(t("common.year"), list(range(today.year, today.year - 4, -1)), key="evaluation_formula_year")
+    view.treatments(cached_read(ev.credit_table, actor, year=int(year), as_of=today).rows)
 
 
 show_open(tabs, {"credit": credit_tab, "rounds": rounds_tab, "tasks": tasks_tab, "formula": formula_tab})

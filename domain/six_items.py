@@ -94,3 +94,15 @@ def items_needed_by_now(gone: float) -> int:
     while n < len(SIX_ITEMS) and n / len(SIX_ITEMS) + 1e-9 < gone:
         n += 1
     return n
+
+
+def micro_wish_count(*, activities: int, linked_to_claims: int, claims: int) -> int:
+    """How many times a unit did 认领1个微心愿 in a period (the rule the 六个一 grid explains).
+
+    A 微心愿 the unit holds (claimed, made a project of, or fulfilled) counts once, in the period it
+    was claimed (``claims``). An activity of kind 认领微心愿 counts on its own, unless it names
+    (``need_id``) a wish the unit holds: then it counts with that wish, so one claim and any
+    number of activities about it count 1, and an activity in a later year about a wish claimed
+    earlier adds nothing. ``activities``: the period's activities of that kind; ``linked_to_claims``:
+    those of them naming a wish the unit holds."""
+    return max(0, activities - linked_to_claims) + claims

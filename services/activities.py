@@ -12,12 +12,13 @@ import pandas as pd
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from db.models import Activity, Community, Member, Project, Unit, User, project_unit, utcnow
+from db.models import Activity, Community, Member, Need, Project, Unit, User, project_unit, utcnow
 from domain.actor import Actor
 from domain.enums import ActivityKind, AttachmentOwner, AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
-from services import attachments, audit, validate
-from services.reference import Option, list_communities, paired_community_ids
+from domain.pairing import Placement, place_activity
+from services import attachments, audit, metrics, validate
+from services.reference import Option, list_communities, paired_community_ids, reported_community_ids
 
 F = "activities.fields."  # field labels live in the page's namespace
 EARLIEST = date(2000, 1, 1)
@@ -59,16 +60,26 @@ class ActivityDetail:
     logged_by: str
     photos: list[attachments.AttachmentInfo] = field(default_factory=list)
     can_edit: bool = False
+    need_id: int | None = None
+    off_pairing_reason: str = ""
 
 
 @dataclass(frozen=True)
 class FormOptions:
-    """Choices for the logging form of one unit: its paired communities first."""
+    """Choices for the logging form of one unit: the communities it may log in first (paired, or
+    where a member reported), the wishes it holds (for a 认领微心愿 activity)."""
 
     communities: list[Option]
     paired_ids: frozenset[int]
     projects: list[Option]
     members: list[Option]
+    reported_ids: frozenset[int] = frozenset()
+    wishes: list[Option] = field(default_factory=list)
+
+    @property
+    def allowed_ids(self) -> frozenset[int]:
+        """Where a liaison may log this unit's activities (``domain.pairing``)."""
+        return self.paired_ids | self.reported_ids
 
 
 def _require_unit(actor: Actor, unit_id: int | None) -> None:
@@ -94,6 +105,13 @@ class _Clean:
     beneficiaries: int
     project_id: int | None
     member_id: int | None
+    need_id: int | None
+    off_pairing_reason: str | None
+
+
+def allowed_community_ids(session: Session, unit_id: int) -> frozenset[int]:
+    """Where the unit's activities may be logged: paired communities and its members' (双报到)."""
+    return frozenset(paired_community_ids(session, unit_id)) | frozenset(reported_community_ids(session, unit_id))
 
 
 def _clean(
@@ -112,6 +130,9 @@ def _clean(
     project_id: object,
     member_id: object,
     today: date,
+    need_id: object = None,
+    off_pairing_reason: object = None,
+    current: Activity | None = None,
 ) -> _Clean:
     """Every field checked in form order (the first bad one is named); primary-key look-ups only."""
     if unit_id is None or unit_id == "":
@@ -135,6 +156,7 @@ def _clean(
     community = session.get(Community, cid)
     if community is None or community.deleted_at is not None:
         raise ValidationError("fields.community", "error.unknown_choice", value=str(community_id))
+    reason = _off_pairing_reason(session, actor, unit, community, off_pairing_reason, current)
     activity_kind = validate.choice("fields.kind", kind, ActivityKind)
     clean_title = validate.text(F + "title", title, required=True, max_len=200)
     clean_description = validate.text(F + "description", description, max_len=5000)
@@ -155,6 +177,7 @@ def _clean(
             raise ValidationError(F + "member", "error.unknown_choice", value=str(member_id))
         if member.unit_id != uid:
             raise ValidationError(F + "member", "activities.error.member_other_unit")
+    wish = _held_wish(session, uid, activity_kind, need_id)
     return _Clean(
         uid,
         cid,
@@ -167,7 +190,46 @@ def _clean(
         n_beneficiaries,
         pid,
         mid,
+        wish,
+        reason,
     )
+
+
+def _off_pairing_reason(
+    session: Session, actor: Actor, unit: Unit, community: Community, given: object, current: Activity | None
+) -> str | None:
+    """A liaison logs where the unit is paired or a member reported; the admin elsewhere only with a
+    reason (returned, to be kept). An edit that keeps an activity's community keeps it allowed."""
+    placement = place_activity(actor, community_id=community.id, allowed=allowed_community_ids(session, unit.id))
+    if placement == Placement.ALLOWED:
+        return None
+    reason = validate.text(F + "off_pairing_reason", given, max_len=500) if placement == Placement.WITH_REASON else ""
+    if current is not None and current.community_id == community.id:  # what was accepted stays accepted
+        return reason or current.off_pairing_reason
+    if placement == Placement.REFUSED:
+        raise ValidationError(
+            "fields.community", "activities.error.not_paired", community=community.name, unit=unit.name
+        )
+    if not reason:
+        raise ValidationError(
+            F + "off_pairing_reason", "activities.error.reason_required", community=community.name, unit=unit.name
+        )
+    return reason
+
+
+def _held_wish(session: Session, unit_id: int, kind: ActivityKind, need_id: object) -> int | None:
+    """The 微心愿 a 认领微心愿 activity is about: one the unit holds (it then counts once with the claim)."""
+    if need_id in (None, "", 0):
+        return None
+    nid = validate.record_id(F + "need", need_id)
+    if kind != ActivityKind.MICRO_WISH:
+        raise ValidationError(F + "need", "activities.error.need_kind")
+    held = session.scalar(
+        select(Need.id).where(Need.id == nid, *metrics.held_wish_conditions(), Need.claimed_by_unit_id == unit_id)
+    )
+    if held is None:
+        raise ValidationError(F + "need", "activities.error.need_not_held", value=str(need_id))
+    return nid
 
 
 def _photo_files(photos: Sequence[tuple[str, bytes]], existing: int = 0) -> list[attachments.CheckedUpload]:
@@ -209,6 +271,8 @@ def log_activity(
     member_id: int | None = None,
     photos: Sequence[tuple[str, bytes]] = (),
     today: date | None = None,
+    need_id: int | None = None,
+    off_pairing_reason: str | None = None,
 ) -> int:
     """Log one activity (and its photos) for a unit; returns its id. Nothing is written on bad input."""
     if unit_id is None and actor.unit_id is not None:
@@ -228,6 +292,8 @@ def log_activity(
         project_id=project_id,
         member_id=member_id,
         today=today or date.today(),
+        need_id=need_id,
+        off_pairing_reason=off_pairing_reason,
     )
     checked = _photo_files(photos)
     activity = Activity(
@@ -242,6 +308,8 @@ def log_activity(
         beneficiaries=c.beneficiaries,
         project_id=c.project_id,
         member_id=c.member_id,
+        need_id=c.need_id,
+        off_pairing_reason=c.off_pairing_reason,
         logged_by_user_id=actor.user_id,
     )
     session.add(activity)
@@ -277,6 +345,8 @@ def update_activity(
     add_photos: Sequence[tuple[str, bytes]] = (),
     remove_photo_ids: Sequence[int] = (),
     today: date | None = None,
+    need_id: int | None = None,
+    off_pairing_reason: str | None = None,
 ) -> None:
     """Change an activity of a unit the actor keeps; the before/after goes to the audit log."""
     activity = _load_for_change(session, actor, activity_id)
@@ -295,6 +365,9 @@ def update_activity(
         project_id=project_id,
         member_id=member_id,
         today=today or date.today(),
+        need_id=need_id,
+        off_pairing_reason=off_pairing_reason,
+        current=activity,
     )
     current = attachments.list_attachments(
         session, owner_type=AttachmentOwner.ACTIVITY, owner_id=activity_id, with_thumbnails=False
@@ -432,6 +505,8 @@ def get_activity(session: Session, actor: Actor, activity_id: int) -> ActivityDe
         logged_by or "",
         photos,
         actor.keeps_unit(a.unit_id),
+        a.need_id,
+        a.off_pairing_reason or "",
     )
 
 
@@ -439,10 +514,22 @@ def form_options(session: Session, *, unit_id: int | None) -> FormOptions:
     """Communities (the unit's paired ones first), the unit's projects and members."""
     communities = list_communities(session)
     paired = frozenset(paired_community_ids(session, unit_id)) if unit_id is not None else frozenset()
-    ordered = [c for c in communities if c.id in paired] + [c for c in communities if c.id not in paired]
+    reported = frozenset(reported_community_ids(session, unit_id)) if unit_id is not None else frozenset()
+    allowed = paired | reported
+    ordered = [c for c in communities if c.id in allowed] + [c for c in communities if c.id not in allowed]
     projects: list[Option] = []
     members: list[Option] = []
+    wishes: list[Option] = []
     if unit_id is not None:
+        wishes = [
+            Option(r.id, r.title)
+            for r in session.execute(
+                select(Need.id, Need.title)
+                .where(*metrics.held_wish_conditions(), Need.claimed_by_unit_id == unit_id)
+                .order_by(Need.claimed_on.desc().nulls_last(), Need.id.desc())
+                .limit(200)
+            )
+        ]
         joined = select(project_unit.c.project_id).where(project_unit.c.unit_id == unit_id)
         projects = [
             Option(r.id, r.title)
@@ -461,7 +548,7 @@ def form_options(session: Session, *, unit_id: int | None) -> FormOptions:
                 .order_by(Member.id)
             )
         ]
-    return FormOptions(ordered, paired, projects, members)
+    return FormOptions(ordered, paired, projects, members, reported - paired, wishes)
 
 
 def activity_years(session: Session, *, today: date) -> list[int]:

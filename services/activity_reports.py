@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, undefer
 from db.models import Activity, Attachment, Community, Member, Pairing, Project, Unit
 from domain.enums import SIX_ITEMS, ActivityKind, AttachmentOwner
 from domain.errors import NotFound
-from domain.six_items import SixItemsRow, assess, counting_since, overall_completion
+from domain.six_items import SixItemsRow, assess, counting_since, micro_wish_count, overall_completion
 from domain.text import pinyin_key
 from services import metrics
 from services.activities import ActivityFilter, _filtered
@@ -88,8 +88,13 @@ def six_items_progress(session: Session, *, year: int, as_of: date, by: str = "u
 
 def _member_progress(session: Session, *, year: int, as_of: date) -> Progress:
     start, end = date(year, 1, 1), min(date(year, 12, 31), as_of)
+    # a member's 认领微心愿 activities naming the same wish count once (the unit's claims have no member)
     counted = session.execute(
-        select(Activity.member_id, Activity.kind, func.count())
+        select(
+            Activity.member_id,
+            Activity.kind,
+            func.count() - func.count(Activity.need_id) + func.count(func.distinct(Activity.need_id)),
+        )
         .where(
             Activity.deleted_at.is_(None),
             Activity.member_id.is_not(None),
@@ -316,6 +321,10 @@ def build_ledger(session: Session, *, unit_id: int, year: int, as_of: date, with
     for a in activities:
         if a.kind in SIX_ITEMS and a.held_on <= as_of:
             counts[a.kind.value] = counts.get(a.kind.value, 0) + 1
+    wish = ActivityKind.MICRO_WISH.value  # claimed wishes count, once with the activities about them
+    start, end = date(year, 1, 1), min(date(year, 12, 31), as_of)
+    claims, linked = metrics.micro_wish_parts(session, start=start, end=end, unit_id=unit_id).get(unit_id, (0, 0))
+    counts[wish] = micro_wish_count(activities=counts.get(wish, 0), linked_to_claims=linked, claims=claims)
     six = assess(counts, year=year, as_of=as_of, since=counting_since(year, unit.joined_on))
     return Ledger(
         unit.name, unit.kind, unit.contact, unit.phone, unit.party_members, communities, year, as_of, activities, six

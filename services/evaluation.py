@@ -17,13 +17,22 @@ from db.models import (
     EvaluationCriterion,
     EvaluationRound,
     EvaluationScore,
+    Pairing,
     Project,
     Unit,
     project_unit,
     utcnow,
 )
 from domain.actor import Actor
-from domain.credit import Component, Formula, FormulaError, Inputs, credit_index, weighted_score
+from domain.credit import (
+    Component,
+    Formula,
+    FormulaError,
+    Inputs,
+    credit_indexes,
+    had_opportunity,
+    weighted_score,
+)
 from domain.enums import AuditAction, ProjectStage, Role
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.scope import COUNTY, Place
@@ -443,6 +452,15 @@ def _evaluation(session: Session, year: int) -> tuple[RoundInfo | None, dict[int
     return None, {}
 
 
+def _paired(session: Session, start: date, as_of: date) -> set[int]:
+    """Units paired with a community long enough in the period to have had the opportunity to
+    take part in projects (``domain.credit.had_opportunity``)."""
+    since: dict[int, list[date | None]] = {}
+    for uid, day in session.execute(select(Pairing.unit_id, Pairing.paired_since)).tuples():
+        since.setdefault(uid, []).append(day)
+    return {uid for uid, days in since.items() if had_opportunity(days, start=start, as_of=as_of)}
+
+
 @dataclass(frozen=True)
 class CreditTable:
     rows: pd.DataFrame  # one row per unit: index, each component (0–1) and its raw inputs
@@ -460,13 +478,14 @@ def credit_table(session: Session, actor: Actor, *, year: int, as_of: date, now:
     six = metrics.six_items_counts(session, year=year, as_of=as_of)
     whistle = whistle_service.on_time_by_unit(session, year=year, now=now)
     rnd, evaluation = _evaluation(session, year)
+    paired = _paired(session, start, as_of)
     units = _units(session)
-    out = []
-    for uid, name in units:
+    inputs: dict[int, Inputs] = {}
+    for uid, _name in units:
         kept, due = commitments.get(uid, (0.0, 0.0))
         n_proj, n_done, sat = projects.get(uid, (0, 0, None))
         six_row = assess(six[uid], year=year, as_of=as_of) if uid in six else None
-        inputs = Inputs(
+        inputs[uid] = Inputs(
             kept_weight=kept,
             due_weight=due,
             projects_done=n_done,
@@ -475,8 +494,12 @@ def credit_table(session: Session, actor: Actor, *, year: int, as_of: date, now:
             whistle_on_time=whistle.get(uid),
             evaluation_score=evaluation.get(uid),
             satisfaction=sat,
+            paired=uid in paired,
         )
-        result = credit_index(inputs, formula)
+    results = credit_indexes(inputs, formula)  # judged together: the neutral values are the peers' mean
+    out = []
+    for uid, name in units:
+        result, given = results[uid], inputs[uid]
         row: dict[str, Any] = {
             "unit_id": uid,
             "unit": name,
@@ -485,13 +508,15 @@ def credit_table(session: Session, actor: Actor, *, year: int, as_of: date, now:
         for c in Component:
             row[c.value] = result.parts[c]
             row[f"{c.value}_points"] = round(result.contributions[c], 1)
+            row[f"{c.value}_treatment"] = result.treatments[c].value
         row.update(
-            kept_weight=kept,
-            due_weight=due,
-            projects_done=n_done,
-            projects_total=n_proj,
-            evaluation_score=evaluation.get(uid),
-            satisfaction=sat,
+            kept_weight=given.kept_weight,
+            due_weight=given.due_weight,
+            projects_done=given.projects_done,
+            projects_total=given.projects_total,
+            evaluation_score=given.evaluation_score,
+            satisfaction_score=given.satisfaction,  # 0–100 (the "satisfaction" column is the share)
+            paired=given.paired,
         )
         out.append(row)
     df = pd.DataFrame(out)

@@ -24,8 +24,8 @@ from db.models import (
     Project,
     Unit,
 )
-from domain.enums import SIX_ITEMS, ActionStatus, NeedStatus, ProjectStage
-from domain.six_items import assess, counting_since
+from domain.enums import SIX_ITEMS, ActionStatus, ActivityKind, NeedStatus, ProjectStage
+from domain.six_items import assess, counting_since, micro_wish_count
 
 _MEMO = "cobuild_metrics_memo"  # figures asked twice in one session (dropped on flush)
 
@@ -329,6 +329,69 @@ def _six_items_counts(
     for unit_id, kind, n in rows:
         if unit_id in out:
             out[unit_id][str(kind.value if hasattr(kind, "value") else kind)] = int(n)
+    wish = ActivityKind.MICRO_WISH.value
+    for unit_id, (claims, linked) in micro_wish_parts(
+        session, start=start, end=end, community_id=community_id, unit_kind=unit_kind
+    ).items():
+        if unit_id in out:
+            n = micro_wish_count(activities=out[unit_id].get(wish, 0), linked_to_claims=linked, claims=claims)
+            out[unit_id][wish] = n
+    return out
+
+
+def held_wish_conditions() -> list[ColumnElement[bool]]:
+    """A 微心愿 a unit holds: claimed and not given up (claimed, made a project of, or fulfilled)."""
+    return [
+        Need.deleted_at.is_(None),
+        Need.is_micro_wish.is_(True),
+        Need.claimed_by_unit_id.is_not(None),
+        Need.status.in_(COVERED_NEED_STATUSES),
+    ]
+
+
+def micro_wish_parts(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    community_id: int | None = None,
+    unit_kind: str | None = None,
+    unit_id: int | None = None,
+) -> dict[int, tuple[int, int]]:
+    """Per unit, what ``domain.six_items.micro_wish_count`` adds to its 认领微心愿 activities: (the
+    wishes it holds that it claimed in the period, the period's 认领微心愿 activities of it naming a
+    wish it holds). Two small aggregates: the claimed wishes, and the few activities that name a
+    wish, read from their own index (``ix_activity_need``) — the year's activity aggregate above
+    stays on its covering index."""
+    claimer = Need.claimed_by_unit_id
+    claims = select(claimer, func.count()).where(
+        *held_wish_conditions(),
+        Need.claimed_on >= start,
+        Need.claimed_on <= end,
+        *unit_scope(claimer, community_id=community_id, unit_kind=unit_kind),
+    )
+    linked = (
+        select(Activity.unit_id, func.count())
+        .join(Need, and_(Need.id == Activity.need_id, Need.claimed_by_unit_id == Activity.unit_id))
+        .where(
+            Activity.need_id.is_not(None),
+            Activity.kind == ActivityKind.MICRO_WISH,
+            Activity.held_on >= start,
+            Activity.held_on <= end,
+            Activity.deleted_at.is_(None),
+            *held_wish_conditions(),
+            *unit_scope(Activity.unit_id, community_id=community_id, unit_kind=unit_kind),
+        )
+    )
+    if unit_id is not None:
+        claims = claims.where(claimer == unit_id)
+        linked = linked.where(Activity.unit_id == unit_id)
+    out: dict[int, tuple[int, int]] = {}
+    for uid, n in session.execute(claims.group_by(claimer)).tuples():
+        if uid is not None:
+            out[int(uid)] = (int(n), 0)
+    for uid, n in session.execute(linked.group_by(Activity.unit_id)).tuples():
+        out[int(uid)] = (out.get(int(uid), (0, 0))[0], int(n))
     return out
 
 

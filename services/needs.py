@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -12,6 +12,7 @@ from db.models import Category, Community, Need, Unit, utcnow
 from domain.actor import Actor
 from domain.enums import AuditAction, NeedSource, NeedStatus, Priority
 from domain.errors import Conflict
+from domain.working_days import CHINA_TZ
 from services import scope, validate
 from services.audit import record, record_change, snapshot
 from services.lists import (
@@ -204,9 +205,12 @@ def delete_need(session: Session, actor: Actor, *, need_id: int) -> None:
     record(session, actor, AuditAction.DELETE, "need", need.id, before=before, after=snapshot(need))
 
 
-def claim_need(session: Session, actor: Actor, *, need_id: int, unit_id: int | None = None) -> None:
+def claim_need(
+    session: Session, actor: Actor, *, need_id: int, unit_id: int | None = None, today: date | None = None
+) -> None:
     """A unit claims (认领) an open need or micro-wish: the liaison for their own unit; the admin for
-    the unit they name."""
+    the unit they name. The claim is dated ``today`` (China's calendar day by default): a claimed
+    微心愿 counts for 六个一 in that year."""
     require_writer(actor)
     uid = acting_unit(session, actor, unit_id)
     need = get_live(session, Need, need_id)
@@ -215,5 +219,6 @@ def claim_need(session: Session, actor: Actor, *, need_id: int, unit_id: int | N
         raise Conflict("lists.errors.already_claimed")
     before = snapshot(need)
     need.claimed_by_unit_id = uid
+    need.claimed_on = today or datetime.now(CHINA_TZ).date()
     need.status = NeedStatus.CLAIMED
     record_change(session, actor, need, before, entity="need")

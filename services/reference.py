@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Category, Community, Pairing, Unit
+from db.models import Category, Community, Member, Pairing, Unit
 from domain.text import pinyin_key
 
 
@@ -40,6 +40,17 @@ def list_categories(session: Session) -> list[Option]:
 
 def paired_community_ids(session: Session, unit_id: int) -> list[int]:
     return list(session.scalars(select(Pairing.community_id).where(Pairing.unit_id == unit_id)))
+
+
+def reported_community_ids(session: Session, unit_id: int) -> list[int]:
+    """The communities the unit's in-service Party members reported to (双报到)."""
+    return list(
+        session.scalars(
+            select(Member.community_id)
+            .where(Member.unit_id == unit_id, Member.deleted_at.is_(None), Member.community_id.is_not(None))
+            .distinct()
+        )
+    )
 
 
 def name_of_unit(session: Session, unit_id: int | None) -> str:

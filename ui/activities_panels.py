@@ -140,6 +140,7 @@ def six_items(today: date) -> None:
     )
     tables.pager_under(total, key="activities_six_page", page_size=50)
     st.caption(t("activities.six.rule"))
+    st.caption(t("activities.six.wish_rule"))
     sheet, sheet_name = _sheet(year, today, by, current_language()), t("activities.six.sheet")
     st.download_button(
         t("activities.six.download"),

@@ -36,6 +36,8 @@ LOG_KEYS = [
         "beneficiaries",
         "project",
         "member",
+        "need",
+        "reason",
     )
 ]
 LIST_HEADERS = {
@@ -69,6 +71,20 @@ def _options(unit_id: int | None) -> activities.FormOptions:
         return activities.form_options(s, unit_id=unit_id)
 
 
+def community_names(opts: activities.FormOptions, *, liaison: bool, keep: int | None = None) -> dict[int, str]:
+    """The communities offered for a unit's activity, each marked paired / member reported / not
+    paired. A liaison is offered only those the unit may log in (and ``keep``, an edit's current one)."""
+
+    def mark(cid: int) -> str:
+        if cid in opts.paired_ids:
+            return t("activities.log.paired")
+        return t("activities.log.reported") if cid in opts.reported_ids else t("activities.log.off_pairing")
+
+    return {
+        c.id: c.name + mark(c.id) for c in opts.communities if not liaison or c.id in opts.allowed_ids or c.id == keep
+    }
+
+
 def log_form(actor: Actor, today: date) -> None:
     """The single-column logging form (fits a phone); the admin first picks the unit."""
     st.subheader(t("activities.log.heading"))
@@ -86,13 +102,21 @@ def log_form(actor: Actor, today: date) -> None:
         st.info(t("activities.log.no_unit"))
         return
     opts = _options(unit_id)
-    community_names = {
-        c.id: c.name + (t("activities.log.paired") if c.id in opts.paired_ids else "") for c in opts.communities
-    }
+    # a community chosen before its pairing ended stays on offer, so that the save says why it is refused
+    places = community_names(opts, liaison=not actor.is_admin, keep=st.session_state.get("activities_log_community"))
+    if not places:
+        st.info(t("activities.log.no_allowed", unit=md_escape(names_by_id(units).get(unit_id, ""))))
+        return
     projects = {0: t("activities.log.no_project"), **names_by_id(opts.projects)}
     members = {0: t("activities.log.no_member"), **names_by_id(opts.members)}
+    wishes = {0: t("activities.log.no_wish"), **names_by_id(opts.wishes)}
     if st.session_state.pop(RESET_KEY, False):
         _blank_form()
+    community_id: int | None = None
+    if actor.is_admin:  # picked outside the form, so that the reason field shows when it is not paired
+        community_id = st.selectbox(
+            t("activities.fields.community"), list(places), format_func=places.get, key="activities_log_community"
+        )
     with st.form("activities_log_form"):
         held_on = st.date_input(
             t("activities.fields.held_on"),
@@ -101,12 +125,23 @@ def log_form(actor: Actor, today: date) -> None:
             format="YYYY-MM-DD",
             key="activities_log_held_on",
         )
-        community_id = st.selectbox(
-            t("activities.fields.community"),
-            list(community_names),
-            format_func=community_names.get,
-            key="activities_log_community",
-        )
+        reason = ""
+        if not actor.is_admin:
+            community_id = st.selectbox(
+                t("activities.fields.community"),
+                list(places),
+                format_func=places.get,
+                key="activities_log_community",
+                help=t("activities.log.allowed_note"),
+            )
+        elif community_id not in opts.allowed_ids:
+            reason = st.text_area(
+                t("activities.fields.off_pairing_reason"),
+                key="activities_log_reason",
+                help=t("activities.log.reason_help"),
+                max_chars=500,
+                height=80,
+            )
         kind = st.selectbox(t("activities.fields.kind"), KINDS, format_func=label, key="activities_log_kind")
         title = st.text_input(t("activities.fields.title"), max_chars=200, key="activities_log_title")
         description = st.text_area(
@@ -131,6 +166,15 @@ def log_form(actor: Actor, today: date) -> None:
         if opts.members:
             member_id = st.selectbox(
                 t("activities.fields.member"), list(members), format_func=members.get, key="activities_log_member"
+            )
+        need_id = 0
+        if opts.wishes:
+            need_id = st.selectbox(
+                t("activities.fields.need"),
+                list(wishes),
+                format_func=wishes.get,
+                key="activities_log_need",
+                help=t("activities.log.wish_help"),
             )
         photos = st.file_uploader(
             t("activities.fields.photos"),
@@ -161,6 +205,8 @@ def log_form(actor: Actor, today: date) -> None:
                     member_id=member_id or None,
                     photos=_files(photos),
                     today=today,
+                    need_id=need_id or None,
+                    off_pairing_reason=reason or None,
                 )
         except AppError as err:
             st.error(error_message(err))  # the form keeps what was typed
@@ -186,6 +232,8 @@ def _blank_form() -> None:
             "activities_log_beneficiaries": 0,
             "activities_log_project": 0,
             "activities_log_member": 0,
+            "activities_log_need": 0,
+            "activities_log_reason": "",
         }
     )
 
@@ -281,7 +329,11 @@ def detail(actor: Actor, activity_id: int, today: date) -> None:
         cols[2].metric(t("activities.fields.beneficiaries"), fmt_number(d.beneficiaries))
         if d.description:
             st.markdown(md_escape(d.description))
-        extra = [(t("activities.fields.project"), d.project), (t("activities.fields.member"), d.member)]
+        extra = [
+            (t("activities.fields.project"), d.project),
+            (t("activities.fields.member"), d.member),
+            (t("activities.fields.off_pairing_reason"), d.off_pairing_reason),
+        ]
         for name, value in extra:
             if value:
                 st.markdown(f"**{name}**：{md_escape(value)}")
@@ -300,13 +352,14 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
     """Edit or soft-delete an activity the actor keeps (both kept in the audit log)."""
     key = f"activities_edit_{d.id}"
     opts = _options(d.unit_id)
-    communities = names_by_id(opts.communities)
+    communities = community_names(opts, liaison=not actor.is_admin, keep=d.community_id)
     projects = {0: t("activities.log.no_project"), **names_by_id(opts.projects)}
     if d.project_id and d.project_id not in projects:
         projects[d.project_id] = d.project
     members = {0: t("activities.log.no_member"), **names_by_id(opts.members)}
     if d.member_id and d.member_id not in members:
         members[d.member_id] = d.member
+    wishes = {0: t("activities.log.no_wish"), **names_by_id(opts.wishes)}
     photo_names = {p.id: p.filename for p in d.photos}
     with st.expander(t("activities.browse.edit")), st.form(f"{key}_form"):
         held_on = st.date_input(
@@ -355,6 +408,26 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             index=list(members).index(d.member_id or 0),
             key=f"{key}_member",
         )
+        need_id = 0
+        if opts.wishes or d.need_id:
+            need_id = st.selectbox(
+                t("activities.fields.need"),
+                list(wishes),
+                format_func=wishes.get,
+                index=list(wishes).index(d.need_id) if d.need_id in wishes else 0,
+                key=f"{key}_need",
+                help=t("activities.log.wish_help"),
+            )
+        reason = d.off_pairing_reason
+        if actor.is_admin:
+            reason = st.text_area(
+                t("activities.fields.off_pairing_reason"),
+                value=d.off_pairing_reason,
+                key=f"{key}_reason",
+                help=t("activities.log.reason_help"),
+                max_chars=500,
+                height=80,
+            )
         remove = (
             st.multiselect(
                 t("activities.browse.remove_photos"),
@@ -394,6 +467,8 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
                 add_photos=_files(add),
                 remove_photo_ids=remove,
                 today=max(today, d.held_on),
+                need_id=need_id or None,
+                off_pairing_reason=reason or None,
             ),
             t("activities.browse.saved"),
         )

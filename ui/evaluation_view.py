@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from domain.actor import Actor
-from domain.credit import Component, Formula
+from domain.credit import OPPORTUNITY_DAYS, Component, Formula, Treatment
 from domain.errors import AppError
 from services import evaluation as ev
 from services.evaluation import RoundInfo
@@ -22,6 +22,35 @@ SOURCES = ("need", "project", "action_item", "manual")
 
 def component_label(c: Component) -> str:
     return t(f"evaluation.component.{c.value}")
+
+
+def missing_rule(c: Component) -> str:
+    return t(f"evaluation.missing_rule.{c.value}", days=OPPORTUNITY_DAYS)
+
+
+def treatment_cell(row: pd.Series, c: Component) -> str:
+    """How one component entered a unit's index: its share (measured or neutral), 0, or left out."""
+    how = Treatment(row[f"{c.value}_treatment"])
+    share = fmt_percent(_num(row[c.value]))
+    if how == Treatment.MEASURED:
+        return t("evaluation.share_measured", share=share)
+    if how == Treatment.NEUTRAL:
+        return f"{t('evaluation.treatment.neutral')}（{t('evaluation.share_neutral', share=share)}）"
+    return t(f"evaluation.treatment.{how.value}")
+
+
+def treatments(rows: pd.DataFrame) -> None:
+    """The formula page's table: for each unit, how each component was treated."""
+    st.subheader(t("evaluation.treatments_title"))
+    st.caption(t("evaluation.treatments_caption"))
+    if rows.empty:
+        st.caption(t("common.none"))
+        return
+    table = pd.DataFrame({t("evaluation.fields.unit"): rows["unit"], t("evaluation.credit_index"): rows["index"]})
+    for c in Component:
+        table[component_label(c)] = [treatment_cell(r, c) for _, r in rows.iterrows()]
+    st.dataframe(tables.page_of(table, key="evaluation_treatment_page", page_size=20), hide_index=True, width="stretch")
+    tables.pager_under(len(table), key="evaluation_treatment_page", page_size=20)
 
 
 def breakdown(row: pd.Series, formula: Formula) -> None:
@@ -46,6 +75,7 @@ def breakdown(row: pd.Series, formula: Formula) -> None:
                 t("evaluation.fields.weight"): f"{formula.weights[c]:g}",
                 t("evaluation.fields.share"): fmt_percent(_num(row[c.value])),
                 t("evaluation.fields.points"): f"{row[f'{c.value}_points']:.1f}",
+                t("evaluation.fields.treatment"): t(f"evaluation.treatment.{row[f'{c.value}_treatment']}"),
                 t("evaluation.fields.basis"): raw.get(c, ""),
             }
             for c in Component

@@ -162,7 +162,7 @@ def open_pool(actor: Actor, today: date) -> None:
                     t("lists.pool.claimed"),
                 )
             else:
-                write(lambda s: needs.claim_need(s, actor, need_id=rid), t("lists.pool.claimed"))
+                write(lambda s: needs.claim_need(s, actor, need_id=rid, today=today), t("lists.pool.claimed"))
 
 
 def progress_grid(actor: Actor) -> None:

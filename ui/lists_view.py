@@ -16,6 +16,7 @@ from domain.errors import AppError
 from services import needs, resources
 from services.reference import Option, list_categories, list_communities, list_units
 from ui import tables
+from ui.format import today_local
 from ui.i18n import error_message, label, t
 from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
@@ -181,7 +182,10 @@ def _claim_need(actor: Actor, rows: Any) -> None:
             t("lists.fields.need_title"), list(titles), format_func=titles.get, key="lists_need_claim_pick"
         )
         if st.form_submit_button(t("lists.needs.claim"), type="primary"):
-            write(lambda s: needs.claim_need(s, actor, need_id=int(need_id)), t("lists.needs.claimed"))
+            write(
+                lambda s: needs.claim_need(s, actor, need_id=int(need_id), today=today_local()),
+                t("lists.needs.claimed"),
+            )
 
 
 def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: list[Option]) -> None:

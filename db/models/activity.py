@@ -31,6 +31,8 @@ class Activity(TimestampMixin, SoftDeleteMixin, Base):
             "participants",
             "beneficiaries",
         ),
+        # the 认领微心愿 activities linked to a wish, read alone by the 六个一 count (few rows: need_id first)
+        Index("ix_activity_need", "need_id", "kind", "held_on", "deleted_at", "unit_id"),
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
@@ -44,6 +46,10 @@ class Activity(TimestampMixin, SoftDeleteMixin, Base):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), default=None)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), default=None)
     logged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    # the 微心愿 a 认领微心愿 activity is about: the wish counts once for 六个一, with or without it
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id"), default=None)
+    # why the admin recorded it in a community the unit is not paired with (None when it is)
+    off_pairing_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Attachment(TimestampMixin, Base):

@@ -48,6 +48,7 @@ class Need(TimestampMixin, SoftDeleteMixin, Base):
     status: Mapped[NeedStatus] = mapped_column(default=NeedStatus.OPEN)
     is_micro_wish: Mapped[bool] = mapped_column(default=False)
     claimed_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
+    claimed_on: Mapped[date | None] = mapped_column(default=None)  # the day the unit claimed it
     claim_deadline: Mapped[date | None] = mapped_column(default=None)
 
 

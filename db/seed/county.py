@@ -1503,6 +1503,7 @@ class _County:
         rows = []
         tid = self.ids(_t(ContractTask), 0).start
         unit_index = {uid: ui for ui, uid in enumerate(self.unit_ids)}
+        claimed_on: dict[int, date] = {}
 
         def add(
             ui: int,
@@ -1536,6 +1537,7 @@ class _County:
         for need in self.needs:
             if need["is_micro_wish"] and need["claimed_by_unit_id"]:
                 claimed = need["raised_on"] + timedelta(days=rng.randint(1, 5))
+                claimed_on[need["id"]] = claimed
                 kept = need["status"] == NeedStatus.SOLVED
                 add(
                     unit_index[need["claimed_by_unit_id"]],
@@ -1586,6 +1588,14 @@ class _County:
             )
         self.next_id[_t(ContractTask).name] = tid
         self.insert(_t(ContractTask), rows)
+        with self.engine.begin() as conn:  # a claim is dated as its contract task (else the day raised)
+            dated = [
+                {"nid": n["id"], "day": claimed_on.get(n["id"], n["raised_on"])}
+                for n in self.needs
+                if n["claimed_by_unit_id"]
+            ]
+            for i in range(0, len(dated), CHUNK):
+                conn.execute(text("UPDATE need SET claimed_on = :day WHERE id = :nid"), dated[i : i + CHUNK])
 
 
 ACTIVITY_COLUMNS = (

@@ -268,6 +268,7 @@ class _Demo:
                 status=status,
                 is_micro_wish=micro,
                 claimed_by_unit_id=self.units[claimed].id if claimed else None,
+                claimed_on=min(self.ago(ago) + timedelta(days=3), self.today) if claimed else None,
                 claim_deadline=self.today + timedelta(days=deadline) if deadline is not None else None,
             )
         self.s.add_all([*self.resources.values(), *self.needs.values()])
@@ -322,6 +323,9 @@ class _Demo:
                     if resource.status == ResourceStatus.AVAILABLE:
                         resource.status = ResourceStatus.MATCHED
             rows += self._stage_history(project, community, opened_on, started_on, ended_on)
+            for need in project.needs:
+                if need.claimed_by_unit_id is not None:
+                    need.claimed_on = self.decided_on[project.id]  # the lead claims it when the project is decided
             if started_on is not None:
                 rows += self._milestones(project, started_on, ended_on)
         self.s.add_all(rows)
@@ -762,6 +766,7 @@ class _Demo:
         for need in self.needs.values():
             if need.is_micro_wish and need.claimed_by_unit_id and need.raised_on:
                 claimed = need.raised_on + timedelta(days=self.rng.randint(1, 5))
+                need.claimed_on = claimed  # the claim and its contract task share the day
                 kept = need.status == NeedStatus.SOLVED
                 rows.append(
                     ContractTask(

@@ -105,3 +105,20 @@ def test_county_users_have_demo_passwords_and_no_demo_flag(county: tuple[Engine,
         ).scalar_one()
         assert users["liaison1"].unit_id == busiest
         assert not is_demo_database(s)
+
+
+OFF_PAIRING = text(
+    "SELECT COUNT(*) FROM activity a WHERE a.deleted_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM pairing p WHERE p.unit_id = a.unit_id AND p.community_id = a.community_id)"
+    " AND NOT EXISTS (SELECT 1 FROM member m WHERE m.unit_id = a.unit_id AND m.community_id = a.community_id"
+    " AND m.deleted_at IS NULL)"
+)
+
+
+def test_county_activities_are_logged_where_their_unit_may_log(county: tuple[Engine, dict[str, int]]) -> None:
+    """Paired with the community or a member reported there (services.activities' rule)."""
+    engine, _ = county
+    with Session(engine) as s:
+        assert s.scalar(OFF_PAIRING) == 0
+        claimed = select(func.count()).where(Need.claimed_by_unit_id.is_not(None))
+        assert s.scalar(claimed) and s.scalar(claimed.where(Need.claimed_on.is_(None))) == 0

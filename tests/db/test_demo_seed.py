@@ -293,3 +293,13 @@ def test_contract_tasks(seeded: tuple[Session, dict[str, int], float]) -> None:
     assert {t.status for t in tasks} == {"open", "kept", "broken"}
     assert all(1 <= t.credit_weight <= 3 and t.source_id for t in tasks)
     assert all(t.done_on for t in tasks if t.status == "kept")
+
+
+def test_demo_activities_are_logged_where_their_unit_may_log(s: Session) -> None:
+    """Paired with the community or a member reported there (services.activities' rule), and every
+    claim dated (a claimed 微心愿 counts for 六个一 in its year)."""
+    from tests.db.test_county_seed import OFF_PAIRING
+
+    assert s.scalar(OFF_PAIRING) == 0
+    claimed = select(func.count()).where(Need.claimed_by_unit_id.is_not(None))
+    assert s.scalar(claimed) and s.scalar(claimed.where(Need.claimed_on.is_(None))) == 0

@@ -60,21 +60,43 @@ def test_upgrade_head_on_empty_postgresql_matches_models() -> None:
 
 
 def _upgrade_with_data(engine: Engine) -> None:
-    """From the first revision up, with the demo alliance in the database on the way."""
+    """Down to the first revision and up again, with the demo alliance in the database on the way
+    (seeded at head: the models describe the head, not an older schema)."""
     from datetime import date
 
+    from alembic import command
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from db.models import Activity, RotationSlot
+    from db.migrate import alembic_config
+    from db.models import Activity, ContractTask, Need, RotationSlot
     from db.seed.demo import seed_demo
 
-    upgrade(engine, "0001")
+    upgrade(engine)
     with Session(engine) as s:
         seed_demo(s, today=date(2026, 11, 24))
         s.commit()
         before = (s.scalar(select(func.count(Activity.id))), s.scalar(select(func.count(RotationSlot.id))))
+        claims = dict(
+            s.execute(select(Need.id, Need.claimed_on).where(Need.claimed_by_unit_id.is_not(None))).tuples().all()
+        )
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
     upgrade(engine)
+    with Session(engine) as s:  # 0004 dates existing claims: by their contract task, else the day raised
+        tasks = dict(
+            s.execute(select(ContractTask.source_id, ContractTask.claimed_on).where(ContractTask.source_type == "need"))
+            .tuples()
+            .all()
+        )
+        for need_id, claimed_on, raised_on in s.execute(
+            select(Need.id, Need.claimed_on, Need.raised_on).where(Need.claimed_by_unit_id.is_not(None))
+        ):
+            assert claimed_on == tasks.get(need_id, raised_on)
+            if need_id in tasks:
+                assert claimed_on == claims[need_id]  # the seed dates a wish's claim as its task
     assert current_revision(engine) == head_revision()
     with Session(engine) as s:
         after = (s.scalar(select(func.count(Activity.id))), s.scalar(select(func.count(RotationSlot.id))))

@@ -12,6 +12,7 @@ from domain.six_items import (
     assess,
     counting_since,
     items_needed_by_now,
+    micro_wish_count,
     overall_completion,
     year_share_gone,
 )
@@ -107,3 +108,20 @@ def test_overall_completion_is_the_share_of_cells_done() -> None:
 @pytest.mark.parametrize(("gone", "needed"), [(0.0, 0), (0.01, 1), (1 / 6, 1), (0.5, 3), (0.51, 4), (1.0, 6)])
 def test_items_needed_by_now(gone: float, needed: int) -> None:
     assert items_needed_by_now(gone) == needed
+
+
+@pytest.mark.parametrize(
+    ("activities", "linked", "claims", "expected"),
+    [
+        (0, 0, 0, 0),
+        (0, 0, 1, 1),  # a claim alone counts: no activity needs logging
+        (1, 1, 1, 1),  # a claim and an activity about it: once
+        (2, 2, 1, 1),  # two activities about the same claimed wish: still once
+        (1, 0, 0, 1),  # an activity naming no wish counts on its own (as before)
+        (2, 1, 1, 2),  # one wish claimed and logged, one other activity
+        (1, 1, 0, 0),  # about a wish claimed in an earlier year: counted then, not again
+        (3, 0, 2, 5),
+    ],
+)
+def test_micro_wish_count(activities: int, linked: int, claims: int, expected: int) -> None:
+    assert micro_wish_count(activities=activities, linked_to_claims=linked, claims=claims) == expected

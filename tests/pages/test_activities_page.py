@@ -96,3 +96,66 @@ def test_liaison_builds_the_ledger_for_download(open_page: OpenPage) -> None:
     at.run()
     assert_clean(at)
     assert any("台账已生成" in s.value for s in at.success)
+
+
+def test_liaison_is_told_why_a_community_is_refused(open_page: OpenPage, app_env) -> None:  # type: ignore[no-untyped-def]
+    """The form offers only the unit's communities; when the pairing ends while the form is open,
+    the save is refused with a message naming the community, and nothing is written."""
+    from sqlalchemy import delete, func
+
+    from db.models import Community, Member, Pairing, User
+
+    at = open_page("liaison1", PAGE)
+    box = at.selectbox(key="activities_log_community")
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        unit_id = s.scalar(select(User.unit_id).where(User.username == "liaison1"))
+        paired = set(s.scalars(select(Pairing.community_id).where(Pairing.unit_id == unit_id)))
+        offered = {o for o in box.options}
+        names = dict(s.execute(select(Community.id, Community.name)).tuples().all())
+        assert offered == {names[c] + "（结对）" for c in paired}  # only where the unit may log
+        chosen = box.value
+        s.execute(delete(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == chosen))
+        s.execute(delete(Member).where(Member.unit_id == unit_id, Member.community_id == chosen))
+        s.commit()
+        before = s.scalar(select(func.count(Activity.id)))
+    at.text_input(key="activities_log_title").input("结对取消后的登记")
+    at.button(key="activities_log_submit").click()
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert names[chosen] in message and "未与" in message and "结对" in message and "双报到" in message
+    with Session(engine) as s:
+        assert s.scalar(select(func.count(Activity.id))) == before
+    engine.dispose()
+
+
+def test_admin_gives_a_reason_for_an_unpaired_community(open_page: OpenPage, app_env) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("admin", PAGE)
+    unit_box = at.selectbox(key="activities_log_unit")
+    community_box = at.selectbox(key="activities_log_community")
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        from services.activities import allowed_community_ids
+        from services.reference import list_communities
+
+        allowed = allowed_community_ids(s, unit_box.value)
+        elsewhere = next(c for c in list_communities(s) if c.id not in allowed)
+    assert community_box.format_func(elsewhere.id) == f"{elsewhere.name}（未结对）"
+    community_box.set_value(elsewhere.id)
+    at.run()
+    assert at.text_area(key="activities_log_reason")  # shown only now
+    at.text_input(key="activities_log_title").input("跨社区应急演练")
+    at.button(key="activities_log_submit").click()
+    at.run()
+    assert [e.value for e in at.error] and "非结对社区登记原因" in at.error[0].value
+    at.text_area(key="activities_log_reason").input("街道统一组织，经秘书处同意")
+    at.button(key="activities_log_submit").click()
+    at.run()
+    assert_clean(at)
+    with Session(engine) as s:
+        row = s.scalar(select(Activity).where(Activity.title == "跨社区应急演练"))
+        assert row is not None and row.off_pairing_reason == "街道统一组织，经秘书处同意"
+        assert row.community_id == elsewhere.id
+    engine.dispose()

@@ -189,3 +189,45 @@ def test_bad_task_input_names_the_field(
 
 def test_formula_default_when_nothing_stored(session: Session) -> None:
     assert ev.get_formula(session) == Formula()
+
+
+def _idle_unit(session: Session, *, score: float) -> int:
+    """A unit paired with a community since last year, with no project, no task, no activity and no
+    whistle, scored ``score`` on every criterion of the year's round."""
+    from db.models import Community, EvaluationCriterion, EvaluationRound, Pairing
+
+    unit = Unit(name="县闲置局", kind="机关", active=True, joined_on=date(2025, 1, 1))
+    session.add(unit)
+    session.flush()
+    community = session.scalars(select(Community.id).order_by(Community.id)).first()
+    session.add(Pairing(unit_id=unit.id, community_id=community, paired_since=date(2025, 1, 1)))
+    rnd = session.scalars(select(EvaluationRound.id).where(EvaluationRound.year == 2026)).first()
+    assert rnd is not None, "the demo has a 2026 round"
+    for cid in session.scalars(select(EvaluationCriterion.id).where(EvaluationCriterion.round_id == rnd)):
+        session.add(EvaluationScore(round_id=rnd, unit_id=unit.id, criterion_id=cid, evaluator="代表甲", score=score))
+    session.flush()
+    return unit.id
+
+
+def test_a_paired_unit_that_did_nothing_ranks_low_not_near_the_top(session: Session, admin: Actor) -> None:
+    uid = _idle_unit(session, score=100)
+    rows = ev.credit_table(session, admin, year=2026, as_of=TODAY).rows
+    idle = rows[rows["unit_id"] == uid].iloc[0]
+    finance = rows[rows["unit"] == "县财政局"].iloc[0]
+    assert int(idle["rank"]) > 0.75 * int(idle["of"])  # in the bottom quarter despite a perfect score
+    assert int(finance["rank"]) > int(finance["of"]) / 2  # paired, no project at all: not among the leaders
+    assert idle["projects_treatment"] == "zero" and idle["projects"] == 0.0
+    assert idle["satisfaction_treatment"] == "zero"
+    assert idle["six_items_treatment"] == "measured" and idle["six_items"] == 0.0
+    assert idle["whistle_treatment"] == "neutral" and idle["commitments_treatment"] == "neutral"
+    assert finance["projects_treatment"] == "zero"
+
+
+def test_neutral_components_take_the_mean_of_the_units_measured(session: Session, admin: Actor) -> None:
+    rows = ev.credit_table(session, admin, year=2026, as_of=TODAY).rows
+    measured = rows[rows["whistle_treatment"] == "measured"]["whistle"]
+    neutral = rows[rows["whistle_treatment"] == "neutral"]["whistle"]
+    assert len(measured) and len(neutral)
+    assert neutral.map(lambda v: v == pytest.approx(measured.mean())).all()
+    for _, row in rows.iterrows():  # the points still add up to the index
+        assert sum(row[f"{c.value}_points"] for c in Component) == pytest.approx(row["index"], abs=0.5)
