@@ -34,7 +34,7 @@ def pixel_server() -> Iterator[tuple[str, list[str]]]:
     asked: list[str] = []
 
     class Pixel(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             asked.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
@@ -42,7 +42,7 @@ def pixel_server() -> Iterator[tuple[str, list[str]]]:
             self.end_headers()
             self.wfile.write(PIXEL)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pixel)

@@ -268,9 +268,7 @@ def test_hostile_user_text_is_shown_escaped_on_every_page(
             spots = unsafe_spots(at)
             if spots:
                 failures[f"{spec.script} {label}".strip()] = spots
-            seen_escaped += sum(
-                "\\<script" in text for node in _nodes(at._tree) for _, text in _strings(node)
-            )
+            seen_escaped += sum("\\<script" in text for node in _nodes(at._tree) for _, text in _strings(node))
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
     assert seen_escaped > 10, "hardly any poisoned text reached a Markdown element: the walk checked nothing"
 
