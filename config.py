@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'cobuild.db'}"
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     cookie_key: str | None = None
+    backup_key: str | None = None  # keys the checksum inside every backup (services/backup_signature.py)
     cookie_name: str = "cobuild_auth"
     cookie_expiry_days: float = 7.0
     environment: str = "production"  # production / development / test
@@ -32,8 +34,32 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     return Settings(
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         cookie_key=env.get("COBUILD_COOKIE_KEY") or None,
+        backup_key=env.get("COBUILD_BACKUP_KEY") or None,
         cookie_expiry_days=float(env.get("COBUILD_COOKIE_DAYS", "7")),
         environment=env.get("COBUILD_ENV", "production"),
         login_sleep_time=float(env.get("COBUILD_LOGIN_SLEEP", "0.3")),
         data_dir=Path(env.get("COBUILD_DATA_DIR", str(DATA_DIR))),
     )
+
+
+def secret_key(value: str | None, *, data_dir: Path, name: str, demo: bool) -> str | None:
+    """The rule for every signing secret (the cookie key, the backup key): the environment's value;
+    on a demo database a generated one kept in ``data_dir/name`` (made once, mode 600); otherwise
+    none, and the caller refuses to go on (contracts.md)."""
+    if value:
+        return value
+    if not demo:
+        return None
+    path = Path(data_dir) / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def backup_key(settings: Settings, *, demo: bool) -> str | None:
+    """``COBUILD_BACKUP_KEY``; on a demo database a generated key in ``data/backup_key``."""
+    return secret_key(settings.backup_key, data_dir=settings.data_dir, name="backup_key", demo=demo)

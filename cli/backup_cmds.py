@@ -1,5 +1,5 @@
-"""backup FILE and restore FILE (contracts.md): a consistent copy while the app runs; a restore
-that checks the file before it touches the database."""
+"""backup FILE and restore FILE (contracts.md): a consistent, signed copy while the app runs; a
+restore that checks the file and its signature before it touches the database."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", help="a file written by backup")
     p.add_argument("--check-only", action="store_true", help="only check the file; change nothing")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="restore a file that carries no signature (an older backup): only when you trust where it came from",
+    )
     p.set_defaults(func=cmd_restore)
 
 
@@ -56,9 +61,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    eng = engine()
     try:
-        info = backup.inspect_file(Path(args.file))
+        key = backup.signing_key(eng)
+        info = backup.check_file(Path(args.file), key=key, allow_unsigned=args.allow_unsigned)
     except AppError as err:
+        eng.dispose()
         return fail(error_text(err), EXIT_REJECTED)
     print(
         msg(
@@ -69,16 +77,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
             summary=_summary(info.counts),
         )
     )
+    if info.signed:
+        print(msg("backup.cli.signature_ok", key_id=info.key_id))
+    else:
+        print(msg("backup.cli.unsigned_allowed"), file=sys.stderr)
     if args.check_only:
+        eng.dispose()
         return EXIT_OK
     if not args.yes and sys.stdin.isatty():
         answer = input(msg("backup.cli.confirm") + " ")
         if answer.strip().lower() not in ("y", "yes", "是"):
             print(msg("backup.cli.cancelled"))
+            eng.dispose()
             return EXIT_REJECTED
-    eng = engine()
     try:
-        report = backup.restore_database(eng, Path(args.file))
+        report = backup.restore_database(eng, Path(args.file), key=key, allow_unsigned=args.allow_unsigned)
     except AppError as err:
         return fail(error_text(err), EXIT_REJECTED)
     finally:

@@ -10,9 +10,15 @@ Two formats:
   (format, schema revision) and a trailer (row counts) so a cut-off file is noticed. Gzipped
   when the file name ends in ``.gz``. It restores into SQLite or PostgreSQL alike.
 
-A restore refuses a file that fails ``PRAGMA integrity_check``, is cut off, is not a backup of
-this app, or comes from a newer schema than this code knows; it then replaces the whole
-database in one step and brings an older schema up to date with the migrations.
+Every backup is signed: an HMAC-SHA256 keyed by ``COBUILD_BACKUP_KEY`` (on a demo database a
+generated key in ``data/backup_key``) is stored inside the file (services/backup_signature.py); a
+non-demo database without the key is not backed up.
+
+A restore works on a private copy of the file. It refuses a file that fails ``PRAGMA
+integrity_check``, is cut off, is not a backup of this app, comes from a newer schema than this code
+knows, or whose signature does not match under this installation's key; a file without a signature
+only with ``allow_unsigned``. It then replaces the whole database in one step and brings an older
+schema up to date with the migrations.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ import io
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -38,11 +45,13 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, MetaData, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from config import backup_key, load_settings
 from db.engine import make_engine
 from db.migrate import alembic_config, head_revision
 from domain.enums import AuditAction
 from domain.errors import AppError
-from services import audit
+from services import audit, settings_store
+from services import backup_signature as sig
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +88,8 @@ class FileInfo:
     format: str
     revision: str
     counts: dict[str, int]
+    signed: bool = False  # its signature was checked and matches
+    key_id: str = ""
 
 
 def _is_sqlite(engine: Engine) -> bool:
@@ -90,6 +101,17 @@ def _sqlite_path(engine: Engine) -> str:
     if not database or database == ":memory:" or database.startswith("file:"):
         raise BackupRefused("backup.error.memory_database")
     return database
+
+
+def signing_key(engine: Engine) -> str | None:
+    """The backup key for this database: ``COBUILD_BACKUP_KEY``, or on a demo database the
+    generated one (config.backup_key); None when there is none."""
+    try:
+        with Session(bind=engine) as session:
+            demo = settings_store.is_demo_database(session)
+    except Exception:  # no settings table yet (an empty database): not a demo
+        demo = False
+    return backup_key(load_settings(), demo=demo)
 
 
 def _table_counts(conn: Connection, metadata: MetaData) -> dict[str, int]:
@@ -128,9 +150,13 @@ def choose_format(engine: Engine, target: Path, requested: str = "auto") -> str:
     return "jsonl"
 
 
-def backup_database(engine: Engine, target: Path, *, fmt: str = "auto") -> BackupReport:
-    """Write a consistent copy of the database to ``target`` (replacing it only once complete)."""
+def backup_database(engine: Engine, target: Path, *, fmt: str = "auto", key: str | None = None) -> BackupReport:
+    """Write a consistent, signed copy of the database to ``target`` (replacing it only once
+    complete). ``key`` defaults to ``signing_key(engine)``; without one nothing is written."""
     target = Path(target)
+    key = key or signing_key(engine)
+    if not key:
+        raise BackupRefused("backup.error.no_key")
     target.parent.mkdir(parents=True, exist_ok=True)
     chosen = choose_format(engine, target, fmt)
     # Write beside the target and rename at the end: a failed backup never leaves a half file
@@ -141,8 +167,9 @@ def backup_database(engine: Engine, target: Path, *, fmt: str = "auto") -> Backu
     try:
         if chosen == "sqlite":
             report = _backup_sqlite(engine, tmp)
+            sig.sign_sqlite(tmp, key)
         else:
-            report = _backup_jsonl(engine, tmp, gz=target.name.endswith(".gz"))
+            report = _backup_jsonl(engine, tmp, gz=target.name.endswith(".gz"), signer=sig.JsonlSigner(key))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -194,12 +221,13 @@ def _unplain(value: Any) -> Any:
 
 
 def _open_write(path: Path, gz: bool) -> IO[str]:
+    # newline="\n": the bytes written are the bytes signed
     if gz:
-        return io.TextIOWrapper(gzip.open(path, "wb"), encoding="utf-8")
-    return path.open("w", encoding="utf-8")
+        return io.TextIOWrapper(gzip.open(path, "wb"), encoding="utf-8", newline="\n")
+    return path.open("w", encoding="utf-8", newline="\n")
 
 
-def _backup_jsonl(engine: Engine, tmp: Path, *, gz: bool) -> BackupReport:
+def _backup_jsonl(engine: Engine, tmp: Path, *, gz: bool, signer: sig.JsonlSigner) -> BackupReport:
     options: dict[str, Any] = {} if _is_sqlite(engine) else {"isolation_level": "REPEATABLE READ"}
     counts: dict[str, int] = {}
     with engine.connect().execution_options(**options) as conn, conn.begin():
@@ -217,7 +245,7 @@ def _backup_jsonl(engine: Engine, tmp: Path, *, gz: bool) -> BackupReport:
                 "created_at": datetime.now(UTC).isoformat(),
                 "tables": tables,
             }
-            out.write(json.dumps(header, ensure_ascii=False) + "\n")
+            out.write(signer.add(json.dumps(header, ensure_ascii=False) + "\n"))
             for table in metadata.sorted_tables:
                 n = 0
                 order = list(table.primary_key.columns) or list(table.columns)
@@ -226,10 +254,11 @@ def _backup_jsonl(engine: Engine, tmp: Path, *, gz: bool) -> BackupReport:
                 )
                 for row in result.mappings():
                     line = {"t": table.name, "r": {k: _plain(v) for k, v in row.items()}}
-                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    out.write(signer.add(json.dumps(line, ensure_ascii=False) + "\n"))
                     n += 1
                 counts[table.name] = n
-            out.write(json.dumps({"end": True, "counts": counts}) + "\n")
+            out.write(signer.add(json.dumps({"end": True, "counts": counts}) + "\n"))
+            out.write(signer.trailer())
     return BackupReport(tmp, "jsonl", revision, counts)
 
 
@@ -289,7 +318,11 @@ def inspect_sqlite_file(path: Path) -> FileInfo:
         names = [
             r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
         ]
-        counts = {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names if n != VERSION_TABLE}
+        counts = {
+            n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0])
+            for n in names
+            if n not in (VERSION_TABLE, sig.TABLE)
+        }
     finally:
         con.close()
     _check_revision(revision)
@@ -335,8 +368,12 @@ def inspect_jsonl_file(path: Path) -> FileInfo:
     tables = list(header.get("tables") or [])
     seen: dict[str, int] = dict.fromkeys(tables, 0)
     trailer: dict[str, Any] | None = None
+    signature_seen = False
     for item in lines:
         if trailer is not None:
+            if "signature" in item and not signature_seen:
+                signature_seen = True  # the one line allowed after the end mark (checked in check_file)
+                continue
             raise BackupRefused("backup.error.corrupt", name=name, detail="data after the end mark")
         if item.get("end"):
             trailer = item
@@ -354,6 +391,34 @@ def inspect_jsonl_file(path: Path) -> FileInfo:
     return FileInfo(Path(path), "jsonl", revision, seen)
 
 
+def check_file(path: Path, *, key: str | None, allow_unsigned: bool = False) -> FileInfo:
+    """``inspect_file``, then the signature: it must match under ``key``; a file without one
+    passes only with ``allow_unsigned``. Raises ``BackupRefused`` with the reason."""
+    info = inspect_file(path)
+    name = Path(path).name
+    signature: sig.Signature | None
+    if info.format == "sqlite":
+        con = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            signature = sig.sqlite_signature(con)
+            mac = sig.sqlite_mac(con, key) if signature is not None and key else ""
+        finally:
+            con.close()
+    else:
+        signature, mac = sig.jsonl_signature(path, key)
+    if signature is None:
+        if not allow_unsigned:
+            raise BackupRefused("backup.error.unsigned", name=name)
+        return info
+    if not key:
+        raise BackupRefused("backup.error.no_key_to_verify", name=name)
+    if not sig.matches(signature, mac):
+        if signature.key_id and signature.key_id != sig.key_id(key):
+            raise BackupRefused("backup.error.wrong_key", name=name)
+        raise BackupRefused("backup.error.bad_signature", name=name)
+    return replace(info, signed=True, key_id=signature.key_id)
+
+
 # --- restoring ------------------------------------------------------------------------------------
 
 
@@ -364,14 +429,31 @@ class RestoreReport:
     counts: dict[str, int]
 
 
-def restore_database(engine: Engine, source: Path, *, who: str = "manage.py") -> RestoreReport:
-    """Replace the database's contents with the backup in ``source`` (checked first)."""
-    info = inspect_file(source)
-    if _is_sqlite(engine):
-        _restore_into_sqlite(engine, info)
-    else:
-        with engine.begin() as conn:  # PostgreSQL: DDL and data in one transaction
-            _load_rows(conn, info)
+def restore_database(
+    engine: Engine,
+    source: Path,
+    *,
+    key: str | None = None,
+    allow_unsigned: bool = False,
+    who: str = "manage.py",
+) -> RestoreReport:
+    """Replace the database's contents with the backup in ``source``, checked first (its
+    signature under ``key``, by default ``signing_key(engine)``)."""
+    source = Path(source)
+    if not source.is_file():
+        raise BackupRefused("backup.error.missing", name=str(source))
+    key = key or signing_key(engine)
+    with tempfile.TemporaryDirectory(prefix="cobuild-restore-src-") as folder:
+        # The private copy is what is checked and what is restored: the file cannot change between.
+        copy = Path(folder) / source.name
+        shutil.copyfile(source, copy)
+        checked = check_file(copy, key=key, allow_unsigned=allow_unsigned)
+        if _is_sqlite(engine):
+            _restore_into_sqlite(engine, checked)
+        else:
+            with engine.begin() as conn:  # PostgreSQL: DDL and data in one transaction
+                _load_rows(conn, checked)
+    info = replace(checked, path=source)
     engine.dispose()  # no pooled connection keeps a view of the old database
     with engine.begin() as conn:
         with Session(bind=conn) as session:
@@ -382,7 +464,12 @@ def restore_database(engine: Engine, source: Path, *, who: str = "manage.py") ->
                 "backup",
                 None,
                 username=who[:40],
-                after={"file": info.path.name, "format": info.format, "revision": info.revision},
+                after={
+                    "file": info.path.name,
+                    "format": info.format,
+                    "revision": info.revision,
+                    "signed": info.signed,
+                },
             )
             session.flush()
         counts = _table_counts(conn, _reflect(conn))
@@ -401,6 +488,12 @@ def _restore_into_sqlite(engine: Engine, info: FileInfo) -> None:
             finally:
                 src.close()
                 dst.close()
+            con = sqlite3.connect(staged)
+            try:  # the signature belongs to the file, not to the database
+                con.execute(f"DROP TABLE IF EXISTS {sig.TABLE}")
+                con.commit()
+            finally:
+                con.close()
         stage_engine = make_engine(f"sqlite:///{staged}")
         try:
             if info.format == "jsonl":

@@ -468,14 +468,14 @@ def _repository_files() -> list[Path]:
 
 
 PRIVATE_KEY = re.compile("-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?" + "PRIVATE KEY-----")
-KEY_ASSIGNED = re.compile(r"COBUILD_COOKIE_KEY\s*[=:]\s*[\"']?([A-Za-z0-9_\-+/=.]{12,})")
+KEY_ASSIGNED = re.compile(r"(?P<name>COBUILD_(?:COOKIE|BACKUP)_KEY)\s*[=:]\s*[\"']?([A-Za-z0-9_\-+/=.]{12,})")
 PLACEHOLDER = re.compile(r"change|replace|example|your|xxx|generate|secret_here", re.I)
 
 
 def test_no_secret_in_the_repository() -> None:
     files = _repository_files()
     assert files, "git ls-files found nothing"
-    generated = [p.read_text().strip() for p in (ROOT / "data").glob("cookie_key") if p.is_file()]
+    generated = [p.read_text().strip() for p in (ROOT / "data").glob("*_key") if p.is_file()]
     offenders = []
     for path in files:
         if (
@@ -491,10 +491,10 @@ def test_no_secret_in_the_repository() -> None:
         if PRIVATE_KEY.search(body):
             offenders.append(f"{rel}: private key")
         for m in KEY_ASSIGNED.finditer(body):
-            if not PLACEHOLDER.search(m.group(1)) and rel != "tests/test_security.py":
-                offenders.append(f"{rel}: COBUILD_COOKIE_KEY={m.group(1)[:4]}…")
+            if not PLACEHOLDER.search(m.group(2)) and rel != "tests/test_security.py":
+                offenders.append(f"{rel}: {m.group('name')}={m.group(2)[:4]}…")
         offenders.extend(f"{rel}: the generated demo cookie key" for key in generated if key and key in body)
-        if path.name in {"secrets.toml", "cookie_key"} or path.suffix in {".pem", ".key"}:
+        if path.name in {"secrets.toml", "cookie_key", "backup_key"} or path.suffix in {".pem", ".key"}:
             offenders.append(f"{rel}: a secrets file")
     assert offenders == []
 

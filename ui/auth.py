@@ -14,7 +14,7 @@ import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from config import Settings
+from config import Settings, secret_key
 from domain import lockout
 from domain.actor import Actor
 from domain.enums import Role
@@ -40,17 +40,9 @@ class CookieKeyMissing(RuntimeError):
 def resolve_cookie_key(settings: Settings, *, demo: bool) -> str:
     """The cookie-signing key: the environment's; on a demo database a generated one kept in
     ``data/``; otherwise none, and the app refuses to start (contracts.md)."""
-    if settings.cookie_key:
-        return settings.cookie_key
-    if not demo:
+    key = secret_key(settings.cookie_key, data_dir=Path(settings.data_dir), name="cookie_key", demo=demo)
+    if key is None:
         raise CookieKeyMissing()
-    path = Path(settings.data_dir) / "cookie_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(32)
-    path.write_text(key)
-    path.chmod(0o600)
     return key
 
 

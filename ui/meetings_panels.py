@@ -13,6 +13,7 @@ from services.reference import Option
 from ui import charts, tables
 from ui import meetings_view as view
 from ui.i18n import label, t
+from ui.safe import show_user_markdown
 from ui.state import cached_read
 from ui.tabs import lazy_expander
 
@@ -111,15 +112,15 @@ def detail_panel(actor: Actor, detail: svc.MeetingDetail, units: list[Option], t
             ]
         )
         with d_agenda:
-            view.show_markdown(detail.agenda)
+            show_user_markdown(detail.agenda)
         with d_review:
             st.caption(t("meetings.review_help"))
             shown = view.show_actions(detail.review, with_meeting=True, key=f"meetings_review_table_{detail.id}")
             view.review_form(actor, detail, shown, today=today)
         with d_minutes:
-            view.show_markdown(detail.minutes, empty_key="meetings.no_minutes")
+            show_user_markdown(detail.minutes, empty_key="meetings.no_minutes")
             st.markdown(f"**{t('meetings.fields.decisions')}**")
-            view.show_markdown(detail.decisions)
+            show_user_markdown(detail.decisions)
         with d_actions:
             view.show_actions(detail.actions, key=f"meetings_actions_table_{detail.id}")
             view.add_action_form(actor, detail, units)

@@ -34,20 +34,6 @@ _BADGE = {
 }
 
 
-def safe_markdown(text: object) -> str:
-    """User Markdown with HTML neutralised: ``<`` ``>`` ``&`` become entities, so a ``<script>``
-    shows as text while lists, emphasis and headings still render."""
-    s = "" if text is None else str(text)
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def show_markdown(text: str, *, empty_key: str = "common.none") -> None:
-    if text and text.strip():
-        st.markdown(safe_markdown(text))
-    else:
-        st.caption(t(empty_key))
-
-
 def run(action: Callable[[Any], Any], success: str) -> tuple[bool, Any]:
     """A service call in one write transaction: the error shown, or the success kept for the rerun."""
     try:

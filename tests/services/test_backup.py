@@ -3,6 +3,7 @@ a restore that brings back exactly what was saved, and files that must be refuse
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -26,6 +27,14 @@ from tests.conftest import PG_URL, TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SCHEMA = "cobuild_backup_test"
+
+
+@pytest.fixture(autouse=True)
+def backup_key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No key from the environment: demo databases use a generated key in a private data dir."""
+    monkeypatch.delenv("COBUILD_BACKUP_KEY", raising=False)
+    monkeypatch.setenv("COBUILD_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -135,7 +144,7 @@ def test_a_backup_taken_while_writers_go_on_is_consistent(sqlite_engine: Engine,
     for name in ("live.db", "live.jsonl"):
         check = make_engine(f"sqlite:///{tmp_path / ('check_' + name + '.db')}")
         upgrade(check)
-        backup.restore_database(check, tmp_path / name)
+        backup.restore_database(check, tmp_path / name, key=backup.signing_key(sqlite_engine))  # a fresh, non-demo file
         with check.connect() as conn:
             acts = conn.scalar(select(func.count()).where(Activity.title.like("备份期间 %")))
             logged = conn.scalar(
@@ -276,7 +285,9 @@ def test_sqlite_backup_moves_to_postgresql_and_back(pg_engine: Engine, sqlite_en
     """The app-level dump restores across backends: SQLite → PostgreSQL → SQLite."""
     counts, titles = _counts(sqlite_engine), _project_titles(sqlite_engine)
     backup.backup_database(sqlite_engine, tmp_path / "from_sqlite.jsonl.gz")
-    backup.restore_database(pg_engine, tmp_path / "from_sqlite.jsonl.gz")
+    backup.restore_database(
+        pg_engine, tmp_path / "from_sqlite.jsonl.gz", key=backup.signing_key(sqlite_engine)
+    )  # an empty schema is no demo
     pg_counts = _counts(pg_engine)
     assert {k: v for k, v in pg_counts.items() if k != "audit_entry"} == {
         k: v for k, v in counts.items() if k != "audit_entry"
@@ -290,3 +301,227 @@ def test_sqlite_backup_moves_to_postgresql_and_back(pg_engine: Engine, sqlite_en
     with pytest.raises(BackupRefused, match="sqlite_file_needs_sqlite"):
         backup.backup_database(sqlite_engine, tmp_path / "plain.db")
         backup.restore_database(pg_engine, tmp_path / "plain.db")
+
+
+# --- signed backups (issue 13, finding 7) -----------------------------------------------------------
+
+
+def _roles(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return {u: str(r) for u, r in conn.execute(select(User.username, User.role)).all()}
+
+
+def _make_leader_admin_in_db(path: Path) -> None:
+    con = sqlite3.connect(path)
+    with con:
+        assert con.execute("UPDATE app_user SET role = 'admin' WHERE username = 'leader'").rowcount == 1
+    con.close()
+
+
+def _make_leader_admin_in_jsonl(path: Path) -> None:
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        lines = fh.readlines()
+    hits = [n for n, line in enumerate(lines) if '"t": "app_user"' in line and '"username": "leader"' in line]
+    assert len(hits) == 1
+    role = json.loads(lines[hits[0]])["r"]["role"]
+    lines[hits[0]] = lines[hits[0]].replace(f'"role": "{role}"', '"role": "admin"')
+    with opener(path, "wt", encoding="utf-8") as fh:  # type: ignore[operator]
+        fh.writelines(lines)
+
+
+@pytest.mark.parametrize("name", ["tampered.db", "tampered.jsonl", "tampered.jsonl.gz"])
+def test_a_tampered_backup_is_refused_and_nothing_changes(sqlite_engine: Engine, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    backup.backup_database(sqlite_engine, path)
+    (_make_leader_admin_in_db if name.endswith(".db") else _make_leader_admin_in_jsonl)(path)
+    _change_everything(sqlite_engine)
+    counts, roles = _counts(sqlite_engine), _roles(sqlite_engine)
+    assert roles["leader"] == Role.LEADER
+    with pytest.raises(BackupRefused) as caught:
+        backup.restore_database(sqlite_engine, path)
+    assert caught.value.code == "backup.error.bad_signature"
+    assert _counts(sqlite_engine) == counts and _roles(sqlite_engine) == roles
+
+
+def _strip_signature(path: Path) -> None:
+    if path.name.endswith(".db"):
+        con = sqlite3.connect(path)
+        con.execute("DROP TABLE backup_signature")
+        con.commit()
+        con.close()
+        return
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        lines = fh.readlines()
+    assert '"signature"' in lines[-1]
+    with opener(path, "wt", encoding="utf-8") as fh:  # type: ignore[operator]
+        fh.writelines(lines[:-1])
+
+
+def test_a_trigger_slipped_into_a_db_backup_is_refused(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """The schema is signed too: a trigger that would make everyone an admin after the restore."""
+    path = tmp_path / "trigger.db"
+    backup.backup_database(sqlite_engine, path)
+    con = sqlite3.connect(path)
+    con.execute("CREATE TRIGGER promote AFTER UPDATE ON app_user BEGIN UPDATE app_user SET role = 'admin'; END")
+    con.commit()
+    con.close()
+    with pytest.raises(BackupRefused, match="bad_signature"):
+        backup.restore_database(sqlite_engine, path)
+
+
+@pytest.mark.parametrize("name", ["signed.db", "signed.jsonl", "signed.jsonl.gz"])
+def test_an_untampered_backup_is_signed_and_restores(sqlite_engine: Engine, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    backup.backup_database(sqlite_engine, path)
+    roles = _roles(sqlite_engine)
+    info = backup.check_file(path, key=backup.signing_key(sqlite_engine))
+    assert info.signed and info.key_id
+    assert "backup_signature" not in info.counts
+    _change_everything(sqlite_engine)
+    report = backup.restore_database(sqlite_engine, path)
+    assert report.source.signed
+    assert _roles(sqlite_engine) == roles
+    with sqlite_engine.connect() as conn:  # the signature belongs to the file, not to the restored database
+        assert conn.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'backup_signature'")) == 0
+
+
+@pytest.mark.parametrize("name", ["unsigned.db", "unsigned.jsonl.gz"])
+def test_an_unsigned_backup_restores_only_when_allowed(sqlite_engine: Engine, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    backup.backup_database(sqlite_engine, path)
+    titles = _project_titles(sqlite_engine)
+    _strip_signature(path)
+    _change_everything(sqlite_engine)
+    counts = _counts(sqlite_engine)
+    with pytest.raises(BackupRefused, match="unsigned"):
+        backup.restore_database(sqlite_engine, path)
+    assert _counts(sqlite_engine) == counts
+    report = backup.restore_database(sqlite_engine, path, allow_unsigned=True)
+    assert not report.source.signed
+    assert _project_titles(sqlite_engine) == titles
+
+
+@pytest.mark.parametrize("name", ["other_key.db", "other_key.jsonl"])
+def test_a_backup_made_with_another_key_is_refused(sqlite_engine: Engine, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    backup.backup_database(sqlite_engine, path, key="the-key-of-another-installation")
+    _change_everything(sqlite_engine)
+    counts = _counts(sqlite_engine)
+    with pytest.raises(BackupRefused, match="wrong_key"):
+        backup.restore_database(sqlite_engine, path)  # this installation's (generated demo) key
+    assert _counts(sqlite_engine) == counts
+    backup.restore_database(sqlite_engine, path, key="the-key-of-another-installation")  # its own key opens it
+
+
+def _not_a_demo(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM setting WHERE key = 'demo_database'"))
+
+
+def test_a_real_database_is_not_backed_up_without_a_key(
+    sqlite_engine: Engine, tmp_path: Path, backup_key_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _not_a_demo(sqlite_engine)
+    with pytest.raises(BackupRefused, match="no_key"):
+        backup.backup_database(sqlite_engine, tmp_path / "nokey.db")
+    assert not (tmp_path / "nokey.db").exists() and not (backup_key_dir / "backup_key").exists()
+    monkeypatch.setenv("COBUILD_BACKUP_KEY", "a-deployment-key-0123456789")
+    backup.backup_database(sqlite_engine, tmp_path / "withkey.db")
+    assert backup.check_file(tmp_path / "withkey.db", key="a-deployment-key-0123456789").signed
+
+
+def test_a_demo_database_signs_with_a_generated_key(
+    sqlite_engine: Engine, tmp_path: Path, backup_key_dir: Path
+) -> None:
+    backup.backup_database(sqlite_engine, tmp_path / "demo.db")
+    key_file = backup_key_dir / "backup_key"
+    assert key_file.is_file() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert backup.check_file(tmp_path / "demo.db", key=key_file.read_text().strip()).signed
+
+
+# --- manage.py, in process -----------------------------------------------------------------------
+
+
+def _main(args: list[str], db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    import manage
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("COBUILD_LANG", "zh_CN")
+    code = manage.main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_manage_restore_refuses_a_tampered_backup(
+    db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("cron.db", "cron.jsonl.gz"):
+        path = tmp_path / name
+        assert _main(["backup", str(path)], db_file, monkeypatch, capsys)[0] == 0
+        (_make_leader_admin_in_db if name.endswith(".db") else _make_leader_admin_in_jsonl)(path)
+        code, out, err = _main(["restore", str(path), "--yes"], db_file, monkeypatch, capsys)
+        assert code == 1 and "签名校验未通过" in err and "已拒绝恢复" in err, (out, err)
+        assert "检查通过" not in out
+        code, out, err = _main(["restore", str(path), "--check-only"], db_file, monkeypatch, capsys)
+        assert code == 1 and "检查通过" not in out
+    engine = make_engine(f"sqlite:///{db_file}")
+    try:
+        assert _roles(engine)["leader"] == Role.LEADER
+    finally:
+        engine.dispose()
+
+
+def test_manage_restore_names_the_flag_for_an_unsigned_file(
+    db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.jsonl"
+    assert _main(["backup", str(path)], db_file, monkeypatch, capsys)[0] == 0
+    _strip_signature(path)
+    code, _, err = _main(["restore", str(path), "--yes"], db_file, monkeypatch, capsys)
+    assert code == 1 and "--allow-unsigned" in err
+    code, out, err = _main(["restore", str(path), "--yes", "--allow-unsigned"], db_file, monkeypatch, capsys)
+    assert code == 0 and "恢复完成" in out and "没有签名" in err
+
+
+def test_manage_backup_of_a_real_database_needs_the_key(
+    db_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = make_engine(f"sqlite:///{db_file}")
+    _not_a_demo(engine)
+    engine.dispose()
+    code, _, err = _main(["backup", str(tmp_path / "x.db")], db_file, monkeypatch, capsys)
+    assert code == 1 and "COBUILD_BACKUP_KEY" in err
+    monkeypatch.setenv("COBUILD_LANG", "en")
+    import manage
+
+    assert manage.main(["backup", str(tmp_path / "x.db")]) == 1
+    assert "COBUILD_BACKUP_KEY is not set" in capsys.readouterr().err
+    monkeypatch.setenv("COBUILD_BACKUP_KEY", "deployment-key-for-the-test")
+    code, out, _ = _main(["backup", str(tmp_path / "x.db")], db_file, monkeypatch, capsys)
+    assert code == 0 and "备份完成" in out
+    monkeypatch.setenv("COBUILD_BACKUP_KEY", "a-different-key")
+    code, _, err = _main(["restore", str(tmp_path / "x.db"), "--yes"], db_file, monkeypatch, capsys)
+    assert code == 1 and "另一个备份密钥" in err
+
+
+def test_tampered_postgresql_backup_is_refused(pg_engine: Engine, sqlite_engine: Engine, tmp_path: Path) -> None:
+    backup.backup_database(sqlite_engine, tmp_path / "seed.jsonl.gz")
+    backup.restore_database(
+        pg_engine, tmp_path / "seed.jsonl.gz", key=backup.signing_key(sqlite_engine)
+    )  # an empty schema is no demo
+    path = tmp_path / "from_pg.jsonl.gz"
+    backup.backup_database(pg_engine, path)
+    assert backup.check_file(path, key=backup.signing_key(pg_engine)).signed
+    _make_leader_admin_in_jsonl(path)
+    _change_everything(pg_engine)
+    counts, roles = _counts(pg_engine), _roles(pg_engine)
+    with pytest.raises(BackupRefused, match="bad_signature"):
+        backup.restore_database(pg_engine, path)
+    assert _counts(pg_engine) == counts and _roles(pg_engine) == roles
+    assert roles["leader"] == Role.LEADER
