@@ -18,6 +18,7 @@ from domain.actor import Actor
 from domain.enums import AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import audit, validate
+from workbook.cells import append_row, new_workbook, to_bytes
 
 F = "activities.members."
 IMPORT_HEADERS = ("姓名", "所在单位", "报到社区", "报到日期")
@@ -275,15 +276,11 @@ def _count_only(session: Session, parsed: list[tuple[str, int, int | None, date 
 
 def import_template() -> bytes:
     """An empty sheet with the four headers, for users to fill in."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "在职党员"
-    ws.append(list(IMPORT_HEADERS))
+    append_row(ws, IMPORT_HEADERS)
     for letter in "ABCD":
         ws.column_dimensions[letter].width = 22
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)
