@@ -93,32 +93,39 @@ def read_workbook(data: bytes) -> dict[str, SheetRows]:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise BadWorkbook() from exc
-    out: dict[str, SheetRows] = {}
     try:
-        for ws in wb.worksheets:
-            name = normalise_header(ws.title)
-            if name not in TEMPLATE or name in out:
-                continue
-            wanted = {column(h) for h in TEMPLATE[name]}
-            rows_iter = ws.iter_rows(values_only=True)
-            header_row = next(rows_iter, None)
-            if header_row is None:
-                out[name] = SheetRows(name, [])
-                continue
-            positions = {}
-            for i, cell in enumerate(header_row):
-                h = normalise_header(cell)
-                if h in wanted and h not in positions:
-                    positions[h] = i
-            rows: list[tuple[int, dict[str, Any]]] = []
-            for number, values in enumerate(rows_iter, start=2):
-                record = {h: _clean_cell(values[i]) if i < len(values) else None for h, i in positions.items()}
-                if all(v is None for v in record.values()):
-                    continue
-                rows.append((number, record))
-            out[name] = SheetRows(name, rows)
+        return _sheets(wb)
+    except Exception as exc:  # a damaged sheet fails while it is read, not when the file is opened
+        raise BadWorkbook() from exc
     finally:
         wb.close()
+
+
+def _sheets(wb: Any) -> dict[str, SheetRows]:
+    """The template's sheets of an opened workbook, as ``read_workbook`` returns them."""
+    out: dict[str, SheetRows] = {}
+    for ws in wb.worksheets:
+        name = normalise_header(ws.title)
+        if name not in TEMPLATE or name in out:
+            continue
+        wanted = {column(h) for h in TEMPLATE[name]}
+        rows_iter = ws.iter_rows(values_only=True)
+        header_row = next(rows_iter, None)
+        if header_row is None:
+            out[name] = SheetRows(name, [])
+            continue
+        positions = {}
+        for i, cell in enumerate(header_row):
+            h = normalise_header(cell)
+            if h in wanted and h not in positions:
+                positions[h] = i
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for number, values in enumerate(rows_iter, start=2):
+            record = {h: _clean_cell(values[i]) if i < len(values) else None for h, i in positions.items()}
+            if all(v is None for v in record.values()):
+                continue
+            rows.append((number, record))
+        out[name] = SheetRows(name, rows)
     return out
 
 

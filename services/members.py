@@ -18,6 +18,7 @@ from domain.actor import Actor
 from domain.enums import AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import audit, validate
+from workbook.archive import check_upload
 from workbook.cells import append_row, new_workbook, to_bytes
 
 F = "activities.members."
@@ -186,6 +187,7 @@ def import_members(session: Session, actor: Actor, data: bytes, *, dry_run: bool
     updates it, so importing the same file twice creates nothing new."""
     if not (actor.is_admin or actor.unit_id is not None) or not actor.can_write:
         raise PermissionDenied()
+    check_upload(data, field=F + "file", not_a_workbook="activities.error.not_a_workbook")  # before parsing
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
