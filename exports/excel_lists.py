@@ -10,13 +10,13 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from workbook.cells import append_row, new_workbook, to_bytes
 
 COMMUNITIES = "社区"
 UNITS = "共建单位"
@@ -93,32 +93,39 @@ def read_workbook(data: bytes) -> dict[str, SheetRows]:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise BadWorkbook() from exc
-    out: dict[str, SheetRows] = {}
     try:
-        for ws in wb.worksheets:
-            name = normalise_header(ws.title)
-            if name not in TEMPLATE or name in out:
-                continue
-            wanted = {column(h) for h in TEMPLATE[name]}
-            rows_iter = ws.iter_rows(values_only=True)
-            header_row = next(rows_iter, None)
-            if header_row is None:
-                out[name] = SheetRows(name, [])
-                continue
-            positions = {}
-            for i, cell in enumerate(header_row):
-                h = normalise_header(cell)
-                if h in wanted and h not in positions:
-                    positions[h] = i
-            rows: list[tuple[int, dict[str, Any]]] = []
-            for number, values in enumerate(rows_iter, start=2):
-                record = {h: _clean_cell(values[i]) if i < len(values) else None for h, i in positions.items()}
-                if all(v is None for v in record.values()):
-                    continue
-                rows.append((number, record))
-            out[name] = SheetRows(name, rows)
+        return _sheets(wb)
+    except Exception as exc:  # a damaged sheet fails while it is read, not when the file is opened
+        raise BadWorkbook() from exc
     finally:
         wb.close()
+
+
+def _sheets(wb: Any) -> dict[str, SheetRows]:
+    """The template's sheets of an opened workbook, as ``read_workbook`` returns them."""
+    out: dict[str, SheetRows] = {}
+    for ws in wb.worksheets:
+        name = normalise_header(ws.title)
+        if name not in TEMPLATE or name in out:
+            continue
+        wanted = {column(h) for h in TEMPLATE[name]}
+        rows_iter = ws.iter_rows(values_only=True)
+        header_row = next(rows_iter, None)
+        if header_row is None:
+            out[name] = SheetRows(name, [])
+            continue
+        positions = {}
+        for i, cell in enumerate(header_row):
+            h = normalise_header(cell)
+            if h in wanted and h not in positions:
+                positions[h] = i
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for number, values in enumerate(rows_iter, start=2):
+            record = {h: _clean_cell(values[i]) if i < len(values) else None for h, i in positions.items()}
+            if all(v is None for v in record.values()):
+                continue
+            rows.append((number, record))
+        out[name] = SheetRows(name, rows)
     return out
 
 
@@ -135,7 +142,7 @@ def build_workbook(
 ) -> bytes:
     """The template with ``sheets`` (name → rows in the template's column order), then read-only
     ``extra`` sheets (name, headers, rows) that the importer ignores."""
-    wb = Workbook()
+    wb = new_workbook()
     wb.remove(wb.active)
     head_font = Font(bold=True, color="FFFFFF")
     head_fill = PatternFill("solid", fgColor="B22222")
@@ -145,19 +152,17 @@ def build_workbook(
     for name, extra_headers, rows in extra:
         ws = _sheet(wb, name, list(extra_headers), rows, head_font, extra_fill)
         ws.protection.sheet = True  # read-only in spirit: the importer ignores it
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)
 
 
 def _sheet(wb: Workbook, name: str, headers: list[str], rows: Sequence[Sequence[Any]], font: Font, fill: PatternFill):  # type: ignore[no-untyped-def]
     ws = wb.create_sheet(name)
-    ws.append(headers)
+    append_row(ws, headers)
     for cell in ws[1]:
         cell.font, cell.fill = font, fill
         cell.alignment = Alignment(vertical="center")
     for row in rows:
-        ws.append([_excel_value(v) for v in row])
+        append_row(ws, row)  # user text that looks like a formula stays text
     for i, header in enumerate(headers, start=1):
         letter = get_column_letter(i)
         if header in DATE_COLUMNS or header.endswith("日期"):
@@ -167,11 +172,3 @@ def _sheet(wb: Workbook, name: str, headers: list[str], rows: Sequence[Sequence[
         ws.column_dimensions[letter].width = max(10, min(width, 48))
     ws.freeze_panes = "A2"
     return ws
-
-
-def _excel_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a worksheet cannot hold
-    return value

@@ -17,7 +17,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from PIL import Image
@@ -25,6 +24,7 @@ from PIL import Image
 from domain.enums import SIX_ITEMS
 from locales import translate
 from services.activity_reports import Ledger, LedgerPhoto
+from workbook.cells import append_row, new_workbook, put, to_bytes
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -287,12 +287,12 @@ def ledger_docx(ledger: Ledger, *, lang: str = "zh_CN", compiled_on: date | None
 
 
 def _sheet(ws, header: list[str], rows: list[list[object]], widths: list[int]) -> None:  # type: ignore[no-untyped-def]
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = ws.cell(row=2, column=1) if ws.max_row > 1 else None
@@ -300,11 +300,11 @@ def _sheet(ws, header: list[str], rows: list[list[object]], widths: list[int]) -
 
 def ledger_xlsx(ledger: Ledger, *, lang: str = "zh_CN") -> bytes:
     """The ledger as a workbook: summary, every activity (one row each), the six items."""
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     assert ws is not None
     ws.title = _t(lang, "activities.ledger.sheet_summary")
-    ws.append([_t(lang, "activities.ledger.cover_title", year=ledger.year)])
+    put(ws, "A1", _t(lang, "activities.ledger.cover_title", year=ledger.year))
     ws["A1"].font = Font(bold=True, size=14)
     for key, value in (
         ("activities.ledger.cover_unit", ledger.unit),
@@ -314,7 +314,7 @@ def ledger_xlsx(ledger: Ledger, *, lang: str = "zh_CN") -> bytes:
         ("activities.ledger.cover_phone", ledger.phone),
         ("activities.ledger.cover_members", ledger.party_members),
     ):
-        ws.append([_t(lang, key), value])
+        append_row(ws, [_t(lang, key), value])
     ws.append([])
     totals = ledger.totals
     _sheet(
@@ -394,14 +394,12 @@ def ledger_xlsx(ledger: Ledger, *, lang: str = "zh_CN") -> bytes:
         ],
         [16, 10, 12],
     )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)
 
 
 def frame_xlsx(df: pd.DataFrame, sheet: str) -> bytes:
     """A table whose headers are already translated, as one sheet with a bold frozen header."""
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     assert ws is not None
     ws.title = sheet[:31]
@@ -411,6 +409,4 @@ def frame_xlsx(df: pd.DataFrame, sheet: str) -> bytes:
         [[None if pd.isna(v) else v for v in row] for row in df.itertuples(index=False)],
         [max(8, min(40, 2 + max([len(str(c)) * 2] + [len(str(v)) * 2 for v in df[c].head(200)]))) for c in df.columns],
     )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)

@@ -39,6 +39,7 @@ from services import validate
 from services.audit import record
 from services.lists import require_admin
 from services.lists_export import zh_label
+from workbook.archive import check_upload
 
 _DEFAULTS: dict[type[StrEnum], StrEnum] = {
     NeedStatus: NeedStatus.OPEN,
@@ -178,6 +179,7 @@ def import_lists(session: Session, actor: Actor, *, data: bytes, dry_run: bool =
     """Import the workbook all or nothing (the admin). Rows are matched on their natural keys, so the
     same file twice creates nothing new. ``dry_run`` reports the changes and writes nothing."""
     require_admin(actor)
+    check_upload(data, field="lists.fields.file", not_a_workbook="lists.errors.bad_workbook")  # before parsing
     try:
         book = X.read_workbook(data)
     except X.BadWorkbook:

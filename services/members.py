@@ -18,6 +18,8 @@ from domain.actor import Actor
 from domain.enums import AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import audit, scope, validate
+from workbook.archive import check_upload
+from workbook.cells import append_row, new_workbook, to_bytes
 
 F = "activities.members."
 IMPORT_HEADERS = ("姓名", "所在单位", "报到社区", "报到日期")
@@ -186,6 +188,7 @@ def import_members(session: Session, actor: Actor, data: bytes, *, dry_run: bool
     updates it, so importing the same file twice creates nothing new."""
     if not (actor.is_admin or actor.unit_id is not None) or not actor.can_write:
         raise PermissionDenied()
+    check_upload(data, field=F + "file", not_a_workbook="activities.error.not_a_workbook")  # before parsing
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -276,15 +279,11 @@ def _count_only(session: Session, parsed: list[tuple[str, int, int | None, date 
 
 def import_template() -> bytes:
     """An empty sheet with the four headers, for users to fill in."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "在职党员"
-    ws.append(list(IMPORT_HEADERS))
+    append_row(ws, IMPORT_HEADERS)
     for letter in "ABCD":
         ws.column_dimensions[letter].width = 22
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)

@@ -193,6 +193,7 @@ def _export(actor: Actor, query: AuditQuery, total: int) -> None:
         mime="text/csv",
         key="admin_audit_csv",
         icon=":material/table:",
+        help=t("common.csv_formula_note"),
     )
     c2.download_button(
         t("common.download_xlsx"),
@@ -203,4 +204,4 @@ def _export(actor: Actor, query: AuditQuery, total: int) -> None:
         icon=":material/grid_on:",
     )
     note = "admin.audit.export_ready" if ready["rows"] == ready["matched"] else "admin.audit.export_capped"
-    c3.caption(t(note, rows=f"{ready['rows']:,}", matched=f"{ready['matched']:,}"))
+    c3.caption(t(note, rows=f"{ready['rows']:,}", matched=f"{ready['matched']:,}") + " " + t("common.csv_formula_note"))

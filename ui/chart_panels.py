@@ -20,6 +20,7 @@ from ui import charts
 from ui.format import fmt_number, fmt_percent
 from ui.i18n import current_language, t
 from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from workbook.cells import frame_csv
 
 SIX_ITEM_UNITS = 40
 ATTENDANCE_UNITS = 30
@@ -172,11 +173,11 @@ def card(panel: charts.Panel, *, note: str = "") -> None:
             row.caption(t("charts.no_cjk_font"))
         row.download_button(
             t("charts.download_csv"),
-            panel.data.to_csv(index=False).encode("utf-8-sig"),
+            frame_csv(panel.data),
             file_name=f"{panel.title}.csv",
             mime="text/csv",
             key=f"charts_csv_{panel.key}",
-            help=t("charts.csv_help"),
+            help=t("charts.csv_help") + " " + t("common.csv_formula_note"),
             on_click="ignore",
             icon=":material/table:",
         )

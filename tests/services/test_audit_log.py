@@ -134,7 +134,9 @@ def test_export_files_keep_chinese_and_never_make_formulas(session: Session, adm
     assert [c.value for c in ws[1]] == list(df.columns)
     assert ws.max_row == len(df) + 1
     values = [c.value for row in ws.iter_rows(min_row=2) for c in row]
-    assert "'=1+1" in values and any("图书馆" in str(v) for v in values)
+    assert "=1+1" in values and any("图书馆" in str(v) for v in values)  # exactly as typed, as text
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert "'=1+1" in files.to_csv(df).decode("utf-8-sig")  # the CSV marks it with a leading '
 
 
 def test_an_admin_write_shows_up_in_the_log(session: Session, admin: Actor) -> None:
