@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.engine import make_engine, make_session_factory, session_scope
 from db.migrate import upgrade
-from db.models import ActionItem, Activity, AuditEntry, Community, Project, Setting, Unit, User
+from db.models import ActionItem, Activity, AuditEntry, Community, Pairing, Project, Setting, Unit, User
 from domain.actor import Actor
 from domain.enums import ActionStatus, ActivityKind, AuditAction, Role
 from domain.errors import Conflict, ValidationError
@@ -76,8 +76,8 @@ def stress_db(
 class Scene:
     admin: Actor
     liaison: Actor
-    unit_ids: list[int]
-    community_ids: list[int]
+    pairs: list[tuple[int, int]]  # (unit, community) the unit is paired with: where it may log
+    liaison_communities: list[int]
     project_id: int
     item_id: int
 
@@ -87,8 +87,18 @@ def _scene(factory: sessionmaker[Session]) -> Scene:
         admin = actor_for(s.scalars(select(User).where(User.role == Role.ADMIN)).first())  # type: ignore[arg-type]
         liaison_user = s.scalars(select(User).where(User.role == Role.LIAISON)).first()
         assert liaison_user is not None
-        units = list(s.scalars(select(Unit.id).where(Unit.deleted_at.is_(None)).order_by(Unit.id)))
-        communities = list(s.scalars(select(Community.id).where(Community.deleted_at.is_(None))))
+        pairs = [
+            (u, c)
+            for u, c in s.execute(
+                select(Pairing.unit_id, Pairing.community_id)
+                .join(Unit, Unit.id == Pairing.unit_id)
+                .join(Community, Community.id == Pairing.community_id)
+                .where(Unit.deleted_at.is_(None), Community.deleted_at.is_(None))
+                .order_by(Pairing.unit_id, Pairing.community_id)
+            )
+        ]
+        liaison_communities = [c for u, c in pairs if u == liaison_user.unit_id]
+        assert pairs and liaison_communities, "the demo pairs units with communities"
         project = s.scalars(select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id)).first()
         assert project is not None
         project.progress = 0  # room for fifty steps below 100
@@ -96,7 +106,7 @@ def _scene(factory: sessionmaker[Session]) -> Scene:
             select(ActionItem).where(ActionItem.status == ActionStatus.OPEN).order_by(ActionItem.id)
         ).first()
         assert item is not None, "the demo has open action items"
-        return Scene(admin, actor_for(liaison_user), units, communities, project.id, item.id)
+        return Scene(admin, actor_for(liaison_user), pairs, liaison_communities, project.id, item.id)
 
 
 def _count(factory: sessionmaker[Session], stmt) -> int:  # type: ignore[no-untyped-def]
@@ -116,14 +126,17 @@ def test_fifty_writers_at_once_lose_nothing(stress_db: Engine) -> None:
 
     def log(i: int, n: int) -> str:
         actor = scene.liaison if i % 2 else scene.admin
-        unit_id = scene.liaison.unit_id if i % 2 else scene.unit_ids[i % len(scene.unit_ids)]
+        if i % 2:
+            unit_id, community_id = scene.liaison.unit_id, scene.liaison_communities[i % len(scene.liaison_communities)]
+        else:
+            unit_id, community_id = scene.pairs[i % len(scene.pairs)]
         run_with_retry(
             factory,
             lambda s: activities.log_activity(
                 s,
                 actor,
                 unit_id=unit_id,
-                community_id=scene.community_ids[i % len(scene.community_ids)],
+                community_id=community_id,
                 held_on=TODAY - timedelta(days=i % 30),
                 kind=ActivityKind.VOLUNTEER,
                 title=f"压力测试 {i}-{n}",
