@@ -169,6 +169,8 @@ def _clean(
         project = session.get(Project, pid)
         if project is None or project.deleted_at is not None:
             raise ValidationError(F + "project", "error.unknown_choice", value=str(project_id))
+        if project.lead_unit_id != uid and uid not in {u.id for u in project.participants}:
+            raise ValidationError(F + "project", "activities.error.project_other_unit")
     mid: int | None = None
     if member_id not in (None, "", 0):
         mid = validate.record_id(F + "member", member_id)

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Activity, Attachment, AuditEntry, Member
+from db.models import Activity, Attachment, AuditEntry, Member, Project, project_unit
 from domain.actor import Actor
 from domain.enums import ActivityKind, AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
@@ -120,6 +120,25 @@ def test_member_of_another_unit_is_refused(session: Session, liaison: Actor) -> 
     with pytest.raises(ValidationError) as err:
         activities.log_activity(session, liaison, **form(session, None, member_id=other_member))
     assert err.value.code == "activities.error.member_other_unit"
+
+
+def test_project_the_unit_has_no_part_in_is_refused(session: Session, liaison: Actor) -> None:
+    """An activity counts toward a project only where the unit leads it or takes part (scope of the link)."""
+    joined = select(project_unit.c.project_id).where(project_unit.c.unit_id == liaison.unit_id)
+    foreign = session.scalar(
+        select(Project.id).where(
+            Project.deleted_at.is_(None), Project.lead_unit_id != liaison.unit_id, Project.id.not_in(joined)
+        )
+    )
+    assert foreign is not None
+    before = count(session)
+    with pytest.raises(ValidationError) as err:
+        activities.log_activity(session, liaison, **form(session, None, project_id=foreign))
+    assert (err.value.field, err.value.code) == ("activities.fields.project", "activities.error.project_other_unit")
+    assert count(session) == before
+    own = activities.form_options(session, unit_id=liaison.unit_id).projects
+    if own:  # what the form offers is accepted
+        activities.log_activity(session, liaison, **form(session, None, project_id=own[0].id))
 
 
 def test_liaison_edits_own_activity_and_the_change_is_audited(session: Session, liaison: Actor) -> None:
