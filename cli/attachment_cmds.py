@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _reasons(check: attachments.StoredCheck) -> str:
     params = {"field": msg("attachments.check.field"), "kinds": "", "name": check.filename, **check.params}
-    return "；".join(msg(key, **params) for key in check.reasons)
+    return ("; " if cli_language() == "en" else "；").join(msg(key, **params) for key in check.reasons)
 
 
 def _owner(check: attachments.StoredCheck) -> str:
