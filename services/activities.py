@@ -250,7 +250,7 @@ def _store_photos(
             AttachmentOwner.ACTIVITY,
             activity_id,
             photo.filename,
-            photo.data,
+            photo,
             field=F + "photos",
             kinds=PHOTO_KINDS,
         )

@@ -180,9 +180,11 @@ def attach_scan(session: Session, actor: Actor, *, agreement_id: int, filename: 
 
 
 def scan_of(session: Session, *, agreement_id: int) -> tuple[str, str, bytes] | None:
-    """The scan's file name, type and bytes, if there is one."""
+    """The scan's file name, type and bytes, if there is one: the name and type it is offered
+    under for download (``attachments.download_of``)."""
     agreement = get_live(session, Agreement, agreement_id)
     if agreement.attachment_id is None:
         return None
     info, data = attachments.get_attachment_data(session, agreement.attachment_id)
-    return info.filename, info.mime_type, data
+    name, mime = attachments.download_of(info)
+    return name, mime, data

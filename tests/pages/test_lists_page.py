@@ -71,3 +71,43 @@ def test_the_progress_grid_runs_only_while_open(open_page) -> None:  # type: ign
     assert [b for b in at.button if b.key == "lists_prj_grid_save"]
     at.button(key="lists_prj_grid_save").click().run()  # nothing changed: said so, nothing written
     assert any("没有" in i.value or "未" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_agreement_scan_upload_refuses_a_fake_pdf_and_stores_a_png_without_its_zip(open_page, app_env) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, finding 3, through the page: a fake PDF gets a message naming 协议扫描件 and nothing is
+    written; a PNG with a ZIP appended is stored as the PNG alone, under a plain name."""
+    import io
+    import zipfile
+
+    from db.models import Agreement, Attachment
+    from tests import attack_files as af
+
+    at = open_tab(open_page("community1", PAGE), "lists_tab", "共建协议")
+    assert_clean(at)
+    uploader = next(u for u in at.file_uploader if (u.key or "").startswith("lists_agr_scan_"))
+    aid = int(uploader.key.rsplit("_", 1)[1])
+    engine = make_engine(f"sqlite:///{app_env}")
+
+    def count() -> int:
+        with Session(engine) as s:
+            return int(s.scalar(select(func.count(Attachment.id))) or 0)
+
+    before = count()
+    uploader.set_value(("协议.pdf", b"%PDF-1.7\n" + af.HTML, "application/pdf")).run()
+    at.button(key=f"lists_agr_attach_{aid}").click().run()
+    assert not at.exception
+    assert any("协议扫描件" in e.value and "PDF" in e.value for e in at.error), [e.value for e in at.error]
+    assert count() == before
+
+    uploader = at.file_uploader(key=f"lists_agr_scan_{aid}")
+    uploader.set_value((af.MARKUP_NAME, af.png() + af.zip_bytes(), "image/png")).run()
+    at.button(key=f"lists_agr_attach_{aid}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with Session(engine) as s:
+        agreement = s.get(Agreement, aid)
+        assert agreement is not None and agreement.attachment_id is not None
+        stored = s.get(Attachment, agreement.attachment_id)
+        assert stored is not None
+        assert stored.filename == "file.png" and stored.mime_type == "image/png"
+        assert not zipfile.is_zipfile(io.BytesIO(stored.data))
+    engine.dispose()

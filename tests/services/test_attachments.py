@@ -13,6 +13,7 @@ from db.models import Attachment, AuditEntry
 from domain.actor import Actor
 from domain.errors import ValidationError
 from services import attachments
+from tests.attack_files import pdf
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (640, 480), mode: str = "RGB") -> bytes:
@@ -21,7 +22,7 @@ def image_bytes(fmt: str, size: tuple[int, int] = (640, 480), mode: str = "RGB")
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf()  # a real one-page PDF (a fake one is refused: tests/services/test_upload_attacks.py)
 
 
 @pytest.mark.parametrize(

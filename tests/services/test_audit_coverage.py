@@ -24,6 +24,7 @@ from db.models import (
     ActionItem,
     Activity,
     Agreement,
+    Attachment,
     AuditEntry,
     Category,
     Community,
@@ -423,6 +424,17 @@ def _attach_scan(c: Ctx) -> Act:
 def _store_attachment(c: Ctx) -> Act:
     aid = _first(c.session, select(Activity.id).where(Activity.deleted_at.is_(None)))
     return lambda: attachments.store_attachment(c.session, c.admin, AttachmentOwner.ACTIVITY, aid, "现场.png", _png())
+
+
+@case("attachments.quarantine_attachment")
+def _quarantine_attachment(c: Ctx) -> Act:
+    aid = _first(c.session, select(Activity.id).where(Activity.deleted_at.is_(None)))
+    att = attachments.store_attachment(c.session, c.admin, AttachmentOwner.ACTIVITY, aid, "现场.png", _png())
+    planted = c.session.get(Attachment, att)
+    assert planted is not None
+    planted.data = b"%PDF-1.7\n<html><script>alert(1)</script></html>"  # a fake PDF stored before the checks
+    c.session.flush()
+    return lambda: attachments.quarantine_attachment(c.session, c.admin, attachment_id=att)
 
 
 @case("attachments.delete_attachment")

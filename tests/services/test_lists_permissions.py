@@ -13,6 +13,7 @@ from domain.actor import Actor
 from domain.enums import NeedStatus, ProjectStage
 from domain.errors import PermissionDenied, ValidationError
 from services import agreements, matrix, needs, projects, resources
+from tests.attack_files import pdf
 from tests.conftest import TODAY
 
 
@@ -303,7 +304,7 @@ def test_agreement_scan_is_checked_by_content(session: Session, admin: Actor) ->
     aid = session.scalar(select(Agreement.id))
     with pytest.raises(ValidationError):
         agreements.attach_scan(session, admin, agreement_id=aid, filename="scan.pdf", data=b"MZ not a pdf")
-    agreements.attach_scan(session, admin, agreement_id=aid, filename="scan.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    agreements.attach_scan(session, admin, agreement_id=aid, filename="scan.pdf", data=pdf())
     _name, mime, data = agreements.scan_of(session, agreement_id=aid)
     assert mime == "application/pdf" and data.startswith(b"%PDF")
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from db.models import (
     ActionItem,
+    Attachment,
     Category,
     ContractTask,
     EvaluationCriterion,
@@ -324,6 +325,18 @@ def _attach_scan(c: Ctx) -> Act:
 def _store_attachment(c: Ctx) -> Act:
     aid = _own_activity(c)
     return lambda a: attachments.store_attachment(c.session, a, AttachmentOwner.ACTIVITY, aid, "现场.png", _png())
+
+
+@case("attachments.quarantine_attachment", ADMIN)
+def _quarantine_attachment(c: Ctx) -> Act:
+    """The re-check of stored files (manage.py check-attachments) is the secretariat's alone."""
+    aid = _own_activity(c)
+    att = attachments.store_attachment(c.session, c.admin, AttachmentOwner.ACTIVITY, aid, "现场.png", _png())
+    planted = c.session.get(Attachment, att)
+    assert planted is not None
+    planted.data = _png() + b"<html><script>alert(1)</script></html>"  # stored before the checks existed
+    c.session.flush()
+    return lambda a: attachments.quarantine_attachment(c.session, a, attachment_id=att)
 
 
 @case("attachments.delete_attachment", UNIT)
