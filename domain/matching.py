@@ -120,8 +120,20 @@ class Vocabulary:
             return self.index[word]
         if word in self.stop or len(word) < 2 or word[0] in _NUMERALS or word.isascii():
             return ()
-        weak = word in self.weak or (word not in self.words and zh.word_frequency(word) > COMMON_WORD_FREQ)
+        weak = (
+            word in self.weak
+            or self._made_of_weak_words(word)
+            or (word not in self.words and zh.word_frequency(word) > COMMON_WORD_FREQ)
+        )
         return (Topic(word, weak=weak),)
+
+    def _made_of_weak_words(self, word: str) -> bool:
+        """知识讲座 = 知识 + 讲座: a word made only of weak and stop words is weak itself."""
+        plain = self.weak | self.stop
+        ends = [True] + [False] * len(word)
+        for j in range(1, len(word) + 1):
+            ends[j] = any(ends[i] and word[i:j] in plain for i in range(max(0, j - MAX_SUBSTRING), j))
+        return ends[-1]
 
 
 @lru_cache(maxsize=1)
