@@ -275,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps([{**r, "target": asdict(r["target"])} for r in results], ensure_ascii=False, default=str)
         )
     text = render(results)
+    from bench import matching as match_bench  # the labelled set of the match suggestions: no database
+
+    text += "\n" + match_bench.BEGIN + "\n" + match_bench.render(match_bench.evaluate()) + "\n" + match_bench.END + "\n"
     print(text)
     if not args.no_write:
         RESULTS.write_text(text + "\n")

@@ -6,18 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import case, distinct, exists, func, or_, select
+from sqlalchemy import case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Category, Community, Need, Pairing, Project, Resource, Unit, project_need, project_resource
 from domain import matching
 from domain.actor import Actor
 from domain.enums import NeedStatus, Priority, ProjectStage, ResourceStatus
-from domain.errors import Conflict
+from domain.errors import Conflict, ValidationError
 from domain.project_path import FINISHED
 from services import scope
 from services.lists import get_live, require_admin
 from services.projects import ProjectInput, _units_of_project, create_project
+from services.settings_store import get_setting
 
 MAX_UNITS = 40  # columns of the heat map: the units with most links
 MAX_CANDIDATES = 2000
@@ -124,12 +125,21 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
 
 
 def count_idle_resources(session: Session) -> int:
+    """Live resources of active units that no project has ever used (an inactive unit's are not idle:
+    they are not on offer)."""
     used = exists().where(
         project_resource.c.resource_id == Resource.id,
         project_resource.c.project_id == Project.id,
         Project.deleted_at.is_(None),
     )
-    return session.scalar(select(func.count(Resource.id)).where(Resource.deleted_at.is_(None), ~used)) or 0
+    return (
+        session.scalar(
+            select(func.count(Resource.id))
+            .join(Unit, Unit.id == Resource.unit_id)
+            .where(Resource.deleted_at.is_(None), Unit.active.is_(True), Unit.deleted_at.is_(None), ~used)
+        )
+        or 0
+    )
 
 
 def cell_projects(
@@ -210,19 +220,39 @@ class NeedSuggestions:
     suggestions: list[Suggestion]
 
 
+VOCABULARY_KEY = "matching_vocabulary"  # the secretariat's additions to the matching vocabulary
+
+
+def matching_vocabulary(session: Session) -> matching.Vocabulary:
+    """The base vocabulary with the secretariat's additions (settings)."""
+    extra = get_setting(session, VOCABULARY_KEY, None) or {}
+    return matching.vocabulary(extra if isinstance(extra, dict) else {})
+
+
+def reason(part: matching.MatchPart) -> tuple[str, dict[str, object]]:
+    """The locale key and parameters of one part of a score, for the page and the command line."""
+    suffix = "yes" if part.points else "no"
+    if part.code == "capacity" and part.detail.get("capacity") == "":
+        suffix = "unstated"
+    params = dict(part.detail, points=part.points, max_points=part.max_points)
+    return f"lists.match.{part.code}_{suffix}", params
+
+
 def suggest_matches(
     session: Session,
     actor: Actor,
     *,
     community_id: int | None = None,
     category_id: int | None = None,
-    needs_limit: int = 10,
+    needs_limit: int | None = 10,
     top: int = 3,
 ) -> list[NeedSuggestions]:
-    """For the most urgent open needs no project covers, the best resources by the matching rule.
+    """For the most urgent open needs no project covers (待对接, unclaimed 微心愿 included), the best
+    resources by the matching rule — only resources about the need; a need nothing is about gets an
+    empty list. ``needs_limit=None``: every such need.
 
-    Candidates are the resources in use (not paused) of active units that share the need's category
-    or are paired with its community."""
+    Candidates are the resources in use (not paused) of active units: at county scale the paired
+    units' and the needs' categories' first, at most ``MAX_CANDIDATES``."""
     linked = exists().where(
         project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, Project.deleted_at.is_(None)
     )
@@ -239,10 +269,17 @@ def suggest_matches(
         )
         .join(Community, Community.id == Need.community_id)
         .join(Category, Category.id == Need.category_id)
-        .where(Need.deleted_at.is_(None), Need.status == NeedStatus.OPEN, ~linked)
+        .where(
+            Need.deleted_at.is_(None),
+            Need.status == NeedStatus.OPEN,
+            Need.claimed_by_unit_id.is_(None),
+            Community.deleted_at.is_(None),
+            ~linked,
+        )
         .order_by(_priority_order(), Need.raised_on, Need.id)
-        .limit(needs_limit)
     )
+    if needs_limit is not None:
+        stmt = stmt.limit(needs_limit)
     if community_id is not None:
         stmt = stmt.where(Need.community_id == community_id)
     if category_id is not None:
@@ -250,6 +287,7 @@ def suggest_matches(
     need_rows = session.execute(stmt).all()
     if not need_rows:
         return []
+    vocab = matching_vocabulary(session)
     communities = {r[1] for r in need_rows}
     categories = {r[2] for r in need_rows}
     paired_units = select(Pairing.unit_id).where(Pairing.community_id.in_(communities))
@@ -280,10 +318,13 @@ def suggest_matches(
             Resource.status != ResourceStatus.PAUSED,
             Unit.active.is_(True),
             Unit.deleted_at.is_(None),
-            or_(Resource.category_id.in_(categories), Resource.unit_id.in_(paired_units)),
         )
-        .order_by(case((Resource.unit_id.in_(paired_units), 0), else_=1), Resource.id)
-        .limit(MAX_CANDIDATES)  # at county scale: the paired units' resources first
+        .order_by(
+            case((Resource.unit_id.in_(paired_units), 0), else_=1),
+            case((Resource.category_id.in_(categories), 0), else_=1),
+            Resource.id,
+        )
+        .limit(MAX_CANDIDATES)  # at county scale: the paired units' resources and the needs' categories first
     ).all()
     unit_ids = {r[1] for r in res_rows}
     pairs: dict[int, set[int]] = {}
@@ -298,7 +339,7 @@ def suggest_matches(
     info = {r[0]: (r[3], r[1], r[7], r[8]) for r in res_rows}
     out = []
     for nid, ncomm, ncat, title, desc, prio, cname, catname in need_rows:
-        ranked = matching.rank(matching.NeedFacts(nid, ncomm, ncat, title, desc or ""), facts, top=top)
+        ranked = matching.rank(matching.NeedFacts(nid, ncomm, ncat, title, desc or ""), facts, top=top, vocab=vocab)
         out.append(
             NeedSuggestions(
                 nid,
@@ -321,6 +362,14 @@ def suggest_matches(
             )
         )
     return out
+
+
+def community_id_by_name(session: Session, name: str) -> int:
+    """The live community called ``name``; an unknown name is a ValidationError naming the field."""
+    cid = session.scalar(select(Community.id).where(Community.name == name.strip(), Community.deleted_at.is_(None)))
+    if cid is None:
+        raise ValidationError("lists.fields.community", "cli.unknown_community", name=name)
+    return int(cid)
 
 
 def accept_match(session: Session, actor: Actor, *, need_id: int, resource_id: int, note: str = "") -> int:

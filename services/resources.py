@@ -80,7 +80,8 @@ def list_resources(
     offset: int = 0,
     limit: int = 20,
 ) -> Page:
-    """Resources matching the filters, one page; ``idle_only`` = never used by any project."""
+    """Resources matching the filters, one page; ``idle_only`` = never used by any project, of an
+    active unit."""
     usage = usage_subquery()
     in_use = func.coalesce(usage.c.in_use, 0)
     used_ever = func.coalesce(usage.c.used_ever, 0)
@@ -117,8 +118,8 @@ def list_resources(
                 Resource.title.contains(needle, autoescape=True), Resource.description.contains(needle, autoescape=True)
             )
         )
-    if idle_only:
-        stmt = stmt.where(used_ever == 0)
+    if idle_only:  # an inactive unit's resources are not on offer, so not idle
+        stmt = stmt.where(used_ever == 0, Unit.active.is_(True), Unit.deleted_at.is_(None))
     sorts = {
         "unit": Unit.name,
         "title": Resource.title,

@@ -135,12 +135,8 @@ def _suggest(community_id: int | None, category_id: int | None) -> list[matrix.N
 
 
 def _reason(part: object) -> str:
-    code, points, max_points, detail = part.code, part.points, part.max_points, part.detail  # type: ignore[attr-defined]
-    suffix = "yes" if points else "no"
-    if code == "capacity" and detail.get("capacity") == "":
-        suffix = "unstated"
-    text = t(f"lists.match.{code}_{suffix}", **{k: v for k, v in detail.items()})
-    return f"{text}（{points}/{max_points}）"
+    key, params = matrix.reason(part)  # type: ignore[arg-type]
+    return f"{t(key, **params)}（{params['points']}/{params['max_points']}）"
 
 
 def suggestions(actor: Actor, community_id: int | None, category_id: int | None) -> None:
