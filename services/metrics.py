@@ -26,6 +26,7 @@ from db.models import (
 )
 from domain.enums import SIX_ITEMS, ActionStatus, ActivityKind, NeedStatus, ProjectStage
 from domain.six_items import assess, counting_since, micro_wish_count
+from services.live import live
 
 _MEMO = "cobuild_metrics_memo"  # figures asked twice in one session (dropped on flush)
 
@@ -424,10 +425,11 @@ def six_items_behind(
 def overdue_actions(
     session: Session, *, today: date, community_id: int | None = None, unit_kind: str | None = None
 ) -> int:
-    """Open action items whose due date has passed."""
+    """Open action items of standing meetings (``services.live``) whose due date has passed."""
     return (
         session.scalar(
             select(func.count(ActionItem.id)).where(
+                *live(ActionItem),
                 ActionItem.status == ActionStatus.OPEN,
                 ActionItem.due_on < today,
                 *unit_scope(ActionItem.owner_unit_id, community_id=community_id, unit_kind=unit_kind),
@@ -470,8 +472,9 @@ def next_meeting(session: Session, *, today: date) -> Meeting | None:
 def action_closure_rate(
     session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
 ) -> float | None:
-    """Share of action items due in the period that are done (dropped ones left out)."""
+    """Share of action items of standing meetings due in the period that are done (dropped ones left out)."""
     base = and_(
+        *live(ActionItem),
         ActionItem.due_on >= start,
         ActionItem.due_on <= end,
         ActionItem.status != ActionStatus.DROPPED,

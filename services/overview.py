@@ -13,6 +13,7 @@ from db.models import ActionItem, Activity, Agreement, Community, Meeting, Unit
 from domain.actor import Actor
 from domain.enums import ActionStatus, ProjectStage
 from services import metrics, whistle
+from services.live import live
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def overdue_action_items(session: Session, actor: Actor, *, today: date, limit: 
         select(ActionItem.content, Unit.name.label("unit"), ActionItem.due_on, Meeting.title.label("meeting"))
         .join(Unit, Unit.id == ActionItem.owner_unit_id)
         .join(Meeting, Meeting.id == ActionItem.meeting_id)
-        .where(ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < today)
+        .where(*live(ActionItem), ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < today)
         .order_by(ActionItem.due_on)
         .limit(limit)
     )

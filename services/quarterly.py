@@ -17,6 +17,7 @@ from db.models import ActionItem, Activity, Category, Community, Meeting, Need, 
 from domain.actor import Actor
 from domain.enums import ActionStatus, MeetingKind, NeedStatus, Priority
 from services import chairs, metrics, stats
+from services.live import live
 
 Translate = Callable[..., str]
 
@@ -175,7 +176,7 @@ def get_quarter_summary(
             select(ActionItem.content, Unit.name, ActionItem.due_on, Meeting.title)
             .join(Unit, Unit.id == ActionItem.owner_unit_id)
             .join(Meeting, Meeting.id == ActionItem.meeting_id)
-            .where(ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < as_of)
+            .where(*live(ActionItem), ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < as_of)
             .order_by(ActionItem.due_on, ActionItem.id)
             .limit(list_limit)
         ).all(),
