@@ -25,6 +25,11 @@ from db.models import (
     Unit,
 )
 from domain.enums import SIX_ITEMS, ActionStatus, ActivityKind, NeedStatus, ProjectStage
+from domain.periods import QuarterComparison as QuarterComparison  # the calendar of every period figure
+from domain.periods import compare_quarter as compare_quarter
+from domain.periods import previous_quarter as previous_quarter
+from domain.periods import quarter_bounds as quarter_bounds
+from domain.periods import quarter_of as quarter_of
 from domain.six_items import assess, counting_since, micro_wish_count
 from services.live import live
 
@@ -32,23 +37,6 @@ _MEMO = "cobuild_metrics_memo"  # figures asked twice in one session (dropped on
 
 EXPIRY_WINDOW_DAYS = 60
 COVERED_NEED_STATUSES: tuple[NeedStatus, ...] = (NeedStatus.CLAIMED, NeedStatus.PROJECT, NeedStatus.SOLVED)
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """The first and last day of a quarter (1–4)."""
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter {quarter}")
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return start, end - timedelta(days=1)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
 def next_quarter(year: int, quarter: int) -> tuple[int, int]:
