@@ -6,9 +6,9 @@ from domain.enums import MeetingKind, Role
 from exports.calendar_ics import meetings_ics
 from services import meetings as svc
 from services import reference
+from ui import meetings_delete, tables
 from ui import meetings_panels as panels
 from ui import meetings_view as view
-from ui import tables
 from ui.auth import require_role
 from ui.format import fmt_date, fmt_number, today_local
 from ui.i18n import current_language, label, t
@@ -31,6 +31,7 @@ writer = actor.role in (Role.ADMIN, Role.COMMUNITY)
 st.title(t("meetings.title"))
 st.caption(t("meetings.subtitle"))
 view.flash()
+meetings_delete.undo_bar(actor)
 
 # Reads are cached by their arguments until a write clears them (ui.state).
 communities = cached_read(reference.list_communities)

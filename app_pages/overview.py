@@ -1,9 +1,13 @@
 """总览: the alliance at a glance."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from domain.enums import ActivityKind, ProjectStage
+from locales import translate
+from services import quarterly
 from ui import charts, overview_view, tables
 from ui.auth import require_role
 from ui.format import fmt_date, fmt_number, fmt_percent, today_local
@@ -13,6 +17,7 @@ from ui.safe import md_escape
 actor = require_role()
 today = today_local()
 lang = current_language()
+tr = partial(translate, lang)
 
 st.title(t("overview.title"))
 st.caption(t("overview.subtitle", date=fmt_date(today, lang)))
@@ -37,6 +42,18 @@ row2[2].metric(t("metrics.overdue_actions"), fmt_number(ov.overdue_actions), hel
 row2[3].metric(
     t("metrics.expiring_agreements"), fmt_number(ov.expiring_agreements), help=t("metrics.expiring_agreements_def")
 )
+
+st.caption(quarterly.period_text(ov.quarter, tr, lambda d: fmt_date(d, lang)))
+row3 = st.columns(4)
+for col, fig in zip(row3, ov.quarter_figures, strict=False):
+    col.metric(
+        t(f"overview.quarter_{fig.key}"),
+        quarterly.format_value(fig),
+        delta=f"{quarterly.compared_with(ov.quarter, tr)}：{quarterly.change_text(fig, tr)}",
+        delta_color="off",
+        delta_arrow="off",
+        help=t("overview.quarter_help"),
+    )
 
 left, right = st.columns([3, 2])
 with left:

@@ -1,4 +1,5 @@
-"""联席会议 rules: at least one 季度联席会议 per quarter, and who may write what."""
+"""联席会议 rules: at least one 季度联席会议 per quarter, who may write what, and what becomes of a
+deleted meeting's open action items."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from enum import StrEnum
 
 from domain.actor import Actor
 from domain.enums import ActionStatus, Role
+from domain.errors import ValidationError
 from domain.scope import Level, Place
+
+DISPOSITION_FIELD = "meetings.fields.disposition"
+MOVE_TO_FIELD = "meetings.fields.move_to"
+DISPOSITION_NOTE_FIELD = "meetings.fields.disposition_note"
 
 
 class QuarterState(StrEnum):
@@ -83,3 +89,34 @@ def may_close_action(
     if may_write_meeting(actor, meeting_community_id):
         return True
     return status == ActionStatus.DONE and actor.role == Role.LIAISON and actor.keeps_unit(owner_unit_id)
+
+
+class Disposition(StrEnum):
+    """What becomes of a deleted meeting's open action items."""
+
+    MOVE = "move"  # they become items of another meeting, open as they were
+    DROP = "drop"  # they are closed as dropped, with the note saying why
+
+
+def check_disposition(
+    *,
+    open_items: int,
+    disposition: Disposition | None,
+    meeting_id: int,
+    move_to_meeting_id: int | None,
+    note: str,
+) -> None:
+    """Raise ``ValidationError`` unless a meeting with ``open_items`` open action items may be deleted
+    this way: with none, nothing needs saying; with some, they are either moved to another meeting or
+    dropped with a note (as dropping one item asks for one)."""
+    if open_items == 0:
+        return
+    if disposition is None:
+        raise ValidationError(DISPOSITION_FIELD, "meetings.error.disposition_required", n=open_items)
+    if disposition == Disposition.MOVE:
+        if move_to_meeting_id is None:
+            raise ValidationError(MOVE_TO_FIELD, "error.required")
+        if move_to_meeting_id == meeting_id:
+            raise ValidationError(MOVE_TO_FIELD, "meetings.error.move_to_itself")
+    elif not note.strip():
+        raise ValidationError(DISPOSITION_NOTE_FIELD, "error.required")

@@ -2,10 +2,15 @@
 
 征集需求 → 形成议题 → 讨论协商 → 确定项目 → 实施中 → 已完成 → 已评价. A project moves one step
 forward, or one step back when a stage has to be reworked; reaching 已评价 needs the residents'
-satisfaction score (0–100)."""
+satisfaction score (0–100).
+
+Progress (%) counts the carrying out of the project, so each stage bounds it: nothing is done before
+the project starts (征集需求 … 确定项目: 0 %), a project 实施中 is under way but not done (0–99 %), a
+finished one is at 100 %."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from domain.enums import PROJECT_STAGE_ORDER, NeedStatus, ProjectStage
@@ -15,6 +20,59 @@ FINISHED: frozenset[ProjectStage] = frozenset({ProjectStage.DONE, ProjectStage.E
 ACTIVE: frozenset[ProjectStage] = frozenset({ProjectStage.DECIDED, ProjectStage.IN_PROGRESS})
 STAGE_FIELD = "lists.fields.stage"
 SATISFACTION_FIELD = "lists.fields.satisfaction"
+PROGRESS_FIELD = "lists.fields.progress"
+
+
+@dataclass(frozen=True)
+class ProgressBound:
+    """The progress (%) a project at one stage may show, both ends included."""
+
+    low: int
+    high: int
+
+    def __contains__(self, progress: object) -> bool:
+        return isinstance(progress, int) and self.low <= progress <= self.high
+
+    def clamp(self, progress: int) -> int:
+        """The nearest progress within the bound."""
+        return min(max(progress, self.low), self.high)
+
+    @property
+    def fixed(self) -> bool:
+        """Only one value fits (nothing to edit)."""
+        return self.low == self.high
+
+
+_NOT_STARTED = ProgressBound(0, 0)
+PROGRESS_BOUNDS: dict[ProjectStage, ProgressBound] = {
+    ProjectStage.COLLECT: _NOT_STARTED,
+    ProjectStage.TOPIC: _NOT_STARTED,
+    ProjectStage.CONSULT: _NOT_STARTED,
+    ProjectStage.DECIDED: _NOT_STARTED,
+    ProjectStage.IN_PROGRESS: ProgressBound(0, 99),
+    ProjectStage.DONE: ProgressBound(100, 100),
+    ProjectStage.EVALUATED: ProgressBound(100, 100),
+}
+
+
+def progress_bound(stage: ProjectStage) -> ProgressBound:
+    """The progress range of ``stage`` on the path."""
+    return PROGRESS_BOUNDS[stage]
+
+
+def check_progress(stage: ProjectStage, progress: int, *, title: str = "") -> None:
+    """Raise ``ValidationError`` (naming the progress field, the project and its stage's range) unless
+    ``progress`` fits ``stage``."""
+    bound = progress_bound(stage)
+    if progress not in bound:
+        raise ValidationError(
+            PROGRESS_FIELD,
+            "lists.errors.progress_fixed" if bound.fixed else "lists.errors.progress_out_of_bound",
+            title=title,
+            stage=stage,
+            low=bound.low,
+            high=bound.high,
+        )
 
 
 def position(stage: ProjectStage) -> int:
@@ -46,8 +104,9 @@ def check_move(current: ProjectStage, target: ProjectStage, *, satisfaction: int
 
 
 def progress_for(target: ProjectStage, progress: int) -> int:
-    """Progress after reaching ``target``: a finished project is at 100 %."""
-    return 100 if target in FINISHED else progress
+    """Progress after reaching ``target``: the nearest within its bound (a finished project is at 100 %,
+    one sent back before 实施中 at 0 %, one reopened from 已完成 at 99 %)."""
+    return progress_bound(target).clamp(progress)
 
 
 def project_in_open_pool(

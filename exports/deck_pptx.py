@@ -15,7 +15,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from exports.png import ChartImage
-from services.quarterly import QuarterSummary, change_text, format_value, next_steps
+from services.quarterly import QuarterSummary, change_text, compared_with, format_value, next_steps, period_text
 from ui.format import fmt_date
 
 Translate = Callable[..., str]
@@ -89,7 +89,9 @@ def build_slides(q: QuarterSummary, *, tr: Translate, lang: str) -> list[Slide]:
         Card(
             tr(f"report.figure.{key}"),
             format_value(q.figure(key)),
-            tr("present.vs_last", change=change_text(q.figure(key), tr)) if q.figure(key).previous is not None else "",
+            tr("present.vs_last", last=compared_with(q.comparison, tr), change=change_text(q.figure(key), tr))
+            if q.figure(key).previous is not None
+            else "",
         )
         for key in DECK_FIGURES
     )
@@ -127,7 +129,7 @@ def build_slides(q: QuarterSummary, *, tr: Translate, lang: str) -> list[Slide]:
         ),
         empty=tr("present.no_uncovered"),
     )
-    period = f"{fmt_date(q.start, lang)} – {fmt_date(q.end, lang)}"
+    period = period_text(q.comparison, tr, lambda d: fmt_date(d, lang))
     return [
         Slide(
             "title",
@@ -145,7 +147,7 @@ def build_slides(q: QuarterSummary, *, tr: Translate, lang: str) -> list[Slide]:
                 Card(
                     tr("report.figure.six_items_completion"),
                     format_value(six),
-                    tr("present.vs_last", change=change_text(six, tr)),
+                    tr("present.vs_last", last=compared_with(q.comparison, tr), change=change_text(six, tr)),
                 ),
             ),
             bullets=behind,

@@ -16,7 +16,16 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from exports.png import ChartImage
-from services.quarterly import FIGURES, QuarterSummary, change_text, format_value, next_steps, summary_sentences
+from services.quarterly import (
+    FIGURES,
+    QuarterSummary,
+    change_text,
+    compared_with,
+    format_value,
+    next_steps,
+    period_text,
+    summary_sentences,
+)
 from ui.format import fmt_date
 
 Translate = Callable[..., str]
@@ -117,8 +126,7 @@ def build_report(
     )
     _para(
         doc,
-        tr("report.period", start=fmt_date(q.start, lang), end=fmt_date(q.end, lang))
-        + tr("report.as_of", date=fmt_date(q.as_of, lang)),
+        period_text(q.comparison, tr, lambda d: fmt_date(d, lang)) + tr("report.as_of", date=fmt_date(q.as_of, lang)),
         indent=False,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         size=12,
@@ -139,7 +147,7 @@ def build_report(
         [
             tr("report.col.figure"),
             tr("report.col.this_quarter"),
-            tr("report.col.last_quarter"),
+            compared_with(q.comparison, tr, heading=True),
             tr("report.col.change"),
         ],
         rows,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,11 @@ def translate(lang: str, key: str, /, **params: Any) -> str:
         log.warning("missing message %s for %s", key, lang)
         text = catalog(DEFAULT_LANGUAGE).get(key, key)
     if params:
+        # a vocabulary member fills its place with its label (``enum.<Class>.<value>``)
+        params = {
+            k: messages.get(f"enum.{type(v).__name__}.{v.value}", v.value) if isinstance(v, StrEnum) else v
+            for k, v in params.items()
+        }
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):

@@ -33,6 +33,7 @@ from domain.enums import (
     ResourceStatus,
 )
 from domain.errors import AppError, ValidationError
+from domain.project_path import progress_for
 from exports import excel_lists as X
 from locales import translate
 from services import validate
@@ -558,6 +559,9 @@ class _Importer:
                 "community_id": community.id,
                 "lead_unit_id": lead,
                 "stage": v["状态"],
+                # the template has no progress column: a stage the file sets brings the progress within
+                # its bound, as a move along the path does (a new project: 0 %, or 100 % when finished)
+                "progress": progress_for(v["状态"], old.progress if old else 0),
                 "started_on": v["开始日期"],
                 "ended_on": v["结束日期"],
                 "beneficiaries": v["受益人数"],
@@ -583,9 +587,7 @@ class _Importer:
                         changed = True
                 return changed
 
-            obj = old or Project(
-                title=v["项目名称"], progress=100 if v["状态"] in (ProjectStage.DONE, ProjectStage.EVALUATED) else 0
-            )
+            obj = old or Project(title=v["项目名称"], progress=0)
             self._upsert(report, X.PROJECTS, obj, values, old is None, link)
             if frm != obj.stage:
                 self.s.flush()

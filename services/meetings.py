@@ -20,9 +20,20 @@ from db.models import ActionItem, Community, Meeting, MeetingAttendance, Pairing
 from domain.actor import Actor
 from domain.enums import ActionStatus, AuditAction, MeetingKind, Role
 from domain.errors import NotFound, PermissionDenied, ValidationError
-from domain.meetings import QuarterCoverage, may_close_action, may_write_meeting, quarterly_coverage
+from domain.meetings import (
+    DISPOSITION_FIELD,
+    DISPOSITION_NOTE_FIELD,
+    MOVE_TO_FIELD,
+    Disposition,
+    QuarterCoverage,
+    check_disposition,
+    may_close_action,
+    may_write_meeting,
+    quarterly_coverage,
+)
 from domain.text import pinyin_key
 from services import audit, chairs, metrics, validate
+from services.live import live
 
 F = "meetings.fields."
 
@@ -234,11 +245,12 @@ def _rows(session: Session, actor: Actor, items: Sequence[ActionItem], today: da
 
 
 def _scope_of_earlier(community_id: int | None, held_on: date) -> list[ColumnElement[bool]]:
-    """Open items of meetings before ``held_on`` that a meeting of this scope takes up."""
+    """Open items of standing meetings (``services.live``) before ``held_on`` that a meeting of this
+    scope takes up."""
     conds: list[ColumnElement[bool]] = [
+        *live(ActionItem),
         ActionItem.status == ActionStatus.OPEN,
         Meeting.held_on < held_on,
-        Meeting.deleted_at.is_(None),
     ]
     if community_id is not None:
         conds.append(Meeting.community_id == community_id)
@@ -255,7 +267,8 @@ def _open_earlier_items(
         .outerjoin(carried, carried.id == ActionItem.carried_to_meeting_id)
         .where(
             *_scope_of_earlier(community_id, held_on),
-            or_(ActionItem.carried_to_meeting_id.is_(None), carried.held_on < held_on),
+            # carried to a later meeting: that one takes it up; carried to a deleted one: nobody did
+            or_(ActionItem.carried_to_meeting_id.is_(None), carried.held_on < held_on, carried.deleted_at.is_not(None)),
         )
         .order_by(ActionItem.due_on, ActionItem.id)
     )
@@ -293,7 +306,7 @@ def get_meeting(session: Session, actor: Actor, *, meeting_id: int, today: date)
     review = list(
         session.scalars(
             select(ActionItem)
-            .where(ActionItem.carried_to_meeting_id == m.id)
+            .where(*live(ActionItem), ActionItem.carried_to_meeting_id == m.id)
             .order_by(ActionItem.due_on, ActionItem.id)
         )
     )
@@ -330,7 +343,7 @@ def _name(session: Session, model: type[Community] | type[Unit], id_: int | None
 def _action_conds(
     actor: Actor, today: date, status: ActionStatus | None, unit_id: int | None, overdue_only: bool
 ) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool]] = live(ActionItem)
     if actor.role == Role.LIAISON:
         conds.append(ActionItem.owner_unit_id == actor.unit_id)
     elif unit_id is not None:
@@ -681,10 +694,138 @@ def carry_over_action_item(
     audit.record_change(session, actor, item, before, entity="action_item")
 
 
-def delete_meeting(session: Session, actor: Actor, *, meeting_id: int) -> None:
-    """Soft-delete a meeting (its items stay, for the record)."""
+def _open_own_items(session: Session, meeting_id: int) -> list[ActionItem]:
+    return list(
+        session.scalars(
+            select(ActionItem)
+            .where(ActionItem.meeting_id == meeting_id, ActionItem.status == ActionStatus.OPEN)
+            .order_by(ActionItem.due_on, ActionItem.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MoveTarget:
+    """A meeting a deleted meeting's open items may be moved to."""
+
+    id: int
+    title: str
+    held_on: date
+
+
+def destinations_for_items(session: Session, actor: Actor, *, meeting_id: int) -> list[MoveTarget]:
+    """The standing meetings of the same scope (the same community, or alliance-wide) that the actor
+    keeps, the meeting's open items could move to: the first one after it first, then the later ones,
+    then the earlier ones, newest first."""
+    meeting = _meeting(session, meeting_id)
+    stmt = select(Meeting.id, Meeting.title, Meeting.held_on, Meeting.community_id).where(
+        *live(Meeting), Meeting.id != meeting.id
+    )
+    stmt = stmt.where(
+        Meeting.community_id.is_(None) if meeting.community_id is None else Meeting.community_id == meeting.community_id
+    )
+    rows = [r for r in session.execute(stmt) if may_write_meeting(actor, r.community_id)]
+    later = sorted((r for r in rows if r.held_on >= meeting.held_on), key=lambda r: (r.held_on, r.id))
+    earlier = sorted((r for r in rows if r.held_on < meeting.held_on), key=lambda r: (r.held_on, r.id), reverse=True)
+    return [MoveTarget(r.id, r.title, r.held_on) for r in [*later, *earlier]]
+
+
+def open_item_count(session: Session, actor: Actor, *, meeting_id: int) -> int:
+    """How many of a meeting's own action items are still open (what its deletion must dispose of)."""
+    _meeting(session, meeting_id)
+    return len(_open_own_items(session, meeting_id))
+
+
+def delete_meeting(
+    session: Session,
+    actor: Actor,
+    *,
+    meeting_id: int,
+    today: date,
+    disposition: Disposition | str | None = None,
+    move_to_meeting_id: int | None = None,
+    note: str = "",
+) -> int:
+    """Soft-delete a meeting. Its open action items do not linger unseen: they are moved to another
+    meeting (they become its items, still open, the note kept with each) or dropped with the note;
+    with open items and no disposition the delete is refused. Done and dropped items stay with the
+    deleted meeting, for the record. Returns how many open items were moved or dropped."""
     meeting = _meeting(session, meeting_id)
     _require_writer(actor, meeting.community_id)
+    how = None if disposition in (None, "") else validate.choice(DISPOSITION_FIELD, disposition, Disposition)
+    text = validate.text(DISPOSITION_NOTE_FIELD, note, max_len=2000)
+    items = _open_own_items(session, meeting.id)
+    check_disposition(
+        open_items=len(items),
+        disposition=how,
+        meeting_id=meeting.id,
+        move_to_meeting_id=move_to_meeting_id,
+        note=text,
+    )
+    target = None
+    if items and how == Disposition.MOVE:
+        assert move_to_meeting_id is not None
+        target = session.get(Meeting, int(validate.record_id(MOVE_TO_FIELD, move_to_meeting_id) or 0))
+        if target is None or target.deleted_at is not None:
+            raise ValidationError(MOVE_TO_FIELD, "error.unknown_choice", value=str(move_to_meeting_id))
+        _require_writer(actor, target.community_id)
+    for item in items:
+        before = audit.snapshot(item)
+        item.disposed_from_meeting_id = meeting.id
+        if target is not None:
+            item.meeting_id = target.id
+            item.carried_to_meeting_id = None  # an item of that meeting now, not one it reviews
+            if text:
+                item.closing_note = text
+        else:
+            item.status, item.closed_on, item.closing_note = ActionStatus.DROPPED, today, text
+        audit.record_change(session, actor, item, before, entity="action_item")
     before = audit.snapshot(meeting)
     meeting.deleted_at = utcnow()
     audit.record_change(session, actor, meeting, before, entity="meeting")
+    session.flush()
+    return len(items)
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What undoing a meeting's deletion brought back, and what stayed where its deletion put it."""
+
+    title: str
+    moved: tuple[tuple[str, date, int], ...]  # (meeting title, held on, items) each still sits with
+    dropped: int  # items its deletion dropped, still dropped
+
+
+def restore_meeting(session: Session, actor: Actor, *, meeting_id: int) -> Restored:
+    """Undo a meeting's deletion. The items its deletion moved stay with the meetings they were moved
+    to (they may have been closed or carried there since) and the ones it dropped stay dropped; the
+    answer says which, so the undo can tell the user."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound()
+    _require_writer(actor, meeting.community_id)
+    if meeting.deleted_at is None:
+        raise ValidationError(F + "title", "meetings.error.not_deleted")
+    before = audit.snapshot(meeting)
+    meeting.deleted_at = None
+    audit.record_change(session, actor, meeting, before, entity="meeting")
+    disposed = session.execute(
+        select(ActionItem.meeting_id, ActionItem.status, func.count(ActionItem.id))
+        .where(ActionItem.disposed_from_meeting_id == meeting.id)
+        .group_by(ActionItem.meeting_id, ActionItem.status)
+    ).all()
+    dropped = sum(int(n) for mid, status, n in disposed if mid == meeting.id and status == ActionStatus.DROPPED)
+    moved_to: dict[int, int] = {}
+    for mid, _status, n in disposed:
+        if mid != meeting.id:
+            moved_to[mid] = moved_to.get(mid, 0) + int(n)
+    places = {
+        r.id: r
+        for r in session.execute(select(Meeting.id, Meeting.title, Meeting.held_on).where(Meeting.id.in_(moved_to)))
+    }
+    moved = tuple(
+        (places[mid].title, places[mid].held_on, n)
+        for mid, n in sorted(moved_to.items(), key=lambda kv: (places[kv[0]].held_on, kv[0]))
+    )
+    session.flush()
+    return Restored(meeting.title, moved, dropped)

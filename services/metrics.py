@@ -25,29 +25,18 @@ from db.models import (
     Unit,
 )
 from domain.enums import SIX_ITEMS, ActionStatus, ActivityKind, NeedStatus, ProjectStage
+from domain.periods import QuarterComparison as QuarterComparison  # the calendar of every period figure
+from domain.periods import compare_quarter as compare_quarter
+from domain.periods import previous_quarter as previous_quarter
+from domain.periods import quarter_bounds as quarter_bounds
+from domain.periods import quarter_of as quarter_of
 from domain.six_items import assess, counting_since, micro_wish_count
+from services.live import live
 
 _MEMO = "cobuild_metrics_memo"  # figures asked twice in one session (dropped on flush)
 
 EXPIRY_WINDOW_DAYS = 60
 COVERED_NEED_STATUSES: tuple[NeedStatus, ...] = (NeedStatus.CLAIMED, NeedStatus.PROJECT, NeedStatus.SOLVED)
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """The first and last day of a quarter (1–4)."""
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter {quarter}")
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return start, end - timedelta(days=1)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
 def next_quarter(year: int, quarter: int) -> tuple[int, int]:
@@ -424,10 +413,11 @@ def six_items_behind(
 def overdue_actions(
     session: Session, *, today: date, community_id: int | None = None, unit_kind: str | None = None
 ) -> int:
-    """Open action items whose due date has passed."""
+    """Open action items of standing meetings (``services.live``) whose due date has passed."""
     return (
         session.scalar(
             select(func.count(ActionItem.id)).where(
+                *live(ActionItem),
                 ActionItem.status == ActionStatus.OPEN,
                 ActionItem.due_on < today,
                 *unit_scope(ActionItem.owner_unit_id, community_id=community_id, unit_kind=unit_kind),
@@ -470,8 +460,9 @@ def next_meeting(session: Session, *, today: date) -> Meeting | None:
 def action_closure_rate(
     session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
 ) -> float | None:
-    """Share of action items due in the period that are done (dropped ones left out)."""
+    """Share of action items of standing meetings due in the period that are done (dropped ones left out)."""
     base = and_(
+        *live(ActionItem),
         ActionItem.due_on >= start,
         ActionItem.due_on <= end,
         ActionItem.status != ActionStatus.DROPPED,

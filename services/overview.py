@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from db.models import ActionItem, Activity, Agreement, Community, Meeting, Unit
 from domain.actor import Actor
 from domain.enums import ActionStatus, ProjectStage
-from services import metrics, whistle
+from services import metrics, quarterly, whistle
+from services.live import live
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,17 @@ class Overview:
     next_meeting_on: date | None
     next_meeting_place: str | None
     overdue_whistle_stages: int
+    quarter: metrics.QuarterComparison  # this quarter so far, and the days of last quarter compared
+    quarter_figures: tuple[quarterly.Figure, ...]  # activities and meetings held, beside last quarter's
+
+
+QUARTER_FIGURES = ("activities", "meetings_held")
 
 
 def get_overview(session: Session, actor: Actor, *, today: date) -> Overview:
     start = date(today.year, 1, 1)
     meeting = metrics.next_meeting(session, today=today)
+    quarter = metrics.compare_quarter(*metrics.quarter_of(today), today=today)
     return Overview(
         units=metrics.active_units(session),
         communities=metrics.communities(session),
@@ -55,6 +62,8 @@ def get_overview(session: Session, actor: Actor, *, today: date) -> Overview:
         next_meeting_on=meeting.held_on if meeting else None,
         next_meeting_place=meeting.place if meeting else None,
         overdue_whistle_stages=whistle.overdue_count(session),
+        quarter=quarter,
+        quarter_figures=quarterly.compared_figures(session, quarter, QUARTER_FIGURES),
     )
 
 
@@ -64,7 +73,7 @@ def overdue_action_items(session: Session, actor: Actor, *, today: date, limit: 
         select(ActionItem.content, Unit.name.label("unit"), ActionItem.due_on, Meeting.title.label("meeting"))
         .join(Unit, Unit.id == ActionItem.owner_unit_id)
         .join(Meeting, Meeting.id == ActionItem.meeting_id)
-        .where(ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < today)
+        .where(*live(ActionItem), ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < today)
         .order_by(ActionItem.due_on)
         .limit(limit)
     )

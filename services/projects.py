@@ -25,7 +25,7 @@ from db.models import (
 from domain.actor import Actor
 from domain.enums import AuditAction, NeedStatus, ProjectStage, Role
 from domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from domain.project_path import FINISHED, check_move, progress_for, project_in_open_pool
+from domain.project_path import FINISHED, check_move, check_progress, progress_for, project_in_open_pool
 from services import scope, validate
 from services.audit import record, record_change, snapshot
 from services.lists import (
@@ -396,8 +396,9 @@ def move_project(
 
 
 def save_progress(session: Session, actor: Actor, *, changes: Mapping[int, int | float | str | None]) -> int:
-    """Save the progress (%) of many projects in one action; every row is checked, and one row the
-    actor may not edit refuses the whole save. Returns how many projects changed."""
+    """Save the progress (%) of many projects in one action; every row is checked (within its stage's
+    bound, ``domain.project_path``), and one row that does not fit or that the actor may not edit refuses
+    the whole save. Returns how many projects changed."""
     require_writer(actor)
     changed = 0
     for project_id, value in changes.items():
@@ -405,6 +406,7 @@ def save_progress(session: Session, actor: Actor, *, changes: Mapping[int, int |
         progress = validate.integer("lists.fields.progress", value, required=True, min_value=0, max_value=100)
         if progress == project.progress:
             continue
+        check_progress(project.stage, int(progress), title=project.title)  # type: ignore[arg-type]
         before = snapshot(project)
         project.progress = int(progress)  # type: ignore[arg-type]
         record_change(session, actor, project, before, entity="project")

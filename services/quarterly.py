@@ -1,7 +1,8 @@
 """One quarter in figures: what the joint meeting's deck and the 情况通报 report show.
 
 Every figure comes from the metric dictionary (``services.metrics``), compared with the
-quarter before where it is a flow over the period."""
+quarter before where it is a flow over the period — a quarter still running with the same number of
+days of the quarter before (``domain.periods.compare_quarter``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from db.models import ActionItem, Activity, Category, Community, Meeting, Need, 
 from domain.actor import Actor
 from domain.enums import ActionStatus, MeetingKind, NeedStatus, Priority
 from services import chairs, metrics, stats
+from services.live import live
 
 Translate = Callable[..., str]
 
@@ -54,6 +56,7 @@ class QuarterSummary:
     start: date
     end: date
     as_of: date
+    comparison: metrics.QuarterComparison  # the days counted and the days of last quarter compared
     figures: tuple[Figure, ...]
     monthly: pd.DataFrame  # month, activities, volunteer_hours, beneficiaries
     by_kind: pd.DataFrame  # kind, activities
@@ -97,18 +100,37 @@ def list_quarters(session: Session, *, today: date) -> list[tuple[int, int]]:
     return out
 
 
-def _period_figures(session: Session, start: date, end: date, as_of: date) -> dict[str, float | None]:
-    return {
-        "activities": metrics.activities(session, start=start, end=end),
-        "volunteer_hours": metrics.volunteer_hours(session, start=start, end=end),
-        "beneficiaries": metrics.beneficiaries(session, start=start, end=end),
-        "needs_raised": metrics.needs_raised(session, start=start, end=end),
-        "projects_completed": metrics.projects_completed(session, start=start, end=end),
-        "meetings_held": metrics.meetings_held(session, start=start, end=end),
-        "attendance_rate": metrics.attendance_rate(session, start=start, end=end),
-        "action_closure_rate": metrics.action_closure_rate(session, start=start, end=end),
-        "six_items_completion": metrics.six_items_completion(session, year=as_of.year, as_of=as_of),
-    }
+# the flows over a period, each from the metric dictionary: (session, first day, last day) → value
+PERIOD_FIGURES: dict[str, Callable[[Session, date, date], float | None]] = {
+    "activities": lambda s, a, b: metrics.activities(s, start=a, end=b),
+    "volunteer_hours": lambda s, a, b: metrics.volunteer_hours(s, start=a, end=b),
+    "beneficiaries": lambda s, a, b: metrics.beneficiaries(s, start=a, end=b),
+    "needs_raised": lambda s, a, b: metrics.needs_raised(s, start=a, end=b),
+    "projects_completed": lambda s, a, b: metrics.projects_completed(s, start=a, end=b),
+    "meetings_held": lambda s, a, b: metrics.meetings_held(s, start=a, end=b),
+    "attendance_rate": lambda s, a, b: metrics.attendance_rate(s, start=a, end=b),
+    "action_closure_rate": lambda s, a, b: metrics.action_closure_rate(s, start=a, end=b),
+    "six_items_completion": lambda s, a, b: metrics.six_items_completion(s, year=b.year, as_of=b),
+}
+KINDS = {key: kind for key, kind, _ in FIGURES}
+
+
+def compared_figures(
+    session: Session, comparison: metrics.QuarterComparison, keys: tuple[str, ...] = tuple(PERIOD_FIGURES)
+) -> tuple[Figure, ...]:
+    """The period figures ``keys`` for the days of the quarter that count, each beside the same figure
+    for the days of last quarter it is compared with (``domain.periods.compare_quarter``): the one
+    definition of a quarter comparison, for the overview, the deck and the report alike."""
+    c = comparison
+    return tuple(
+        Figure(
+            key,
+            KINDS[key],
+            PERIOD_FIGURES[key](session, c.start, c.as_of),
+            PERIOD_FIGURES[key](session, c.previous_start, c.previous_end),
+        )
+        for key in keys
+    )
 
 
 def _last_meeting(session: Session, as_of: date) -> Meeting | None:
@@ -130,20 +152,15 @@ def get_quarter_summary(
     """The quarter's figures (and last quarter's), charts' data, chairs, last meeting's action
     items, overdue items and uncovered needs; states are judged on the quarter's end or today,
     whichever comes first. Every role may read it."""
-    start, end = metrics.quarter_bounds(year, quarter)
-    as_of = min(end, today)
-    py, pq = metrics.previous_quarter(year, quarter)
-    p_start, p_end = metrics.quarter_bounds(py, pq)
-    now = _period_figures(session, start, as_of, as_of)  # the quarter so far, as the charts count it
-    before = _period_figures(session, p_start, p_end, min(p_end, today))
-    now |= {
+    cmp = metrics.compare_quarter(year, quarter, today=today)
+    start, end, as_of = cmp.start, cmp.end, cmp.as_of
+    flows = {f.key: f for f in compared_figures(session, cmp)}  # the quarter so far, as the charts count it
+    states = {
         "open_needs": metrics.open_needs(session),
         "overdue_actions": metrics.overdue_actions(session, today=as_of),
         "expiring_agreements": metrics.expiring_agreements(session, today=as_of),
     }
-    figures = tuple(
-        Figure(key, kind, now[key], before.get(key) if compared else None) for key, kind, compared in FIGURES
-    )
+    figures = tuple(flows[key] if compared else Figure(key, kind, states[key], None) for key, kind, compared in FIGURES)
 
     f = stats.ChartFilter(start=start, end=end, today=today)
     by_month = stats.activities_by_month(session, f=f)
@@ -175,7 +192,7 @@ def get_quarter_summary(
             select(ActionItem.content, Unit.name, ActionItem.due_on, Meeting.title)
             .join(Unit, Unit.id == ActionItem.owner_unit_id)
             .join(Meeting, Meeting.id == ActionItem.meeting_id)
-            .where(ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < as_of)
+            .where(*live(ActionItem), ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < as_of)
             .order_by(ActionItem.due_on, ActionItem.id)
             .limit(list_limit)
         ).all(),
@@ -202,6 +219,7 @@ def get_quarter_summary(
         start=start,
         end=end,
         as_of=as_of,
+        comparison=cmp,
         figures=figures,
         monthly=stats.monthly_totals(by_month),
         by_kind=by_kind,
@@ -223,6 +241,28 @@ def get_quarter_summary(
 
 
 # ---- words built from the figures (shared by the deck, the report and the page) ----
+
+
+def compared_with(c: metrics.QuarterComparison, tr: Translate, *, heading: bool = False) -> str:
+    """What the quarter is compared with: 上季度, or 上季度同期 while it is not over."""
+    running = not c.complete
+    if heading:
+        return tr("report.col.last_quarter_running" if running else "report.col.last_quarter")
+    return tr("report.last_running" if running else "report.last")
+
+
+def period_text(c: metrics.QuarterComparison, tr: Translate, fmt: Callable[[date], str]) -> str:
+    """The period line: the days the figures count and the days of last quarter they are compared with
+    (saying plainly when the quarter is not over)."""
+    dates = dict(
+        start=fmt(c.start),
+        end=fmt(c.end),
+        as_of=fmt(c.as_of),
+        previous_start=fmt(c.previous_start),
+        previous_end=fmt(c.previous_end),
+        days=c.elapsed_days,
+    )
+    return tr("report.period" if c.complete else "report.period_running", **dates)
 
 
 def format_value(fig: Figure) -> str:
@@ -260,6 +300,7 @@ def summary_sentences(q: QuarterSummary, tr: Translate) -> list[str]:
             "report.summary.activities",
             n=format_value(fig("activities")),
             change=change_text(fig("activities"), tr),
+            last=compared_with(q.comparison, tr),
             hours=format_value(fig("volunteer_hours")),
             people=format_value(fig("beneficiaries")),
         ),

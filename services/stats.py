@@ -19,6 +19,7 @@ from domain.enums import SIX_ITEMS, ActionStatus, NeedStatus, ProjectStage
 from domain.six_items import assess
 from domain.text import pinyin_key
 from services import metrics
+from services.live import live
 
 RANK_MEASURES: tuple[str, ...] = (
     "activities",
@@ -256,6 +257,7 @@ def action_items_by_month(session: Session, *, f: ChartFilter) -> pd.DataFrame:
     stmt = (
         select(month, state, func.count(ActionItem.id))
         .where(
+            *live(ActionItem),
             ActionItem.due_on >= f.start,
             ActionItem.due_on <= f.end,
             *metrics.unit_scope(ActionItem.owner_unit_id, community_id=f.community_id, unit_kind=f.unit_kind),
@@ -311,6 +313,7 @@ def rank_units(session: Session, *, f: ChartFilter, measure: str, limit: int = 1
             select(Unit.name, value)
             .join(Unit, Unit.id == ActionItem.owner_unit_id)
             .where(
+                *live(ActionItem),
                 ActionItem.status == ActionStatus.DONE,
                 ActionItem.due_on >= f.start,
                 ActionItem.due_on <= f.end,

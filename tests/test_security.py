@@ -297,7 +297,10 @@ LEADER_WRITES: dict[str, Write] = {
     "close_action_item": lambda s, a, i: meetings.close_action_item(
         s, a, item_id=i["item"], status=ActionStatus.DONE, note="办结", closed_on=TODAY
     ),
-    "delete_meeting": lambda s, a, i: meetings.delete_meeting(s, a, meeting_id=i["meeting"]),
+    "delete_meeting": lambda s, a, i: meetings.delete_meeting(
+        s, a, meeting_id=i["meeting"], today=TODAY, disposition="drop", note="会议取消"
+    ),
+    "restore_meeting": lambda s, a, i: meetings.restore_meeting(s, a, meeting_id=i["meeting"]),
     "raise_whistle": lambda s, a, i: whistle.raise_whistle(
         s, a, community_id=i["community"], kind="other", title="吹哨", unit_ids=[i["unit"]]
     ),

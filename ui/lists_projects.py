@@ -10,7 +10,7 @@ import streamlit as st
 
 from domain.actor import Actor
 from domain.enums import ProjectStage, Role
-from domain.project_path import allowed_moves
+from domain.project_path import allowed_moves, progress_bound
 from services import needs, projects, resources
 from ui import tables
 from ui.format import fmt_date
@@ -165,6 +165,14 @@ def open_pool(actor: Actor, today: date) -> None:
                 write(lambda s: needs.claim_need(s, actor, need_id=rid, today=today), t("lists.pool.claimed"))
 
 
+def bound_text(stage: ProjectStage) -> str:
+    """The progress a project at ``stage`` may show, as the grid's 可填范围 column reads it."""
+    bound = progress_bound(stage)
+    if bound.fixed:
+        return t("lists.projects.bound_fixed", n=bound.low)
+    return t("lists.projects.bound_range", low=bound.low, high=bound.high)
+
+
 def progress_grid(actor: Actor) -> None:
     """Progress of the projects the actor may edit, in one grid saved in one action."""
     rows = cached_read(projects.list_projects, actor, editable_only=True, limit=200).rows
@@ -181,6 +189,7 @@ def progress_grid(actor: Actor) -> None:
                 "id": rows["id"].astype(int),
                 "title": rows["title"],
                 "stage": rows["stage"].map(lambda v: label(ProjectStage(v))),
+                "bound": rows["stage"].map(lambda v: bound_text(ProjectStage(v))),
                 "progress": rows["progress"].astype(int),
             }
         )
@@ -189,11 +198,12 @@ def progress_grid(actor: Actor) -> None:
             hide_index=True,
             width="stretch",
             key="lists_prj_grid",
-            disabled=["id", "title", "stage"],
+            disabled=["id", "title", "stage", "bound"],
             column_config={
                 "id": None,
                 "title": st.column_config.TextColumn(t("lists.fields.project_title")),
                 "stage": st.column_config.TextColumn(t("lists.fields.stage")),
+                "bound": st.column_config.TextColumn(t("lists.fields.progress_bound")),
                 "progress": st.column_config.NumberColumn(
                     t("lists.fields.progress"), min_value=0, max_value=100, step=5, format="%d%%"
                 ),

@@ -10,7 +10,7 @@ from domain.actor import Actor
 from domain.enums import ActionStatus, Role
 from services import meetings as svc
 from services.reference import Option
-from ui import charts, tables
+from ui import charts, meetings_delete, tables
 from ui import meetings_view as view
 from ui.i18n import label, t
 from ui.safe import show_user_markdown
@@ -127,6 +127,7 @@ def detail_panel(actor: Actor, detail: svc.MeetingDetail, units: list[Option], t
         with d_people:
             view.attendance_summary(detail)
         view.docx_button(detail)
+        meetings_delete.delete_panel(actor, detail, today)
         box = (
             lazy_expander(t("meetings.edit_title"), key=f"meetings_edit_open_{detail.id}") if detail.can_write else None
         )

@@ -88,6 +88,8 @@ class ActionItem(TimestampMixin, Base):
     closed_on: Mapped[date | None] = mapped_column(default=None)
     closing_note: Mapped[str] = mapped_column(Text, default="")
     carried_to_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), default=None)
+    # the meeting whose deletion moved this item to another meeting or dropped it (undo reports them)
+    disposed_from_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), default=None)
     version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship(back_populates="action_items", foreign_keys=[meeting_id])

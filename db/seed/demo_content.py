@@ -806,7 +806,7 @@ PROJECTS = [
         ["n26"],
         ["中医理疗康复师"],
         G.DECIDED,
-        5,
+        0,  # decided, not started: nothing done yet (domain.project_path bounds progress by stage)
         (90, None, None),
         0,
         20000,

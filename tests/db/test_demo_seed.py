@@ -46,6 +46,7 @@ from domain.enums import (
     RotationStatus,
     WhistleStage,
 )
+from domain.project_path import progress_bound
 from domain.text import pinyin_key
 from services.settings_store import is_demo_database
 from services.users import check_password
@@ -169,6 +170,7 @@ def test_projects_cover_every_stage_with_history(s: Session) -> None:
             assert p.progress == 100 and p.ended_on is not None
         if p.stage in (ProjectStage.COLLECT, ProjectStage.TOPIC, ProjectStage.CONSULT):
             assert p.progress == 0
+        assert p.progress in progress_bound(p.stage), (p.title, p.stage, p.progress)
         assert (p.satisfaction is not None) == (p.stage == ProjectStage.EVALUATED)
         if p.stage == ProjectStage.IN_PROGRESS:
             assert p.milestones and 0 < p.progress < 100

@@ -125,3 +125,69 @@ def test_migrations_from_the_first_revision_keep_the_data_on_postgresql() -> Non
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS cobuild_upgrade_test CASCADE"))
         engine.dispose()
+
+
+def _progress_brought_within_bounds(engine: Engine) -> None:
+    """0005 moves every project's progress to the nearest within its stage's bound."""
+    from datetime import date
+
+    from alembic import command
+    from sqlalchemy import select, update
+    from sqlalchemy.orm import Session
+
+    from db.migrate import alembic_config
+    from db.models import Project
+    from db.seed.demo import seed_demo
+    from domain.enums import ProjectStage as G
+    from domain.project_path import progress_bound
+
+    upgrade(engine)
+    with Session(engine) as s:
+        seed_demo(s, today=date(2026, 11, 24))
+        s.commit()
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    broken = {G.COLLECT: 55, G.DECIDED: 5, G.IN_PROGRESS: 100, G.DONE: 80}  # as the old code let them be
+    with Session(engine) as s:
+        ids = {}
+        for stage, value in broken.items():
+            pid = s.scalars(select(Project.id).where(Project.stage == stage).order_by(Project.id)).first()
+            s.execute(update(Project).where(Project.id == pid).values(progress=value))
+            ids[stage] = pid
+        kept = s.scalars(
+            select(Project.id).where(Project.stage == G.IN_PROGRESS, Project.id != ids[G.IN_PROGRESS])
+        ).first()
+        kept_progress = s.get(Project, kept).progress
+        s.commit()
+    upgrade(engine)
+    with Session(engine) as s:
+        got = {stage: s.get(Project, pid).progress for stage, pid in ids.items()}
+        assert got == {G.COLLECT: 0, G.DECIDED: 0, G.IN_PROGRESS: 99, G.DONE: 100}
+        assert s.get(Project, kept).progress == kept_progress  # within its bound: untouched
+        for p in s.scalars(select(Project)):
+            assert p.progress in progress_bound(p.stage), (p.title, p.stage, p.progress)
+
+
+def test_migration_0005_brings_progress_within_stage_bounds_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'progress.db'}")
+    try:
+        _progress_brought_within_bounds(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")
+def test_migration_0005_brings_progress_within_stage_bounds_on_postgresql() -> None:
+    assert PG_URL
+    engine = make_engine(PG_URL, connect_args={"options": "-csearch_path=cobuild_progress_test"})
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS cobuild_progress_test CASCADE"))
+        conn.execute(text("CREATE SCHEMA cobuild_progress_test"))
+    try:
+        _progress_brought_within_bounds(engine)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS cobuild_progress_test CASCADE"))
+        engine.dispose()

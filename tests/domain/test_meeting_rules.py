@@ -8,8 +8,11 @@ import pytest
 
 from domain.actor import Actor
 from domain.enums import ActionStatus, Role
+from domain.errors import ValidationError
 from domain.meetings import (
+    Disposition,
     QuarterState,
+    check_disposition,
     may_close_action,
     may_write_meeting,
     missing_quarters,
@@ -95,3 +98,34 @@ def test_who_may_close_an_action_item(
     actor: Actor, owner: int, community_id: int | None, status: ActionStatus, allowed: bool
 ) -> None:
     assert may_close_action(actor, owner_unit_id=owner, meeting_community_id=community_id, status=status) is allowed
+
+
+# --- what becomes of a deleted meeting's open items ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("open_items", "disposition", "move_to", "note", "field"),
+    [
+        (0, None, None, "", None),  # nothing open: nothing to decide
+        (3, None, None, "", "meetings.fields.disposition"),  # open items: the delete asks
+        (3, Disposition.MOVE, None, "", "meetings.fields.move_to"),
+        (3, Disposition.MOVE, 7, "", "meetings.fields.move_to"),  # not into the meeting being deleted
+        (3, Disposition.MOVE, 8, "", None),  # moving keeps them open: no note needed
+        (3, Disposition.DROP, None, "  ", "meetings.fields.disposition_note"),  # dropping says why
+        (3, Disposition.DROP, None, "会议取消，事项不再推进", None),
+    ],
+)
+def test_a_deleted_meetings_open_items_are_moved_or_dropped_with_a_note(
+    open_items: int, disposition: Disposition | None, move_to: int | None, note: str, field: str | None
+) -> None:
+    def check() -> None:
+        check_disposition(
+            open_items=open_items, disposition=disposition, meeting_id=7, move_to_meeting_id=move_to, note=note
+        )
+
+    if field is None:
+        check()
+    else:
+        with pytest.raises(ValidationError) as err:
+            check()
+        assert err.value.field == field

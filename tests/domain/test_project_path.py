@@ -9,7 +9,16 @@ import pytest
 from domain.enums import NeedStatus
 from domain.enums import ProjectStage as G
 from domain.errors import ValidationError
-from domain.project_path import allowed_moves, check_move, progress_for, project_in_open_pool, wish_in_open_pool
+from domain.project_path import (
+    PROGRESS_BOUNDS,
+    allowed_moves,
+    check_move,
+    check_progress,
+    progress_bound,
+    progress_for,
+    project_in_open_pool,
+    wish_in_open_pool,
+)
 
 TODAY = date(2026, 11, 24)
 
@@ -52,6 +61,59 @@ def test_evaluated_needs_a_satisfaction_score(satisfaction: int | None, ok: bool
 def test_finished_project_is_at_full_progress() -> None:
     assert progress_for(G.DONE, 40) == 100
     assert progress_for(G.IN_PROGRESS, 40) == 40
+
+
+@pytest.mark.parametrize(
+    ("stage", "progress", "fits"),
+    [
+        (G.COLLECT, 0, True),
+        (G.COLLECT, 55, False),  # the finding: a project still collecting needs cannot be half done
+        (G.TOPIC, 10, False),
+        (G.CONSULT, 1, False),
+        (G.DECIDED, 0, True),
+        (G.DECIDED, 5, False),
+        (G.IN_PROGRESS, 0, True),
+        (G.IN_PROGRESS, 55, True),
+        (G.IN_PROGRESS, 99, True),
+        (G.IN_PROGRESS, 100, False),  # done is a stage of its own
+        (G.DONE, 100, True),
+        (G.DONE, 90, False),
+        (G.EVALUATED, 100, True),
+        (G.EVALUATED, 0, False),
+    ],
+)
+def test_progress_is_bounded_by_the_stage(stage: G, progress: int, fits: bool) -> None:
+    assert (progress in progress_bound(stage)) is fits
+    if fits:
+        check_progress(stage, progress, title="长者助餐")
+    else:
+        with pytest.raises(ValidationError) as err:
+            check_progress(stage, progress, title="长者助餐")
+        assert err.value.field == "lists.fields.progress"
+        bound = progress_bound(stage)
+        assert err.value.params == {"title": "长者助餐", "stage": stage, "low": bound.low, "high": bound.high}
+
+
+def test_every_stage_has_a_bound_and_the_bounds_rise_along_the_path() -> None:
+    bounds = [PROGRESS_BOUNDS[s] for s in G]
+    assert all(0 <= b.low <= b.high <= 100 for b in bounds)
+    assert [b.low for b in bounds] == sorted(b.low for b in bounds)
+    assert [b.high for b in bounds] == sorted(b.high for b in bounds)
+
+
+@pytest.mark.parametrize(
+    ("target", "progress", "after"),
+    [
+        (G.DONE, 40, 100),
+        (G.EVALUATED, 100, 100),
+        (G.IN_PROGRESS, 0, 0),  # starting: nothing done yet
+        (G.IN_PROGRESS, 100, 99),  # reopened from 已完成: under way again, not done
+        (G.DECIDED, 60, 0),  # sent back before it started
+        (G.TOPIC, 0, 0),
+    ],
+)
+def test_a_move_brings_progress_within_the_new_stage(target: G, progress: int, after: int) -> None:
+    assert progress_for(target, progress) == after
 
 
 @pytest.mark.parametrize(

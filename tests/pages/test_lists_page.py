@@ -111,3 +111,47 @@ def test_agreement_scan_upload_refuses_a_fake_pdf_and_stores_a_png_without_its_z
         assert stored.filename == "file.png" and stored.mime_type == "image/png"
         assert not zipfile.is_zipfile(io.BytesIO(stored.data))
     engine.dispose()
+
+
+def _edit_grid(at, edits: dict[int, dict[str, object]]):  # type: ignore[no-untyped-def]
+    """Save the progress grid with cell edits (row position → column → value) as the browser sends
+    them: AppTest cannot type into a data editor, so the editor's widget state is added to the run."""
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    grid = next(d for d in at.dataframe if d.key == "lists_prj_grid")
+    at.button(key="lists_prj_grid_save").click()
+    states = at._tree.get_widget_states()
+    edited = {"edited_rows": {str(i): row for i, row in edits.items()}, "added_rows": [], "deleted_rows": []}
+    states.widgets.append(WidgetState(id=grid.proto.id, string_value=json.dumps(edited)))
+    return at._run(states)
+
+
+def test_the_progress_grid_shows_each_stage_bound_and_refuses_one_outside_it(open_page, app_env) -> None:  # type: ignore[no-untyped-def]
+    at = open_tab(open_page("admin", PAGE), "lists_tab", "项目清单")
+    at.session_state["lists_prj_grid_open"] = True
+    at.run()
+    assert_clean(at)
+    grid = next(d for d in at.dataframe if d.key == "lists_prj_grid").value
+    by_stage = dict(zip(grid["stage"], grid["bound"], strict=True))
+    assert by_stage["征集需求"] == "0%（本阶段固定）" and by_stage["实施中"] == "0%–99%", by_stage
+    row = int(grid.index[grid["stage"] == "征集需求"][0])
+    title = str(grid.loc[row, "title"])
+    at = _edit_grid(at, {row: {"progress": 55}})
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"项目“{title}”处于“征集需求”阶段，“进度”只能是 0%（确定项目之前尚未实施，完成后为 100%）。"
+    ]
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        assert s.scalar(select(Project.progress).where(Project.title == title)) == 0  # nothing written
+    engine.dispose()
+    row = int(grid.index[grid["stage"] == "实施中"][0])
+    title = str(grid.loc[row, "title"])
+    at = _edit_grid(at, {row: {"progress": 55}})
+    assert_clean(at)
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        assert s.scalar(select(Project.progress).where(Project.title == title)) == 55
+    engine.dispose()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import make_engine
 from db.models import Meeting, MeetingAttendance, User
+from domain.meetings import Disposition
 from services import meetings
 from services.users import actor_for
 from tests.pages.conftest import OpenPage, assert_clean, open_tab
@@ -114,3 +115,70 @@ def test_a_scope_of_many_units_is_invited_at_once(
         invited = s.scalars(select(MeetingAttendance.unit_id).where(MeetingAttendance.meeting_id == meeting_id)).all()
         assert sorted(invited) == sorted(scope) and len(scope) > 2
     engine.dispose()
+
+
+def _meetings_with_open_items(db_file: Path) -> tuple[int, int]:
+    """A newest meeting with two open items, and an earlier one of the same scope to move them to."""
+    engine = make_engine(f"sqlite:///{db_file}")
+    try:
+        with Session(engine) as s:
+            admin = actor_for(s.scalar(select(User).where(User.username == "admin")))
+            target = meetings.create_meeting(
+                s, admin, data=meetings.MeetingInput(kind="quarterly", title="移入目标会议", held_on=date(2029, 12, 1))
+            )
+            doomed = meetings.create_meeting(
+                s, admin, data=meetings.MeetingInput(kind="quarterly", title="将删除的会议", held_on=date(2030, 1, 8))
+            )
+            unit = s.scalar(select(MeetingAttendance.unit_id).limit(1))
+            for text in ("整改停车棚", "补齐台账"):
+                meetings.add_action_item(s, admin, meeting_id=doomed, content=text, owner_unit_id=unit, due_on=None)
+            s.commit()
+            return doomed, target
+    finally:
+        engine.dispose()
+
+
+def _state(db_file: Path, doomed: int) -> tuple[bool, set[int]]:
+    """Whether the meeting is deleted, and the meetings its two items now belong to."""
+    from db.models import ActionItem
+
+    engine = make_engine(f"sqlite:///{db_file}")
+    try:
+        with Session(engine) as s:
+            deleted = s.scalar(select(Meeting.deleted_at).where(Meeting.id == doomed)) is not None
+            owners = set(
+                s.scalars(select(ActionItem.meeting_id).where(ActionItem.content.in_(["整改停车棚", "补齐台账"]))).all()
+            )
+            return deleted, owners
+    finally:
+        engine.dispose()
+
+
+def test_deleting_a_meeting_asks_about_its_open_items_and_undo_says_where_they_stayed(
+    open_page: OpenPage, app_env: Path
+) -> None:
+    doomed, target = _meetings_with_open_items(app_env)
+    at = open_page("admin", PAGE)
+    assert at.selectbox(key="meetings_pick").value == doomed
+    assert f"meetings_delete_go_{doomed}" not in [b.key for b in at.button], "closed: the panel does not run"
+    at.session_state[f"meetings_delete_open_{doomed}"] = True
+    at.run()
+    assert_clean(at)
+    assert any("还有 2 项未办结" in w.value for w in at.warning), [w.value for w in at.warning]
+    at.button(key=f"meetings_delete_go_{doomed}").click().run()  # no answer yet: refused, naming the field
+    assert [e.value for e in at.error] == [
+        "这次会议还有 2 项未办结的待办事项：请选择“未办结待办的处理方式”（移至其他会议或撤销）后再删除。"
+    ]
+    assert _state(app_env, doomed) == (False, {doomed})
+    at.radio(key=f"meetings_delete_how_{doomed}").set_value(Disposition.MOVE).run()
+    assert at.selectbox(key=f"meetings_delete_to_{doomed}").value == target  # the nearest meeting first
+    at.button(key=f"meetings_delete_go_{doomed}").click().run()
+    assert not at.exception
+    assert any("已删除会议“将删除的会议”，2 项未办结待办已移至“移入目标会议”" in s.value for s in at.success)
+    assert _state(app_env, doomed) == (True, {target})
+    at.button(key="meetings_undo_go").click().run()
+    assert_clean(at)
+    said = " ".join(s.value for s in at.success)
+    assert "已恢复会议“将删除的会议”" in said and "“移入目标会议”（2029年12月1日）2 项" in said, said
+    assert _state(app_env, doomed) == (False, {target})  # restored; the moved items stay where moved
+    assert "meetings_undo_go" not in [b.key for b in at.button]

@@ -22,6 +22,19 @@ def test_overview_figures_come_from_the_database(open_page: OpenPage) -> None:
     assert int(units.value.replace(",", "")) > 0
 
 
+def test_overview_compares_the_quarter_so_far_with_as_many_days_of_the_last(open_page: OpenPage) -> None:
+    """24 November (the seed's day): Q4's 55 days against Q3's first 55, as the deck and report do."""
+    at = open_page("admin")
+    assert_clean(at)
+    assert any(
+        c.value.startswith("统计时段：2026年10月1日至2026年11月24日（本季度尚未结束，已过55天）")
+        and "上季度同期（2026年7月1日至2026年8月24日" in c.value
+        for c in at.caption
+    ), [c.value for c in at.caption]
+    quarter = next(m for m in at.metric if m.label == "本季度活动")
+    assert quarter.delta.startswith("上季度同期：")
+
+
 def test_logged_out_visitor_sees_the_login_form_only(open_page: OpenPage) -> None:
     at = open_page(None)
     assert not at.exception

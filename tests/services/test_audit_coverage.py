@@ -566,7 +566,16 @@ def _carry_over(c: Ctx) -> Act:
 @case("meetings.delete_meeting")
 def _delete_meeting(c: Ctx) -> Act:
     mid = _first(c.session, select(Meeting.id).where(Meeting.deleted_at.is_(None)))
-    return lambda: meetings.delete_meeting(c.session, c.admin, meeting_id=mid)
+    return lambda: meetings.delete_meeting(
+        c.session, c.admin, meeting_id=mid, today=TODAY, disposition="drop", note="会议取消"
+    )
+
+
+@case("meetings.restore_meeting")
+def _restore_meeting(c: Ctx) -> Act:
+    mid = _first(c.session, select(Meeting.id).where(Meeting.deleted_at.is_(None)))
+    meetings.delete_meeting(c.session, c.admin, meeting_id=mid, today=TODAY, disposition="drop", note="会议取消")
+    return lambda: meetings.restore_meeting(c.session, c.admin, meeting_id=mid)
 
 
 # --- members --------------------------------------------------------------------------------------
@@ -714,8 +723,8 @@ def _move_project(c: Ctx) -> Act:
 
 @case("projects.save_progress")
 def _save_progress(c: Ctx) -> Act:
-    p = _editable_project(c.session)
-    return lambda: projects.save_progress(c.session, c.admin, changes={p.id: (p.progress + 7) % 100})
+    p = _first(c.session, _live(Project).where(Project.stage == ProjectStage.IN_PROGRESS))
+    return lambda: projects.save_progress(c.session, c.admin, changes={p.id: (p.progress + 7) % 99})
 
 
 @case("projects.add_milestone")

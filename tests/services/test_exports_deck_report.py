@@ -91,11 +91,14 @@ def test_report_has_summary_tables_and_charts(quarter_and_images) -> None:  # ty
     text = "\n".join(p.text for p in doc.paragraphs)
     assert f"关于{q.year}年第{q.quarter}季度" in text
     assert "本季度各共建单位共开展活动" in text
-    assert "较上季度" in text
+    assert "较上季度同期" in text  # 24 November: Q4 is not over, compared with as many days of Q3
+    assert "统计时段：2026年10月1日至2026年11月24日（本季度尚未结束，已过55天）" in text
+    assert "与上季度同期（2026年7月1日至2026年8月24日，同为55天）比较" in text
+    assert "至2026年12月31日" not in text
     assert "六、下一步工作" in text
     assert len(doc.inline_shapes) == len(REPORT_CHARTS)
     header = [c.text for c in doc.tables[0].rows[0].cells]
-    assert header == ["指标", "本季度", "上季度", "变化"]
+    assert header == ["指标", "本季度", "上季度同期", "变化"]
     assert len(doc.tables[0].rows) == len(quarterly.FIGURES) + 1
     if q.six_items_behind:
         assert any(t.rows[0].cells[0].text == "单位" for t in doc.tables[1:])

@@ -164,7 +164,9 @@ def test_liaison_and_leader_cannot_write_meetings(session: Session, who: str, re
     with pytest.raises(PermissionDenied):
         ms.add_action_item(session, actor, meeting_id=meeting_id, content="x", owner_unit_id=1, due_on=None)
     with pytest.raises(PermissionDenied):
-        ms.delete_meeting(session, actor, meeting_id=meeting_id)
+        ms.delete_meeting(session, actor, meeting_id=meeting_id, today=TODAY, disposition="drop", note="取消")
+    with pytest.raises(PermissionDenied):
+        ms.restore_meeting(session, actor, meeting_id=meeting_id)
 
 
 def test_liaison_closes_own_units_item(session: Session, liaison: Actor) -> None:

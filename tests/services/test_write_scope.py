@@ -481,8 +481,21 @@ def _carry_over(c: Ctx) -> Act:
 
 @case("meetings.delete_meeting", COMMUNITY)
 def _delete_meeting(c: Ctx) -> Act:
+    """A meeting with an open item, moved to a later meeting of the same community."""
+    mid = _open_item_of(c, c.community_id).meeting_id
+    later = meetings.create_meeting(
+        c.session, c.admin, data=_meeting_data(c, c.community_id, held_on=TODAY + timedelta(days=30))
+    )
+    return lambda a: meetings.delete_meeting(
+        c.session, a, meeting_id=mid, today=TODAY, disposition="move", move_to_meeting_id=later, note="并入下次会议"
+    )
+
+
+@case("meetings.restore_meeting", COMMUNITY)
+def _restore_meeting(c: Ctx) -> Act:
     mid = _community_meeting(c, c.community_id)
-    return lambda a: meetings.delete_meeting(c.session, a, meeting_id=mid)
+    meetings.delete_meeting(c.session, c.admin, meeting_id=mid, today=TODAY)
+    return lambda a: meetings.restore_meeting(c.session, a, meeting_id=mid)
 
 
 # --- members of the first unit ----------------------------------------------------------------------
@@ -648,7 +661,8 @@ def _move_project(c: Ctx) -> Act:
 
 @case("projects.save_progress", PROJECT_KEEPERS)
 def _save_progress(c: Ctx) -> Act:
-    pid = _own_project(c)
+    """A project under way (实施中): the stage whose bound leaves progress to edit."""
+    pid = projects.create_project(c.session, c.admin, data=_project_data(c), stage=ProjectStage.IN_PROGRESS)
     return lambda a: projects.save_progress(c.session, a, changes={pid: 7})
 
 
@@ -925,6 +939,20 @@ def _close_in_other(c: Ctx) -> Callable[[], object]:
         status=ActionStatus.DONE,
         closed_on=TODAY,
         in_meeting_id=mid,
+    )
+
+
+@target("move_own_meetings_items_into_another_communitys_meeting_on_delete")
+def _delete_into_other(c: Ctx) -> Callable[[], object]:
+    """Deleting one's own meeting cannot push its open items into a meeting one does not keep."""
+    mid, other = _open_item_of(c, c.community_id).meeting_id, _other_meeting(c)
+    return lambda: meetings.delete_meeting(
+        c.session,
+        c.actors["community_own"],
+        meeting_id=mid,
+        today=TODAY,
+        disposition="move",
+        move_to_meeting_id=other,
     )
 
 
