@@ -28,7 +28,9 @@ from enum import StrEnum
 from typing import Any
 
 from domain import whistle_clock as clock
-from domain.enums import NoticeChannel, NoticeEvent, WhistleKind, WhistleStage
+from domain.actor import Actor
+from domain.enums import NoticeChannel, NoticeEvent, Role, WhistleKind, WhistleStage
+from domain.scope import Place
 
 LOCAL_TZ = clock.LOCAL_TZ
 DIGEST_TIME = time(8, 0)
@@ -81,6 +83,20 @@ class Due:
 def notice_key(topic: str, user_id: int, channel: NoticeChannel) -> str:
     """The outbox key: one notice per event × recipient × channel (× day, in a daily topic)."""
     return f"{topic}:u{user_id}:{channel.value}"
+
+
+def may_see(actor: Actor, *, recipient_user_id: int, unit_id: int | None, community_id: int | None) -> bool:
+    """Who sees a notice in the inbox: its recipient; a liaison their unit's; a community worker their
+    community's; an admin those of their scope; a leader none but their own."""
+    if actor.user_id is not None and recipient_user_id == actor.user_id:
+        return True
+    if actor.role == Role.LIAISON:
+        return actor.unit_id is not None and unit_id == actor.unit_id
+    if actor.role == Role.COMMUNITY:
+        return actor.community_id is not None and community_id == actor.community_id
+    if actor.is_admin:
+        return actor.scope.holds(Place(community_id=community_id, unit_id=unit_id))
+    return False
 
 
 def _utc(value: datetime) -> datetime:
