@@ -104,11 +104,11 @@ def build_message(
     msg["From"] = _address(config.sender_name, config.sender)
     msg["To"] = _address(to_name, to_addr)
     plain = text + (f"\n\n{link_label}" if link else "") + (f"\n\n-- \n{footer}" if footer else "")
-    msg.set_content(plain)
+    msg.set_content(plain, cte="base64")
     paragraphs = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n"))
     anchor = f'<p><a href="{html.escape(link, quote=True)}">{html.escape(link_label)}</a></p>' if link else ""
     foot = f'<p style="color:#888;font-size:12px">{html.escape(footer)}</p>' if footer else ""
-    msg.add_alternative(f"<html><body>{paragraphs}{anchor}{foot}</body></html>", subtype="html")
+    msg.add_alternative(f"<html><body>{paragraphs}{anchor}{foot}</body></html>", subtype="html", cte="base64")
     return msg
 
 
