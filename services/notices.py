@@ -229,7 +229,7 @@ def enqueue_dues(session: Session, dues: Sequence[rules.Due], *, now: datetime) 
     return enqueue(session, plan(session, dues), now=now)
 
 
-def _whistle_facts(session: Session, whistles: Sequence[Whistle]) -> list[rules.WhistleFacts]:
+def whistle_facts(session: Session, whistles: Sequence[Whistle]) -> list[rules.WhistleFacts]:
     if not whistles:
         return []
     ids = [w.id for w in whistles]
@@ -272,7 +272,7 @@ def enqueue_whistle_raised(session: Session, *, whistle_id: int, now: datetime) 
     if whistle is None:
         raise NotFound()
     session.flush()
-    return enqueue_dues(session, rules.whistle_raised_notices(_whistle_facts(session, [whistle])[0]), now=now)
+    return enqueue_dues(session, rules.whistle_raised_notices(whistle_facts(session, [whistle])[0]), now=now)
 
 
 def _limits(session: Session) -> clock.Limits:
@@ -316,7 +316,7 @@ def collect_due(session: Session, window: rules.Window) -> list[rules.Due]:
     whistles = session.scalars(
         select(Whistle).where(Whistle.deleted_at.is_(None), Whistle.closed_at.is_(None), Whistle.raised_at >= horizon)
     ).all()
-    dues += rules.whistle_clock_notices(_whistle_facts(session, whistles), window, limits=_limits(session))
+    dues += rules.whistle_clock_notices(whistle_facts(session, whistles), window, limits=_limits(session))
     # 待办
     lo, hi = since_day - timedelta(days=2), until_day + timedelta(days=rules.ACTION_DAYS_BEFORE + 1)
     item_rows = session.execute(
