@@ -18,10 +18,13 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## make run: install, migrate, seed the demo alliance when empty, serve on $(PORT)
+## make run: install, migrate, seed the demo alliance when empty, serve on $(PORT) with the scheduler
+## (manage.py notify --every 60) beside it; stopping make run (Ctrl-C) stops both
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate
 	$(PY) manage.py seed --demo --if-empty
+	$(PY) manage.py notify --every 60 & notify=$$!; \
+	trap 'kill $$notify 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 ## make dev: as run, with error details shown

@@ -8,7 +8,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from domain.errors import AppError
-from ui import auth, chrome
+from ui import auth, chrome, inbox
 from ui.i18n import error_message, language_switch, t
 from ui.navigation import all_pages_hidden, pages_for
 
@@ -36,6 +36,7 @@ if actor is None:
 
 page = st.navigation(pages_for(actor.role))
 chrome.sidebar_chairs(actor, chairs_slot)
+inbox.sidebar_inbox(actor, chairs_slot)
 try:
     page.run()
 except AppError as err:

@@ -22,6 +22,9 @@ class Settings:
     environment: str = "production"  # production / development / test
     login_sleep_time: float = 0.3
     data_dir: Path = field(default=DATA_DIR)
+    smtp_url: str | None = None  # COBUILD_SMTP_URL: outgoing mail (channels/mail.py); unset: e-mail off
+    mail_from: str | None = None  # COBUILD_MAIL_FROM; unset: noreply@ + the SMTP host
+    public_url: str | None = None  # COBUILD_PUBLIC_URL: the address users open (links in notices)
 
     @property
     def is_sqlite(self) -> bool:
@@ -39,6 +42,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         environment=env.get("COBUILD_ENV", "production"),
         login_sleep_time=float(env.get("COBUILD_LOGIN_SLEEP", "0.3")),
         data_dir=Path(env.get("COBUILD_DATA_DIR", str(DATA_DIR))),
+        smtp_url=env.get("COBUILD_SMTP_URL", "").strip() or None,
+        mail_from=env.get("COBUILD_MAIL_FROM", "").strip() or None,
+        public_url=env.get("COBUILD_PUBLIC_URL", "").strip().rstrip("/") or None,
     )
 
 

@@ -128,3 +128,29 @@ class AttachmentOwner(StrEnum):
     AGREEMENT = "agreement"
     MEETING = "meeting"
     WHISTLE = "whistle"
+
+
+class NoticeEvent(StrEnum):
+    """What a notice tells (issue 14): the rules of ``domain.notices``."""
+
+    CHAIR_UPCOMING = "chair_upcoming"  # 轮值主席: N days before the month
+    CHAIR_START = "chair_start"  # 轮值主席: the month's first day
+    CHAIR_MISSING = "chair_missing"  # next year's rotation missing (from 1 December, daily)
+    WHISTLE_RAISED = "whistle_raised"  # 吹哨: a unit is summoned
+    WHISTLE_WARNING = "whistle_warning"  # 80 % of a stage's limit gone
+    WHISTLE_PASSED = "whistle_passed"  # a stage's limit passed
+    WHISTLE_OVERDUE = "whistle_overdue"  # a stage overdue by a whole limit (to the admins)
+    ACTION_UPCOMING = "action_upcoming"  # 待办: three days before the due date
+    ACTION_OVERDUE = "action_overdue"  # 待办: the first overdue day
+    TEST = "test"  # the admin's test e-mail
+
+
+class NoticeChannel(StrEnum):
+    INBOX = "inbox"  # 站内消息
+    EMAIL = "email"  # 电子邮件
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "pending"  # 待发送
+    SENT = "sent"  # 已送达
+    FAILED = "failed"  # 发送失败

@@ -17,7 +17,7 @@ from domain.actor import Actor
 from domain.enums import AuditAction, Role, WhistleKind, WhistleStage
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.scope import Place
-from services import audit, scope, settings_store, validate
+from services import audit, notices, scope, settings_store, validate
 from services.audit import snapshot
 
 LIMITS_KEY = "whistle.time_limits"
@@ -380,10 +380,11 @@ def raise_whistle(
         if uid not in known:
             raise ValidationError("whistle.fields.units", "error.unknown_choice", value=str(uid))
     scope.require_read(actor, *(scope.unit_place(session, uid) for uid in unique))
+    raised_at = now or utcnow()
     whistle = Whistle(
         community_id=community_id,
         raised_by_user_id=actor.user_id,
-        raised_at=now or utcnow(),
+        raised_at=raised_at,
         kind=kind,
         title=title,
         description=description,
@@ -395,6 +396,7 @@ def raise_whistle(
         response = WhistleResponse(whistle_id=whistle.id, unit_id=uid, stage=WhistleStage.RAISED)
         session.add(response)
         audit.record_change(session, actor, response, None, entity="whistle_response")
+    notices.enqueue_whistle_raised(session, whistle_id=whistle.id, now=raised_at)  # the outbox, same transaction
     return whistle.id
 
 

@@ -84,3 +84,53 @@ def test_create_user_liaison_needs_a_known_unit(db_file: Path) -> None:
 def test_usage_error_exits_2(tmp_path: Path) -> None:
     result = _run(["create-user", "x", "--role", "king"], tmp_path / "u.db")
     assert result.returncode == 2
+
+
+# --- notify (the scheduler, issue 14) ----------------------------------------------------------
+
+
+def _notify(db: Path, *args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DATABASE_URL=url or f"sqlite:///{db}", COBUILD_LANG="zh_CN")
+    env.pop("COBUILD_SMTP_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "notify", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_notify_pass_prints_one_summary_line_and_a_repeat_does_nothing(db_file: Path) -> None:
+    first = _notify(db_file, "--at", "2026-11-28T08:30")  # naive: China time
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().startswith("到期 ") and "入队 " in first.stdout and first.stdout.count("\n") == 1
+    again = _notify(db_file, "--at", "2026-11-28T00:30:00+00:00")  # the same moment, with an offset
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "到期 0，入队 0，已发送 0，失败 0，延后 0"
+
+
+def test_notify_refuses_a_pass_earlier_than_the_last(db_file: Path) -> None:
+    assert _notify(db_file, "--at", "2026-11-28T08:30").returncode == 0
+    earlier = _notify(db_file, "--at", "2026-11-28T08:00")
+    assert earlier.returncode == 2 and "早于上次" in earlier.stderr
+
+
+def test_notify_dry_run_prints_each_notice_and_writes_nothing(db_file: Path) -> None:
+    dry = _notify(db_file, "--dry-run", "--at", "2026-11-28T08:30")
+    assert dry.returncode == 0, dry.stderr
+    lines = dry.stdout.strip().splitlines()
+    assert any(line.split("\t")[1:3] == ["inbox", "chair_upcoming"] for line in lines[:-1]), lines
+    engine = make_engine(f"sqlite:///{db_file}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM notice").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM scheduler_state").scalar() == 0
+    engine.dispose()
+
+
+def test_notify_usage_errors_exit_2(db_file: Path) -> None:
+    for args in (["--at", "yesterday"], ["--every", "0"], ["--every", "x"], ["--every", "60", "--at", "2026-11-28"]):
+        result = _notify(db_file, *args)
+        assert result.returncode == 2, (args, result.stderr)
+
+
+def test_notify_exits_1_when_the_database_cannot_be_reached(tmp_path: Path) -> None:
+    result = _notify(tmp_path / "x.db", url="postgresql+psycopg://nobody@127.0.0.1:9/nothing")
+    assert result.returncode == 1
+    assert "无法连接数据库" in result.stderr and "Traceback" not in result.stderr

@@ -22,6 +22,7 @@ from db.models.lists import (
     project_unit,
 )
 from db.models.meetings import ActionItem, Meeting, MeetingAttendance, RotationSlot
+from db.models.notices import Notice, NoticeAttempt, SchedulerState
 from db.models.org import Category, Community, Member, Pairing, Unit, User
 from db.models.system import AuditEntry, Setting
 
@@ -43,11 +44,14 @@ __all__ = [
     "Member",
     "Milestone",
     "Need",
+    "Notice",
+    "NoticeAttempt",
     "Pairing",
     "Project",
     "ProjectStageChange",
     "Resource",
     "RotationSlot",
+    "SchedulerState",
     "Setting",
     "Unit",
     "User",

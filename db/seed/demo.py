@@ -30,6 +30,7 @@ from db.models import (
     Member,
     Milestone,
     Need,
+    Notice,
     Pairing,
     Project,
     ProjectStageChange,
@@ -73,10 +74,39 @@ def seed_demo(session: Session, *, today: date) -> dict[str, int]:
     demo.build()
     put_setting(session, DEMO_KEY, True)
     session.flush()
+    seed_demo_notices(session, today=today)
     return {
         table.name: session.scalar(select(func.count()).select_from(table)) or 0
         for table in Base.metadata.sorted_tables
     }
+
+
+DEMO_NOTICES_PER_EVENT = 3
+
+
+def seed_demo_notices(session: Session, *, today: date) -> int:
+    """A few inbox notices of each kind from the demo's own last month (吹哨 raised, its time limits,
+    the chair, action items), already delivered — inbox only, never e-mailed; the older ones read."""
+    from domain import notices as rules
+    from services import notices
+
+    until = local_time(today, 9)
+    window = rules.Window(until - timedelta(days=45), until)
+    dues = notices.collect_due(session, window)
+    recent = session.scalars(select(Whistle).where(Whistle.raised_at > window.since).order_by(Whistle.raised_at)).all()
+    for facts in notices.whistle_facts(session, recent):
+        dues += rules.whistle_raised_notices(facts)
+    kept: dict[str, int] = {}
+    planned = []
+    for due in sorted(dues, key=lambda d: d.due_at, reverse=True):
+        rows = notices.plan(session, [due], mail=False)
+        if rows and kept.get(due.event.value, 0) < DEMO_NOTICES_PER_EVENT:  # a few that reach someone
+            kept[due.event.value] = kept.get(due.event.value, 0) + 1
+            planned += rows
+    written = notices.enqueue(session, planned, now=until)
+    for notice in session.scalars(select(Notice).where(Notice.due_at < until - timedelta(days=3))):
+        notice.read_at = notice.due_at + timedelta(hours=2)
+    return written
 
 
 def local_time(day: date, hour: int, minute: int = 0) -> datetime:

@@ -67,6 +67,7 @@ from services import (
     meetings,
     members,
     needs,
+    notices,
     projects,
     resources,
     rotation,
@@ -129,6 +130,10 @@ EXCLUDED = {
     "rotation.change_log": "a read (the rotation's change history) named like a verb",
     "quarterly.change_text": "formats a figure's change for a sentence: writes nothing",
     "members.import_template": "returns the empty import workbook: writes nothing",
+    "notices.claim_deliveries": "the sender's own bookkeeping (no actor): tests/services/test_notices.py",
+    "notices.record_delivery": "the sender keeps each attempt in notice_attempt (no actor): tests/services/test_notices.py",
+    "notices.record_pass": "the scheduler's last-pass moment (no actor): tests/services/test_notices.py",
+    "notices.mark_chairs_reminded": "the scheduler records reminded_on; who was told are the notice rows",
 }
 
 
@@ -931,6 +936,56 @@ def _rate_response(c: Ctx) -> Act:
     while stage != WhistleStage.CLOSED:
         stage = whistle.advance_response(c.session, c.liaison, response_id=rid, action_taken="已清理")
     return lambda: whistle.rate_response(c.session, c.admin, response_id=rid, rating=5, comment="及时")
+
+
+def _liaison_notice(c: Ctx, *, channel: str = "inbox", status: str = "sent") -> int:
+    """A notice to liaison1 (as the outbox writes one)."""
+    from db.models import Notice
+
+    n = Notice(
+        key=f"test_case:{channel}:{status}:u{c.liaison.user_id}",
+        topic="test_case",
+        event="test",
+        channel=channel,
+        recipient_user_id=c.liaison.user_id,
+        unit_id=c.liaison.unit_id,
+        due_at=datetime(2026, 11, 24, 1, 0),
+        status=status,
+    )
+    c.session.add(n)
+    c.session.flush()
+    return n.id
+
+
+@case("notices.mark_read")
+def _mark_read(c: Ctx) -> Act:
+    nid = _liaison_notice(c)
+    return lambda: notices.mark_read(c.session, c.liaison, notice_id=nid)
+
+
+@case("notices.mark_all_read")
+def _mark_all_read(c: Ctx) -> Act:
+    _liaison_notice(c)
+    return lambda: notices.mark_all_read(c.session, c.liaison)
+
+
+@case("notices.resend_notice")
+def _resend_notice(c: Ctx) -> Act:
+    nid = _liaison_notice(c, channel="email", status="failed")
+    return lambda: notices.resend_notice(c.session, c.admin, notice_id=nid)
+
+
+@case("notices.send_test_email")
+def _send_test_email(c: Ctx) -> Act:
+    from channels.mail import parse_smtp_url
+
+    cfg = parse_smtp_url("smtp://127.0.0.1:9")  # nothing listens: the failed try is kept and audited too
+    return lambda: notices.send_test_email(c.session, c.admin, to_addr="admin@cobuild.invalid", config=cfg)
+
+
+@case("notices.set_chair_days_before")
+def _set_chair_days(c: Ctx) -> Act:
+    return lambda: notices.set_chair_days_before(c.session, c.admin, days=5)
 
 
 # --- the tests ------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ from services import (
     meetings,
     members,
     needs,
+    notices,
     projects,
     resources,
     rotation,
@@ -839,6 +840,58 @@ def _response(c: Ctx) -> int:
         unit_ids=[c.unit_id],
     )
     return int(c.session.scalar(select(WhistleResponse.id).where(WhistleResponse.whistle_id == wid)) or 0)
+
+
+def _notice_of_liaison1(c: Ctx, *, channel: str = "inbox", status: str = "sent") -> int:
+    from datetime import datetime
+
+    from db.models import Notice
+
+    liaison = c.actors["liaison_own"]
+    n = Notice(
+        key=f"scope_case:{channel}:{status}:u{liaison.user_id}",
+        topic="scope_case",
+        event="test",
+        channel=channel,
+        recipient_user_id=liaison.user_id,
+        unit_id=c.unit_id,
+        community_id=c.community_id,
+        due_at=datetime(2026, 11, 24, 1, 0),
+        status=status,
+    )
+    c.session.add(n)
+    c.session.flush()
+    return n.id
+
+
+@case("notices.mark_read", frozenset({"liaison_own"}))  # one's own notice only
+def _mark_read(c: Ctx) -> Act:
+    nid = _notice_of_liaison1(c)
+    return lambda a: notices.mark_read(c.session, a, notice_id=nid)
+
+
+@case("notices.mark_all_read", EVERYONE)  # one's own read marks: even a leader keeps them
+def _mark_all_read(c: Ctx) -> Act:
+    return lambda a: notices.mark_all_read(c.session, a)
+
+
+@case("notices.resend_notice", ADMIN)
+def _resend_notice(c: Ctx) -> Act:
+    nid = _notice_of_liaison1(c, channel="email", status="failed")
+    return lambda a: notices.resend_notice(c.session, a, notice_id=nid)
+
+
+@case("notices.send_test_email", ADMIN)
+def _send_test_email(c: Ctx) -> Act:
+    from channels.mail import parse_smtp_url
+
+    cfg = parse_smtp_url("smtp://127.0.0.1:9")
+    return lambda a: notices.send_test_email(c.session, a, to_addr="admin@cobuild.invalid", config=cfg)
+
+
+@case("notices.set_chair_days_before", ADMIN)
+def _set_chair_days(c: Ctx) -> Act:
+    return lambda a: notices.set_chair_days_before(c.session, a, days=5)
 
 
 @case("whistle.set_limits", ADMIN)

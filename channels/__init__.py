@@ -1,0 +1,1 @@
+"""Notice channels, below services: e-mail over SMTP (the work-group robots arrive later)."""
