@@ -454,9 +454,12 @@ def test_error_details_are_hidden_from_users() -> None:
 def test_secrets_file_is_ignored_by_git() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert ".streamlit/secrets.toml" in ignored
-    assert "data/" in ignored  # the generated demo cookie key and the database live there
-    check = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=ROOT)
-    assert check.returncode == 0
+    assert "/data/" in ignored  # the generated demo cookie key and the database live there
+    for path in (".streamlit/secrets.toml", "data/cookie_key", "data/backup_key", "data/cobuild.db"):
+        check = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
+        assert check.returncode == 0, path
+    shipped = subprocess.run(["git", "check-ignore", "-q", "domain/data/matching_vocabulary.toml"], cwd=ROOT)
+    assert shipped.returncode == 1  # data the code ships is not ignored
 
 
 def _repository_files() -> list[Path]:
