@@ -75,3 +75,23 @@ def test_every_navigation_page_exists() -> None:
 
     for spec in PAGES:
         assert (ROOT / spec.script).exists(), spec.script
+
+
+def test_data_the_code_reads_is_not_git_ignored() -> None:
+    """Files shipped beside the code (the matching vocabulary, locales) must reach a fresh clone.
+
+    A ``data/`` pattern in .gitignore once kept ``domain/data/matching_vocabulary.toml`` out of every
+    commit: the app and ``manage.py suggest`` then failed on a clone.
+    """
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    shipped = [p for folder in ("domain", "locales", "bench") for p in (ROOT / folder).rglob("*.toml")]
+    assert shipped, "no data files found"
+    names = [str(p.relative_to(ROOT)) for p in shipped]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *names], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert ignored == []
