@@ -8,7 +8,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from domain.errors import AppError
-from ui import auth, chrome, inbox
+from ui import auth, chrome, inbox, state
 from ui.i18n import error_message, language_switch, t
 from ui.navigation import all_pages_hidden, pages_for
 
@@ -17,6 +17,7 @@ log = logging.getLogger("cobuild")
 
 st.set_page_config(page_title=t("app.name"), page_icon=":material/handshake:", layout="wide")
 chrome.inject_style()
+state.warm_matching_in_background()  # jieba's dictionary, off the first suggestion's path
 chairs_slot, account_slot = chrome.sidebar_slots()
 language_switch(account_slot)
 

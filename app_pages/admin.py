@@ -1,4 +1,5 @@
-"""管理: accounts, co-building units and their pairings, communities, categories, the audit log."""
+"""管理: accounts, co-building units and their pairings, communities, categories, the matching vocabulary,
+the audit log."""
 
 import streamlit as st
 
@@ -14,7 +15,9 @@ st.title(t("admin.title"))
 st.caption(t("admin.subtitle"))
 admin_view.show_flash()
 
-tabs = lazy_tabs(["users", "units", "communities", "categories", "audit"], key="admin_tab", prefix="admin.tabs.")
+tabs = lazy_tabs(
+    ["users", "units", "communities", "categories", "vocabulary", "audit"], key="admin_tab", prefix="admin.tabs."
+)
 show_open(
     tabs,
     {
@@ -22,6 +25,7 @@ show_open(
         "units": lambda: admin_view.units_tab(actor),
         "communities": lambda: admin_view.communities_tab(actor),
         "categories": lambda: admin_view.categories_tab(actor),
+        "vocabulary": lambda: admin_view.vocabulary_tab(actor),
         "audit": lambda: admin_audit_view.audit_tab(actor),
     },
 )

@@ -277,7 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     text = render(results)
     from bench import matching as match_bench  # the labelled set of the match suggestions: no database
 
-    text += "\n" + match_bench.BEGIN + "\n" + match_bench.render(match_bench.evaluate()) + "\n" + match_bench.END + "\n"
+    text += (
+        "\n"
+        + match_bench.BEGIN
+        + "\n"
+        + match_bench.render(match_bench.evaluate(match_bench.SET), match_bench.evaluate(match_bench.HOLDOUT))
+        + "\n"
+        + match_bench.END
+        + "\n"
+    )
     print(text)
     if not args.no_write:
         RESULTS.write_text(text + "\n")

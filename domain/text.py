@@ -58,6 +58,54 @@ def segment(text: str) -> list[str]:
     return [w for w in _tokenizer.cut(normalise(text)) if w.strip()]
 
 
+# jieba's part-of-speech tags of words that never name what a text is about: numerals and measure words
+# (好几个, 整天), pronouns (她们, 在家), time words (天天), adverbs, prepositions, conjunctions, particles,
+# interjections, onomatopoeia, directions.
+_FUNCTION_TAGS = frozenset(
+    {
+        "m",
+        "mq",
+        "q",
+        "r",
+        "rr",
+        "rz",
+        "t",
+        "tg",
+        "d",
+        "dg",
+        "p",
+        "c",
+        "u",
+        "ug",
+        "uj",
+        "ul",
+        "uv",
+        "uz",
+        "y",
+        "e",
+        "o",
+        "f",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    out: set[str] = set()
+    with _tokenizer.get_dict_file() as f:
+        for raw in f:
+            parts = raw.decode("utf-8").split()
+            if len(parts) > 2 and parts[2] in _FUNCTION_TAGS:
+                out.add(parts[0])
+    return frozenset(out)
+
+
+def is_function_word(word: str) -> bool:
+    """Whether jieba's dictionary tags ``word`` as a numeral, measure word, pronoun, time word, adverb or
+    another word that says how or when, never what (好几位, 整天, 天天, 在家)."""
+    return word in _function_words()
+
+
 def word_frequency(word: str) -> int:
     """How common ``word`` is in jieba's general dictionary (0 for a word it does not know)."""
     return int(_tokenizer.FREQ.get(word) or 0)

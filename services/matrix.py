@@ -15,10 +15,9 @@ from domain.actor import Actor
 from domain.enums import NeedStatus, Priority, ProjectStage, ResourceStatus
 from domain.errors import Conflict, ValidationError
 from domain.project_path import FINISHED
-from services import scope
+from services import scope, vocabulary
 from services.lists import get_live, require_admin
 from services.projects import ProjectInput, _units_of_project, create_project
-from services.settings_store import get_setting
 
 MAX_UNITS = 40  # columns of the heat map: the units with most links
 MAX_CANDIDATES = 2000
@@ -220,13 +219,12 @@ class NeedSuggestions:
     suggestions: list[Suggestion]
 
 
-VOCABULARY_KEY = "matching_vocabulary"  # the secretariat's additions to the matching vocabulary
+VOCABULARY_KEY = vocabulary.KEY  # the secretariat's additions to the matching vocabulary
 
 
 def matching_vocabulary(session: Session) -> matching.Vocabulary:
-    """The base vocabulary with the secretariat's additions (settings)."""
-    extra = get_setting(session, VOCABULARY_KEY, None) or {}
-    return matching.vocabulary(extra if isinstance(extra, dict) else {})
+    """The base vocabulary with the secretariat's additions (settings; kept by ``vocabulary.set_additions``)."""
+    return matching.vocabulary(vocabulary.additions_json(session))
 
 
 def reason(part: matching.MatchPart) -> tuple[str, dict[str, object]]:

@@ -75,3 +75,63 @@ def test_every_navigation_page_exists() -> None:
 
     for spec in PAGES:
         assert (ROOT / spec.script).exists(), spec.script
+
+
+def test_data_the_code_reads_is_not_git_ignored() -> None:
+    """Files shipped beside the code (the matching vocabulary, locales) must reach a fresh clone.
+
+    A ``data/`` pattern in .gitignore once kept ``domain/data/matching_vocabulary.toml`` out of every
+    commit: the app and ``manage.py suggest`` then failed on a clone.
+    """
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    shipped = [p for folder in ("domain", "locales", "bench") for p in (ROOT / folder).rglob("*.toml")]
+    assert shipped, "no data files found"
+    names = [str(p.relative_to(ROOT)) for p in shipped]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *names], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert ignored == []
+
+
+def test_manage_help_does_not_load_jiebas_dictionary() -> None:
+    """The ~0.8 s dictionary is loaded by the app's warm-up thread or the first suggestion, never by
+    ``manage.py --help`` (or an import)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['manage.py', '--help']\n"
+        "try:\n    runpy.run_path('manage.py', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "text = sys.modules.get('domain.text')\n"
+        "print('loaded' if text is not None and text._tokenizer.initialized else 'not loaded')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "not loaded", out.stderr
+
+
+def test_the_app_warms_the_matching_dictionary_once_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from domain import matching
+    from domain import text as zh
+    from ui import state
+
+    started: list[str] = []
+    real = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        started.append(self.name)
+        real(self)
+
+    monkeypatch.setattr(state, "_warm_started", False)
+    monkeypatch.setattr(threading.Thread, "start", start)
+    state.warm_matching_in_background()
+    state.warm_matching_in_background()
+    assert started == ["cobuild-warm-matching"]
+    matching.warm()
+    assert zh._tokenizer.initialized

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from domain.actor import Actor
 from domain.enums import Role
 from domain.errors import AppError
-from services import admin, reference, users
+from services import admin, reference, users, vocabulary
 from ui import tables
 from ui.format import fmt_date, fmt_datetime
 from ui.i18n import current_language, error_message, label, t
@@ -499,3 +499,65 @@ def categories_tab(actor: Actor) -> None:
                     done="admin.categories.deleted",
                     name=names[category_id],
                 )
+
+
+# --- the matching vocabulary -------------------------------------------------------------------------
+
+
+def vocabulary_tab(actor: Actor) -> None:
+    """The synonym groups the suggestions read: the shipped ones to look at, the alliance's to keep."""
+    st.caption(t("admin.vocabulary.intro"))
+    base = vocabulary.base_groups()
+    kinds = {k: t(f"admin.vocabulary.kind_{k}") for k in vocabulary.KINDS}
+    with st.expander(t("admin.vocabulary.base", count=len(base))):
+        tables.show(
+            pd.DataFrame([{"words": "、".join(g.words), "kind": kinds[g.kind], "count": len(g.words)} for g in base]),
+            {
+                "words": "admin.vocabulary.group_words",
+                "kind": "admin.vocabulary.fields.kind",
+                "count": "admin.vocabulary.count_words",
+            },
+            key="admin_vocabulary_base",
+            page_key="admin_vocabulary_base_page",
+        )
+    with session_scope() as s:
+        own = vocabulary.get_additions(s)
+    st.markdown(f"**{t('admin.vocabulary.own')}**")
+    with st.form("admin_vocabulary"):
+        boxes = {
+            kind: st.text_area(
+                t(vocabulary.F_GROUPS[kind]),
+                value=vocabulary.groups_to_lines(own.groups, kind),
+                help=t("admin.vocabulary.own_help"),
+                key=f"admin_vocabulary_{kind}",
+                height=140 if kind == "topic" else 80,
+            )
+            for kind in vocabulary.KINDS
+        }
+        weak = st.text_area(
+            t(vocabulary.F_WEAK),
+            value="、".join(own.weak),
+            help=t("admin.vocabulary.weak_help"),
+            key="admin_vocabulary_weak_words",
+        )
+        stop = st.text_area(
+            t(vocabulary.F_STOP),
+            value="、".join(own.stop),
+            help=t("admin.vocabulary.stop_help"),
+            key="admin_vocabulary_stop",
+        )
+        words = st.text_area(
+            t(vocabulary.F_WORDS),
+            value="、".join(own.words),
+            help=t("admin.vocabulary.words_help"),
+            key="admin_vocabulary_words",
+        )
+        if st.form_submit_button(t("admin.vocabulary.save"), type="primary"):
+            groups = vocabulary.lines_to_groups(boxes["topic"], boxes["weak"], boxes["audience"])
+            write(
+                lambda s: vocabulary.set_additions(s, actor, groups=groups, weak=weak, stop=stop, words=words),
+                done="admin.vocabulary.saved",
+                groups=sum(1 for line, _ in groups if vocabulary.split_words(line)),
+                weak=len(vocabulary.split_words(weak)),
+                stop=len(vocabulary.split_words(stop)),
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -81,3 +82,21 @@ def cached_read(fn: Callable[..., _R], *args: Any, **kwargs: Any) -> _R:
 def minute(now: datetime) -> datetime:
     """``now`` to the minute: a clock-based figure stays cached for the minute it is shown."""
     return now.replace(second=0, microsecond=0)
+
+
+_warm_lock = threading.Lock()
+_warm_started = False
+
+
+def warm_matching_in_background() -> None:
+    """Start loading the matching rule's dictionary in a daemon thread, once per process, so the first
+    look at the suggestions does not wait ~1 s for it (app.py calls this; imports, manage.py and the
+    tests do not pay for it)."""
+    global _warm_started
+    with _warm_lock:
+        if _warm_started:
+            return
+        _warm_started = True
+    from domain import matching
+
+    threading.Thread(target=matching.warm, name="cobuild-warm-matching", daemon=True).start()

@@ -203,3 +203,36 @@ def test_rank_is_the_relevant_resources_by_score_and_every_reason_names_words(
         words = next(p.detail["words"] for p in m.parts if p.code == "text")
         assert words and all(str(words).split("、"))
         assert 0 <= m.score <= 100
+
+
+# ---- what the held-out set taught (bench/matching_holdout.toml), in other words than its own ----------
+
+
+@pytest.mark.parametrize(
+    ("need", "about", "not_about"),
+    [
+        (_need("楼栋里蟑螂成灾", category=ENVIRONMENT), "灭鼠灭蟑消杀服务", "垃圾分类宣传"),
+        (_need("孩子整天玩网游", category=YOUTH), "青少年网络成瘾心理疏导", "老年人智能手机教学"),
+        (_need("卧床老人理发难", category=ELDER), "上门义剪", "上门测血压"),
+        (_need("老人假牙松了", category=ELDER), "牙科义诊", "眼科义诊讲座"),
+        (_need("有人冒充公检法打电话要转账", category=SAFETY), "反诈宣传进社区", "消防安全宣传"),
+        (_need("车棚里的自行车被偷", category=SAFETY), "治安巡逻队", "电动车充电安全宣传"),
+    ],
+)
+def test_wider_groups_find_the_resource_and_leave_the_decoy(need: NeedFacts, about: str, not_about: str) -> None:
+    assert relevance(need, _res(1, need.category_id, about)).relevant
+    assert not relevance(need, _res(2, need.category_id, not_about)).relevant
+
+
+@pytest.mark.parametrize(
+    ("need", "resource"),
+    [
+        (_need("家里手机没信号"), "智能手机使用培训"),  # 手机 is the object, not the topic
+        (_need("孩子想学游泳", category=YOUTH), "防溺水安全教育"),  # a sport is not a danger
+        (_need("下岗职工学门手艺"), "急救技能培训"),  # 技能培训 is the form; 急救 is the topic
+        (_need("小区住宅外墙空鼓"), "住宅小区加装电梯"),  # a house is not a danger to a house
+        (_need("整天在家没人陪"), "整天开放的图书角"),  # 整天: when, not what
+    ],
+)
+def test_an_object_a_form_or_a_function_word_alone_makes_no_relevance(need: NeedFacts, resource: str) -> None:
+    assert not relevance(need, _res(1, need.category_id, resource)).relevant

@@ -72,6 +72,7 @@ from services import (
     resources,
     rotation,
     users,
+    vocabulary,
     whistle,
 )
 from tests.conftest import TODAY
@@ -898,6 +899,14 @@ def _register_failed_login(c: Ctx) -> Act:
 @case("users.revoke_sessions")
 def _revoke_sessions(c: Ctx) -> Act:
     return lambda: users.revoke_sessions(c.session, username="liaison1")
+
+
+# --- the matching vocabulary ---------------------------------------------------------------------
+
+
+@case("vocabulary.set_additions")
+def _set_vocabulary(c: Ctx) -> Act:
+    return lambda: vocabulary.set_additions(c.session, c.admin, groups=[("助浴、洗澡", "topic")], weak="讲座")
 
 
 # --- whistle --------------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ from services import (
     resources,
     rotation,
     users,
+    vocabulary,
     whistle,
 )
 from tests.conftest import TODAY, _actor
@@ -825,6 +826,14 @@ def _update_own_profile(c: Ctx) -> Act:
 @case("users.set_own_language", EVERYONE)
 def _set_own_language(c: Ctx) -> Act:
     return lambda a: users.set_own_language(c.session, a, language="en")
+
+
+# --- the matching vocabulary (the secretariat's business) -----------------------------------------
+
+
+@case("vocabulary.set_additions", ADMIN)
+def _set_vocabulary(c: Ctx) -> Act:
+    return lambda a: vocabulary.set_additions(c.session, a, groups=[("助浴、洗澡", "topic")], weak="讲座")
 
 
 # --- whistle of the first community, summoning the first unit --------------------------------------
