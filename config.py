@@ -20,7 +20,6 @@ class Settings:
     cookie_name: str = "cobuild_auth"
     cookie_expiry_days: float = 7.0
     environment: str = "production"  # production / development / test
-    login_sleep_time: float = 0.3
     data_dir: Path = field(default=DATA_DIR)
 
     @property
@@ -37,7 +36,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         backup_key=env.get("COBUILD_BACKUP_KEY") or None,
         cookie_expiry_days=float(env.get("COBUILD_COOKIE_DAYS", "7")),
         environment=env.get("COBUILD_ENV", "production"),
-        login_sleep_time=float(env.get("COBUILD_LOGIN_SLEEP", "0.3")),
         data_dir=Path(env.get("COBUILD_DATA_DIR", str(DATA_DIR))),
     )
 

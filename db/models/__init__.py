@@ -22,7 +22,7 @@ from db.models.lists import (
     project_unit,
 )
 from db.models.meetings import ActionItem, Meeting, MeetingAttendance, RotationSlot
-from db.models.org import Category, Community, Member, Pairing, Unit, User
+from db.models.org import Category, Community, LoginThrottle, Member, Pairing, Unit, User
 from db.models.system import AuditEntry, Setting
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "EvaluationCriterion",
     "EvaluationRound",
     "EvaluationScore",
+    "LoginThrottle",
     "Meeting",
     "MeetingAttendance",
     "Member",
