@@ -563,3 +563,12 @@ def test_app_starts_on_a_real_database_with_a_cookie_key(
     at = _app_on(_production_copy(db_file, tmp_path), tmp_path, monkeypatch, cookie_key=KEY)
     assert not at.exception and not at.error
     assert len(at.text_input) == 2  # 用户名, 密码
+
+
+def test_the_nginx_site_hides_streamlits_metrics_but_not_what_the_page_needs() -> None:
+    """Issue 13, finding 9: /_stcore/metrics is denied at the proxy; host-config (needed to start the
+    page) and the websocket are passed on."""
+    site = (ROOT / "deploy" / "nginx-cobuild.conf").read_text(encoding="utf-8")
+    assert re.search(r"location = /_stcore/metrics \{\s*return 404;", site)
+    assert "host-config" not in re.sub(r"#.*", "", site), "host-config is not blocked"
+    assert "location /_stcore/stream" in site
