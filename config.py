@@ -20,7 +20,6 @@ class Settings:
     cookie_name: str = "cobuild_auth"
     cookie_expiry_days: float = 7.0
     environment: str = "production"  # production / development / test
-    login_sleep_time: float = 0.3
     data_dir: Path = field(default=DATA_DIR)
     smtp_url: str | None = None  # COBUILD_SMTP_URL: outgoing mail (channels/mail.py); unset: e-mail off
     mail_from: str | None = None  # COBUILD_MAIL_FROM; unset: noreply@ + the SMTP host
@@ -40,7 +39,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         backup_key=env.get("COBUILD_BACKUP_KEY") or None,
         cookie_expiry_days=float(env.get("COBUILD_COOKIE_DAYS", "7")),
         environment=env.get("COBUILD_ENV", "production"),
-        login_sleep_time=float(env.get("COBUILD_LOGIN_SLEEP", "0.3")),
         data_dir=Path(env.get("COBUILD_DATA_DIR", str(DATA_DIR))),
         smtp_url=env.get("COBUILD_SMTP_URL", "").strip() or None,
         mail_from=env.get("COBUILD_MAIL_FROM", "").strip() or None,

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+import secrets
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import bcrypt
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from db.models import Community, Unit, User, utcnow
+from db.models import Community, LoginThrottle, Unit, User, utcnow
 from domain import lockout
 from domain.actor import Actor
 from domain.enums import AuditAction, Role
@@ -24,8 +30,7 @@ USERNAME_RE = re.compile(r"^[a-z0-9_-]{3,40}$")
 
 
 def hash_password(password: str) -> str:
-    rounds = int(os.environ.get("COBUILD_BCRYPT_ROUNDS", "12"))
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(bcrypt_rounds())).decode()
 
 
 def check_password(password: str, hashed: str) -> bool:
@@ -75,35 +80,173 @@ def login_status(user: User | None, now: datetime | None = None) -> LoginResult:
     return LoginResult(True, actor=actor_for(user))
 
 
-def register_failed_login(session: Session, *, username: str, now: datetime | None = None) -> LoginResult:
-    """Count a wrong password against the account (the lockout lives in the database)."""
+# --- password login: each attempt counted before its password is checked ------------------------
+
+_DUMMY_HASHES: dict[int, str] = {}
+_dummy_lock = threading.Lock()
+THROTTLE_NAME_LEN = 80
+
+
+def bcrypt_rounds() -> int:
+    """The cost of the hashes the app makes (``COBUILD_BCRYPT_ROUNDS``, default 12)."""
+    return int(os.environ.get("COBUILD_BCRYPT_ROUNDS", "12"))
+
+
+def dummy_hash() -> str:
+    """A hash no password matches, of the same cost as real ones: checked for unknown names and
+    disabled accounts, so that their answer takes as long as a real account's."""
+    rounds = bcrypt_rounds()
+    with _dummy_lock:
+        if rounds not in _DUMMY_HASHES:
+            _DUMMY_HASHES[rounds] = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds)).decode()
+        return _DUMMY_HASHES[rounds]
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """One password login, already counted (and committed) before its password is checked."""
+
+    username: str  # as typed, normalised
+    user_id: int | None  # None: no account has this name (counted in ``login_throttle``)
+    check: bool  # False: the account (or name) is locked: the password is not checked
+    locked_until: datetime | None  # the lock in force after counting this attempt
+    password_hash: str = field(repr=False, default="")  # the account's, or the dummy hash
+    active: bool = True
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def _state(row: User | LoginThrottle) -> lockout.FailureState:
+    return lockout.FailureState(row.failed_logins, row.first_failed_at, row.locked_until)
+
+
+def _store(row: User | LoginThrottle, state: lockout.FailureState) -> None:
+    row.failed_logins, row.first_failed_at, row.locked_until = state.failures, state.window_started, state.locked_until
+    if isinstance(row, LoginThrottle):
+        row.expires_at = lockout.expires_at(state)
+
+
+def _locked_throttle(session: Session, name: str) -> LoginThrottle:
+    """The counting row of a name no account has, created if need be, locked for this transaction."""
+    dialect = session.get_bind().dialect.name
+    insert_stmt = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert_stmt(LoginThrottle)
+        .values(name=name, failed_logins=0)
+        .on_conflict_do_nothing(index_elements=[LoginThrottle.name])
+    )
+    row = session.scalar(
+        select(LoginThrottle)
+        .where(LoginThrottle.name == name)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    return row
+
+
+def begin_password_login(session: Session, *, username: str, now: datetime | None = None) -> LoginAttempt:
+    """Count one password attempt against the name, before anything checks the password.
+
+    The account's row (or, for a name no account has, its ``login_throttle`` row) is read and
+    written under a lock: ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the write transaction
+    (``session_scope(write=True)``) starts with ``BEGIN IMMEDIATE``, which admits one writer at a
+    time. So parallel attempts are counted one after another, and at most ``lockout.MAX_FAILURES``
+    of them in a window get ``check=True``. The caller commits this before checking the password."""
     now = now or utcnow()
-    user = get_user(session, username)
-    audit.record(session, None, AuditAction.LOGIN_FAILED, "user", user.id if user else None, username=username[:40])
+    name = normalise_username(username)
+    user = session.scalar(
+        select(User).where(User.username == name).with_for_update().execution_options(populate_existing=True)
+    )
+    row: User | LoginThrottle = user if user is not None else _locked_throttle(session, name[:THROTTLE_NAME_LEN])
+    counted = lockout.count_attempt(_state(row), now)
+    _store(row, counted.state)
+    session.flush()
+    usable = user is not None and user.active
+    return LoginAttempt(
+        username=name,
+        user_id=user.id if user is not None else None,
+        check=counted.check,
+        locked_until=counted.locked_until,
+        password_hash=user.password_hash if usable and user is not None else dummy_hash(),
+        active=user.active if user is not None else True,
+    )
+
+
+def password_matches(attempt: LoginAttempt, password: str) -> bool:
+    """The one bcrypt check of an attempt (none for a refused one). Unknown names and disabled
+    accounts are checked against the dummy hash of the same cost, so they take as long and fail."""
+    if not attempt.check:
+        return False
+    return check_password(password, attempt.password_hash) and attempt.user_id is not None and attempt.active
+
+
+def finish_password_login(
+    session: Session, attempt: LoginAttempt, *, password_ok: bool, now: datetime | None = None
+) -> LoginResult:
+    """Record the outcome of a counted attempt and give the answer the login form shows.
+
+    A right password on an active account: the count starts again (a lock this attempt set is
+    lifted) and the login is audited. Anything else is audited as a failed login and answers
+    ``auth.locked`` when the name is locked after counting this attempt — for known and unknown
+    names alike — otherwise ``auth.wrong_credentials`` (``auth.disabled`` for a disabled account's
+    right password: the form shows it as a wrong one)."""
+    now = now or utcnow()
+    user = (
+        session.scalar(
+            select(User).where(User.id == attempt.user_id).with_for_update().execution_options(populate_existing=True)
+        )
+        if attempt.user_id is not None
+        else None
+    )
+    if password_ok and user is not None and user.active:
+        _store(user, lockout.after_success())
+        audit.record(session, actor_for(user), AuditAction.LOGIN, "user", user.id)
+        return LoginResult(True, actor=actor_for(user))
+    audit.record(session, None, AuditAction.LOGIN_FAILED, "user", attempt.user_id, username=attempt.username[:40])
     if user is None:
-        return LoginResult(False, "auth.wrong_credentials")
-    if lockout.is_locked(user.locked_until, now):
-        return LoginResult(False, "auth.locked", user.locked_until)
-    state = lockout.after_failure(
-        lockout.FailureState(user.failed_logins, user.first_failed_at, user.locked_until), now
-    )
-    user.failed_logins, user.first_failed_at, user.locked_until = (
-        state.failures,
-        state.window_started,
-        state.locked_until,
-    )
-    if lockout.is_locked(user.locked_until, now):
-        return LoginResult(False, "auth.locked", user.locked_until)
+        _forget_stale_throttles(session, now)
+    if attempt.locked_until is not None and lockout.is_locked(attempt.locked_until, now):
+        return LoginResult(False, "auth.locked", attempt.locked_until)
+    if user is not None and not user.active:
+        return LoginResult(False, "auth.disabled")
     return LoginResult(False, "auth.wrong_credentials")
 
 
-def register_login(session: Session, *, username: str, via_cookie: bool = False) -> None:
-    user = get_user(session, username)
-    if user is None:
-        return
-    user.failed_logins, user.first_failed_at = 0, None
-    if not via_cookie:
-        audit.record(session, actor_for(user), AuditAction.LOGIN, "user", user.id)
+def _forget_stale_throttles(session: Session, now: datetime) -> None:
+    """Drop the counts of unknown names whose window and lock are over (rows another attempt holds
+    are skipped, so two cleanups never wait on each other)."""
+    stale = (
+        select(LoginThrottle.name)
+        .where(or_(LoginThrottle.expires_at.is_(None), LoginThrottle.expires_at < now))
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    )
+    names = list(session.scalars(stale))
+    if names:
+        session.execute(delete(LoginThrottle).where(LoginThrottle.name.in_(names)))
+
+
+def password_login(
+    unit_of_work: Callable[[], AbstractContextManager[Session]],
+    *,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+) -> LoginResult:
+    """A password login as the form makes it, in two units of work: the attempt is counted and
+    committed first, then the password is checked outside any transaction (bcrypt takes a quarter
+    of a second; no lock is held meanwhile), then the outcome is recorded.
+
+    ``unit_of_work()`` opens a write transaction that commits when it closes (the app's
+    ``ui.state.session_scope(write=True)``, ``db.engine.session_scope(factory, write=True)``)."""
+    with unit_of_work() as session:
+        attempt = begin_password_login(session, username=username, now=now)
+    ok = password_matches(attempt, password)
+    with unit_of_work() as session:
+        return finish_password_login(session, attempt, password_ok=ok, now=now)
 
 
 def actor_by_email(session: Session, email: str, now: datetime | None = None) -> Actor | None:
@@ -123,6 +266,14 @@ def actor_by_email(session: Session, email: str, now: datetime | None = None) ->
     return login_status(matches[0], now).actor
 
 
+def signed_in_actor(user: User | None) -> Actor | None:
+    """Who a session already signed in (by its password or a still-valid cookie) stays: any active
+    account, locked or not — the lockout stops password logins, not the browsers already in."""
+    if user is None or not user.active:
+        return None
+    return actor_for(user)
+
+
 def register_sso_login(session: Session, *, username: str) -> None:
     """Record a sign-in through the identity provider (one audit row, like a password login)."""
     user = get_user(session, username)
@@ -133,27 +284,21 @@ def register_sso_login(session: Session, *, username: str) -> None:
 
 
 def authenticate(session: Session, *, username: str, password: str, now: datetime | None = None) -> LoginResult:
-    """Check a password against the database with the lockout rule; records the outcome."""
-    user = get_user(session, username)
-    status = login_status(user, now)
-    if not status.ok:
-        if status.reason == "auth.wrong_credentials" or status.reason == "auth.locked":
-            register_failed_login(session, username=username, now=now)
-        return status
-    assert user is not None
-    if not check_password(password, user.password_hash):
-        return register_failed_login(session, username=username, now=now)
-    register_login(session, username=username)
-    return status
+    """A password login in one transaction (tests, scripts): counted, checked, recorded.
+
+    The app uses ``password_login``, which commits the count before the check."""
+    attempt = begin_password_login(session, username=username, now=now)
+    return finish_password_login(session, attempt, password_ok=password_matches(attempt, password), now=now)
 
 
 def cookie_is_valid(session: Session, *, username: str, issued_at: float) -> bool:
-    """A cookie is honoured only for an active, unlocked user and if issued after the last
-    logout or password change (streamlit-authenticator's own cookie cannot be revoked)."""
+    """A cookie is honoured only for an active user and if issued after the last logout or password
+    change (streamlit-authenticator's own cookie cannot be revoked). A lockout does not end it: the
+    lock stops password logins, so that whoever types wrong passwords for someone's name cannot
+    throw that person out of the browsers where they are signed in (README, "Logins")."""
     user = get_user(session, username)
-    if not login_status(user).ok:
+    if user is None or not user.active:
         return False
-    assert user is not None
     if user.sessions_valid_after is not None and issued_at < user.sessions_valid_after.timestamp():
         return False
     return True
@@ -167,25 +312,6 @@ def revoke_sessions(session: Session, *, username: str, reason: AuditAction = Au
     user.sessions_valid_after = datetime.now(UTC)
     if reason == AuditAction.LOGOUT:
         audit.record(session, actor_for(user), AuditAction.LOGOUT, "user", user.id)
-
-
-def credentials(session: Session) -> dict[str, dict[str, dict[str, object]]]:
-    """The dict streamlit-authenticator expects, built fresh from the database each run.
-
-    Locked and disabled accounts get no usable hash, so the form can never let them in."""
-    now = utcnow()
-    users: dict[str, dict[str, object]] = {}
-    for user in session.scalars(select(User)):
-        usable = login_status(user, now).ok
-        users[user.username] = {
-            "name": user.display_name,
-            "email": user.email or f"{user.username}@cobuild.invalid",
-            "password": user.password_hash if usable else "!",
-            "roles": [user.role.value],
-            "failed_login_attempts": 0,
-            "logged_in": False,
-        }
-    return {"usernames": users}
 
 
 # --- administration -------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from db.models.lists import (
 )
 from db.models.meetings import ActionItem, Meeting, MeetingAttendance, RotationSlot
 from db.models.notices import Notice, NoticeAttempt, SchedulerState
-from db.models.org import Category, Community, Member, Pairing, Unit, User
+from db.models.org import Category, Community, LoginThrottle, Member, Pairing, Unit, User
 from db.models.system import AuditEntry, Setting
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "EvaluationCriterion",
     "EvaluationRound",
     "EvaluationScore",
+    "LoginThrottle",
     "Meeting",
     "MeetingAttendance",
     "Member",

@@ -81,6 +81,20 @@ class User(TimestampMixin, Base):
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")
 
 
+class LoginThrottle(Base):
+    """The lockout count of a username no account has (domain/lockout.py): unknown names are
+    counted and locked exactly like real ones, so the answers do not tell which names exist.
+    A row is forgotten once its window and its lock are over (``expires_at``)."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (Index("ix_login_throttle_expires_at", "expires_at"),)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    first_failed_at: Mapped[datetime | None] = mapped_column(default=None)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class Category(TimestampMixin, SoftDeleteMixin, Base):
     """A category shared by needs and resources (需求/资源类别)."""
 

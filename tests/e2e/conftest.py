@@ -71,7 +71,9 @@ class Server:
             self.proc.kill()
 
 
-def start_server(workdir: Path, db_template: Path) -> Server:
+def start_server(workdir: Path, db_template: Path, env_overrides: dict[str, str | None] | None = None) -> Server:
+    """A Streamlit server on a copy of ``db_template``; ``env_overrides`` changes (None: removes)
+    variables of its environment."""
     db = workdir / "cobuild.db"
     shutil.copy(db_template, db)
     port = _free_port()
@@ -84,6 +86,11 @@ def start_server(workdir: Path, db_template: Path) -> Server:
         COBUILD_TODAY=TODAY.isoformat(),  # the app's today is the seed's
     )
     env.pop("COBUILD_COOKIE_KEY", None)
+    for name, value in (env_overrides or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     log = workdir / "server.log"
     proc = subprocess.Popen(
         [

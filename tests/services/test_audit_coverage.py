@@ -12,7 +12,7 @@ import ast
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -135,6 +135,7 @@ EXCLUDED = {
     "notices.record_delivery": "the sender keeps each attempt in notice_attempt (no actor): tests/services/test_notices.py",
     "notices.record_pass": "the scheduler's last-pass moment (no actor): tests/services/test_notices.py",
     "notices.mark_chairs_reminded": "the scheduler records reminded_on; who was told are the notice rows",
+    "users.begin_password_login": "counts an attempt before its password is checked; finish_password_login audits it",
 }
 
 
@@ -881,19 +882,15 @@ def _set_own_language(c: Ctx) -> Act:
     return lambda: users.set_own_language(c.session, c.liaison, language="en" if current != "en" else "zh_CN")
 
 
-@case("users.register_login")
-def _register_login(c: Ctx) -> Act:
-    return lambda: users.register_login(c.session, username="liaison1")
+@case("users.finish_password_login")
+def _finish_password_login(c: Ctx) -> Act:
+    attempt = users.begin_password_login(c.session, username="liaison1")
+    return lambda: users.finish_password_login(c.session, attempt, password_ok=True)
 
 
 @case("users.register_sso_login")
 def _register_sso_login(c: Ctx) -> Act:
     return lambda: users.register_sso_login(c.session, username="leader")
-
-
-@case("users.register_failed_login")
-def _register_failed_login(c: Ctx) -> Act:
-    return lambda: users.register_failed_login(c.session, username="liaison1", now=datetime.now().astimezone())
 
 
 @case("users.revoke_sessions")

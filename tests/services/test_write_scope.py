@@ -107,9 +107,11 @@ EVERYONE = frozenset(ROLES)
 # Public writes that take no actor (login bookkeeping before anyone is an actor), plus the audit
 # test's reasoned exclusions. Each must really take no ``actor``: checked below.
 NO_ACTOR = {
-    "users.register_login": "records a successful login; no actor yet",
+    "users.begin_password_login": "counts a password attempt before its check; no actor yet",
+    "users.finish_password_login": "records a password login's outcome; no actor yet",
+    "users.password_login": "a password login: begin, check, finish in the caller's units of work; no actor yet",
+    "users.authenticate": "begin, check and finish in one session (tests, scripts); no actor yet",
     "users.register_sso_login": "records an SSO login; no actor yet",
-    "users.register_failed_login": "counts a wrong password; no actor yet",
     "users.revoke_sessions": "logout / password change bookkeeping for the named user",
 }
 EXCLUDED = {**AUDIT_EXCLUDED, **NO_ACTOR}
