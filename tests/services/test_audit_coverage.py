@@ -67,6 +67,7 @@ from services import (
     members,
     needs,
     projects,
+    report_numbers,
     resources,
     rotation,
     users,
@@ -872,6 +873,14 @@ def _register_failed_login(c: Ctx) -> Act:
 @case("users.revoke_sessions")
 def _revoke_sessions(c: Ctx) -> Act:
     return lambda: users.revoke_sessions(c.session, username="liaison1")
+
+
+# --- the 情况通报's 文号 ---------------------------------------------------------------------------
+
+
+@case("report_numbers.assign_report_number")
+def _assign_report_number(c: Ctx) -> Act:
+    return lambda: report_numbers.assign_report_number(c.session, c.admin, today=TODAY)
 
 
 # --- whistle --------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ from services import (
     members,
     needs,
     projects,
+    report_numbers,
     resources,
     rotation,
     users,
@@ -797,6 +798,14 @@ def _update_own_profile(c: Ctx) -> Act:
 @case("users.set_own_language", EVERYONE)
 def _set_own_language(c: Ctx) -> Act:
     return lambda a: users.set_own_language(c.session, a, language="en")
+
+
+# --- the 情况通报's 文号 ---------------------------------------------------------------------------
+
+
+@case("report_numbers.assign_report_number", ADMIN)
+def _assign_report_number(c: Ctx) -> Act:
+    return lambda a: report_numbers.assign_report_number(c.session, a, today=TODAY)
 
 
 # --- whistle of the first community, summoning the first unit --------------------------------------
