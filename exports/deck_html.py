@@ -220,7 +220,9 @@ tbody tr:nth-child(even) td{background:#faf7f2}
 #controls:hover,#controls:focus-within{opacity:1}
 #controls button{font:inherit;font-size:15px;padding:6px 12px;border-radius:6px;border:1px solid #888;
  background:#fff;color:#262626;cursor:pointer}
-#hint{color:#777;font-size:13px;margin-left:6px}
+#hint{color:#777;font-size:13px;margin-left:6px;white-space:nowrap}
+@media (max-width:1300px){#hint{display:none}}
+#controls button{white-space:nowrap}
 """
 
 _JS = """
@@ -283,8 +285,19 @@ _JS = """
   document.addEventListener('fullscreenchange', function(){
     fs.textContent = document.fullscreenElement ? fs.getAttribute('data-exit') : fs.getAttribute('data-enter');
   });
+  // In the app, the frame takes the rest of the window below the bar, whatever the bar's height.
+  function fillFrame(){
+    try {
+      var fe = window.frameElement, top = window.parent;
+      if (!fe || !top || top === window) return;
+      var h = Math.max(240, Math.floor(top.innerHeight - fe.getBoundingClientRect().top - 2));
+      if (Math.abs(fe.getBoundingClientRect().height - h) > 1) fe.style.setProperty('height', h + 'px', 'important');
+    } catch (e) {}
+  }
+  try { window.parent.addEventListener('resize', function(){ fillFrame(); }); } catch (e) {}
   window.addEventListener('resize', fit);
-  fit(); show(i);
+  fillFrame(); fit(); show(i);
+  setTimeout(function(){ fillFrame(); fit(); }, 300);
   window.cobuildDeck = { show: show, index: function(){ return i; }, total: total };
 })();
 """

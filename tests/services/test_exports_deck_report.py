@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import pptx
 import pytest
+from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.util import Inches
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -83,6 +84,26 @@ def test_deck_has_every_slide_16_9_with_charts_as_images(quarter_and_images) -> 
     # a CJK font on the runs, East Asian typeface included
     xml = by_key["figures"].shapes[-1]._element.xml
     assert 'typeface="Noto Sans CJK SC"' in xml and "<a:ea" in xml
+
+
+def test_every_slide_has_its_title_in_the_title_placeholder(quarter_and_images) -> None:  # type: ignore[no-untyped-def]
+    """PowerPoint's and WPS's outline list a slide by its title placeholder."""
+    q, images = quarter_and_images
+    slides = build_slides(q, tr=tr, lang="zh_CN")
+    deck = pptx.Presentation(io.BytesIO(build_deck(slides, images, footer=tr("present.alliance"))))
+    titles = []
+    for slide in deck.slides:
+        title = slide.shapes.title
+        assert title is not None and title.is_placeholder
+        assert title.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+        titles.append(title.text_frame.text)
+    assert titles == [s.title for s in slides]
+    assert titles[0] == f"{q.year}年第{q.quarter}季度党建联盟联席会议"
+    assert titles[1:] == [tr(f"present.slide.{k}") for k in SLIDE_KEYS[1:]]
+    # the cover is not blank: the four key figures and this month's chair
+    cover = " ".join(sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame)
+    assert "轮值主席" in cover and "统计时段" in cover
+    assert q.figure("activities").value is not None and "开展活动（次）" in cover
 
 
 def test_report_has_summary_tables_and_charts(quarter_and_images) -> None:  # type: ignore[no-untyped-def]
