@@ -15,7 +15,8 @@ from ui.navigation import all_pages_hidden, pages_for
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("cobuild")
 
-st.set_page_config(page_title=t("app.name"), page_icon=":material/handshake:", layout="wide")
+# An emoji icon is drawn in place (an inline SVG); a :material/…: icon would be fetched from outside.
+st.set_page_config(page_title=t("app.name"), page_icon="🤝", layout="wide")
 chrome.inject_style()
 state.warm_matching_in_background()  # jieba's dictionary, off the first suggestion's path
 chairs_slot, account_slot = chrome.sidebar_slots()

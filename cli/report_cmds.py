@@ -1,4 +1,4 @@
-"""report quarterly --year Y --quarter Q --out F.docx: the 情况通报 (contracts.md)."""
+"""report quarterly --year Y --quarter Q --out F.docx [--number 〔2026〕3号]: the 情况通报 (contracts.md)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, fail, msg, session
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, msg, session
 from domain.actor import SYSTEM
+from domain.errors import AppError
 from exports.png import NoCJKFont
 from locales import translate
 
@@ -20,13 +21,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--year", type=int, required=True)
     q.add_argument("--quarter", type=int, required=True, help="1–4")
     q.add_argument("--out", required=True, help="the .docx file to write")
+    q.add_argument(
+        "--number",
+        default=None,
+        help="its 发文字号, e.g. '〔2026〕3号' (the alliance's 机关代字 is put in front); "
+        "default: the next in this year's sequence",
+    )
     q.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
     q.set_defaults(func=cmd_report_quarterly)
 
 
 def cmd_report_quarterly(args: argparse.Namespace) -> int:
     from exports.report_docx import build_report
-    from services import quarterly
+    from services import quarterly, report_numbers
     from ui.charts import quarter_images
 
     if args.quarter not in (1, 2, 3, 4) or not 1000 <= args.year <= 9999:
@@ -37,17 +44,27 @@ def cmd_report_quarterly(args: argparse.Namespace) -> int:
     lang = cli_language()
     tr = partial(translate, lang)
     today = args.today or date.today()
+    if args.number is not None:
+        try:
+            report_numbers.normalise_number(args.number)
+        except AppError as err:
+            return fail(error_text(err), EXIT_USAGE)
     with session() as s:
         summary = quarterly.get_quarter_summary(s, SYSTEM, year=args.year, quarter=args.quarter, today=today)
     try:
         images = quarter_images(summary, tr)
     except NoCJKFont:
         return fail(msg("report.no_cjk_font"), EXIT_REJECTED)
-    data = build_report(summary, images, tr=tr, lang=lang, issued_on=today)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        # The number is recorded only with a written file: the write, then the commit.
+        with session(write=True) as s:
+            number = report_numbers.assign_report_number(s, SYSTEM, today=today, number=args.number)
+            data = build_report(summary, images, tr=tr, lang=lang, issued_on=today, number=number)
+            out.write_bytes(data)
     except OSError as err:
         return fail(msg("report.cli_cannot_write", path=out, error=err.strerror or err), EXIT_REJECTED)
-    print(msg("report.cli_written", path=out))
+    except AppError as err:
+        return fail(error_text(err), EXIT_REJECTED)
+    print(msg("report.cli_written", path=out) + msg("report.cli_number", number=number))
     return EXIT_OK

@@ -10,7 +10,7 @@ from typing import Any
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.text import PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
@@ -49,6 +49,9 @@ DECK_FIGURES: tuple[str, ...] = (
     "overdue_actions",
     "expiring_agreements",
 )
+
+
+COVER_FIGURES: tuple[str, ...] = ("activities", "volunteer_hours", "beneficiaries", "six_items_completion")
 
 
 @dataclass(frozen=True)
@@ -130,12 +133,32 @@ def build_slides(q: QuarterSummary, *, tr: Translate, lang: str) -> list[Slide]:
         empty=tr("present.no_uncovered"),
     )
     period = period_text(q.comparison, tr, lambda d: fmt_date(d, lang))
+    by_key = {c.label: c for c in cards}
+    cover_cards = tuple(by_key[tr(f"report.figure.{key}")] for key in COVER_FIGURES)
+    chair = next((c for c in q.chairs_this if c.month == q.as_of.month), None)
+    cover = {
+        "alliance": tr("present.alliance"),
+        "period_label": tr("present.cover.period"),
+        "period": period,
+        "chair_label": tr("present.cover.chair", month=q.as_of.month),
+        "chair": (chair.unit_name or tr("present.none_yet")) if chair is not None else "",
+        "meeting_label": tr("present.cover.last_meeting"),
+        "meeting": tr("present.meeting_line", title=q.last_meeting_title, date=fmt_date(q.last_meeting_on, lang))
+        if q.last_meeting_title
+        else "",
+    }
+    cover["facts"] = "\n".join(
+        tr("present.cover.fact", label=cover[f"{k}_label"], value=cover[k])
+        for k in ("period", "chair", "meeting")
+        if cover[k]
+    )
     return [
         Slide(
             "title",
             tr("present.deck_title", year=q.year, quarter=q.quarter),
             subtitle=tr("present.deck_subtitle", date=fmt_date(q.as_of, lang)),
-            note=period,
+            cards=cover_cards,
+            extra=cover,
         ),
         Slide("figures", slide_title["figures"], cards=cards, note=period),
         Slide("needs_projects", slide_title["needs_projects"], charts=("needs_coverage", "project_funnel")),
@@ -209,12 +232,33 @@ def _text(
         _font(run, size, bold=bold, color=color)
 
 
+def _title(slide: Any, title: str, x: float, y: float, w: float, h: float, size: float, color: RGBColor) -> None:
+    """The slide's title in its title placeholder, so that PowerPoint's and WPS's outline show it."""
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = Inches(x), Inches(y), Inches(w), Inches(h)
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    frame.text = ""
+    para = frame.paragraphs[0]
+    para.alignment = PP_ALIGN.LEFT
+    run = para.add_run()
+    run.text = title
+    _font(run, size, bold=True, color=color)
+
+
+def _to_back(slide: Any, shape: Any) -> None:
+    tree = slide.shapes._spTree
+    tree.remove(shape._element)
+    tree.insert(2, shape._element)  # after nvGrpSpPr and grpSpPr: drawn first, under the placeholders
+
+
 def _header(slide: Any, title: str, n: int, total: int, footer: str) -> None:
     bar = slide.shapes.add_shape(1, 0, 0, Inches(13.333), Inches(0.18))
     bar.fill.solid()
     bar.fill.fore_color.rgb = RED
     bar.line.fill.background()
-    _text(slide, 0.6, 0.35, 12, 0.9, [title], 30, bold=True, color=RED)
+    _title(slide, title, 0.6, 0.35, 12.1, 0.9, 30, RED)
     _text(slide, 0.6, 6.95, 9, 0.4, [footer], 11, color=GREY)
     _text(slide, 10.7, 6.95, 2.0, 0.4, [f"{n} / {total}"], 11, color=GREY, align=PP_ALIGN.RIGHT)
 
@@ -269,19 +313,33 @@ def build_deck(slides: Sequence[Slide], images: Mapping[str, ChartImage], *, foo
     """The slides as a 16:9 PowerPoint file."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
-    blank = prs.slide_layouts[6]
+    cover_layout, title_only = prs.slide_layouts[0], prs.slide_layouts[5]  # both have a title placeholder
     total = len(slides)
+    white = RGBColor(0xFF, 0xFF, 0xFF)
     for n, spec in enumerate(slides, start=1):
-        slide = prs.slides.add_slide(blank)
         if spec.key == "title":
-            band = slide.shapes.add_shape(1, 0, Inches(2.3), Inches(13.333), Inches(2.6))
+            slide = prs.slides.add_slide(cover_layout)
+            band = slide.shapes.add_shape(1, 0, Inches(0.9), Inches(13.333), Inches(3.0))
             band.fill.solid()
             band.fill.fore_color.rgb = RED
             band.line.fill.background()
-            _text(slide, 0.8, 2.6, 11.7, 1.2, [spec.title], 40, bold=True, color=RGBColor(0xFF, 0xFF, 0xFF))
-            _text(slide, 0.8, 3.8, 11.7, 0.6, [spec.subtitle], 20, color=RGBColor(0xFF, 0xFF, 0xFF))
-            _text(slide, 0.8, 5.4, 11.7, 0.5, [spec.note, footer], 16, color=GREY)
+            _to_back(slide, band)
+            _text(slide, 0.8, 1.15, 11.7, 0.5, [spec.extra.get("alliance", "")], 18, color=white)
+            _title(slide, spec.title, 0.8, 1.7, 11.7, 1.2, 40, white)
+            sub = slide.placeholders[1]
+            sub.left, sub.top, sub.width, sub.height = Inches(0.8), Inches(2.95), Inches(11.7), Inches(0.6)
+            sub.text_frame.text = ""
+            para = sub.text_frame.paragraphs[0]
+            para.alignment = PP_ALIGN.LEFT
+            run = para.add_run()
+            run.text = spec.subtitle
+            _font(run, 20, color=white)
+            facts = [f for f in spec.extra.get("facts", "").split("\n") if f]
+            _text(slide, 0.8, 4.15, 11.7, 1.3, facts, 16, color=DARK)
+            _cards(slide, spec.cards, 0.8, 5.45, 11.7, 4)
+            _text(slide, 0.8, 6.95, 9, 0.4, [footer], 11, color=GREY)
             continue
+        slide = prs.slides.add_slide(title_only)
         _header(slide, spec.title, n, total, footer)
         top, left, width = 1.35, 0.6, 12.1
         charts = [images[k] for k in spec.charts if k in images]

@@ -1,5 +1,6 @@
-"""A meeting's minutes (会议纪要) as Word, in the usual layout: title, 时间/地点/主持/参会单位,
-议题, 会议内容, 会议决定, 上次决议落实情况 and 待办事项 with owners and dates."""
+"""A meeting's minutes (会议纪要) as Word, laid out as GB/T 9704-2012 lays out a 纪要 (exports/gbt9704):
+the red 纪要 mark with the issuer and date under it, the title, 时间/地点/主持/参会单位, 议题, 会议内容,
+会议决定, 上次决议落实情况 and 待办事项 with owners and dates, page numbers and the 版记."""
 
 from __future__ import annotations
 
@@ -9,17 +10,10 @@ from datetime import date
 from typing import Protocol
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
-from docx.text.paragraph import Paragraph
 
+from exports import gbt9704 as gb
 from locales import translate
 
-EAST_ASIAN_FONT = "宋体"  # Word's usual; Noto Serif/Sans CJK SC stand in where it is missing
-HEADING_FONT = "黑体"
-LATIN_FONT = "Noto Sans CJK SC"
 _LIST = re.compile(r"^\s*[-*+]\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s+")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
@@ -61,64 +55,19 @@ def _date(value: date | None, lang: str) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if lang == "zh_CN" else value.isoformat()
 
 
-def _font(run, *, east_asian: str = EAST_ASIAN_FONT, size: float | None = None, bold: bool | None = None) -> None:  # type: ignore[no-untyped-def]
-    run.font.name = LATIN_FONT
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asian)
-    if size is not None:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.font.bold = bold
-
-
-def _para(doc, text: str, *, bold: bool = False, size: float = 12, align=None) -> Paragraph:  # type: ignore[no-untyped-def]
-    p = doc.add_paragraph()
-    _font(p.add_run(text), size=size, bold=bold)
-    if align is not None:
-        p.alignment = align
-    p.paragraph_format.space_after = Pt(4)
-    return p
-
-
-def _heading(doc, text: str) -> None:  # type: ignore[no-untyped-def]
-    p = doc.add_paragraph()
-    _font(p.add_run(text), east_asian=HEADING_FONT, size=14, bold=True)
-    p.paragraph_format.space_before = Pt(10)
-    p.paragraph_format.space_after = Pt(4)
-
-
 def _markdown(doc, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Plain paragraphs from the minutes' Markdown: headings bold, list items kept as lines,
-    emphasis markers dropped. (Word shows text; nothing in it is ever run.)"""
+    """Body paragraphs from the minutes' Markdown: headings as 楷体 二级标题, list items kept as
+    lines, emphasis markers dropped. (Word shows text; nothing in it is ever run.)"""
     for block in re.split(r"\n\s*\n", text.strip()):
         for line in block.splitlines():
             if not line.strip():
                 continue
-            is_heading = bool(_HEADING.match(line))
-            clean = _EMPHASIS.sub("", _HEADING.sub("", line)).strip()
-            if _LIST.match(line):
-                clean = "· " + _LIST.sub("", _EMPHASIS.sub("", line)).strip()
-            p = _para(doc, clean, bold=is_heading)
-            if not is_heading and not clean.startswith("· "):
-                p.paragraph_format.first_line_indent = Pt(24)
-
-
-def _table(doc, headers: list[str], rows: list[list[str]]) -> None:  # type: ignore[no-untyped-def]
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), size=10.5, bold=True)
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), size=10.5)
+            if _HEADING.match(line):
+                gb.heading(doc, _EMPHASIS.sub("", _HEADING.sub("", line)).strip(), level=2)
+            elif _LIST.match(line):
+                gb.paragraph(doc, "· " + _LIST.sub("", _EMPHASIS.sub("", line)).strip())
+            else:
+                gb.paragraph(doc, _EMPHASIS.sub("", line).strip())
 
 
 def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
@@ -131,16 +80,12 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
         return t(f"enum.ActionStatus.{getattr(status, 'value', status)}")
 
     doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = LATIN_FONT
-    style.font.size = Pt(12)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(meeting.title), east_asian=HEADING_FONT, size=18, bold=True)
-    sub = _para(doc, t("meetings.docx.subtitle"), size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
-    sub.runs[0].font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+    gb.new_document(doc)
+    gb.masthead(
+        doc, t("meetings.docx.masthead"), None, left=t("meetings.docx.issuer"), right=_date(meeting.held_on, lang)
+    )
+    gb.title(doc, meeting.title)
+    gb.blank(doc)
 
     attended = [a.name for a in meeting.attendance if a.attended]
     absent = [a.name for a in meeting.attendance if not a.attended]
@@ -159,10 +104,9 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
     if absent:
         facts.append((t("meetings.docx.absent"), sep.join(absent)))
     for name, value in facts:
-        p = doc.add_paragraph()
-        p.paragraph_format.space_after = Pt(2)
-        _font(p.add_run(f"{name}："), bold=True)
-        _font(p.add_run(value or "—"))
+        p = gb.paragraph(doc)
+        gb.set_font(p.add_run(f"{name}："), gb.HEI_FONT, gb.BODY_PT)
+        gb.set_font(p.add_run(value or "—"), gb.BODY_FONT, gb.BODY_PT)
 
     numerals = "一二三四五六七八"
     counter = iter(range(len(numerals)))
@@ -170,14 +114,14 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
     def section(key: str) -> None:
         i = next(counter)
         prefix = f"{numerals[i]}、" if lang == "zh_CN" else f"{i + 1}. "
-        _heading(doc, prefix + t(key))
+        gb.heading(doc, prefix + t(key))
 
     if meeting.agenda.strip():
         section("meetings.docx.agenda")
         _markdown(doc, meeting.agenda)
     if meeting.review:
         section("meetings.docx.review")
-        _table(
+        gb.table(
             doc,
             [
                 t("meetings.docx.col_content"),
@@ -190,6 +134,8 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
                 [r.content, r.owner_name, _date(r.due_on, lang), status_label(r.status), r.closing_note]
                 for r in meeting.review
             ],
+            (5.6, 3.0, 2.6, 1.8, 3.0),
+            centre=(2, 3),
         )
     if meeting.minutes.strip():
         section("meetings.docx.minutes")
@@ -199,7 +145,7 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
         _markdown(doc, meeting.decisions)
     section("meetings.docx.actions")
     if meeting.actions:
-        _table(
+        gb.table(
             doc,
             [
                 t("meetings.docx.col_no"),
@@ -212,9 +158,12 @@ def minutes_docx(meeting: MinutesSource, *, lang: str = "zh_CN") -> bytes:
                 [str(i), r.content, r.owner_name, _date(r.due_on, lang), status_label(r.status)]
                 for i, r in enumerate(meeting.actions, start=1)
             ],
+            (1.2, 5.6, 3.2, 3.2, 1.6),
+            centre=(0, 3, 4),
         )
     else:
-        _para(doc, t("meetings.docx.no_actions"))
+        gb.paragraph(doc, t("meetings.docx.no_actions"))
+    gb.imprint(doc, t("meetings.docx.issuer"), t("meetings.docx.printed", date=_date(meeting.held_on, lang)))
 
     buf = io.BytesIO()
     doc.save(buf)

@@ -6,40 +6,44 @@ from collections.abc import Callable
 from datetime import date
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
-from exports.deck_pptx import Slide, build_deck, build_slides
+from domain.errors import AppError
+from domain.scope import COUNTY
+from exports.deck_html import DeckText, build_deck_html, svg_maker
+from exports.deck_pptx import build_deck, build_slides
 from exports.png import cjk_font_available
 from exports.report_docx import build_report
 from locales import translate
-from services import quarterly
+from services import quarterly, report_numbers
 from ui import charts
 from ui.auth import current_actor
-from ui.safe import md_escape
+from ui.i18n import current_language, error_message
 from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
-SLIDE_KEY = "present_slide"
+DECK_TITLE_KEY = "present.deck_frame"
+BAR_HEIGHT = 58  # px: the slim bar above the deck
 
-# Static style for this page only (no user text): large type for a projector.
+# Static style for this page only (no user text): the app's chrome hidden, the deck filling the window.
 _CSS = """
 <style>
-div[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
-div[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
-div[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
-div[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {
-  font-size: 2.6rem !important; color: #b71c1c; line-height: 1.25; }
-div[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 1.1rem; }
-div[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: 1rem; }
-div[data-testid="stMainBlockContainer"] button p { font-size: 1rem; }
-div[data-testid="stMainBlockContainer"] [data-testid="stTable"] td,
-div[data-testid="stMainBlockContainer"] [data-testid="stTable"] th { font-size: 1.15rem; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stSidebarNav"] { display: none !important; }
+[data-testid="stMain"] { margin-left: 0 !important; }
+[data-testid="stMainBlockContainer"] { padding: 6px 12px 0 !important; max-width: 100% !important; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { gap: 4px !important; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:has(style):not(:has(iframe)) {
+  display: none !important; }
+iframe[title="__TITLE__"] { height: calc(100vh - __BAR__px) !important; width: 100% !important;
+  border: 0; display: block; }
 </style>
 """
 
 
 def inject_style() -> None:
-    st.html(_CSS)
+    title = translate(current_language(), DECK_TITLE_KEY)
+    st.html(_CSS.replace("__TITLE__", title.replace('"', "")).replace("__BAR__", str(BAR_HEIGHT)))
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
@@ -56,74 +60,52 @@ def load_summary(year: int, quarter: int, today_iso: str) -> quarterly.QuarterSu
         return quarterly.get_quarter_summary(s, actor, year=year, quarter=quarter, today=date.fromisoformat(today_iso))
 
 
-def slide_index(total: int) -> int:
-    idx = int(st.session_state.get(SLIDE_KEY, 0))
-    return max(0, min(idx, total - 1))
+def deck_text(lang: str) -> DeckText:
+    tr = partial(translate, lang)
+    return DeckText(
+        lang=lang,
+        title=tr("present.title"),
+        footer=tr("present.alliance"),
+        prev=tr("present.prev"),
+        next=tr("present.next"),
+        fullscreen=tr("present.fullscreen"),
+        exit_fullscreen=tr("present.exit_fullscreen"),
+        counter=tr("present.counter_short"),
+        keys_hint=tr("present.keys_hint"),
+    )
 
 
-def move(step: int, total: int) -> None:
-    st.session_state[SLIDE_KEY] = max(0, min(slide_index(total) + step, total - 1))
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+def deck_html(q: quarterly.QuarterSummary, lang: str) -> str:
+    """The quarter's deck as one HTML document (charts drawn once per quarter and language)."""
+    tr = partial(translate, lang)
+    panels = charts.quarter_panels(q.monthly, q.by_kind, q.needs_coverage, q.funnel, tr)
+    slides = build_slides(q, tr=tr, lang=lang)
+    return build_deck_html(slides, svg_maker(panels), deck_text(lang), deck_id=f"{q.year}Q{q.quarter}-{q.as_of}")
 
 
-def _table(df_rows: tuple[tuple[str, ...], ...], columns: tuple[str, ...]) -> None:
-    df = pd.DataFrame([[md_escape(v) for v in row] for row in df_rows], columns=list(columns))
-    st.table(df, hide_index=True)
-
-
-def render(slide: Slide, panels: dict[str, charts.Panel]) -> None:
-    """One slide, full width, large type; user text escaped."""
-    if slide.key == "title":
-        st.markdown(f"# {md_escape(slide.title)}")
-        st.markdown(f"### {md_escape(slide.subtitle)}")
-        st.caption(slide.note)
-        return
-    st.header(slide.title, divider="red")
-    chart_panels = [panels[k] for k in slide.charts if k in panels]
-    if chart_panels and (slide.cards or slide.bullets):
-        left, right = st.columns([3, 2])
-        with left:
-            st.altair_chart(chart_panels[0].chart, width="stretch", key=f"present_chart_{slide.key}")
-        with right:
-            _cards(slide, 1)
-            _bullets(slide)
-        return
-    if chart_panels:
-        for col, panel in zip(st.columns(len(chart_panels)), chart_panels, strict=True):
-            col.altair_chart(panel.chart, width="stretch", key=f"present_chart_{panel.key}")
-    _cards(slide, 4)
-    if slide.tables:
-        for col, table in zip(st.columns(len(slide.tables)), slide.tables, strict=True):
-            with col:
-                if table.title:
-                    st.markdown(f"**{md_escape(table.title)}**")
-                if table.rows:
-                    _table(table.rows, table.columns)
-                else:
-                    st.info(table.empty)
-    if slide.bullets and not chart_panels:
-        _bullets(slide)
-    if slide.note:
-        st.caption(slide.note)
-
-
-def _cards(slide: Slide, per_row: int) -> None:
-    for i in range(0, len(slide.cards), per_row):
-        row = slide.cards[i : i + per_row]
-        for col, card in zip(st.columns(per_row), row, strict=False):
-            col.metric(card.label, card.value)
-            if card.note:
-                col.caption(card.note)
-
-
-def _bullets(slide: Slide) -> None:
-    if slide.bullets_title:
-        st.markdown(f"**{md_escape(slide.bullets_title)}**")
-    st.markdown("\n".join(f"- {md_escape(b)}" for b in slide.bullets))
+def show_deck(q: quarterly.QuarterSummary, lang: str) -> None:
+    with st.spinner(translate(lang, "present.drawing")):
+        html = deck_html(q, lang)
+    st.iframe(html, height=720, alt=translate(lang, DECK_TITLE_KEY))
 
 
 def deck_and_report_downloads(q: quarterly.QuarterSummary, lang: str, today: date, t: Callable[..., str]) -> None:
-    """The .pptx deck and the .docx report, made only when clicked (charts drawn as PNG)."""
+    """The .pptx and .html decks and the .docx report, each made when its button is clicked. The
+    secretariat's report carries a 文号: the year's next one, offered editable, issued on download."""
     tr = partial(translate, lang)
+    actor = current_actor()
+    assert actor is not None
+    st.download_button(
+        t("present.export_html"),
+        lambda: deck_html(q, lang).encode("utf-8"),
+        file_name=t("present.html_file", year=q.year, quarter=q.quarter),
+        mime="text/html",
+        key="present_html",
+        on_click="ignore",
+        icon=":material/present_to_all:",
+        width="stretch",
+    )
     if not cjk_font_available():
         st.warning(t("report.no_cjk_font"))
         return
@@ -132,11 +114,7 @@ def deck_and_report_downloads(q: quarterly.QuarterSummary, lang: str, today: dat
         images = charts.quarter_images(q, tr)
         return build_deck(build_slides(q, tr=tr, lang=lang), images, footer=tr("present.alliance"))
 
-    def report() -> bytes:
-        return build_report(q, charts.quarter_images(q, tr), tr=tr, lang=lang, issued_on=today)
-
-    c1, c2 = st.columns(2)
-    c1.download_button(
+    st.download_button(
         t("present.export_pptx"),
         deck,
         file_name=t("present.pptx_file", year=q.year, quarter=q.quarter),
@@ -146,13 +124,40 @@ def deck_and_report_downloads(q: quarterly.QuarterSummary, lang: str, today: dat
         icon=":material/slideshow:",
         width="stretch",
     )
-    c2.download_button(
+    numbered = actor.may_administer(COUNTY)
+    typed: str | None = None
+    valid = True
+    if numbered:
+        with session_scope() as s:
+            suggested = report_numbers.next_report_number(s, today=today)
+        typed = st.text_input(t("report.fields.number"), value=suggested, key=f"present_number_{suggested}")
+        try:
+            report_numbers.normalise_number(typed)
+            st.caption(t("report.number_help"))
+        except AppError as err:
+            valid = False
+            st.error(error_message(err))
+        if typed.strip() == suggested:
+            typed = None  # the next of the sequence when the file is made, even if another was issued meanwhile
+    else:
+        st.caption(t("report.number_secretariat"))
+
+    def report() -> bytes:
+        images = charts.quarter_images(q, tr)
+        if not numbered:
+            return build_report(q, images, tr=tr, lang=lang, issued_on=today)
+        with session_scope(write=True) as s:
+            number = report_numbers.assign_report_number(s, actor, today=today, number=typed)
+            return build_report(q, images, tr=tr, lang=lang, issued_on=today, number=number)
+
+    st.download_button(
         t("report.download"),
         report,
         file_name=t("report.file_name", year=q.year, quarter=q.quarter),
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="present_docx",
-        on_click="ignore",
+        on_click="rerun" if numbered else "ignore",
         icon=":material/description:",
         width="stretch",
+        disabled=not valid,
     )

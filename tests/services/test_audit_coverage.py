@@ -69,6 +69,7 @@ from services import (
     needs,
     notices,
     projects,
+    report_numbers,
     resources,
     rotation,
     users,
@@ -904,6 +905,14 @@ def _revoke_sessions(c: Ctx) -> Act:
 @case("vocabulary.set_additions")
 def _set_vocabulary(c: Ctx) -> Act:
     return lambda: vocabulary.set_additions(c.session, c.admin, groups=[("助浴、洗澡", "topic")], weak="讲座")
+
+
+# --- the 情况通报's 文号 ---------------------------------------------------------------------------
+
+
+@case("report_numbers.assign_report_number")
+def _assign_report_number(c: Ctx) -> Act:
+    return lambda: report_numbers.assign_report_number(c.session, c.admin, today=TODAY)
 
 
 # --- whistle --------------------------------------------------------------------------------------

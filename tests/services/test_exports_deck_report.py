@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import pptx
 import pytest
+from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.util import Inches
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -85,6 +86,26 @@ def test_deck_has_every_slide_16_9_with_charts_as_images(quarter_and_images) -> 
     assert 'typeface="Noto Sans CJK SC"' in xml and "<a:ea" in xml
 
 
+def test_every_slide_has_its_title_in_the_title_placeholder(quarter_and_images) -> None:  # type: ignore[no-untyped-def]
+    """PowerPoint's and WPS's outline list a slide by its title placeholder."""
+    q, images = quarter_and_images
+    slides = build_slides(q, tr=tr, lang="zh_CN")
+    deck = pptx.Presentation(io.BytesIO(build_deck(slides, images, footer=tr("present.alliance"))))
+    titles = []
+    for slide in deck.slides:
+        title = slide.shapes.title
+        assert title is not None and title.is_placeholder
+        assert title.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+        titles.append(title.text_frame.text)
+    assert titles == [s.title for s in slides]
+    assert titles[0] == f"{q.year}年第{q.quarter}季度党建联盟联席会议"
+    assert titles[1:] == [tr(f"present.slide.{k}") for k in SLIDE_KEYS[1:]]
+    # the cover is not blank: the four key figures and this month's chair
+    cover = " ".join(sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame)
+    assert "轮值主席" in cover and "统计时段" in cover
+    assert q.figure("activities").value is not None and "开展活动（次）" in cover
+
+
 def test_report_has_summary_tables_and_charts(quarter_and_images) -> None:  # type: ignore[no-untyped-def]
     q, images = quarter_and_images
     doc = docx.Document(io.BytesIO(build_report(q, images, tr=tr, lang="zh_CN", issued_on=TODAY)))
@@ -103,7 +124,7 @@ def test_report_has_summary_tables_and_charts(quarter_and_images) -> None:  # ty
     if q.six_items_behind:
         assert any(t.rows[0].cells[0].text == "单位" for t in doc.tables[1:])
     normal = doc.styles["Normal"].element.xml
-    assert 'w:eastAsia="宋体"' in normal
+    assert 'w:eastAsia="仿宋_GB2312"' in normal
 
 
 def test_deck_and_report_on_an_empty_database(empty_engine: Engine) -> None:
@@ -150,7 +171,7 @@ def test_cli_writes_the_quarterly_report(cli_db: Path, tmp_path: Path, capsys: p
     assert code == 0
     assert "已生成情况通报" in capsys.readouterr().out
     doc = docx.Document(str(out))
-    assert f"关于{TODAY.year}年第3季度" in doc.paragraphs[0].text
+    assert any(f"关于{TODAY.year}年第3季度" in p.text for p in doc.paragraphs[:4])
     assert len(doc.inline_shapes) == len(REPORT_CHARTS)
 
 

@@ -64,6 +64,7 @@ from services import (
     needs,
     notices,
     projects,
+    report_numbers,
     resources,
     rotation,
     users,
@@ -836,6 +837,14 @@ def _set_own_language(c: Ctx) -> Act:
 @case("vocabulary.set_additions", ADMIN)
 def _set_vocabulary(c: Ctx) -> Act:
     return lambda a: vocabulary.set_additions(c.session, a, groups=[("助浴、洗澡", "topic")], weak="讲座")
+
+
+# --- the 情况通报's 文号 ---------------------------------------------------------------------------
+
+
+@case("report_numbers.assign_report_number", ADMIN)
+def _assign_report_number(c: Ctx) -> Act:
+    return lambda a: report_numbers.assign_report_number(c.session, a, today=TODAY)
 
 
 # --- whistle of the first community, summoning the first unit --------------------------------------
