@@ -20,7 +20,9 @@ tr = partial(translate, lang)
 pv.inject_style()
 
 quarters = [y * 10 + q for y, q in pv.list_quarters(today.isoformat()) or [quarter_of(today)]]
-bar = st.columns([2.2, 4, 1.3], vertical_alignment="center")
+bar = st.columns([0.9, 2.2, 4, 1.3], vertical_alignment="center")
+bar[0].page_link("app_pages/overview.py", label=t("present.back"), icon=":material/arrow_back:")
+bar = bar[1:]
 chosen = bar[0].selectbox(
     t("present.quarter"),
     quarters,

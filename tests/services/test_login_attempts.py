@@ -8,7 +8,6 @@ really reach a hash."""
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 from collections import Counter
@@ -218,12 +217,15 @@ def test_unknown_names_take_as_long_as_known_ones(
         return time.perf_counter() - t
 
     known, unknown = [], []
+    before = len(checks)
     for i in range(4):  # four wrong passwords: no lock yet
         known.append(timed(KNOWN))
         unknown.append(timed(f"nobody-{i}"))
-    ratio = statistics.median(unknown) / statistics.median(known)
-    assert 0.6 < ratio < 1.6, (known, unknown)
+    assert len(checks) - before == 8, "one bcrypt check per attempt, known name or not"
     assert all(h.split("$")[2] == "10" for h in checks[1:]), "every check is against a cost-10 hash"
+    # the fastest of each (a busy machine only ever adds time): the same work, so the same order of time
+    ratio = min(unknown) / min(known)
+    assert 0.5 < ratio < 2.0, (known, unknown)
 
 
 def test_stale_counts_of_unknown_names_are_forgotten(factory: sessionmaker[Session]) -> None:
