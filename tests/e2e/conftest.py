@@ -71,7 +71,8 @@ class Server:
             self.proc.kill()
 
 
-def start_server(workdir: Path, db_template: Path) -> Server:
+def start_server(workdir: Path, db_template: Path, extra_env: dict[str, str] | None = None) -> Server:
+    """The app on a private copy of ``db_template``; ``extra_env`` adds to (or overrides) its environment."""
     db = workdir / "cobuild.db"
     shutil.copy(db_template, db)
     port = _free_port()
@@ -84,6 +85,7 @@ def start_server(workdir: Path, db_template: Path) -> Server:
         COBUILD_TODAY=TODAY.isoformat(),  # the app's today is the seed's
     )
     env.pop("COBUILD_COOKIE_KEY", None)
+    env.update(extra_env or {})
     log = workdir / "server.log"
     proc = subprocess.Popen(
         [
