@@ -1,7 +1,9 @@
 """Issue 14 in the browser: community1 blows the whistle on /whistle summoning liaison1's unit →
 liaison1, in a browser of their own, sees the unread badge and the notice in the sidebar's 站内消息;
-one scheduler pass (``manage.py notify``, a process of its own on the app's database) mails it, and the
-message is in a real SMTP server on localhost (aiosmtpd), to liaison1, its Chinese subject intact."""
+the badge comes by the inbox's own refresh (a fragment, every ``COBUILD_INBOX_REFRESH`` seconds — 2 here),
+while liaison1 is half-way through typing an activity, and leaves the typed text alone. One scheduler
+pass (``manage.py notify``, a process of its own on the app's database) mails it, and the message is in
+a real SMTP server on localhost (aiosmtpd), to liaison1, its Chinese subject intact."""
 
 from __future__ import annotations
 
@@ -14,11 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine
 from db.models import Community, User
+from services import notices
+from services.users import actor_for
 from tests.conftest import TODAY
 from tests.e2e.conftest import ROOT, Server, assert_no_exception, start_server
 from tests.e2e.flows import choose, eventually, settle, sign_in
@@ -29,6 +34,10 @@ pytestmark = pytest.mark.e2e
 UNIT = "安居物业服务有限公司"  # liaison1's unit
 TITLE = "幸福里7号楼电梯停运（通知测试）"
 PUBLIC = "https://cobuild.example.org"
+REFRESH = 2  # seconds between the inbox's own refreshes (30 by default)
+TYPED_TITLE = "楼道微更新议事会"
+TYPED_TEXT = "居民代表与物业一起商量楼道灯"
+MORE_TEXT = "和扶手的更换方案。"
 BADGE = re.compile(r"站内消息 · (\d+) 条未读")
 FAILURES = Path(tempfile.gettempdir()) / "cobuild-e2e-failures"
 
@@ -43,7 +52,11 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def mail_server(tmp_path: Path, sqlite_template: Path, smtp: SmtpServer) -> Iterator[Server]:
     """The app with e-mail on: COBUILD_SMTP_URL points at the local SMTP server."""
-    srv = start_server(tmp_path, sqlite_template, {"COBUILD_SMTP_URL": smtp.url, "COBUILD_PUBLIC_URL": PUBLIC})
+    srv = start_server(
+        tmp_path,
+        sqlite_template,
+        {"COBUILD_SMTP_URL": smtp.url, "COBUILD_PUBLIC_URL": PUBLIC, "COBUILD_INBOX_REFRESH": str(REFRESH)},
+    )
     yield srv
     srv.stop()
     assert "Traceback" not in srv.log.read_text(errors="replace"), srv.log.read_text(errors="replace")[-3000:]
@@ -89,6 +102,15 @@ def run_notify(srv: Server, smtp: SmtpServer) -> subprocess.CompletedProcess[str
     )
 
 
+def read_elsewhere(srv: Server) -> None:
+    """liaison1 marks every notice read in another session (as from a phone)."""
+    engine = make_engine(f"sqlite:///{srv.db}")
+    with Session(engine) as s:
+        notices.mark_all_read(s, actor_for(s.scalars(select(User).where(User.username == "liaison1")).one()))
+        s.commit()
+    engine.dispose()
+
+
 def _facts(srv: Server) -> tuple[str, str]:
     """liaison1's address and community1's community name, from the app's database."""
     engine = make_engine(f"sqlite:///{srv.db}")
@@ -109,18 +131,29 @@ def test_a_summons_reaches_the_liaisons_inbox_and_mailbox(browser, mail_server: 
     liaison, worker = ctx_liaison.new_page(), ctx_worker.new_page()
     for p in (liaison, worker):
         p.set_default_timeout(30_000)
-    step = "liaison signs in"
+    step = "liaison signs in and starts typing an activity"
     try:
-        sign_in(liaison, mail_server.url, "liaison1", "/")
+        sign_in(liaison, mail_server.url, "liaison1", "/activities")
         before = unread(liaison)
+        liaison.get_by_role("tab", name="登记活动", exact=True).click()
+        settle(liaison)
+        form = liaison.get_by_role("tabpanel", name="登记活动").locator('[data-testid="stForm"]')
+        title, content = form.get_by_label("活动名称"), form.get_by_label("活动内容")
+        title.fill(TYPED_TITLE)
+        content.fill(TYPED_TEXT)  # not submitted: the text lives in the browser only
 
         step = "community1 blows the whistle"
         blow_the_whistle(worker, mail_server.url)
 
-        step = "liaison1 sees the badge"
-        liaison.goto(mail_server.url + "/whistle")  # the next page run reads the count
-        liaison.get_by_role("button", name="退出登录").wait_for()
-        eventually(lambda: _assert_equal(unread(liaison), before + 1), timeout=30)
+        step = "liaison1's badge comes by the inbox's own refresh, the typing left alone"
+        eventually(lambda: _assert_equal(unread(liaison), before + 1), timeout=10 * REFRESH + 20)
+        expect(title).to_have_value(TYPED_TITLE)
+        expect(content).to_have_value(TYPED_TEXT)
+        content.press_sequentially(MORE_TEXT)  # and typing goes on where it was, across refreshes
+        read_elsewhere(mail_server)  # liaison1 reads it on another device: the next refresh shows it
+        eventually(lambda: _assert_equal(unread(liaison), 0), timeout=10 * REFRESH + 20)
+        expect(content).to_have_value(TYPED_TEXT + MORE_TEXT)
+        expect(title).to_have_value(TYPED_TITLE)
         inbox_summary(liaison).click()
         sidebar = liaison.locator('[data-testid="stSidebar"]')
         sidebar.get_by_text(f"吹哨报到：{community}「{TITLE}」，请 1 小时内签收").wait_for()
