@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Settings:
     smtp_url: str | None = None  # COBUILD_SMTP_URL: outgoing mail (channels/mail.py); unset: e-mail off
     mail_from: str | None = None  # COBUILD_MAIL_FROM; unset: noreply@ + the SMTP host
     public_url: str | None = None  # COBUILD_PUBLIC_URL: the address users open (links in notices)
+    inbox_refresh_seconds: float = 30.0  # COBUILD_INBOX_REFRESH: the sidebar's unread count re-read; 0: off
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,7 +45,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_url=env.get("COBUILD_SMTP_URL", "").strip() or None,
         mail_from=env.get("COBUILD_MAIL_FROM", "").strip() or None,
         public_url=env.get("COBUILD_PUBLIC_URL", "").strip().rstrip("/") or None,
+        inbox_refresh_seconds=_seconds(env.get("COBUILD_INBOX_REFRESH"), default=30.0),
     )
+
+
+def _seconds(value: str | None, *, default: float) -> float:
+    """A non-negative number of seconds; unset or unreadable: ``default``."""
+    try:
+        seconds = float(value) if value is not None and value.strip() else default
+    except ValueError:
+        return default
+    return seconds if math.isfinite(seconds) and seconds >= 0 else default
 
 
 def secret_key(value: str | None, *, data_dir: Path, name: str, demo: bool) -> str | None:

@@ -1,10 +1,10 @@
 """管理: accounts, co-building units and their pairings, communities, categories, the matching vocabulary,
-the audit log."""
+the audit log, the deliveries of notices (消息投递)."""
 
 import streamlit as st
 
 from domain.enums import Role
-from ui import admin_audit_view, admin_view
+from ui import admin_audit_view, admin_notices_view, admin_view
 from ui.auth import require_role
 from ui.i18n import t
 from ui.tabs import lazy_tabs, show_open
@@ -16,7 +16,9 @@ st.caption(t("admin.subtitle"))
 admin_view.show_flash()
 
 tabs = lazy_tabs(
-    ["users", "units", "communities", "categories", "vocabulary", "audit"], key="admin_tab", prefix="admin.tabs."
+    ["users", "units", "communities", "categories", "vocabulary", "audit", "notices"],
+    key="admin_tab",
+    prefix="admin.tabs.",
 )
 show_open(
     tabs,
@@ -27,5 +29,6 @@ show_open(
         "categories": lambda: admin_view.categories_tab(actor),
         "vocabulary": lambda: admin_view.vocabulary_tab(actor),
         "audit": lambda: admin_audit_view.audit_tab(actor),
+        "notices": lambda: admin_notices_view.notices_tab(actor),
     },
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
@@ -684,19 +684,40 @@ def mark_all_read(session: Session, actor: Actor, *, now: datetime | None = None
 # --- the admin's deliveries --------------------------------------------------------------------
 
 
-def _delivery_conds(
-    *, status: NoticeStatus | None, channel: NoticeChannel | None, event: NoticeEvent | None, query: str
-) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class DeliveryQuery:
+    """The admin's filters over the outbox: status, channel, event, recipient (name, username or
+    address, in part) and a range of China-time days of the notice's moment (both ends included)."""
+
+    status: NoticeStatus | None = None
+    channel: NoticeChannel | None = None
+    event: NoticeEvent | None = None
+    query: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=rules.LOCAL_TZ).astimezone(UTC)
+
+
+def _delivery_conds(q: DeliveryQuery) -> list[ColumnElement[bool]]:
+    if q.date_from and q.date_to and q.date_to < q.date_from:
+        raise ValidationError("common.to_date", "admin.error.period_order")
     conds: list[ColumnElement[bool]] = []
-    if status is not None:
-        conds.append(Notice.status == status)
-    if channel is not None:
-        conds.append(Notice.channel == channel)
-    if event is not None:
-        conds.append(Notice.event == event)
-    if query.strip():
-        like = f"%{query.strip()}%"
+    if q.status is not None:
+        conds.append(Notice.status == q.status)
+    if q.channel is not None:
+        conds.append(Notice.channel == q.channel)
+    if q.event is not None:
+        conds.append(Notice.event == q.event)
+    if q.query.strip():
+        like = f"%{q.query.strip()}%"
         conds.append(or_(User.username.ilike(like), User.display_name.ilike(like), User.email.ilike(like)))
+    if q.date_from:
+        conds.append(Notice.due_at >= _local_midnight(q.date_from))
+    if q.date_to:
+        conds.append(Notice.due_at < _local_midnight(q.date_to + timedelta(days=1)))
     return conds
 
 
@@ -708,14 +729,34 @@ def list_deliveries(
     channel: NoticeChannel | None = None,
     event: NoticeEvent | None = None,
     query: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[pd.DataFrame, int]:
-    """The outbox for the admin: newest first, filtered by status, channel, event and recipient."""
+    """The outbox for the admin: newest first, filtered by status, channel, event, recipient and
+    days; one page of it and how many rows the filters hold (``limit=0``: the count alone)."""
     scope.require_administer(actor)
-    conds = _delivery_conds(status=status, channel=channel, event=event, query=query)
+    q = DeliveryQuery(status, channel, event, query, date_from, date_to)
+    conds = _delivery_conds(q)
     base = select(Notice.id).join(User, User.id == Notice.recipient_user_id).where(*conds)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    cols = [
+        "id",
+        "due_at",
+        "event",
+        "channel",
+        "recipient",
+        "email",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+        "key",
+    ]
+    if limit <= 0:
+        return pd.DataFrame(columns=cols), int(total)
     rows = session.execute(
         select(
             Notice.id,
@@ -737,24 +778,34 @@ def list_deliveries(
         .offset(offset)
         .limit(limit)
     ).all()
-    cols = [
-        "id",
-        "due_at",
-        "event",
-        "channel",
-        "recipient",
-        "email",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "sent_at",
-        "last_error",
-        "key",
-    ]
     df = pd.DataFrame([tuple(r) for r in rows], columns=cols)
     for col in ("due_at", "next_attempt_at", "sent_at"):
         df[col] = pd.Series([None if v is None or v != v else v for v in df[col].astype(object)], dtype=object)
     return df, int(total)
+
+
+def count_deliveries(
+    session: Session,
+    actor: Actor,
+    *,
+    status: NoticeStatus | None = None,
+    channel: NoticeChannel | None = None,
+    event: NoticeEvent | None = None,
+    query: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict[NoticeStatus, int]:
+    """How many rows the filters hold per status (one GROUP BY; every status, zero included)."""
+    scope.require_administer(actor)
+    conds = _delivery_conds(DeliveryQuery(status, channel, event, query, date_from, date_to))
+    rows = session.execute(
+        select(Notice.status, func.count(Notice.id))
+        .join(User, User.id == Notice.recipient_user_id)
+        .where(*conds)
+        .group_by(Notice.status)
+    ).all()
+    found = {NoticeStatus(s): int(n) for s, n in rows}
+    return {s: found.get(s, 0) for s in NoticeStatus}
 
 
 def list_attempts(session: Session, actor: Actor, *, notice_id: int) -> pd.DataFrame:
@@ -785,11 +836,19 @@ def send_test_email(
     session: Session, actor: Actor, *, to_addr: str, now: datetime | None = None, config: SmtpConfig | None = None
 ) -> str | None:
     """The admin sends a test e-mail to ``to_addr`` now (kept as a notice with its attempt); the
-    error text when it could not be sent, else None."""
+    error text when it could not be sent, else None. Without a usable ``COBUILD_SMTP_URL`` it is
+    refused (naming the variable) and nothing is written."""
     scope.require_administer(actor)
     addr = validate.text("notices.fields.test_to", to_addr, required=True, max_len=120)
     if "@" not in addr or " " in addr:
         raise ValidationError("notices.fields.test_to", "notices.errors.bad_address", value=addr)
+    if config is None:
+        if not mail_on():
+            raise ValidationError("notices.fields.smtp_url", "notices.errors.smtp_off")
+        try:
+            config = smtp_config()
+        except MailConfigError as err:
+            raise ValidationError("notices.fields.smtp_url", "notices.errors.smtp_bad", error=str(err)) from None
     now = now or utcnow()
     assert actor.user_id is not None
     notice = Notice(
@@ -809,7 +868,7 @@ def send_test_email(
     try:
         from channels.mail import SmtpMailer
 
-        cfg = config or smtp_config()
+        cfg = config
         user = session.get(User, actor.user_id)
         lang = (user.language if user else "") or "zh_CN"
         subject, body = render(NoticeEvent.TEST, {}, lang)

@@ -1,7 +1,13 @@
-"""站内消息 in the sidebar: the unread count on every page run, the latest notices, open, mark read."""
+"""站内消息 in the sidebar: the unread count, the latest notices, open, mark read.
+
+The inbox is a fragment that re-runs on its own every ``COBUILD_INBOX_REFRESH`` seconds (30 by
+default; 0 turns it off): only the fragment runs then — one indexed count while the list is closed —
+never the page, so a form being typed in is left alone. Opening the list, marking read, or any page
+run draws it afresh. bench/results.md has what a refresh costs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import streamlit as st
@@ -11,18 +17,35 @@ from services import notices
 from ui.format import fmt_datetime
 from ui.i18n import current_language, t
 from ui.safe import md_escape
-from ui.state import session_scope
+from ui.state import get_settings, session_scope
 
 SHOWN = 10
+EXPANDER_KEY = "inbox_open"
 
 
 def sidebar_inbox(actor: Actor, where: Any) -> None:
-    """The inbox under the chairs: its label carries the unread count (one indexed count a run)."""
+    """The inbox under the chairs, refreshed in place every ``COBUILD_INBOX_REFRESH`` seconds."""
+    every = get_settings().inbox_refresh_seconds
+    with where:
+        if every > 0:
+            _refreshing(actor, timedelta(seconds=every))
+        else:
+            inbox_body(actor)
+
+
+def _refreshing(actor: Actor, every: timedelta) -> None:
+    st.fragment(inbox_body, run_every=every)(actor)
+
+
+def inbox_body(actor: Actor) -> None:
+    """The label with the unread count (one indexed count a run); the list only while it is open."""
     with session_scope() as session:
         unread = notices.unread_count(session, actor)
     label = t("notices.inbox.unread", n=unread) if unread else t("notices.inbox.title")
-    with where, st.expander(label, icon=":material/notifications:", expanded=False):
-        _list(actor, unread)
+    box = st.expander(label, icon=":material/notifications:", key=EXPANDER_KEY, on_change="rerun")
+    if box.open:
+        with box:
+            _list(actor, unread)
 
 
 def _list(actor: Actor, unread: int) -> None:

@@ -396,3 +396,44 @@ def test_two_notify_processes_started_together_deliver_once(db: Db, smtp: SmtpSe
     assert sum(per_key.values()) == len(emails)
     lines = [o[0].strip().splitlines()[-1] for o in outs]
     assert all("到期" in line or line.startswith("skipped:") for line in lines), lines
+
+
+# --- the admin's deliveries ---------------------------------------------------------------------
+
+
+def test_deliveries_are_counted_per_status_in_sql_and_filtered_by_china_days(db: Db, smtp: SmtpServer) -> None:
+    """A summons raised at 23:30 China time on 24 November (15:30 UTC) belongs to the 24th: the day
+    range is of China days, and the counts per status agree with the listed rows."""
+    late = cn(2026, 11, 24, 23, 30)
+    _raise(db, late)
+    with db.session() as s:
+        admin = actor_for(_user(s, "admin"))
+        day = rules.local_day(late)
+        counts = notices.count_deliveries(s, admin, date_from=day, date_to=day)
+        rows, total = notices.list_deliveries(s, admin, date_from=day, date_to=day, limit=100)
+        assert sum(counts.values()) == total == len(rows)
+        assert counts == {NoticeStatus(st): int((rows["status"] == st).sum()) for st in NoticeStatus}
+        assert counts[NoticeStatus.PENDING] == 1  # liaison1's e-mail, not yet sent
+        nxt = notices.count_deliveries(s, admin, date_from=day + timedelta(days=1))
+        assert nxt[NoticeStatus.PENDING] == 0
+        mails = notices.count_deliveries(s, admin, channel=NoticeChannel.EMAIL, query="liaison1")
+        assert mails == {NoticeStatus.PENDING: 1, NoticeStatus.SENT: 0, NoticeStatus.FAILED: 0}
+        with pytest.raises(notices.ValidationError):
+            notices.count_deliveries(s, admin, date_from=day, date_to=day - timedelta(days=1))
+        with pytest.raises(notices.PermissionDenied):
+            notices.count_deliveries(s, actor_for(_user(s, "community1")))
+
+
+def test_test_email_is_refused_naming_the_variable_when_mail_is_off(db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COBUILD_SMTP_URL", raising=False)
+    with db.session(write=True) as s:
+        admin = actor_for(_user(s, "admin"))
+        with pytest.raises(notices.ValidationError) as refused:
+            notices.send_test_email(s, admin, to_addr="a@example.org")
+        assert refused.value.field == "notices.fields.smtp_url"
+    monkeypatch.setenv("COBUILD_SMTP_URL", "http://mail.example.org")
+    with db.session(write=True) as s:
+        with pytest.raises(notices.ValidationError) as refused:
+            notices.send_test_email(s, admin, to_addr="a@example.org")
+        assert refused.value.code == "notices.errors.smtp_bad"
+    assert _rows(db, event=NoticeEvent.TEST) == []
