@@ -23,7 +23,6 @@ MAIL = {
 # read by Settings, deliberately not in the README's table
 UNDOCUMENTED = {
     "COBUILD_ENV": "set by `make dev` (error details); not a setting an installer chooses",
-    "COBUILD_LOGIN_SLEEP": "the tests' knob for the login delay",
     "COBUILD_DATA_DIR": "the tests' private data folder; the README names data/ itself",
 }
 # in the README's table, read outside Settings: where
