@@ -82,6 +82,7 @@ def seed_demo(session: Session, *, today: date) -> dict[str, int]:
 
 
 DEMO_NOTICES_PER_EVENT = 3
+DEMO_NOTICE_DAYS = 90  # far enough back to reach an overdue 待办 of the last quarter
 
 
 def seed_demo_notices(session: Session, *, today: date) -> int:
@@ -91,7 +92,7 @@ def seed_demo_notices(session: Session, *, today: date) -> int:
     from services import notices
 
     until = local_time(today, 9)
-    window = rules.Window(until - timedelta(days=45), until)
+    window = rules.Window(until - timedelta(days=DEMO_NOTICE_DAYS), until)
     dues = notices.collect_due(session, window)
     recent = session.scalars(select(Whistle).where(Whistle.raised_at > window.since).order_by(Whistle.raised_at)).all()
     for facts in notices.whistle_facts(session, recent):
@@ -647,7 +648,7 @@ class _Demo:
             due = day + timedelta(days=self.rng.randint(20, 60))
             keep_open = last and owner is self.by_pinyin[0]  # liaison1 has something open to report on
             if keep_open:
-                due = max(due, self.today + timedelta(days=10))
+                due = self.today + timedelta(days=3)  # its 待办 reminder (three days before) is in the inbox
             item = ActionItem(
                 meeting=meeting,
                 owner_unit_id=owner.id,

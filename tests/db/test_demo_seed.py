@@ -305,3 +305,18 @@ def test_demo_activities_are_logged_where_their_unit_may_log(s: Session) -> None
     assert s.scalar(OFF_PAIRING) == 0
     claimed = select(func.count()).where(Need.claimed_by_unit_id.is_not(None))
     assert s.scalar(claimed) and s.scalar(claimed.where(Need.claimed_on.is_(None))) == 0
+
+
+def test_the_demo_inbox_holds_a_few_delivered_notices_of_each_kind(s: Session) -> None:
+    """Issue 14's demo: the chair, 吹哨 and 待办 are each in the inbox, delivered and never e-mailed."""
+    from db.models import Notice
+    from domain.enums import NoticeChannel, NoticeEvent, NoticeStatus
+
+    rows = s.scalars(select(Notice)).all()
+    events = Counter(r.event for r in rows)
+    assert NoticeEvent.WHISTLE_RAISED in events, events
+    assert events.keys() & {NoticeEvent.ACTION_UPCOMING, NoticeEvent.ACTION_OVERDUE}, events
+    assert events.keys() & {NoticeEvent.CHAIR_UPCOMING, NoticeEvent.CHAIR_START, NoticeEvent.CHAIR_MISSING}, events
+    assert events.keys() & {NoticeEvent.WHISTLE_WARNING, NoticeEvent.WHISTLE_PASSED, NoticeEvent.WHISTLE_OVERDUE}
+    assert all(r.channel == NoticeChannel.INBOX and r.status == NoticeStatus.SENT for r in rows)
+    assert sum(1 for r in rows if r.read_at is None) >= 1  # something new to see
