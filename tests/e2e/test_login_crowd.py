@@ -20,6 +20,7 @@ from db.engine import make_engine, make_session_factory, session_scope
 from db.models import User
 from domain.enums import Role
 from tests.e2e.conftest import Server, assert_no_exception, start_server, wait_idle
+from tests.e2e.flows import eventually, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -153,7 +154,15 @@ def test_a_password_changed_in_one_browser_ends_the_login_in_another(server, bro
         a.get_by_role("button", name="退出登录").wait_for()
 
         # through the sidebar, as a user goes there (a typed deep link on a busy machine is issue 16's)
-        b.get_by_role("link", name="个人设置").click()
+        # The new session's extra run (the cookie component) can swallow a click made while it runs:
+        # let the run finish, and click the link again if the page has not moved.
+        settle(b)
+
+        def open_account() -> None:
+            b.get_by_role("link", name="个人设置").click()
+            b.get_by_role("tab", name="修改密码").wait_for(timeout=15_000)
+
+        eventually(open_account, timeout=90)
         b.get_by_role("tab", name="修改密码").click()
         b.get_by_label("当前密码", exact=True).fill("changer-pass-2026")
         b.get_by_label("新密码", exact=True).fill("changed-pass-2027")
