@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from math import ceil
 from pathlib import Path
 from typing import Literal
 
@@ -276,24 +277,35 @@ def _tokens(text: str) -> list[str]:
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """``text`` broken into lines no wider than ``width`` (a word wider than that is cut by characters);
-    closing punctuation never starts a line."""
+    closing punctuation never starts a line (it hangs at the end of the line before)."""
     lines: list[str] = []
     line = ""
+
+    def fits(s: str) -> bool:
+        return font.getlength(s) <= width
+
+    def hangs(s: str) -> bool:
+        return s[0] in NO_LINE_START and bool(line.strip())
+
     for token in _tokens(text):
-        if font.getlength(line + token) <= width or not line.strip():
-            if font.getlength(token) > width and not line.strip():
-                for ch in token:  # an over-long word: break it by characters
-                    if line and font.getlength(line + ch) > width:
-                        lines.append(line)
-                        line = ""
-                    line += ch
-                continue
+        if not line and token.isspace():
+            continue
+        if fits(line + token) or hangs(token):
             line += token
-        elif token[0] in NO_LINE_START:
-            line += token  # hang the mark rather than start a line with it
-        else:
+            continue
+        if line.strip():
             lines.append(line.rstrip())
-            line = token.lstrip()
+            line = ""
+        if token.isspace():
+            continue
+        if fits(token):
+            line = token
+            continue
+        for ch in token:  # a word wider than the line: cut it by characters
+            if line and not fits(line + ch) and not hangs(ch):
+                lines.append(line)
+                line = ""
+            line += ch
     if line.strip():
         lines.append(line.rstrip())
     return lines
@@ -309,8 +321,9 @@ def wrap_balanced(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[s
     by_phrase = _wrap_phrases(text, font, width)
     if by_phrase is not None and len(by_phrase) <= len(lines):
         return by_phrase
-    lo, hi = width // 2, width
-    while lo < hi:  # the narrowest measure that still needs no more lines
+    widest_word = max((font.getlength(tok) for tok in _tokens(text)), default=0)
+    lo, hi = max(width // 2, min(width, ceil(widest_word))), width
+    while lo < hi:  # the narrowest measure that still needs no more lines and cuts no word that fits
         mid = (lo + hi) // 2
         if len(wrap(text, font, mid)) <= len(lines):
             hi = mid
@@ -321,7 +334,8 @@ def wrap_balanced(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[s
 
 def _wrap_phrases(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str] | None:
     """Whole phrases packed into lines; ``None`` when a phrase alone is wider than ``width``."""
-    phrases = [p for p in re.findall(r"[^，。；：！？,.;:!?]*[，。；：！？,.;:!?]?\s*", text) if p]
+    # a phrase ends at a Chinese mark, or at a Latin one followed by a space (not the dots of an address)
+    phrases = [p for p in re.split(r"(?<=[，。；：！？])|(?<=[,.;:!?]\s)", text) if p]
     lines: list[str] = []
     line = ""
     for phrase in phrases:
