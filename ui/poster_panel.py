@@ -13,7 +13,6 @@ from domain.errors import AppError
 from exports import poster
 from services import posters
 from ui.i18n import current_language, error_message, t
-from ui.safe import md_escape
 from ui.state import cached_read, get_settings
 from ui.tabs import lazy_expander
 
@@ -64,7 +63,8 @@ def poster_panel(actor: Actor) -> None:
             st.error(error_message(err))
             return
         left, right = st.columns([3, 2])
-        left.markdown(t("poster.address", url=md_escape(url)))
+        left.caption(t("poster.address"))
+        left.code(url, language=None, wrap_lines=True)
         formats: tuple[tuple[poster.Format, str], ...] = (
             ("png", ":material/image:"),
             ("pdf", ":material/picture_as_pdf:"),
