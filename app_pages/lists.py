@@ -6,6 +6,7 @@ from ui import lists_agreements, lists_excel, lists_matrix, lists_projects, list
 from ui.auth import require_role
 from ui.format import today_local
 from ui.i18n import t
+from ui.poster_panel import poster_panel
 from ui.tabs import lazy_tabs, show_open
 
 actor = require_role()
@@ -29,3 +30,4 @@ show_open(
 
 st.divider()
 lists_excel.excel_section(actor, today)
+poster_panel(actor)
