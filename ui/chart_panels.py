@@ -17,7 +17,7 @@ from exports.png import chart_png, cjk_font_available
 from locales import translate
 from services import metrics, quarterly, reference, stats
 from ui import charts
-from ui.format import fmt_number, fmt_percent
+from ui.format import fmt_compact, fmt_percent
 from ui.i18n import current_language, t
 from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 from workbook.cells import frame_csv
@@ -134,10 +134,11 @@ def panel(data: dict[str, Any], key: str) -> charts.Panel:
 
 def kpis(fig: stats.Figures) -> None:
     """The period's figures, each from the metric dictionary."""
+    lang = current_language()
     cells = [
-        ("charts.kpi.activities", fmt_number(fig.activities), "metrics.activities_def"),
-        ("charts.kpi.volunteer_hours", fmt_number(fig.volunteer_hours), "metrics.volunteer_hours_def"),
-        ("charts.kpi.open_needs", fmt_number(fig.open_needs), "metrics.open_needs_def"),
+        ("charts.kpi.activities", fmt_compact(fig.activities, lang), "metrics.activities_def"),
+        ("charts.kpi.volunteer_hours", fmt_compact(fig.volunteer_hours, lang), "metrics.volunteer_hours_def"),
+        ("charts.kpi.open_needs", fmt_compact(fig.open_needs, lang), "metrics.open_needs_def"),
         ("charts.kpi.six_items_completion", fmt_percent(fig.six_items_completion), "metrics.six_items_completion_def"),
         ("charts.kpi.attendance_rate", fmt_percent(fig.attendance_rate), "charts.kpi.attendance_rate_def"),
         ("charts.kpi.action_closure_rate", fmt_percent(fig.action_closure_rate), "charts.kpi.action_closure_rate_def"),

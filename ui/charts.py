@@ -1,10 +1,20 @@
 """Altair chart builders: an aggregated DataFrame in, a Chart out (no st.* here).
 
-Every builder refuses more than ``MAX_ROWS`` rows: aggregate in SQL first (quality.md)."""
+Every builder refuses more than ``MAX_ROWS`` rows: aggregate in SQL first (quality.md).
+
+One look for every chart of the app, the deck and the report, decided here and nowhere else:
+
+- colours: ``STATUS_COLORS`` gives each status one colour wherever it is drawn (red is only for what is
+  late or lapsed), ``PALETTE`` colours plain categories (activity kinds, years) and has no red;
+- labels: ``category_axis`` — never dropped (``labelOverlap=False``), cut only past ``LABEL_LIMIT``
+  (the tooltip has the whole name), turned when they would not fit side by side;
+- counts tick at whole numbers (``format="d"``, ``tickMinStep=1``), on axes and legends;
+- months (``YYYY-MM`` keys) read 10月, with the year where it changes: 2026年10月 (Oct / Oct 2026)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +26,54 @@ MAX_ROWS = 5_000
 # table beside it lists every unit, a page at a time.
 UNITS_NAMED = 30
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+LABEL_LIMIT = 150  # px: a unit's whole name at 11 px (13 characters); longer ones end in …
+LABEL_FONT_SIZE = 11
+
+Translate = Callable[..., str]
+
+# ---- one palette ---------------------------------------------------------------------------------
+
+GREEN = "#4c9a6a"
+BLUE = "#3b6fb6"
+LIGHT_BLUE = "#8db4e2"
+ORANGE = "#e08a2e"
+YELLOW = "#e3c14b"
+RED = "#c9302c"
+GREY = "#a6a6a6"
+LIGHT_GREY = "#e4e4e4"
+PRIMARY = BLUE  # bars and lines of one series
+# plain categories (activity kinds, years …): no red, no status colour's orange
+PALETTE: tuple[str, ...] = (
+    "#3b6fb6",
+    "#47a6b5",
+    "#8e6bb8",
+    "#a3b839",
+    "#b5895a",
+    "#d36fa0",
+    "#7d8a99",
+    "#5a5fc9",
+    "#6bbf8a",
+    "#c7a03a",
+)
+HEAT_SCHEME = "oranges"
+
+# Every status a chart colours, by its vocabulary and code: one colour each, wherever it is drawn.
+# A status shown under the same name in two vocabularies (待对接: a need not yet taken up, a need
+# not yet covered) has the same colour in both.
+STATUS_COLORS: dict[str, dict[str, str]] = {
+    "NeedStatus": {"open": ORANGE, "claimed": YELLOW, "project": BLUE, "solved": GREEN, "closed": GREY},
+    "coverage": {"covered": GREEN, "uncovered": ORANGE},
+    "action": {"done": GREEN, "open": LIGHT_BLUE, "overdue": RED, "dropped": GREY},
+    "agreement": {"valid": GREEN, "expiring": YELLOW, "lapsed": RED},
+    "six": {"done": GREEN, "missing": LIGHT_GREY},
+}
+# where each vocabulary's names come from
+STATUS_LABELS = {
+    "NeedStatus": "enum.NeedStatus.{}",
+    "coverage": "charts.state.{}",
+    "action": "charts.state.{}",
+    "agreement": "charts.state.{}",
+}
 
 
 class TooManyRows(ValueError):
@@ -29,7 +87,117 @@ def _check(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _style(chart: alt.Chart | alt.LayerChart, title: str) -> alt.Chart | alt.LayerChart:
-    return chart.properties(title=title).configure(font=FONT).configure_title(anchor="start", fontSize=15)
+    return (
+        chart.properties(title=title)
+        .configure(font=FONT)
+        .configure_title(anchor="start", fontSize=15)
+        .configure_axis(labelFontSize=LABEL_FONT_SIZE)
+        .configure_range(category=list(PALETTE))
+    )
+
+
+def status_scale(vocabulary: str, codes: Sequence[str], tr: Translate) -> tuple[list[str], list[str]]:
+    """The names (in the reader's words) and colours of ``codes`` of a status ``vocabulary``."""
+    names = [tr(STATUS_LABELS[vocabulary].format(c)) for c in codes]
+    return names, [STATUS_COLORS[vocabulary][c] for c in codes]
+
+
+# ---- one label rule ------------------------------------------------------------------------------
+
+
+def label_angle(labels: Iterable[object]) -> int:
+    """0 when the labels fit side by side on a phone (about 16 characters in all), else turned: -40°,
+    or upright (-90°) for more than 12 of them, so that none is dropped or overlaps."""
+    shown = [str(v) for v in dict.fromkeys(labels)]
+    if len(shown) * max((len(s) for s in shown), default=0) <= 16:
+        return 0
+    return -40 if len(shown) <= 12 else -90
+
+
+def category_axis(labels: Iterable[object] | None = None, *, horizontal: bool = True, **kw: Any) -> alt.Axis:
+    """The axis of a category (units, kinds, months …): every label shown, none dropped."""
+    if horizontal:
+        kw.setdefault("labelAngle", label_angle([] if labels is None else labels))
+    return alt.Axis(labelOverlap=False, labelLimit=LABEL_LIMIT, labelFontSize=LABEL_FONT_SIZE, **kw)
+
+
+def is_count(series: pd.Series) -> bool:
+    """Whether a column holds counts (integers; hours, points and rates are floats)."""
+    if pd.api.types.is_bool_dtype(series):
+        return False
+    if pd.api.types.is_integer_dtype(series):
+        return True
+    return False
+
+
+def value_axis(*, count: bool, percent: bool = False, **kw: Any) -> alt.Axis:
+    """The axis of a measure: whole-number ticks for counts, per cent for shares."""
+    if percent:
+        return alt.Axis(format=".0%", **kw)
+    if count:
+        return alt.Axis(format="d", tickMinStep=1, **kw)
+    return alt.Axis(**kw)
+
+
+# ---- months --------------------------------------------------------------------------------------
+
+MONTH_KEY = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _t(tr: Translate | None) -> Translate:
+    if tr is not None:
+        return tr
+    from ui.i18n import t  # the app's user language (builders called from a page)
+
+    return t
+
+
+def is_month_column(series: pd.Series) -> bool:
+    return len(series) > 0 and all(isinstance(v, str) and MONTH_KEY.match(v) for v in series)
+
+
+def month_names(keys: Iterable[str], tr: Translate) -> dict[str, tuple[str, str]]:
+    """``YYYY-MM`` → (its whole name, its name on an axis): 2026年10月 and 10月; the axis keeps the year
+    on the first month and on each January."""
+    out: dict[str, tuple[str, str]] = {}
+    last_year: int | None = None
+    month = tr("charts.month_names").split()  # 1月 … 12月, Jan … Dec
+    for key in sorted(set(keys)):
+        y, m = int(key[:4]), int(key[5:7])
+        short = month[m - 1]
+        whole = tr("charts.month_long", year=y, month=short)
+        out[key] = (whole, whole if y != last_year else short)
+        last_year = y
+    return out
+
+
+def _months(df: pd.DataFrame, x: str, tr: Translate | None) -> tuple[pd.DataFrame, list[str] | None, str | None]:
+    """When ``x`` holds months: the frame with their whole names, their order, and the axis's label
+    expression (the short names); otherwise the frame unchanged."""
+    if not is_month_column(df[x]):
+        return df, None, None
+    names = month_names(df[x], _t(tr))
+    order = [names[k][0] for k in sorted(names)]
+    shorter = [(whole, short) for whole, short in names.values() if short != whole]
+    expr = "datum.label"
+    for whole, short in reversed(shorter):
+        expr = f"datum.value === {_js(whole)} ? {_js(short)} : ({expr})"
+    return df.assign(**{x: df[x].map(lambda k: names[k][0])}), order, expr if shorter else None
+
+
+def whole_months(df: pd.DataFrame, column: str, tr: Translate) -> pd.DataFrame:
+    """``df`` with its ``YYYY-MM`` months in ``column`` written out (2026年10月), for a table or CSV."""
+    if not is_month_column(df[column]):
+        return df
+    names = month_names(df[column], tr)
+    return df.assign(**{column: df[column].map(lambda k: names[k][0])})
+
+
+def _js(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+# ---- the builders --------------------------------------------------------------------------------
 
 
 def bar(
@@ -45,42 +213,66 @@ def bar(
     horizontal: bool = False,
     percent: bool = False,
     extra_tooltips: list[tuple[str, str]] | None = None,
+    count: bool | None = None,
+    tr: Translate | None = None,
 ) -> alt.Chart:
     """Bars of ``y`` per ``x`` (categories kept in ``sort`` order); ``percent`` shows ``y`` (0–1)
-    as a percentage; ``extra_tooltips`` adds (column, title) pairs to the tooltip."""
+    as a percentage; ``count`` (default: an integer ``y``) ticks at whole numbers; ``extra_tooltips``
+    adds (column, title) pairs to the tooltip; ``tr`` names months (default: the user's language)."""
     _check(df)
-    fmt = ".0%" if percent else ""
-    axis = alt.Axis(format=fmt) if percent else alt.Undefined
+    df, months, month_expr = _months(df, x, tr)
+    if months is not None and not isinstance(sort, str):
+        sort = months
+    count = is_count(df[y]) if count is None else count
+    fmt = ".0%" if percent else ("d" if count else "")
+    cat_axis = category_axis(df[x], horizontal=not horizontal, **({"labelExpr": month_expr} if month_expr else {}))
+    val_axis = value_axis(count=count, percent=percent)
     cat = (
-        alt.X(f"{x}:N", title=x_title, sort=sort, axis=alt.Axis(labelAngle=0))
+        alt.X(f"{x}:N", title=x_title, sort=sort, axis=cat_axis)
         if not horizontal
-        else alt.Y(f"{x}:N", title=x_title, sort=sort)
+        else alt.Y(f"{x}:N", title=x_title, sort=sort, axis=cat_axis)
     )
-    val = alt.Y(f"{y}:Q", title=y_title, axis=axis) if not horizontal else alt.X(f"{y}:Q", title=y_title, axis=axis)
+    val = (
+        alt.Y(f"{y}:Q", title=y_title, axis=val_axis)
+        if not horizontal
+        else alt.X(f"{y}:Q", title=y_title, axis=val_axis)
+    )
     enc = {"x": cat, "y": val} if not horizontal else {"y": cat, "x": val}
     tooltip = [alt.Tooltip(f"{x}:N", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=fmt)]
     for col, col_title in extra_tooltips or []:
         tooltip.append(alt.Tooltip(col, title=col_title))
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=None)
+        enc["color"] = alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=list(PALETTE)))
         tooltip.append(alt.Tooltip(f"{color}:N"))
-    chart = alt.Chart(df).mark_bar(cornerRadiusEnd=3).encode(**enc, tooltip=tooltip)
+    chart = alt.Chart(df).mark_bar(cornerRadiusEnd=3, color=PRIMARY).encode(**enc, tooltip=tooltip)
     return _style(chart, title)  # type: ignore[return-value]
 
 
 def line(
-    df: pd.DataFrame, *, x: str, y: str, title: str, x_title: str, y_title: str, color: str | None = None
+    df: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    color: str | None = None,
+    count: bool | None = None,
+    tr: Translate | None = None,
 ) -> alt.Chart:
-    """A line over time (``x`` temporal or ordinal month labels)."""
+    """A line over time (``x``: ``YYYY-MM`` months, or ordinal labels)."""
     _check(df)
+    df, months, month_expr = _months(df, x, tr)
+    count = is_count(df[y]) if count is None else count
+    axis = category_axis(df[x], **({"labelExpr": month_expr} if month_expr else {}))
     enc = {
-        "x": alt.X(f"{x}:O", title=x_title),
-        "y": alt.Y(f"{y}:Q", title=y_title),
+        "x": alt.X(f"{x}:O", title=x_title, sort=months, axis=axis),
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=value_axis(count=count)),
         "tooltip": [alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title)],
     }
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=None)
-    chart = alt.Chart(df).mark_line(point=True).encode(**enc)
+        enc["color"] = alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=list(PALETTE)))
+    chart = alt.Chart(df).mark_line(point=True, color=PRIMARY).encode(**enc)
     return _style(chart, title)  # type: ignore[return-value]
 
 
@@ -96,25 +288,31 @@ def stacked_bar(
     color_sort: list[str] | None = None,
     x_sort: list[str] | None = None,
     colors: list[str] | None = None,
+    count: bool | None = None,
+    tr: Translate | None = None,
 ) -> alt.Chart:
-    """Bars of ``y`` per ``x`` stacked by ``color`` (``colors``: one colour per ``color_sort`` value)."""
+    """Bars of ``y`` per ``x`` stacked by ``color`` (``colors``: one colour per ``color_sort`` value, a
+    status's from ``status_scale``; otherwise the ``PALETTE``)."""
     _check(df)
-    scale = alt.Scale(domain=color_sort, range=colors) if colors and color_sort else alt.Undefined
+    df, months, month_expr = _months(df, x, tr)
+    if months is not None:
+        x_sort = months
+    count = is_count(df[y]) if count is None else count
+    if colors and color_sort:
+        scale = alt.Scale(domain=color_sort, range=colors)
+    else:
+        scale = alt.Scale(domain=color_sort, range=list(PALETTE)) if color_sort else alt.Scale(range=list(PALETTE))
     order = alt.Order("_order:Q") if color_sort else alt.Undefined
     if color_sort:
         rank = {v: i for i, v in enumerate(color_sort)}
         df = df.assign(_order=df[color].map(lambda v: rank.get(v, len(rank))))
+    axis = category_axis(df[x], **({"labelExpr": month_expr} if month_expr else {}))
     chart = (
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X(
-                f"{x}:O",
-                title=x_title,
-                sort=x_sort,
-                axis=alt.Axis(labelAngle=-30, labelOverlap=False) if x_sort else alt.Undefined,
-            ),
-            y=alt.Y(f"sum({y}):Q", title=y_title),
+            x=alt.X(f"{x}:O", title=x_title, sort=x_sort, axis=axis),
+            y=alt.Y(f"sum({y}):Q", title=y_title, axis=value_axis(count=count)),
             color=alt.Color(f"{color}:N", title=None, sort=color_sort, scale=scale),
             order=order,
             tooltip=[
@@ -128,16 +326,29 @@ def stacked_bar(
 
 
 def heatmap(
-    df: pd.DataFrame, *, x: str, y: str, value: str, title: str, x_title: str, y_title: str, value_title: str
+    df: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    value: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    value_title: str,
+    count: bool | None = None,
 ) -> alt.LayerChart:
-    """A grid of ``value`` by ``x`` × ``y`` with the number written in each cell."""
+    """A grid of ``value`` by ``x`` × ``y`` with the number written in each cell; every column and
+    row is labelled."""
     _check(df)
+    count = is_count(df[value]) if count is None else count
+    # the legend below the grid: beside it, it would take the width a phone needs for 18 columns
+    legend = alt.Legend(orient="bottom", **({"format": "d", "tickMinStep": 1} if count else {}))
     base = alt.Chart(df).encode(
-        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-40)),
-        y=alt.Y(f"{y}:N", title=y_title),
+        x=alt.X(f"{x}:N", title=x_title, axis=category_axis(df[x])),
+        y=alt.Y(f"{y}:N", title=y_title, axis=category_axis(horizontal=False)),
     )
     rect = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="oranges")),
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme=HEAT_SCHEME), legend=legend),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
             alt.Tooltip(f"{x}:N", title=x_title),
@@ -145,7 +356,7 @@ def heatmap(
         ],
     )
     text = base.mark_text(fontSize=11).encode(text=alt.Text(f"{value}:Q"))
-    return _style(alt.layer(rect, text), title)  # type: ignore[return-value]
+    return _style(alt.layer(rect, text).properties(height=alt.Step(24)), title)  # type: ignore[return-value]
 
 
 def donut(
@@ -161,7 +372,10 @@ def donut(
 ) -> alt.LayerChart:
     """Shares of ``value`` by ``category`` as a ring, with the numbers beside it."""
     _check(df)
-    scale = alt.Scale(domain=sort, range=colors) if sort and colors else alt.Undefined
+    if sort and colors:
+        scale = alt.Scale(domain=sort, range=colors)
+    else:
+        scale = alt.Scale(domain=sort, range=list(PALETTE)) if sort else alt.Scale(range=list(PALETTE))
     if sort:
         rank = {v: i for i, v in enumerate(sort)}
         df = df.assign(_order=df[category].map(lambda v: rank.get(v, len(rank))))
@@ -195,12 +409,17 @@ def progress_grid(
     """A grid of ``x`` × ``y`` where done cells (``done`` true) are green and missing ones grey,
     with the count written in each cell (the 六个一 grid)."""
     _check(df)
+    six = STATUS_COLORS["six"]
     base = alt.Chart(df).encode(
-        x=alt.X(f"{x}:N", title=x_title, sort=x_sort, axis=alt.Axis(labelAngle=0, orient="top", labelOverlap=False)),
-        y=alt.Y(f"{y}:N", title=y_title, sort=y_sort),
+        x=alt.X(
+            f"{x}:N", title=x_title, sort=x_sort, axis=category_axis(df[x] if x_sort is None else x_sort, orient="top")
+        ),
+        y=alt.Y(f"{y}:N", title=y_title, sort=y_sort, axis=category_axis(horizontal=False)),
     )
     rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color(f"{done}:N", legend=None, scale=alt.Scale(domain=[True, False], range=["#4c9a6a", "#e4e4e4"])),
+        color=alt.Color(
+            f"{done}:N", legend=None, scale=alt.Scale(domain=[True, False], range=[six["done"], six["missing"]])
+        ),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
             alt.Tooltip(f"{x}:N", title=x_title),
@@ -214,20 +433,6 @@ def progress_grid(
 
 # ---- the charts of /charts, the deck and the report: aggregated data in, labelled chart out ----
 
-Translate = Callable[..., str]
-
-STATE_COLORS = {
-    "covered": "#4c9a6a",
-    "uncovered": "#d9534f",
-    "done": "#4c9a6a",
-    "open": "#7aa6d6",
-    "overdue": "#d9534f",
-    "dropped": "#b0b0b0",
-    "valid": "#4c9a6a",
-    "expiring": "#f0ad4e",
-    "lapsed": "#d9534f",
-}
-
 
 @dataclass(frozen=True)
 class Panel:
@@ -239,17 +444,13 @@ class Panel:
     data: pd.DataFrame
 
 
-def _states(tr: Translate, codes: Sequence[str]) -> tuple[list[str], list[str]]:
-    return [tr(f"charts.state.{c}") for c in codes], [STATE_COLORS[c] for c in codes]
-
-
 def _data(df: pd.DataFrame, columns: dict[str, str], tr: Translate) -> pd.DataFrame:
     return df[list(columns)].rename(columns={c: tr(k) for c, k in columns.items()})
 
 
 def needs_by_category_panel(df: pd.DataFrame, tr: Translate) -> Panel:
     title = tr("charts.chart.needs_by_category")
-    statuses = ["open", "claimed", "project", "solved", "closed"]
+    names, colors = status_scale("NeedStatus", ["open", "claimed", "project", "solved", "closed"], tr)
     d = df.assign(status=df["status"].map(lambda s: tr(f"enum.NeedStatus.{s}")))
     chart = stacked_bar(
         d,
@@ -259,7 +460,8 @@ def needs_by_category_panel(df: pd.DataFrame, tr: Translate) -> Panel:
         title=title,
         x_title=tr("charts.axis.category"),
         y_title=tr("charts.axis.needs"),
-        color_sort=[tr(f"enum.NeedStatus.{s}") for s in statuses],
+        color_sort=names,
+        colors=colors,
         x_sort=list(dict.fromkeys(d["category"])),
     )
     return Panel(
@@ -274,7 +476,7 @@ def needs_by_category_panel(df: pd.DataFrame, tr: Translate) -> Panel:
 
 def needs_coverage_panel(df: pd.DataFrame, tr: Translate) -> Panel:
     title = tr("charts.chart.needs_coverage")
-    names, colors = _states(tr, ["covered", "uncovered"])
+    names, colors = status_scale("coverage", ["covered", "uncovered"], tr)
     d = df.assign(coverage=df["coverage"].map(lambda s: tr(f"charts.state.{s}")))
     chart = stacked_bar(
         d,
@@ -338,12 +540,17 @@ def monthly_activities_panel(monthly: pd.DataFrame, tr: Translate) -> Panel:
         x_title=tr("charts.axis.month"),
         y_title=tr("charts.axis.activities"),
         sort=list(monthly["month"]),
+        tr=tr,
     )
     return Panel(
         "activities_by_month",
         title,
         chart,
-        _data(monthly, {"month": "charts.axis.month", "activities": "charts.axis.activities"}, tr),
+        _data(
+            whole_months(monthly, "month", tr),
+            {"month": "charts.axis.month", "activities": "charts.axis.activities"},
+            tr,
+        ),
     )
 
 
@@ -356,12 +563,17 @@ def hours_panel(monthly: pd.DataFrame, tr: Translate) -> Panel:
         title=title,
         x_title=tr("charts.axis.month"),
         y_title=tr("charts.axis.hours"),
+        tr=tr,
     )
     return Panel(
         "hours_by_month",
         title,
         chart,
-        _data(monthly, {"month": "charts.axis.month", "volunteer_hours": "charts.axis.hours"}, tr),
+        _data(
+            whole_months(monthly, "month", tr),
+            {"month": "charts.axis.month", "volunteer_hours": "charts.axis.hours"},
+            tr,
+        ),
     )
 
 
@@ -443,7 +655,7 @@ def attendance_panel(df: pd.DataFrame, tr: Translate) -> Panel:
 
 def actions_panel(df: pd.DataFrame, tr: Translate) -> Panel:
     title = tr("charts.chart.actions")
-    names, colors = _states(tr, ["done", "open", "overdue", "dropped"])
+    names, colors = status_scale("action", ["done", "open", "overdue", "dropped"], tr)
     d = df.assign(state=df["state"].map(lambda s: tr(f"charts.state.{s}")))
     chart = stacked_bar(
         d,
@@ -455,18 +667,23 @@ def actions_panel(df: pd.DataFrame, tr: Translate) -> Panel:
         y_title=tr("charts.axis.items"),
         color_sort=names,
         colors=colors,
+        tr=tr,
     )
     return Panel(
         "actions",
         title,
         chart,
-        _data(d, {"month": "charts.axis.month", "state": "charts.axis.state", "count": "charts.axis.items"}, tr),
+        _data(
+            whole_months(d, "month", tr),
+            {"month": "charts.axis.month", "state": "charts.axis.state", "count": "charts.axis.items"},
+            tr,
+        ),
     )
 
 
 def agreements_panel(df: pd.DataFrame, tr: Translate) -> Panel:
     title = tr("charts.chart.agreements")
-    names, colors = _states(tr, list(df["state"]))
+    names, colors = status_scale("agreement", list(df["state"]), tr)
     d = df.assign(state=names)
     chart = donut(
         d,
@@ -496,6 +713,7 @@ def ranking_panel(df: pd.DataFrame, measure: str, tr: Translate) -> Panel:
         sort="-x",
         horizontal=True,
         percent=measure == "attendance_rate",
+        count=measure not in ("attendance_rate", "volunteer_hours"),
     )
     return Panel(
         "ranking", title, chart, _data(df, {"unit": "charts.axis.unit", "value": f"charts.measure.{measure}"}, tr)

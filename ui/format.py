@@ -28,6 +28,19 @@ def fmt_datetime(value: datetime | None, lang: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+def fmt_moment(value: datetime | date | None, lang: str) -> str:
+    """A deadline or a due moment as people read it: the day alone when it falls at midnight (a day's
+    deadline, 2026年12月10日 — not 2026年12月10日 00:00), the day and the time otherwise."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return fmt_date(value, lang)
+    local = value.astimezone(LOCAL_TZ) if value.tzinfo else value
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return fmt_date(local.replace(tzinfo=None), lang)
+    return fmt_datetime(value, lang)
+
+
 def fmt_month(year: int, month: int, lang: str) -> str:
     return f"{year}年{month}月" if lang == "zh_CN" else f"{year}-{month:02d}"
 
@@ -38,6 +51,19 @@ def fmt_number(value: float | int | None, digits: int = 0) -> str:
     if digits == 0:
         return f"{round(value):,}"
     return f"{value:,.{digits}f}"
+
+
+def fmt_compact(value: float | int | None, lang: str) -> str:
+    """A figure short enough for a KPI tile: below 100,000 in full (7,324), above in 万 / 亿 with one
+    decimal (525.3万, 1.2亿), or K / M / B in English (525.3K, 5.3M)."""
+    if value is None:
+        return "–"
+    units = ((1e8, "亿"), (1e4, "万")) if lang == "zh_CN" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    if abs(value) >= 100_000:
+        for size, suffix in units:
+            if abs(value) >= size:
+                return f"{value / size:.1f}".removesuffix(".0") + suffix
+    return fmt_number(value)
 
 
 def fmt_percent(value: float | None) -> str:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from domain.actor import Actor
 from services import notices
-from ui.format import fmt_datetime
+from ui.format import fmt_moment
 from ui.i18n import current_language, t
 from ui.safe import md_escape
 from ui.state import get_settings, session_scope
@@ -63,7 +63,7 @@ def _list(actor: Actor, unread: int) -> None:
         mark = "🔴 " if item.unread else ""
         st.markdown(f"{mark}**{md_escape(item.subject)}**")
         who = "" if item.own else f" · {t('notices.inbox.for_other', name=item.recipient)}"
-        st.caption(f"{fmt_datetime(item.due_at, lang)}{md_escape(who)}")
+        st.caption(f"{fmt_moment(item.due_at, lang)}{md_escape(who)}")
         st.text(item.body)
         if item.link:
             st.markdown(f"[{t('notices.inbox.open')}]({item.link})")

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from ui.format import fmt_date, fmt_datetime
+from ui.format import fmt_date, fmt_moment
 from ui.i18n import current_language, t
 
 _Rows = TypeVar("_Rows", pd.DataFrame, list[Any])
@@ -38,7 +38,7 @@ def present(
                 )
             )
         elif series.map(lambda v: isinstance(v, datetime)).any():
-            series = series.map(lambda v: fmt_datetime(v, lang) if isinstance(v, datetime) and not pd.isna(v) else "")
+            series = series.map(lambda v: fmt_moment(v, lang) if isinstance(v, datetime) and not pd.isna(v) else "")
         elif series.map(lambda v: isinstance(v, date)).any():
             series = series.map(lambda v: fmt_date(v, lang) if isinstance(v, date) and not pd.isna(v) else "")
         if pd.api.types.is_float_dtype(series) and series.isna().any():

@@ -339,13 +339,13 @@ _WHISTLE_TITLES = {
     ],
 }
 _WHISTLE_ACTIONS = [
-    "调派人员到场处置,设置警示围挡。",
-    "协调施工队抢修,当天恢复。",
-    "联合执法,限期整改。",
-    "入户排查登记,建立台账。",
+    "调派人员到场处置，设置警示围挡。",
+    "协调施工队抢修，当天恢复。",
+    "联合执法，限期整改。",
+    "入户排查登记，建立台账。",
     "",
 ]
-_WHISTLE_COMMENTS = ["响应迅速,居民满意。", "处置及时,后续还需巡查。", "效果明显。", ""]
+_WHISTLE_COMMENTS = ["响应迅速，居民满意。", "处置及时，后续还需巡查。", "效果明显。", ""]
 _PROJECT_TOPICS = [
     "暖心食堂",
     "四点半课堂",
@@ -364,10 +364,10 @@ _PROJECT_TOPICS = [
     "适老化改造",
     "智慧安防",
 ]
-_PROJECT_TEXT = "围绕居民反映集中的问题,由牵头单位统筹共建资源,分阶段实施,定期向联席会议通报进展。"
-_AGREEMENT_TEXT = "双方结对共建协议:单位发挥自身优势认领需求、提供资源;社区收集居民需求、提供活动阵地并做好对接。"
+_PROJECT_TEXT = "围绕居民反映集中的问题，由牵头单位统筹共建资源，分阶段实施，定期向联席会议通报进展。"
+_AGREEMENT_TEXT = "双方结对共建协议：单位发挥自身优势认领需求、提供资源；社区收集居民需求、提供活动阵地并做好对接。"
 _MILESTONES = [(0.2, "方案确定"), (0.6, "主体实施"), (1.0, "验收总结")]
-_PLAN = "由轮值主席单位牵头组织本月主题活动,月底前报送活动小结。"
+_PLAN = "由轮值主席单位牵头组织本月主题活动，月底前报送活动小结。"
 WHISTLE_ORDER = list(WhistleStage)
 _SIX = set(SIX_ITEMS)
 
@@ -835,7 +835,7 @@ class _County:
                     bisect.bisect_left(old_cum if (self.today - raised).days > 365 else new_cum, rng.random())
                 ]
             title = (
-                f"{rng.choice(_NEED_PLACES)}困难家庭的心愿:{rng.choice(_MICRO_WISHES)}"
+                f"{rng.choice(_NEED_PLACES)}困难家庭的心愿：{rng.choice(_MICRO_WISHES)}"
                 if micro
                 else f"{rng.choice(_NEED_PLACES)}{rng.choice(_NEED_ISSUES[cat])}"
             )
@@ -1288,7 +1288,7 @@ class _County:
                 title, place = f"{day.year}年{day.month}月资源对接会", "县新时代文明实践中心"
             else:
                 assert ci is not None
-                title = f"{self.community_names[ci]}共建例会({day.year}年{day.month}月)"
+                title = f"{self.community_names[ci]}共建例会（{day.year}年{day.month}月）"
                 place = f"{self.community_names[ci]}党群服务中心"
             held = day <= self.today
             meetings.append(
@@ -1301,7 +1301,7 @@ class _County:
                     "community_id": None if ci is None else self.community_ids[ci],
                     "convenor_unit_id": self.unit_ids[chair],
                     "agenda": agendas[kind],
-                    "minutes": f"{day.year}年{day.month}月{day.day}日,{title}在{place}召开,由{self.unit_names[chair]}主持。"
+                    "minutes": f"{day.year}年{day.month}月{day.day}日，{title}在{place}召开，由{self.unit_names[chair]}主持。"
                     if held
                     else "",
                     "decisions": "",
@@ -1541,7 +1541,7 @@ class _County:
                 kept = need["status"] == NeedStatus.SOLVED
                 add(
                     unit_index[need["claimed_by_unit_id"]],
-                    f"认领微心愿:{need['title']}",
+                    f"认领微心愿：{need['title']}",
                     "need",
                     need["id"],
                     1.0,

@@ -249,9 +249,9 @@ class _Demo:
                     valid_to=valid_to,
                     signed_on=valid_from - timedelta(days=self.rng.randint(2, 12)),
                     summary=(
-                        f"{unit_name}与{community}结对共建协议。{unit_name}承诺{C.PLEDGES[kinds[p.unit_id]]};"
+                        f"{unit_name}与{community}结对共建协议。{unit_name}承诺{C.PLEDGES[kinds[p.unit_id]]}；"
                         f"{community}负责收集居民需求、提供活动阵地并做好服务对接。双方每季度通报一次"
-                        "履约情况,协议期满前共同评估、商定续签事宜。"
+                        "履约情况，协议期满前共同评估、商定续签事宜。"
                     ),
                 )
             )
@@ -429,7 +429,7 @@ class _Demo:
                         chair_unit_id=chair.id,
                         theme=theme,
                         plan=(
-                            f"由{chair.name}担任轮值主席,牵头组织本月“{theme}”主题活动:{detail}。"
+                            f"由{chair.name}担任轮值主席，牵头组织本月“{theme}”主题活动：{detail}。"
                             "月底前向联盟秘书处报送活动小结。"
                         ),
                         status=RotationStatus.HELD if held else RotationStatus.PLANNED,
@@ -605,7 +605,7 @@ class _Demo:
             place = f"{self.communities[q % 3].name}党群服务中心二楼会议室" if q % 2 else f"{chair.name}会议室"
         elif kind == MeetingKind.REGULAR:
             assert community is not None
-            title, place = f"{community.name}共建例会({day.month}月)", f"{community.name}党群服务中心"
+            title, place = f"{community.name}共建例会（{day.month}月）", f"{community.name}党群服务中心"
         else:
             title, place = f"{day.year}年“五社联动”资源对接会", f"{C.STREET}新时代文明实践所"
         invited = [u for u in self.active if community is None or community in self.paired[u.id]]
@@ -663,7 +663,7 @@ class _Demo:
         self.items += items
         self.s.add_all(items)
         meeting.decisions = "\n".join(
-            f"- 由{o.name}{i.content},{d.month}月{d.day}日前完成" for o, i, d in zip(owners, items, dues, strict=True)
+            f"- 由{o.name}{i.content}，{d.month}月{d.day}日前完成" for o, i, d in zip(owners, items, dues, strict=True)
         )
         excused = ""
         if absent:
@@ -802,7 +802,7 @@ class _Demo:
                 rows.append(
                     ContractTask(
                         unit_id=need.claimed_by_unit_id,
-                        title=f"认领微心愿:{need.title}",
+                        title=f"认领微心愿：{need.title}",
                         source_type="need",
                         source_id=need.id,
                         credit_weight=1.0,
@@ -824,7 +824,7 @@ class _Demo:
             rows.append(
                 ContractTask(
                     unit_id=project.lead_unit_id,
-                    title=f"牵头实施:{project.title}",
+                    title=f"牵头实施：{project.title}",
                     source_type="project",
                     source_id=project.id,
                     credit_weight=3.0,

@@ -32,11 +32,11 @@ def test_charts_and_three_slides_at_projector_size(server, wide_page) -> None:  
     measure = page.get_by_label("排名指标")
     measure.wait_for()
     measure.click()
-    page.get_by_role("option", name="志愿时长（小时）").click()
+    page.get_by_role("option", name="志愿服务时长（小时）").click()
     wait_idle(page, settle_ms=1000)
     assert_no_exception(page)
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text="排名指标")
-    assert "志愿时长（小时）" in (
+    assert "志愿服务时长（小时）" in (
         box.inner_text() + " ".join(box.locator("input").evaluate_all("els => els.map(e => e.value)"))
     )
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
