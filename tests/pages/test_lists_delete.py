@@ -41,9 +41,7 @@ def _buttons(at: AppTest) -> set[str]:
 def test_a_community_worker_opens_on_their_community_newest_need_first(open_page: OpenPage, app_env: Path) -> None:
     at = open_page("community1", PAGE)
     assert_clean(at)
-    own = _read(
-        app_env, lambda s: s.scalar(select(User.community_id).where(User.username == "community1"))
-    )
+    own = _read(app_env, lambda s: s.scalar(select(User.community_id).where(User.username == "community1")))
     assert at.selectbox(key="lists_need_f_community").value == own
     assert at.toggle(key="lists_need_sort_desc").value is True
     table = at.dataframe[0].value
@@ -104,3 +102,28 @@ def test_a_deleted_project_comes_back_from_recently_deleted(open_page: OpenPage,
     at.button(key=f"lists_restore_project_{pid}").click().run()
     assert_clean(at)
     assert not _deleted(app_env, Project, pid)
+
+
+def test_accepting_a_suggestion_shows_the_project_for_review_first(open_page: OpenPage, app_env: Path) -> None:
+    """Item 7: 采纳立项 opens the pre-filled project; only 确认立项 creates it, with what was settled."""
+    at = open_tab(open_page("admin", PAGE), "lists_tab", "对接矩阵")
+    assert_clean(at)
+    accept = next(b for b in at.button if b.key and b.key.startswith("lists_mx_accept_"))
+    need_id = int(accept.key.split("_")[3])
+    need_title = _read(app_env, lambda s: s.get(Need, need_id).title)
+    count = _read(app_env, lambda s: len(s.scalars(select(Project.id)).all()))
+    accept.click().run()
+    assert_clean(at)
+    title = at.text_input(key="lists_mx_review_title")
+    assert title.value == need_title  # pre-filled from the need
+    assert any("确定项目" in m.value and "牵头单位" in m.value for m in at.markdown)
+    assert _read(app_env, lambda s: len(s.scalars(select(Project.id)).all())) == count  # nothing yet
+    title.set_value("核对后的项目名称")
+    next(
+        b for b in at.button if b.key and b.key.startswith("FormSubmitter:lists_mx_review_") and "确认立项" in b.key
+    ).click().run()
+    assert_clean(at)
+    created = _read(app_env, lambda s: s.scalar(select(Project).where(Project.title == "核对后的项目名称")))
+    assert created is not None and [n.id for n in _read(app_env, lambda s: s.get(Project, created.id).needs)] == [
+        need_id
+    ]
