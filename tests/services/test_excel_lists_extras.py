@@ -174,11 +174,11 @@ def _rows(data: bytes) -> list[list[object]]:
     return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
-def test_a_file_without_the_new_columns_leaves_wishes_claims_and_progress_alone(
-    session: Session, admin: Actor
-) -> None:
+def test_a_file_without_the_new_columns_leaves_wishes_claims_and_progress_alone(session: Session, admin: Actor) -> None:
     wish = session.scalars(
-        select(Need).where(Need.is_micro_wish.is_(True), Need.claimed_by_unit_id.is_not(None), Need.deleted_at.is_(None))
+        select(Need).where(
+            Need.is_micro_wish.is_(True), Need.claimed_by_unit_id.is_not(None), Need.deleted_at.is_(None)
+        )
     ).first()
     project = session.scalars(
         select(Project).where(

@@ -31,7 +31,9 @@ def _listed(session: Session, actor: Actor, need_id: int) -> bool:
 def _audits(session: Session, entity: str, row_id: int) -> list[AuditEntry]:
     return list(
         session.scalars(
-            select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == row_id).order_by(AuditEntry.id)
+            select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == row_id)
+            .order_by(AuditEntry.id)
         )
     )
 
@@ -80,8 +82,12 @@ def test_restoring_follows_the_delete_permission(
 def test_a_liaison_restores_their_units_resource_only(
     session: Session, liaison: Actor, other_unit_id: int, admin: Actor
 ) -> None:
-    own = session.scalars(select(Resource).where(Resource.unit_id == liaison.unit_id, Resource.deleted_at.is_(None))).first()
-    theirs = session.scalars(select(Resource).where(Resource.unit_id == other_unit_id, Resource.deleted_at.is_(None))).first()
+    own = session.scalars(
+        select(Resource).where(Resource.unit_id == liaison.unit_id, Resource.deleted_at.is_(None))
+    ).first()
+    theirs = session.scalars(
+        select(Resource).where(Resource.unit_id == other_unit_id, Resource.deleted_at.is_(None))
+    ).first()
     resources.delete_resource(session, liaison, resource_id=own.id)
     resources.delete_resource(session, admin, resource_id=theirs.id)
     assert [r.id for r in lists_trash.recently_deleted(session, liaison, kind="resource")] == [own.id]
