@@ -1,4 +1,4 @@
-"""最近删除: soft-deleted needs (and 微心愿), resources and projects, and undoing their deletion.
+"""最近删除: soft-deleted needs (and 微心愿), resources, projects and agreements, and undoing their deletion.
 
 A delete in the lists only sets ``deleted_at`` (services.live keeps such rows out of every list and
 figure); for RECENT_DAYS the row can be brought back — by whoever may delete it, as they may delete it.
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Need, Project, Resource, utcnow
+from db.models import Agreement, Community, Need, Project, Resource, Unit, utcnow
 from domain.actor import Actor
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import scope
@@ -35,6 +35,19 @@ def _resource_keeper(session: Session, actor: Actor, resource: Resource) -> None
     require_unit_keeper(session, actor, resource.unit_id)
 
 
+def _agreement_keeper(session: Session, actor: Actor, agreement: Agreement) -> None:
+    require_writer(actor)
+    require_community_keeper(session, actor, agreement.community_id)
+
+
+def _title(session: Session, obj: Any) -> str:
+    """How a row is named: its title; an agreement (which has none) by its community and unit."""
+    if isinstance(obj, Agreement):
+        community, unit = session.get(Community, obj.community_id), session.get(Unit, obj.unit_id)
+        return f"{community.name if community else ''} · {unit.name if unit else ''}"
+    return str(obj.title)
+
+
 def _project_keeper(session: Session, actor: Actor, project: Project) -> None:
     require_writer(actor)
     require_admin(actor)
@@ -46,6 +59,7 @@ KINDS: dict[str, tuple[type[Any], str, Callable[[Session, Actor, Any], None]]] =
     "need": (Need, "need", _need_keeper),
     "resource": (Resource, "resource", _resource_keeper),
     "project": (Project, "project", _project_keeper),
+    "agreement": (Agreement, "agreement", _agreement_keeper),
 }
 
 
@@ -72,7 +86,7 @@ def restore(session: Session, actor: Actor, *, kind: str, row_id: int) -> str:
     before = snapshot(obj)
     obj.deleted_at = None
     record_change(session, actor, obj, before, entity=entity)
-    return str(obj.title)
+    return _title(session, obj)
 
 
 def recently_deleted(session: Session, actor: Actor, *, kind: str, now: datetime | None = None) -> list[Deleted]:
@@ -91,7 +105,8 @@ def recently_deleted(session: Session, actor: Actor, *, kind: str, now: datetime
             keeper(session, actor, obj)
         except (PermissionDenied, NotFound):
             continue
-        out.append(Deleted(kind, obj.id, obj.title, obj.deleted_at, bool(getattr(obj, "is_micro_wish", False))))
+        wish = bool(getattr(obj, "is_micro_wish", False))
+        out.append(Deleted(kind, obj.id, _title(session, obj), obj.deleted_at, wish))
         if len(out) == RECENT_LIMIT:
             break
     return out

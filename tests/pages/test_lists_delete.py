@@ -127,3 +127,19 @@ def test_accepting_a_suggestion_shows_the_project_for_review_first(open_page: Op
     assert created is not None and [n.id for n in _read(app_env, lambda s: s.get(Project, created.id).needs)] == [
         need_id
     ]
+
+
+def test_deleting_an_agreement_asks_first_and_can_be_undone(open_page: OpenPage, app_env: Path) -> None:
+    from db.models import Agreement
+
+    at = open_tab(open_page("community1", PAGE), "lists_tab", "共建协议")
+    aid = at.selectbox(key="lists_agr_edit_pick").value
+    at.button(key=f"lists_del_agreement_{aid}").click().run()
+    assert not _deleted(app_env, Agreement, aid)
+    assert any("确定删除共建协议" in w.value for w in at.warning)
+    at.button(key=f"lists_del_agreement_{aid}_yes").click().run()
+    assert_clean(at)
+    assert _deleted(app_env, Agreement, aid)
+    at.button(key="lists_undo_agreement").click().run()
+    assert_clean(at)
+    assert not _deleted(app_env, Agreement, aid)

@@ -134,3 +134,26 @@ def test_a_new_need_without_a_date_is_raised_today_and_an_edit_keeps_its_date(
 def test_the_claim_period_is_stated() -> None:
     assert needs.CLAIM_PERIOD_DAYS == 30
     assert needs.default_claim_deadline(date(2026, 12, 3)) == date(2027, 1, 2)
+
+
+def test_an_agreement_is_restored_by_its_communitys_worker(
+    session: Session, community_worker: Actor, admin: Actor, other_community_id: int
+) -> None:
+    from db.models import Agreement
+    from services import agreements
+
+    own = session.scalars(
+        select(Agreement).where(Agreement.community_id == community_worker.community_id, Agreement.deleted_at.is_(None))
+    ).first()
+    agreements.delete_agreement(session, community_worker, agreement_id=own.id)
+    (row,) = lists_trash.recently_deleted(session, community_worker, kind="agreement")
+    assert row.id == own.id and " · " in row.title  # named by its community and unit
+    assert lists_trash.restore(session, community_worker, kind="agreement", row_id=own.id) == row.title
+    assert session.get(Agreement, own.id).deleted_at is None
+    theirs = session.scalars(
+        select(Agreement).where(Agreement.community_id == other_community_id, Agreement.deleted_at.is_(None))
+    ).first()
+    if theirs is not None:
+        agreements.delete_agreement(session, admin, agreement_id=theirs.id)
+        with pytest.raises(PermissionDenied):
+            lists_trash.restore(session, community_worker, kind="agreement", row_id=theirs.id)
