@@ -22,8 +22,11 @@ UNDO = "lists_delete_undo"  # (kind, id, title) this session deleted last, while
 DONE = "lists_delete_done"  # (kind, message) after an undo
 
 
-def delete_button(actor: Actor, kind: str, row_id: int, title: str, delete: Callable[[Session], None]) -> None:
-    """删除, then a confirmation naming the row (确认删除 / 取消); the deletion is soft and undoable."""
+def delete_button(
+    actor: Actor, kind: str, row_id: int, title: str, delete: Callable[[Session], None], *, ask: str | None = None
+) -> None:
+    """删除, then a confirmation naming the row (确认删除 / 取消; ``ask``: its wording, the kind's by
+    default); the deletion is soft and undoable."""
     key = f"lists_del_{kind}_{row_id}"
     if st.session_state.get(PENDING) != (kind, row_id):
         if st.button(t("lists.delete"), key=key, icon=":material/delete:"):
@@ -31,7 +34,7 @@ def delete_button(actor: Actor, kind: str, row_id: int, title: str, delete: Call
             st.rerun()
         return
     with st.container(border=True):
-        st.warning(t(f"lists.trash.ask_{kind}", title=md_escape(title)))
+        st.warning(t(ask or f"lists.trash.ask_{kind}", title=md_escape(title)))
         yes, no = st.columns(2)
         if yes.button(t("lists.trash.confirm"), key=f"{key}_yes", type="primary", icon=":material/delete:"):
             st.session_state.pop(PENDING, None)

@@ -227,7 +227,12 @@ def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: 
         if data is not None:
             write(lambda s: needs.update_need(s, actor, need_id=int(need_id), data=data), t("lists.saved"))
         lists_delete.delete_button(
-            actor, "need", int(need_id), titles[need_id], lambda s: needs.delete_need(s, actor, need_id=int(need_id))
+            actor,
+            "need",
+            int(need_id),
+            titles[need_id],
+            lambda s: needs.delete_need(s, actor, need_id=int(need_id)),
+            ask="lists.trash.ask_wish" if current.is_micro_wish else None,
         )
 
 

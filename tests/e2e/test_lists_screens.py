@@ -55,7 +55,7 @@ def test_a_need_is_deleted_only_when_confirmed_and_the_message_undoes_it(
         title = editor.get_by_role("combobox", name="选择记录", exact=True).input_value()
         editor.get_by_role("button", name="删除", exact=True).click()
         settle(page)
-        ask = editor.get_by_text(f"确定删除需求“{title}”吗？")
+        ask = editor.get_by_text(re.compile(rf"^确定删除(需求|微心愿)“{re.escape(title)}”吗？"))
         ask.wait_for()
         assert not _deleted(fresh_server.db, title), "the first click only asks"
         ask.scroll_into_view_if_needed()

@@ -66,11 +66,12 @@ def test_the_new_need_form_proposes_today_and_the_claim_period(open_page: OpenPa
 def test_deleting_a_need_asks_first_and_the_message_undoes_it(open_page: OpenPage, app_env: Path) -> None:
     at = open_page("community1", PAGE)
     need_id = at.selectbox(key="lists_need_edit_pick").value
-    title = _read(app_env, lambda s: s.get(Need, need_id).title)
+    title, wish = _read(app_env, lambda s: (s.get(Need, need_id).title, s.get(Need, need_id).is_micro_wish))
     at.button(key=f"lists_del_need_{need_id}").click().run()
     assert_clean(at)
     assert not _deleted(app_env, Need, need_id), "the first click only asks"
-    assert any(f"确定删除需求“{title}”" in w.value for w in at.warning), [w.value for w in at.warning]
+    asked = f"确定删除{'微心愿' if wish else '需求'}“{title}”"  # a 微心愿 is called one
+    assert any(asked in w.value for w in at.warning), [w.value for w in at.warning]
     at.button(key=f"lists_del_need_{need_id}_no").click().run()  # 取消
     assert not _deleted(app_env, Need, need_id) and f"lists_del_need_{need_id}_yes" not in _buttons(at)
     at.button(key=f"lists_del_need_{need_id}").click().run()
