@@ -44,6 +44,13 @@ TEMPLATE: dict[str, tuple[str, ...]] = {
         "满意度",
     ),
 }
+# Optional columns after contracts.md's own (issue 20): written by the export, read when present; a
+# file without them imports as before (blank leaves the row's value as it is).
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    NEEDS: ("微心愿", "认领单位"),
+    PROJECTS: ("进度",),
+}
+YES, NO = "是", "否"  # the 微心愿 column's vocabulary
 DATE_COLUMNS = {"提出日期", "开始日期", "结束日期"}
 LIST_SEPARATOR = "、"
 _SPLIT = re.compile(r"[、,，;；\n]+")
@@ -54,6 +61,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def column(header: str) -> str:
     """A template header without its required-mark."""
     return header.rstrip("*")
+
+
+def headers(sheet: str) -> list[str]:
+    """The columns the workbook has on ``sheet``: contracts.md's, then the optional extras."""
+    return [column(h) for h in TEMPLATE[sheet]] + list(EXTRA_COLUMNS.get(sheet, ()))
 
 
 def required(sheet: str) -> set[str]:
@@ -108,7 +120,7 @@ def _sheets(wb: Any) -> dict[str, SheetRows]:
         name = normalise_header(ws.title)
         if name not in TEMPLATE or name in out:
             continue
-        wanted = {column(h) for h in TEMPLATE[name]}
+        wanted = set(headers(name))
         rows_iter = ws.iter_rows(values_only=True)
         header_row = next(rows_iter, None)
         if header_row is None:
@@ -140,15 +152,15 @@ def build_workbook(
     sheets: Mapping[str, Sequence[Sequence[Any]]],
     extra: Iterable[tuple[str, Sequence[str], Sequence[Sequence[Any]]]] = (),
 ) -> bytes:
-    """The template with ``sheets`` (name → rows in the template's column order), then read-only
+    """The template with ``sheets`` (name → rows in ``headers`` order: the template's, then its extras), then read-only
     ``extra`` sheets (name, headers, rows) that the importer ignores."""
     wb = new_workbook()
     wb.remove(wb.active)
     head_font = Font(bold=True, color="FFFFFF")
     head_fill = PatternFill("solid", fgColor="B22222")
     extra_fill = PatternFill("solid", fgColor="7F7F7F")
-    for name, template in TEMPLATE.items():
-        _sheet(wb, name, [column(h) for h in template], sheets.get(name, []), head_font, head_fill)
+    for name in TEMPLATE:
+        _sheet(wb, name, headers(name), sheets.get(name, []), head_font, head_fill)
     for name, extra_headers, rows in extra:
         ws = _sheet(wb, name, list(extra_headers), rows, head_font, extra_fill)
         ws.protection.sheet = True  # read-only in spirit: the importer ignores it

@@ -72,6 +72,8 @@ def export_lists(session: Session, *, year: int | None = None) -> bytes:
             n.raised_on,
             zh_label(n.source) or None,
             zh_label(n.status),
+            X.YES if n.is_micro_wish else X.NO,
+            all_units.get(n.claimed_by_unit_id) if n.claimed_by_unit_id else None,
         ]
         for n in need_rows
         if n.community_id in communities
@@ -108,6 +110,7 @@ def export_lists(session: Session, *, year: int | None = None) -> bytes:
             p.ended_on,
             p.beneficiaries,
             p.satisfaction,
+            p.progress,
         ]
         for p in session.scalars(select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id))
         if p.community_id in communities

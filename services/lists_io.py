@@ -33,7 +33,8 @@ from domain.enums import (
     ResourceStatus,
 )
 from domain.errors import AppError, ValidationError
-from domain.project_path import progress_for
+from domain.project_path import progress_bound, progress_for
+from domain.working_days import CHINA_TZ
 from exports import excel_lists as X
 from locales import translate
 from services import validate
@@ -143,6 +144,43 @@ class _Checker:
             self.reject(sheet, row, col, value, "lists.import.unknown_choice", allowed=allowed)
         return found
 
+    def yes_no(self, sheet: str, row: int, rec: dict[str, Any], col: str) -> bool | None:
+        value = rec.get(col)
+        try:
+            return _yes_no(value)
+        except ValueError:
+            self.reject(sheet, row, col, value, "lists.import.unknown_yes_no")
+            return None
+
+    def progress(self, sheet: str, row: int, rec: dict[str, Any], stage: ProjectStage | None) -> int | None:
+        """进度 (0–100) within its stage's bound (domain.project_path); blank: None."""
+        value = self.get(
+            sheet, row, rec, "进度", lambda x: validate.integer("进度", x, min_value=0, max_value=100, default=None)
+        )
+        if value is None or stage is None:
+            return value  # type: ignore[no-any-return]
+        bound = progress_bound(stage)
+        if value not in bound:
+            reason = "lists.import.progress_fixed" if bound.fixed else "lists.import.progress_out_of_bound"
+            self.reject(sheet, row, "进度", rec.get("进度"), reason, stage=stage, low=bound.low, high=bound.high)
+            return None
+        return int(value)
+
+
+_YES_NO = {X.YES: True, X.NO: False, "yes": True, "no": False, "y": True, "n": False, "true": True, "false": False}
+
+
+def _yes_no(value: Any) -> bool | None:
+    """是/否 (yes/no, true/false — Excel's own booleans too); blank: None. Anything else: ValueError."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    found = _YES_NO.get(str(value).strip().lower())
+    if found is None:
+        raise ValueError(value)
+    return found
+
 
 def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
@@ -222,6 +260,7 @@ class _Importer:
         self.units = {u.name: u for u in session.scalars(select(Unit).where(Unit.deleted_at.is_(None)))}
         self.categories = {c.name: c for c in session.scalars(select(Category).where(Category.deleted_at.is_(None)))}
         self.clean: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self.today = datetime.now(CHINA_TZ).date()
 
     def rows(self, sheet: str) -> list[tuple[int, dict[str, Any]]]:
         return self.book[sheet].rows if sheet in self.book else []
@@ -312,6 +351,11 @@ class _Importer:
             "提出日期": c.get(sheet, row, rec, "提出日期", lambda x: validate.parse_date("提出日期", x)),
             "来源": c.choice(sheet, row, rec, "来源", NeedSource, optional=True),
             "状态": c.choice(sheet, row, rec, "状态", NeedStatus),
+            "状态空": rec.get("状态") is None,
+            "微心愿": c.yes_no(sheet, row, rec, "微心愿"),
+            "认领单位": self._known(
+                sheet, row, "认领单位", _text(rec.get("认领单位")) or None, units, "lists.import.unknown_unit"
+            ),
         }
         return v if len(c.cells) == n else None
 
@@ -374,6 +418,7 @@ class _Importer:
                 lambda x: validate.integer("满意度", x, min_value=0, max_value=100, default=None),
             ),
         }
+        v["进度"] = c.progress(sheet, row, rec, v["状态"])
         return v if len(c.cells) == n else None
 
     def _existing_pool_project(self, title: str | None) -> bool:
@@ -512,6 +557,16 @@ class _Importer:
                 "source": v["来源"],
                 "status": v["状态"],
             }
+            # the optional columns: blank (or absent) leaves the row's value as it is
+            if v["微心愿"] is not None:
+                values["is_micro_wish"] = v["微心愿"]
+            if v["认领单位"] is not None:
+                uid_claim = self.units[v["认领单位"]].id
+                values["claimed_by_unit_id"] = uid_claim
+                if old_need is None or old_need.claimed_by_unit_id != uid_claim:
+                    values["claimed_on"] = self.today  # a claim the file makes is dated on its import
+                if v["状态空"]:
+                    values["status"] = NeedStatus.CLAIMED  # claimed, with no status given
             obj = self._upsert(
                 report, X.NEEDS, old_need or Need(community_id=cid, title=v["需求名称"]), values, old_need is None
             )
@@ -559,9 +614,10 @@ class _Importer:
                 "community_id": community.id,
                 "lead_unit_id": lead,
                 "stage": v["状态"],
-                # the template has no progress column: a stage the file sets brings the progress within
-                # its bound, as a move along the path does (a new project: 0 %, or 100 % when finished)
-                "progress": progress_for(v["状态"], old.progress if old else 0),
+                # 进度 as the file gives it (checked within its stage's bound); blank or absent: a stage
+                # the file sets brings the progress within its bound, as a move along the path does
+                # (a new project: 0 %, or 100 % when finished)
+                "progress": v["进度"] if v["进度"] is not None else progress_for(v["状态"], old.progress if old else 0),
                 "started_on": v["开始日期"],
                 "ended_on": v["结束日期"],
                 "beneficiaries": v["受益人数"],

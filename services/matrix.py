@@ -3,7 +3,8 @@ and the resources the matching rule suggests for each open need."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import case, distinct, exists, func, select
@@ -370,9 +371,18 @@ def community_id_by_name(session: Session, name: str) -> int:
     return int(cid)
 
 
-def accept_match(session: Session, actor: Actor, *, need_id: int, resource_id: int, note: str = "") -> int:
-    """The secretariat accepts a suggestion: a project at 确定项目, pre-filled from the need, the
-    resource and its unit (with its history row); the need becomes 已立项."""
+@dataclass(frozen=True)
+class MatchDraft:
+    """The project an accepted suggestion would create, for the secretariat to review first."""
+
+    data: ProjectInput
+    community: str
+    lead_unit: str
+    need: str
+    resource: str
+
+
+def _draft(session: Session, actor: Actor, need_id: int, resource_id: int) -> tuple[Need, Resource, ProjectInput]:
     require_admin(actor)
     need = get_live(session, Need, need_id)
     resource = get_live(session, Resource, resource_id)
@@ -380,17 +390,50 @@ def accept_match(session: Session, actor: Actor, *, need_id: int, resource_id: i
     scope.require_read(actor, scope.unit_place(session, resource.unit_id))
     if need.status not in UNCOVERED:
         raise Conflict("lists.errors.need_taken")
-    return create_project(
-        session,
-        actor,
-        data=ProjectInput(
-            title=need.title,
-            community_id=need.community_id,
-            lead_unit_id=resource.unit_id,
-            need_ids=[need.id],
-            resource_ids=[resource.id],
-            description=need.description or resource.description,
-        ),
-        stage=ProjectStage.DECIDED,
-        note=note or "由匹配建议确定",
+    data = ProjectInput(
+        title=need.title,
+        community_id=need.community_id,
+        lead_unit_id=resource.unit_id,
+        need_ids=[need.id],
+        resource_ids=[resource.id],
+        description=need.description or resource.description,
     )
+    return need, resource, data
+
+
+def match_draft(session: Session, actor: Actor, *, need_id: int, resource_id: int) -> MatchDraft:
+    """The pre-filled project of a suggestion, nothing written: from the need, the resource and its unit."""
+    need, resource, data = _draft(session, actor, need_id, resource_id)
+    community = session.get(Community, need.community_id)
+    unit = session.get(Unit, resource.unit_id)
+    return MatchDraft(
+        data=data,
+        community=community.name if community else "",
+        lead_unit=unit.name if unit else "",
+        need=need.title,
+        resource=resource.title,
+    )
+
+
+def accept_match(
+    session: Session,
+    actor: Actor,
+    *,
+    need_id: int,
+    resource_id: int,
+    note: str = "",
+    title: str | None = None,
+    description: str | None = None,
+    started_on: date | None = None,
+) -> int:
+    """The secretariat accepts a suggestion after reviewing its draft (``match_draft``): a project at
+    确定项目 from the need, the resource and its unit (with its history row), with the title,
+    description and start the reviewer settled on (the draft's where not given); the need becomes 已立项."""
+    _, _, data = _draft(session, actor, need_id, resource_id)
+    data = replace(
+        data,
+        title=data.title if title is None else title,
+        description=data.description if description is None else description,
+        started_on=started_on,
+    )
+    return create_project(session, actor, data=data, stage=ProjectStage.DECIDED, note=note or "由匹配建议确定")

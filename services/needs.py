@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -26,6 +26,8 @@ from services.lists import (
     require_writer,
     sort_columns,
 )
+
+CLAIM_PERIOD_DAYS = 30  # a new need's 认领截止 is proposed this many days after its 提出日期
 
 COLUMNS = [
     "id",
@@ -155,7 +157,19 @@ def get_need(session: Session, *, need_id: int) -> NeedInput:
     )
 
 
-def _clean(session: Session, data: NeedInput) -> dict[str, object]:
+def _today() -> date:
+    return datetime.now(CHINA_TZ).date()
+
+
+def default_claim_deadline(raised_on: date) -> date:
+    """The 认领截止 a new need is proposed: CLAIM_PERIOD_DAYS after it was raised."""
+    return raised_on + timedelta(days=CLAIM_PERIOD_DAYS)
+
+
+def _clean(session: Session, data: NeedInput, *, raised_before: date | None = None) -> dict[str, object]:
+    """The checked values; a need is never saved without its 提出日期 (left blank: the one it had, or
+    today in China)."""
+    raised_on = validate.parse_date("lists.fields.raised_on", data.raised_on) or raised_before or _today()
     return {
         "community_id": check_community(session, data.community_id),
         "category_id": check_category(session, data.category_id),
@@ -163,7 +177,7 @@ def _clean(session: Session, data: NeedInput) -> dict[str, object]:
         "description": validate.text("lists.fields.description", data.description, max_len=2000),
         "priority": validate.choice("lists.fields.priority", data.priority, Priority, default=Priority.MEDIUM),
         "source": (validate.choice("lists.fields.source", data.source, NeedSource) if data.source else None),
-        "raised_on": validate.parse_date("lists.fields.raised_on", data.raised_on),
+        "raised_on": raised_on,
         "is_micro_wish": bool(data.is_micro_wish),
         "claim_deadline": validate.parse_date("lists.fields.claim_deadline", data.claim_deadline),
         "status": validate.choice("lists.fields.status", data.status, NeedStatus, default=NeedStatus.OPEN),
@@ -187,7 +201,7 @@ def update_need(session: Session, actor: Actor, *, need_id: int, data: NeedInput
     need = get_live(session, Need, need_id)
     require_community_keeper(session, actor, need.community_id)
     require_community_keeper(session, actor, data.community_id)
-    values = _clean(session, data)
+    values = _clean(session, data, raised_before=need.raised_on)
     before = snapshot(need)
     for key, value in values.items():
         setattr(need, key, value)
@@ -219,6 +233,6 @@ def claim_need(
         raise Conflict("lists.errors.already_claimed")
     before = snapshot(need)
     need.claimed_by_unit_id = uid
-    need.claimed_on = today or datetime.now(CHINA_TZ).date()
+    need.claimed_on = today or _today()
     need.status = NeedStatus.CLAIMED
     record_change(session, actor, need, before, entity="need")

@@ -9,7 +9,7 @@ import streamlit as st
 from domain.actor import Actor
 from domain.enums import Role
 from services import agreements
-from ui import tables
+from ui import lists_delete, tables
 from ui.i18n import t
 from ui.lists_view import PAGE_SIZE, fetch_page, names, pick, reference, write
 from ui.state import session_scope
@@ -27,6 +27,7 @@ def _flag(row: object) -> str:
 
 def agreements_tab(actor: Actor, today: date) -> None:
     communities, units, _ = reference()
+    lists_delete.undo_bar(actor, "agreement")
     c = st.columns(3)
     with c[0]:
         community_id = pick("lists.fields.community", names(communities), key="lists_agr_f_community")
@@ -78,6 +79,7 @@ def agreements_tab(actor: Actor, today: date) -> None:
         data = _form("lists_agr_new", agreements.AgreementInput(next(iter(allowed), None), None), allowed, names(units))
         if data is not None:
             write(lambda s: agreements.create_agreement(s, actor, data=data), t("lists.saved"))
+    lists_delete.recent_panel(actor, "agreement")
     if keepable.empty:
         return
     with st.expander(t("lists.agreements.edit"), icon=":material/edit:"):
@@ -101,8 +103,13 @@ def agreements_tab(actor: Actor, today: date) -> None:
                 ),
                 t("lists.saved"),
             )
-        if st.button(t("lists.delete"), key=f"lists_agr_delete_{aid}", icon=":material/delete:"):
-            write(lambda s: agreements.delete_agreement(s, actor, agreement_id=int(aid)), t("lists.deleted"))
+        lists_delete.delete_button(
+            actor,
+            "agreement",
+            int(aid),
+            labels[aid],
+            lambda s: agreements.delete_agreement(s, actor, agreement_id=int(aid)),
+        )
 
 
 def _scan_download(rows: object) -> None:

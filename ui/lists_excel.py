@@ -21,24 +21,25 @@ def excel_section(actor: Actor, today: date) -> None:
     with st.expander(t("lists.excel.title"), icon=":material/table_view:"):
         st.caption(t("lists.excel.caption"))
         years: list[int | None] = [None, *range(today.year, today.year - 5, -1)]
-        c = st.columns([2, 1, 1])
+        c = st.columns([2, 1], vertical_alignment="bottom")
         year = c[0].selectbox(
             t("lists.excel.year"),
             years,
             key="lists_xl_year",
             format_func=lambda y: t("lists.excel.year_recent") if y is None else str(y),
         )
-        if c[1].button(t("lists.excel.export"), key="lists_xl_export", icon=":material/download:"):
-            with session_scope() as s:
-                st.session_state["lists_xl_bytes"] = lists_export.export_lists(s, year=year)
-        if st.session_state.get("lists_xl_bytes"):
-            c[2].download_button(
-                t("lists.excel.download"),
-                st.session_state["lists_xl_bytes"],
-                file_name=f"三清单_{today.isoformat()}.xlsx",
-                mime=XLSX_MIME,
-                key="lists_xl_download",
-            )
+        # one click: the workbook is built when the button is pressed (the button shows it is busy
+        # meanwhile), no 生成 → 下载 two-step and no copy of it kept in the session
+        c[1].download_button(
+            t("lists.excel.download"),
+            lambda: _workbook(year),
+            file_name=f"三清单_{today.isoformat()}.xlsx",
+            mime=XLSX_MIME,
+            key="lists_xl_download",
+            icon=":material/download:",
+            on_click="ignore",
+            help=t("lists.excel.download_help"),
+        )
         if not actor.is_admin:
             return
         upload = st.file_uploader(t("lists.excel.upload"), type=["xlsx"], key="lists_xl_upload")
@@ -67,6 +68,11 @@ def excel_section(actor: Actor, today: date) -> None:
                 st.error(error_message(err))
             else:
                 st.success(t("lists.excel.imported"))
+
+
+def _workbook(year: int | None) -> bytes:
+    with session_scope() as s:
+        return lists_export.export_lists(s, year=year)
 
 
 def _preview(report: lists_io.ImportReport) -> None:

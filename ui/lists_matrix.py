@@ -8,9 +8,10 @@ import streamlit as st
 
 from domain.actor import SYSTEM, Actor
 from domain.enums import Priority, ProjectStage
+from domain.errors import AppError
 from services import matrix, resources
 from ui import charts, tables
-from ui.i18n import label, t
+from ui.i18n import error_message, label, t
 from ui.lists_view import names, pick, reference, write
 from ui.safe import md_escape
 from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, cached_read, session_scope
@@ -158,12 +159,68 @@ def suggestions(actor: Actor, community_id: int | None, category_id: int | None)
                     f"**{md_escape(sug.resource)}**（{md_escape(sug.unit)} · {md_escape(sug.category)}）"
                     f" — **{t('lists.match.score', score=sug.score)}**  \n{md_escape(reasons)}"
                 )
+                pair = (item.need_id, sug.resource_id)
                 if actor.is_admin and cols[1].button(
                     t("lists.match.accept"), key=f"lists_mx_accept_{item.need_id}_{n}"
                 ):
-                    write(
-                        lambda s, i=item, g=sug: matrix.accept_match(
-                            s, actor, need_id=i.need_id, resource_id=g.resource_id, note=t("lists.match.note")
-                        ),
-                        t("lists.match.accepted"),
-                    )
+                    st.session_state[REVIEW] = pair  # first the pre-filled project, to review
+                    st.rerun()
+                if actor.is_admin and st.session_state.get(REVIEW) == pair:
+                    review_form(actor, *pair)
+
+
+REVIEW = "lists_mx_review"  # (need id, resource id) whose pre-filled project is under review
+
+
+def review_form(actor: Actor, need_id: int, resource_id: int) -> None:
+    """采纳立项 shows the project it would create — community, lead unit, need, resource, stage, and the
+    title, description and start to settle — before anything is written."""
+    try:
+        with session_scope() as s:
+            draft = matrix.match_draft(s, actor, need_id=need_id, resource_id=resource_id)
+    except AppError as err:
+        st.session_state.pop(REVIEW, None)
+        st.error(error_message(err))
+        return
+    with st.form(f"lists_mx_review_{need_id}_{resource_id}", border=True):
+        st.markdown(f"**{t('lists.match.review_title')}**")
+        st.caption(t("lists.match.review_help"))
+        st.markdown(
+            "  \n".join(
+                [
+                    f"**{t('lists.fields.community')}**：{md_escape(draft.community)}",
+                    f"**{t('lists.fields.lead_unit')}**：{md_escape(draft.lead_unit)}",
+                    f"**{t('lists.fields.needs')}**：{md_escape(draft.need)}",
+                    f"**{t('lists.fields.resources')}**：{md_escape(draft.resource)}",
+                    f"**{t('lists.fields.stage')}**：{label(ProjectStage.DECIDED)}",
+                ]
+            )
+        )
+        title = st.text_input(
+            t("lists.fields.project_title"), value=draft.data.title, max_chars=200, key=f"{REVIEW}_title"
+        )
+        description = st.text_area(t("lists.fields.description"), value=draft.data.description, key=f"{REVIEW}_desc")
+        started_on = st.date_input(t("lists.fields.started_on"), value=None, key=f"{REVIEW}_start")
+        go, stop = st.columns(2)
+        confirm = go.form_submit_button(t("lists.match.review_confirm"), type="primary")
+        cancel = stop.form_submit_button(t("common.cancel"))
+    if cancel:
+        st.session_state.pop(REVIEW, None)
+        st.rerun()
+    if confirm:
+        st.session_state.pop(REVIEW, None)  # done once written (write reruns); kept open on an error
+        ok = write(
+            lambda s: matrix.accept_match(
+                s,
+                actor,
+                need_id=need_id,
+                resource_id=resource_id,
+                note=t("lists.match.note"),
+                title=title,
+                description=description,
+                started_on=started_on,
+            ),
+            t("lists.match.accepted"),
+        )
+        if not ok:
+            st.session_state[REVIEW] = (need_id, resource_id)

@@ -12,10 +12,20 @@ from domain.actor import Actor
 from domain.enums import ProjectStage, Role
 from domain.project_path import allowed_moves, progress_bound
 from services import needs, projects, resources
-from ui import tables
+from ui import lists_delete, tables
 from ui.format import fmt_date
 from ui.i18n import current_language, label, t
-from ui.lists_view import PAGE_SIZE, fetch_page, names, pick, pick_enum, reference, sorter, write
+from ui.lists_view import (
+    PAGE_SIZE,
+    fetch_page,
+    names,
+    own_community_first,
+    pick,
+    pick_enum,
+    reference,
+    sorter,
+    write,
+)
 from ui.safe import md_escape
 from ui.state import cached_read
 from ui.tabs import lazy_expander
@@ -35,6 +45,8 @@ HEADERS = {
 
 def projects_tab(actor: Actor, today: date) -> None:
     communities, units, _ = reference()
+    lists_delete.undo_bar(actor, "project")
+    own_community_first(actor, "lists_prj_f_community")
     c = st.columns(4)
     with c[0]:
         community_id = pick("lists.fields.community", names(communities), key="lists_prj_f_community")
@@ -96,6 +108,8 @@ def projects_tab(actor: Actor, today: date) -> None:
                         lambda s: projects.create_project(s, actor, data=data, note=t("lists.projects.created_note")),
                         t("lists.saved"),
                     )
+    if actor.is_admin:
+        lists_delete.recent_panel(actor, "project")
 
 
 def open_pool(actor: Actor, today: date) -> None:
@@ -340,8 +354,10 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
         data = project_form(actor, f"lists_prj_edit_{d.id}", d, allowed, names(units), lock_lead=not actor.is_admin)
         if data is not None:
             write(lambda s: projects.update_project(s, actor, project_id=d.id, data=data), t("lists.saved"))
-        if actor.is_admin and st.button(t("lists.delete"), key=f"lists_prj_delete_{d.id}", icon=":material/delete:"):
-            write(lambda s: projects.delete_project(s, actor, project_id=d.id), t("lists.deleted"))
+        if actor.is_admin:
+            lists_delete.delete_button(
+                actor, "project", d.id, d.title, lambda s: projects.delete_project(s, actor, project_id=d.id)
+            )
 
 
 def _link_options(actor: Actor, community_id: int | None) -> tuple[dict[int, str], dict[int, str]]:

@@ -15,7 +15,7 @@ from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus, Role
 from domain.errors import AppError
 from services import needs, resources
 from services.reference import Option, list_categories, list_communities, list_units
-from ui import tables
+from ui import lists_delete, tables
 from ui.format import today_local
 from ui.i18n import error_message, label, t
 from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
@@ -84,12 +84,18 @@ def write(action: Callable[[Session], Any], success: str) -> bool:
     return True
 
 
-def sorter(options: dict[str, str], *, key: str) -> tuple[str, bool]:
-    """A sort choice (column → header key) and a descending switch."""
+def sorter(options: dict[str, str], *, key: str, descending: bool = False) -> tuple[str, bool]:
+    """A sort choice (column → header key, the first by default) and a descending switch."""
     cols = st.columns([3, 1])
     sort = cols[0].selectbox(t("lists.sort_by"), list(options), format_func=lambda k: t(options[k]), key=key)
-    desc = cols[1].toggle(t("lists.descending"), key=f"{key}_desc")
+    desc = cols[1].toggle(t("lists.descending"), value=descending, key=f"{key}_desc")
     return sort, desc
+
+
+def own_community_first(actor: Actor, key: str) -> None:
+    """A community worker's lists open on their own community (they may still choose 全部)."""
+    if actor.role == Role.COMMUNITY and actor.community_id is not None and key not in st.session_state:
+        st.session_state[key] = actor.community_id
 
 
 def fetch_page(page_key: str, query: Callable[[Session, int, int], Any]) -> Any:
@@ -109,6 +115,8 @@ def fetch_page(page_key: str, query: Callable[[Session, int, int], Any]) -> Any:
 
 def needs_tab(actor: Actor, today: date) -> None:
     communities, units, categories = reference()
+    lists_delete.undo_bar(actor, "need")
+    own_community_first(actor, "lists_need_f_community")
     c = st.columns(6)
     with c[0]:
         community_id = pick("lists.fields.community", names(communities), key="lists_need_f_community")
@@ -133,6 +141,7 @@ def needs_tab(actor: Actor, today: date) -> None:
             "claim_deadline": "lists.fields.claim_deadline",
         },
         key="lists_need_sort",
+        descending=True,  # the newest need first
     )
     page = fetch_page(
         "lists_need_page",
@@ -166,7 +175,8 @@ def needs_tab(actor: Actor, today: date) -> None:
     if actor.role == Role.LIAISON:
         _claim_need(actor, rows)
     if actor.can_write and actor.role in (Role.ADMIN, Role.COMMUNITY):
-        _need_forms(actor, rows, communities, categories)
+        _need_forms(actor, rows, communities, categories, today)
+        lists_delete.recent_panel(actor, "need")
 
 
 def _claim_need(actor: Actor, rows: Any) -> None:
@@ -188,16 +198,21 @@ def _claim_need(actor: Actor, rows: Any) -> None:
             )
 
 
-def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: list[Option]) -> None:
+def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: list[Option], today: date) -> None:
     allowed = (
         names(communities)
         if actor.is_admin
         else {i: n for i, n in names(communities).items() if i == actor.community_id}
     )
     with st.expander(t("lists.needs.add"), icon=":material/add:"):
-        data = _need_form(
-            "lists_need_new", needs.NeedInput(next(iter(allowed), None), None, ""), allowed, names(categories)
+        fresh = needs.NeedInput(
+            next(iter(allowed), None),
+            None,
+            "",
+            raised_on=today,
+            claim_deadline=needs.default_claim_deadline(today),
         )
+        data = _need_form("lists_need_new", fresh, allowed, names(categories))
         if data is not None:
             write(lambda s: needs.create_need(s, actor, data=data), t("lists.saved"))
     mine = rows[rows["community_id"].isin(list(allowed))] if not rows.empty else rows
@@ -211,8 +226,14 @@ def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: 
         data = _need_form(f"lists_need_edit_{need_id}", current, allowed, names(categories), with_status=True)
         if data is not None:
             write(lambda s: needs.update_need(s, actor, need_id=int(need_id), data=data), t("lists.saved"))
-        if st.button(t("lists.delete"), key=f"lists_need_delete_{need_id}", icon=":material/delete:"):
-            write(lambda s: needs.delete_need(s, actor, need_id=int(need_id)), t("lists.deleted"))
+        lists_delete.delete_button(
+            actor,
+            "need",
+            int(need_id),
+            titles[need_id],
+            lambda s: needs.delete_need(s, actor, need_id=int(need_id)),
+            ask="lists.trash.ask_wish" if current.is_micro_wish else None,
+        )
 
 
 def _need_form(
@@ -252,8 +273,18 @@ def _need_form(
             index=sources.index(NeedSource(d.source) if d.source else None),
             key=f"{key}_source",
         )
-        raised_on = c[1].date_input(t("lists.fields.raised_on"), value=d.raised_on, key=f"{key}_raised_on")
-        deadline = c[2].date_input(t("lists.fields.claim_deadline"), value=d.claim_deadline, key=f"{key}_deadline")
+        raised_on = c[1].date_input(
+            t("lists.fields.raised_on"),
+            value=d.raised_on or today_local(),
+            key=f"{key}_raised_on",
+            help=t("lists.needs.raised_help"),
+        )
+        deadline = c[2].date_input(
+            t("lists.fields.claim_deadline"),
+            value=d.claim_deadline,
+            key=f"{key}_deadline",
+            help=t("lists.needs.deadline_help", days=needs.CLAIM_PERIOD_DAYS),
+        )
         wish = c[3].checkbox(t("lists.fields.is_micro_wish"), value=d.is_micro_wish, key=f"{key}_wish")
         status = d.status
         if with_status:
@@ -280,6 +311,7 @@ def _index(values: list[Any], value: Any) -> int:
 
 def resources_tab(actor: Actor) -> None:
     _, units, categories = reference()
+    lists_delete.undo_bar(actor, "resource")
     c = st.columns(5)
     with c[0]:
         unit_id = pick("lists.fields.unit", names(units), key="lists_res_f_unit")
@@ -324,6 +356,7 @@ def resources_tab(actor: Actor) -> None:
     tables.pager(page.total, key="lists_res_page", page_size=PAGE_SIZE)
     if actor.role in (Role.ADMIN, Role.LIAISON):
         _resource_forms(actor, page.rows, units, categories)
+        lists_delete.recent_panel(actor, "resource")
 
 
 def _resource_forms(actor: Actor, rows: Any, units: list[Option], categories: list[Option]) -> None:
@@ -345,8 +378,13 @@ def _resource_forms(actor: Actor, rows: Any, units: list[Option], categories: li
         data = _resource_form(f"lists_res_edit_{rid}", current, allowed, names(categories))
         if data is not None:
             write(lambda s: resources.update_resource(s, actor, resource_id=int(rid), data=data), t("lists.saved"))
-        if st.button(t("lists.delete"), key=f"lists_res_delete_{rid}", icon=":material/delete:"):
-            write(lambda s: resources.delete_resource(s, actor, resource_id=int(rid)), t("lists.deleted"))
+        lists_delete.delete_button(
+            actor,
+            "resource",
+            int(rid),
+            titles[rid],
+            lambda s: resources.delete_resource(s, actor, resource_id=int(rid)),
+        )
 
 
 def _resource_form(

@@ -15,7 +15,9 @@ from ui import meetings_view as view
 from ui.i18n import label, t
 from ui.safe import show_user_markdown
 from ui.state import cached_read
-from ui.tabs import lazy_expander
+from ui.tabs import lazy_expander, named_tabs
+
+DETAIL_TAB = "meetings_detail_tab"  # the open tab of a meeting's detail, kept by name
 
 
 def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
@@ -102,15 +104,18 @@ def detail_panel(actor: Actor, detail: svc.MeetingDetail, units: list[Option], t
     """One meeting: agenda, 上次决议落实情况, minutes and decisions, action items, attendance, edit."""
     with st.container(border=True):
         view.meeting_header(detail)
-        d_agenda, d_review, d_minutes, d_actions, d_people = st.tabs(
-            [
-                t("meetings.fields.agenda"),
-                t("meetings.review_tab", n=len(detail.review)),
-                t("meetings.minutes_tab"),
-                t("meetings.actions_tab", n=len(detail.actions)),
-                t("meetings.fields.attendance"),
-            ]
-        )
+        # Named tabs: the counts in their labels change when an item is added, and the open tab
+        # must stay open (an unkeyed or label-keyed group went back to 议题).
+        d_agenda, d_review, d_minutes, d_actions, d_people = named_tabs(
+            {
+                "agenda": t("meetings.fields.agenda"),
+                "review": t("meetings.review_tab", n=len(detail.review)),
+                "minutes": t("meetings.minutes_tab"),
+                "actions": t("meetings.actions_tab", n=len(detail.actions)),
+                "people": t("meetings.fields.attendance"),
+            },
+            key=DETAIL_TAB,
+        ).values()
         with d_agenda:
             show_user_markdown(detail.agenda)
         with d_review:

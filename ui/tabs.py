@@ -13,15 +13,34 @@ import streamlit as st
 
 from ui.i18n import t
 
+_OPEN = "__open"  # beside a tab group's key: the name of its open tab
+
 
 def lazy_tabs(names: list[str], *, key: str, prefix: str) -> dict[str, Any]:
     """One tab per name (labels ``t(prefix + name)``), keyed ``key``: name → tab container.
 
     Pass them to ``show_open`` with each tab's body. The first name opens by default."""
-    labels = [t(prefix + name) for name in names]
-    if st.session_state.get(key) not in (None, *labels):  # the language changed: open the first tab
-        del st.session_state[key]
-    return dict(zip(names, st.tabs(labels, key=key, on_change="rerun"), strict=True))
+    return named_tabs({name: t(prefix + name) for name in names}, key=key)
+
+
+def named_tabs(labels: dict[str, str], *, key: str) -> dict[str, Any]:
+    """Keyed tabs (name → label) that stay open by *name* across reruns: name → tab container.
+
+    A keyed tab group's identity and its stored value are its labels, so a label that changes
+    between reruns — a count in it (本次待办（1） → 本次待办（2）) or a new language — would
+    otherwise drop the open tab and show the first one. The open tab's name is remembered beside
+    the widget and its new label put back before the tabs are drawn."""
+    names = list(labels)
+    shown = st.session_state.get(key)
+    if shown is not None and shown not in labels.values():
+        remembered = st.session_state.get(key + _OPEN)
+        if remembered in labels:
+            st.session_state[key] = labels[remembered]
+        else:
+            del st.session_state[key]
+    tabs = dict(zip(names, st.tabs(list(labels.values()), key=key, on_change="rerun"), strict=True))
+    st.session_state[key + _OPEN] = next((name for name, tab in tabs.items() if tab.open), names[0])
+    return tabs
 
 
 def lazy_expander(label: str, *, key: str, icon: str | None = None) -> Any:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from services.needs import CLAIM_PERIOD_DAYS
 from tests.conftest import TODAY
 from tests.e2e.conftest import assert_no_exception, login, shot, wait_idle
 from tests.e2e.flows import choose
@@ -119,8 +121,13 @@ def test_need_from_community_is_suggested_to_the_paired_unit_and_accepted_into_t
         form.get_by_label("需求名称").fill(NEED_TITLE)
         form.get_by_label("描述").fill(NEED_TEXT)
         choose(page, form, "来源", "居民提")
-        form.get_by_role("spinbutton", name="year, 提出日期").click()
-        page.keyboard.type(f"{today.year}{today.month:02d}{today.day:02d}")
+        # issue 20, item 2: 提出日期 proposes today and 认领截止 the claim period after it
+        deadline = today + timedelta(days=CLAIM_PERIOD_DAYS)
+        for label, day in (("提出日期", today), ("认领截止", deadline)):
+            for part, value in (("year", day.year), ("month", day.month), ("day", day.day)):
+                expect(form.get_by_role("spinbutton", name=f"{part}, {label}")).to_have_attribute(
+                    "aria-valuenow", str(value)
+                )
         form.get_by_role("button", name="保存").click()
         wait_idle(page)
         assert_no_exception(page)
@@ -164,6 +171,15 @@ def test_need_from_community_is_suggested_to_the_paired_unit_and_accepted_into_t
         item.get_by_text(NEED_TITLE).click()
         row = item.locator('[data-testid="stHorizontalBlock"]').filter(has_text=RESOURCE).first
         row.get_by_role("button", name="采纳立项").click()
+        wait_idle(page)
+        # issue 20, item 7: the pre-filled project is shown for review; only 确认立项 creates it
+        review = item.locator('[data-testid="stForm"]').filter(has_text="核对后立项")
+        review.wait_for()
+        expect(review.get_by_label("项目名称", exact=True)).to_have_value(NEED_TITLE)
+        expect(review.get_by_text(f"牵头单位：{UNIT}")).to_be_visible()
+        expect(review.get_by_text("阶段：确定项目")).to_be_visible()
+        assert metric(panel, "对接数") == links_before, "nothing created before the review is confirmed"
+        review.get_by_role("button", name="确认立项").click()
         wait_idle(page)
         assert_no_exception(page)
         panel = page.get_by_role("tabpanel", name="对接矩阵")

@@ -79,8 +79,8 @@ def write_meeting(page, url: str, today: date) -> None:  # type: ignore[no-untyp
     page.get_by_role("tab", name="会议记录").click()
     records = page.get_by_role("tabpanel", name="会议记录")
     records.get_by_role("heading", name=MEETING_TITLE).wait_for()
-    for content, unit in ((LIAISON_ITEM, LIAISON_UNIT), (OTHER_ITEM, OTHER_UNIT)):
-        records.get_by_role("tab", name=re.compile(r"^本次待办")).click()
+    records.get_by_role("tab", name=re.compile(r"^本次待办")).click()
+    for n, (content, unit) in enumerate(((LIAISON_ITEM, LIAISON_UNIT), (OTHER_ITEM, OTHER_UNIT)), start=1):
         actions = records.get_by_role("tabpanel", name=re.compile(r"^本次待办"))
         actions.get_by_label("事项内容", exact=True).fill(content)
         choose(page, actions, "责任单位", unit)
@@ -89,7 +89,10 @@ def write_meeting(page, url: str, today: date) -> None:  # type: ignore[no-untyp
         page.get_by_text("已添加待办事项。").wait_for()
         settle(page)
         assert_no_exception(page)
-    records.get_by_role("tab", name="本次待办（2）").click()
+        # issue 20, item 6: the meeting stays on its 本次待办 tab (its label now counts the new item);
+        # it used to jump back to 议题, and the next item was typed there only after a click
+        expect(records.get_by_role("tab", name=f"本次待办（{n}）")).to_have_attribute("aria-selected", "true")
+        expect(records.get_by_role("tabpanel", name=f"本次待办（{n}）")).to_be_visible()
     actions = records.get_by_role("tabpanel", name="本次待办（2）")
 
     def both_listed() -> None:

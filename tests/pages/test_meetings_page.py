@@ -182,3 +182,21 @@ def test_deleting_a_meeting_asks_about_its_open_items_and_undo_says_where_they_s
     assert "已恢复会议“将删除的会议”" in said and "“移入目标会议”（2029年12月1日）2 项" in said, said
     assert _state(app_env, doomed) == (False, {target})  # restored; the moved items stay where moved
     assert "meetings_undo_go" not in [b.key for b in at.button]
+
+
+def test_the_meeting_stays_on_its_action_tab_after_an_item_is_added(open_page: OpenPage, app_env: Path) -> None:
+    """Issue 20, item 6: adding an action item changes the tab's label (本次待办（n）); the open tab is
+    kept by name, so the meeting does not jump back to 议题."""
+    at = open_page("admin", PAGE)
+    picked = at.session_state["meetings_pick"]
+    label = next(tab.label for tab in at.tabs if tab.label.startswith("本次待办"))
+    n = int(label.removeprefix("本次待办（").removesuffix("）"))
+    at.session_state["meetings_detail_tab"] = label  # the user opens 本次待办
+    at.run()
+    assert_clean(at)
+    at.text_input(key=f"meetings_action_content_{picked}").set_value("补充楼道照明（测试）")
+    at.selectbox(key=f"meetings_action_owner_{picked}").select_index(0)
+    at.button(key=f"FormSubmitter:meetings_add_action_{picked}-添加").click().run()
+    assert_clean(at)
+    assert any("已添加待办事项" in s.value for s in at.success), [s.value for s in at.success]
+    assert at.session_state["meetings_detail_tab"] == f"本次待办（{n + 1}）"  # still the open tab

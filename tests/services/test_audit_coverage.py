@@ -63,6 +63,7 @@ from services import (
     evaluation,
     lists_export,
     lists_io,
+    lists_trash,
     matrix,
     meetings,
     members,
@@ -669,6 +670,13 @@ def _update_need(c: Ctx) -> Act:
 def _delete_need(c: Ctx) -> Act:
     nid = needs.create_need(c.session, c.community_worker, data=_need_input(c))
     return lambda: needs.delete_need(c.session, c.community_worker, need_id=nid)
+
+
+@case("lists_trash.restore")
+def _restore_need(c: Ctx) -> Act:
+    nid = needs.create_need(c.session, c.community_worker, data=_need_input(c))
+    needs.delete_need(c.session, c.community_worker, need_id=nid)
+    return lambda: lists_trash.restore(c.session, c.community_worker, kind="need", row_id=nid)
 
 
 @case("needs.claim_need")

@@ -45,7 +45,9 @@ def test_export_has_the_template_sheets_and_headers(session: Session) -> None:
     wb = load_workbook(io.BytesIO(lists_export.export_lists(session)), read_only=True)
     for sheet, headers in X.TEMPLATE.items():
         first = next(wb[sheet].iter_rows(values_only=True))
-        assert list(first) == [X.column(h) for h in headers]
+        # contracts.md's columns in its order, then the optional extras (issue 20, item 9)
+        assert list(first) == [X.column(h) for h in headers] + list(X.EXTRA_COLUMNS.get(sheet, ()))
+    assert X.EXTRA_COLUMNS == {X.NEEDS: ("微心愿", "认领单位"), X.PROJECTS: ("进度",)}
     assert {"活动（只读）", "轮值主席（只读）", "联席会议（只读）", "待办事项（只读）"} <= set(wb.sheetnames)
     acts = wb["活动（只读）"]
     assert 1 < acts.max_row <= lists_export.ACTIVITY_LIMIT + 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -154,6 +156,52 @@ def test_accepting_a_match_opens_a_decided_project(session: Session, admin: Acto
     assert session.get(Need, item.need_id).status == NeedStatus.PROJECT
     assert [(h.from_stage, h.to_stage) for h in _history(session, pid)] == [(None, ProjectStage.DECIDED)]
     assert item.need_id not in {s.need_id for s in matrix.suggest_matches(session, admin, needs_limit=50)}
+
+
+def test_accepting_a_match_reviews_a_draft_first_and_takes_the_reviewed_fields(
+    session: Session, admin: Actor, community_worker: Actor
+) -> None:
+    """Issue 20, item 7: 采纳立项 shows the pre-filled project before it is created."""
+    item = next(i for i in matrix.suggest_matches(session, admin, needs_limit=50) if i.suggestions)
+    best = item.suggestions[0]
+    projects_before = session.scalar(select(func.count(Project.id)))
+    draft = matrix.match_draft(session, admin, need_id=item.need_id, resource_id=best.resource_id)
+    assert session.scalar(select(func.count(Project.id))) == projects_before  # nothing written
+    assert session.get(Need, item.need_id).status != NeedStatus.PROJECT
+    assert (draft.data.title, draft.need, draft.resource, draft.lead_unit, draft.community) == (
+        item.need,
+        item.need,
+        best.resource,
+        best.unit,
+        item.community,
+    )
+    assert draft.data.lead_unit_id == best.unit_id and list(draft.data.need_ids) == [item.need_id]
+    with pytest.raises(PermissionDenied):
+        matrix.match_draft(session, community_worker, need_id=item.need_id, resource_id=best.resource_id)
+    pid = matrix.accept_match(
+        session,
+        admin,
+        need_id=item.need_id,
+        resource_id=best.resource_id,
+        title="核对后改过的项目名称",
+        description="核对时补充的说明",
+        started_on=date(2026, 12, 1),
+    )
+    project = session.get(Project, pid)
+    assert (project.title, project.description, project.started_on) == (
+        "核对后改过的项目名称",
+        "核对时补充的说明",
+        date(2026, 12, 1),
+    )
+    with pytest.raises(ValidationError):  # a reviewed title is still checked
+        other = next(
+            i
+            for i in matrix.suggest_matches(session, admin, needs_limit=50)
+            if i.suggestions and i.need_id != item.need_id
+        )
+        matrix.accept_match(
+            session, admin, need_id=other.need_id, resource_id=other.suggestions[0].resource_id, title=" "
+        )
 
 
 def test_suggestions_skip_paused_resources(session: Session, admin: Actor) -> None:

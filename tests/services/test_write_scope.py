@@ -58,6 +58,7 @@ from services import (
     evaluation,
     lists_export,
     lists_io,
+    lists_trash,
     matrix,
     meetings,
     members,
@@ -587,6 +588,13 @@ def _update_need(c: Ctx) -> Act:
 def _delete_need(c: Ctx) -> Act:
     nid = _own_need(c)
     return lambda a: needs.delete_need(c.session, a, need_id=nid)
+
+
+@case("lists_trash.restore", COMMUNITY)  # as for needs.delete_need: the admin, the need's community's worker
+def _restore_need(c: Ctx) -> Act:
+    nid = _own_need(c)
+    needs.delete_need(c.session, c.actors["admin"], need_id=nid)
+    return lambda a: lists_trash.restore(c.session, a, kind="need", row_id=nid)
 
 
 @case("needs.claim_need", frozenset({"admin", "liaison_own", "liaison_other"}))
