@@ -17,10 +17,10 @@ log = logging.getLogger("cobuild")
 
 # An emoji icon is drawn in place (an inline SVG); a :material/…: icon would be fetched from outside.
 st.set_page_config(page_title=t("app.name"), page_icon="🤝", layout="wide")
-chrome.inject_style()
 state.warm_matching_in_background()  # jieba's dictionary, off the first suggestion's path
 chairs_slot, account_slot = chrome.sidebar_slots()
 language_switch(account_slot)
+chrome.inject_style()  # after the switch: Streamlit's own words follow the language at once
 
 try:
     actor = auth.gate(account_slot)

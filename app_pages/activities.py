@@ -37,7 +37,7 @@ show_open(
     {
         "log": lambda: view.log_form(actor, today),
         "browse": browse,
-        "six": lambda: panels.six_items(today),
+        "six": lambda: panels.six_items(actor, today),
         "charts": lambda: panels.charts_tab(today),
         "members": lambda: panels.members_tab(actor, today),
         "ledger": lambda: panels.ledger_tab(actor, today),

@@ -216,11 +216,10 @@ tbody tr:nth-child(even) td{background:#faf7f2}
 .cover-cards{grid-template-columns:repeat(4,1fr);gap:24px}
 .cover-cards .card{padding:22px 24px}.cover-cards .value{font-size:64px}.cover-cards .label{font-size:26px}
 .deck-std .cover-cards .value{font-size:46px}.deck-std .cover-cards .label{font-size:22px}
-#controls{position:fixed;left:50%;transform:translateX(-50%);bottom:10px;display:flex;align-items:center;gap:8px;z-index:5;opacity:.4;transition:opacity .2s}
-#controls:hover,#controls:focus-within{opacity:1}
+#controls{position:fixed;left:50%;transform:translateX(-50%);bottom:10px;display:flex;align-items:center;gap:8px;z-index:5;padding:4px 8px;border-radius:8px;background:rgba(255,255,255,.92)}
 #controls button{font:inherit;font-size:15px;padding:6px 12px;border-radius:6px;border:1px solid #888;
  background:#fff;color:#262626;cursor:pointer}
-#hint{color:#777;font-size:13px;margin-left:6px;white-space:nowrap}
+#hint{color:#595959;font-size:13px;margin-left:6px;white-space:nowrap}
 @media (max-width:1300px){#hint{display:none}}
 #controls button{white-space:nowrap}
 """

@@ -22,6 +22,11 @@ from ui.safe import md_escape
 from ui.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
 MARKS = {ItemState.DONE: "✔", ItemState.OPEN: "○", ItemState.BEHIND: "✘"}
+STATE_TEXT = {
+    ItemState.DONE: "activities.six.card_done",
+    ItemState.OPEN: "activities.six.card_open",
+    ItemState.BEHIND: "activities.six.card_behind",
+}
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
@@ -85,9 +90,55 @@ def _sheet(year: int, today: date, by: str, lang: str) -> pd.DataFrame:
     return _grid_table(_progress(year, today, by))
 
 
+OWN_ROW = "background-color: #fdecea; font-weight: 600"  # the liaison's own unit in the grid
+
+
+def _own_card(progress: activity_reports.Progress, unit_id: int | None) -> None:
+    """A unit's six items at a glance, as a phone shows it (no sideways swipe): the liaison's own
+    unit preselected, any other unit to pick."""
+    if progress.by != "unit":
+        return
+    names = {r.id: r.name for r in progress.rows}
+    key = "activities_six_focus"
+    if unit_id in names and key not in st.session_state:
+        st.session_state[key] = unit_id  # preselected: the liaison's own unit
+    chosen = st.selectbox(
+        t("activities.six.focus"),
+        list(names),
+        format_func=names.get,
+        index=None,
+        placeholder=t("activities.six.focus_placeholder"),
+        key=key,
+    )
+    row = next((r for r in progress.rows if r.id == chosen), None)
+    if row is None:
+        return
+    with st.container(border=True, key="activities_six_card"):
+        own = t("activities.six.own") if row.id == unit_id else ""
+        pace = t("activities.six.behind_yes") if row.row.behind else t("activities.six.behind_no")
+        st.markdown(
+            f"**{md_escape(row.name)}**{own}  \n" + t("activities.six.card_summary", done=row.row.done, pace=pace)
+        )
+        lines = [f"| {t('activities.six.item')} | {t('activities.six.card_state')} |", "| :-- | :-- |"]
+        for kind in SIX_ITEMS:
+            state = row.row.state(kind)
+            text = t(STATE_TEXT[state], count=row.row.counts[kind])
+            lines.append(f"| {label(kind)} | {MARKS[state]} {text} |")
+        st.markdown("\n".join(lines))
+
+
+def _highlight(grid: pd.DataFrame, names: set[str]):  # type: ignore[no-untyped-def]
+    """The grid with the liaison's own unit's row marked."""
+    name_col = t("activities.six.name")
+    if not names or name_col not in grid:
+        return grid
+    return grid.style.apply(lambda r: [OWN_ROW if r[name_col] in names else "" for _ in r], axis=1)
+
+
 @st.fragment  # its filters rerun only this panel, not the page
-def six_items(today: date) -> None:
-    """六个一 progress for a chosen year: metrics, the sortable grid, a chart, an Excel export."""
+def six_items(actor: Actor, today: date) -> None:
+    """六个一 progress for a chosen year: the own unit's card, metrics, the sortable grid, a chart,
+    an Excel export."""
     years = _years(today)
     cols = st.columns([1, 1, 2])
     year = cols[0].selectbox(t("activities.six.year"), years, key="activities_six_year")
@@ -107,6 +158,7 @@ def six_items(today: date) -> None:
         format_func=lambda s: t(f"activities.six.sort_{s}"),
     )
     progress = _progress(year, today, by)
+    _own_card(progress, actor.unit_id)
     m = st.columns(3)
     m[0].metric(
         t("activities.six.completion"), fmt_percent(progress.completion), help=t("activities.six.completion_help")
@@ -128,8 +180,9 @@ def six_items(today: date) -> None:
     shown = activity_reports.Progress(progress.year, progress.as_of, progress.by, rows)
     grid = _grid_table(shown)
     completion_col = t("activities.six.row_completion")
+    own = {r.name for r in shown.rows if by == "unit" and r.id == actor.unit_id}
     st.dataframe(
-        grid,
+        _highlight(grid, own),
         hide_index=True,
         width="stretch",
         key="activities_six_table",

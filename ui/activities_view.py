@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -87,10 +88,11 @@ def community_names(opts: activities.FormOptions, *, liaison: bool, keep: int | 
 
 def log_form(actor: Actor, today: date) -> None:
     """The single-column logging form (fits a phone); the admin first picks the unit."""
+    saved = st.session_state.get(SAVED_KEY)
+    if isinstance(saved, LoggedSummary):  # in the form's place, where the eye is after 提交登记
+        _logged_panel(saved)
+        return
     st.subheader(t("activities.log.heading"))
-    saved = st.session_state.pop(SAVED_KEY, None)
-    if saved:
-        st.success(t("activities.log.saved", title=md_escape(saved)))
     units, _ = reference_lists()
     unit_id = actor.unit_id
     if actor.is_admin:
@@ -117,7 +119,8 @@ def log_form(actor: Actor, today: date) -> None:
         community_id = st.selectbox(
             t("activities.fields.community"), list(places), format_func=places.get, key="activities_log_community"
         )
-    with st.form("activities_log_form"):
+    # Enter in a text field does not send a half-filled form (a phone's keyboard has Enter at hand)
+    with st.container(key="noenter_activities_log"), st.form("activities_log_form", enter_to_submit=False):
         held_on = st.date_input(
             t("activities.fields.held_on"),
             value=today,
@@ -213,9 +216,61 @@ def log_form(actor: Actor, today: date) -> None:
         else:
             for key in LOG_KEYS:
                 st.session_state.pop(key, None)
-            st.session_state[SAVED_KEY] = title.strip()
+            st.session_state[SAVED_KEY] = LoggedSummary(
+                title=title.strip(),
+                held_on=held_on,
+                community=names_by_id(opts.communities).get(community_id, "") if community_id is not None else "",
+                kind=kind,
+                participants=int(participants),
+                hours=float(hours),
+                beneficiaries=int(beneficiaries),
+                photos=len(photos or []),
+            )
             st.session_state[RESET_KEY] = True
             st.session_state[PHOTOS_ROUND] = st.session_state.get(PHOTOS_ROUND, 0) + 1
+            st.rerun()
+
+
+@dataclass(frozen=True)
+class LoggedSummary:
+    """What the liaison just logged, shown in the form's place until they log another."""
+
+    title: str
+    held_on: date
+    community: str
+    kind: ActivityKind
+    participants: int
+    hours: float
+    beneficiaries: int
+    photos: int
+
+
+def _logged_panel(saved: LoggedSummary) -> None:
+    """The success panel: what was logged, and a button back to a blank form."""
+    lang = current_language()
+    with st.container(border=True, key="activities_logged"):
+        st.success(t("activities.log.saved", title=md_escape(saved.title)), icon=":material/check_circle:")
+        st.markdown(
+            " · ".join(md_escape(x) for x in (fmt_date(saved.held_on, lang), saved.community, label(saved.kind)) if x)
+        )
+        st.markdown(
+            t(
+                "activities.log.saved_figures",
+                participants=fmt_number(saved.participants),
+                hours=fmt_number(saved.hours, 1),
+                beneficiaries=fmt_number(saved.beneficiaries),
+                photos=fmt_number(saved.photos),
+            )
+        )
+        st.caption(t("activities.log.saved_where"))
+        if st.button(
+            t("activities.log.another"),
+            type="primary",
+            width="stretch",
+            icon=":material/add:",
+            key="activities_log_another",
+        ):
+            st.session_state.pop(SAVED_KEY, None)
             st.rerun()
 
 
@@ -433,6 +488,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
                 t("activities.browse.remove_photos"),
                 list(photo_names),
                 format_func=photo_names.get,
+                placeholder=t("common.choose_many"),
                 key=f"{key}_remove",
             )
             if photo_names

@@ -409,6 +409,7 @@ def project_form(
             list(units),
             format_func=units.get,
             default=[i for i, _ in d.participants if i in units] if d else [],
+            placeholder=t("common.choose_many"),
             key=f"{key}_participants",
         )
         c = st.columns(2)
@@ -417,6 +418,7 @@ def project_form(
             list(need_opts),
             format_func=need_opts.get,
             default=[i for i, _ in d.needs if i in need_opts] if d else [],
+            placeholder=t("common.choose_many"),
             key=f"{key}_needs",
         )
         resource_ids = c[1].multiselect(
@@ -424,6 +426,7 @@ def project_form(
             list(res_opts),
             format_func=res_opts.get,
             default=[i for i, _ in d.resources if i in res_opts] if d else [],
+            placeholder=t("common.choose_many"),
             key=f"{key}_resources",
         )
         description = st.text_area(

@@ -191,6 +191,7 @@ def add_action_form(actor: Actor, detail: MeetingDetail, units: list[Option]) ->
             list(names),
             format_func=names.__getitem__,
             index=None,
+            placeholder=t("common.choose"),
             key=f"meetings_action_owner_{detail.id}",
         )
         due = c2.date_input(t("meetings.fields.due_on"), None, key=f"meetings_action_due_{detail.id}")
@@ -291,7 +292,12 @@ def meeting_form(
         else:
             invited, attended = (
                 st.multiselect(
-                    t(f"meetings.fields.{f}"), list(names), d, format_func=names.__getitem__, key=f"{key}_{f}"
+                    t(f"meetings.fields.{f}"),
+                    list(names),
+                    d,
+                    format_func=names.__getitem__,
+                    placeholder=t("common.choose_many"),
+                    key=f"{key}_{f}",
                 )
                 for f, d in (("invited", invited_default), ("attended", attended_default))
             )

@@ -35,7 +35,11 @@ def raise_panel(actor: Actor, communities: list[Option], units: list[tuple[int, 
             title = st.text_input(t("whistle.fields.title"), key="whistle_new_title", max_chars=200)
             desc = st.text_area(t("whistle.fields.description"), key="whistle_new_desc")
             summoned = st.multiselect(
-                t("whistle.fields.units"), list(unit_names), format_func=unit_names.__getitem__, key="whistle_new_units"
+                t("whistle.fields.units"),
+                list(unit_names),
+                format_func=unit_names.__getitem__,
+                placeholder=t("common.choose_many"),
+                key="whistle_new_units",
             )
             if st.form_submit_button(t("whistle.raise"), type="primary"):
                 try:

@@ -1,5 +1,6 @@
-"""Issue 4 in the browser, on a phone (390×844): a unit's liaison logs an activity through the form
-and sees it counted in the 六个一 grid and in the overview's 本年活动."""
+"""Issue 4 in the browser, on a phone (390×844): a unit's liaison logs an activity through the form,
+sees what was logged where the form was (issue 20, item 3) and it counted in the 六个一 card of
+their own unit and in the overview's 本年活动."""
 
 from __future__ import annotations
 
@@ -22,15 +23,6 @@ COMMUNITY = "安澜社区"
 SIX_ITEMS = ["组织生活", "座谈", "调研", "认领微心愿", "志愿服务", "结对帮扶"]  # the 六个一 columns, in order
 DEFAULT_KIND = "座谈"  # the demo unit has done all six this year; 座谈 only once
 
-CELLS_JS = """el => {
-  const table = el.querySelector('table[role="grid"]');
-  if (!table) return null;
-  return Array.from(table.querySelectorAll('tr')).map(tr => [
-    Number(tr.getAttribute('aria-rowindex')),
-    Array.from(tr.querySelectorAll('th,td')).map(c => [Number(c.getAttribute('aria-colindex')), c.textContent]),
-  ]);
-}"""
-
 
 @pytest.fixture
 def phone(browser, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
@@ -52,54 +44,34 @@ def metric_value(page, label: str):  # type: ignore[no-untyped-def]
     return box.locator('[data-testid="stMetricValue"]')
 
 
-def read_grid(page, frame) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    """Every column of the rows a st.dataframe shows, swiping it sideways as a phone user would
-    (the grid draws only the columns in view)."""
-    frame.scroll_into_view_if_needed()
-    scroller = frame.locator(".dvn-scroller")
-    cells: dict[tuple[int, int], str] = {}
-    for _ in range(120):
-        if frame.evaluate(CELLS_JS):
-            break
-        page.wait_for_timeout(250)
-    width = scroller.evaluate("e => e.scrollWidth - e.clientWidth")
-    x = 0
-    while True:
-        scroller.evaluate("(e, x) => { e.scrollLeft = x; }", x)
-        page.wait_for_timeout(300)
-        for row, items in frame.evaluate(CELLS_JS) or []:
-            for col, text in items:
-                cells[(row, col)] = text
-        if x >= width:
-            break
-        x = min(width, x + 150)
-    scroller.evaluate("e => { e.scrollLeft = 0; }")
-    rows = sorted({r for r, _ in cells})
-    cols = sorted({c for _, c in cells})
-    header = [cells.get((rows[0], c), "") for c in cols]
-    return [dict(zip(header, [cells.get((r, c), "") for c in cols], strict=True)) for r in rows[1:]]
-
-
-def unit_row(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """The unit's row in the 六个一 grid (sorted by name, so the first unit by pinyin is on top)."""
+def unit_card(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The liaison's own unit in 六个一: preselected, its six items in a card that fits the phone's
+    width (every item's cell inside the 390 px, no sideways swipe). Item → "✔ 已完成 2 次" / "○ …" /
+    "✘ …"; "已完成" → "4/6"."""
     page.get_by_role("tab", name="六个一", exact=True).click()
     wait_idle(page)
     panel = page.get_by_role("tabpanel", name="六个一")
-    choose(page, panel, "排序", "按名称")
-    wait_idle(page)
-    frame = panel.locator('[data-testid="stDataFrame"]').first
-    for _ in range(40):
-        rows = [r for r in read_grid(page, frame) if r.get("名称") == UNIT]
-        if rows:
-            return rows[0]
-        page.wait_for_timeout(250)
-    raise AssertionError(f"{UNIT} is not in the 六个一 grid")
+    expect(panel.get_by_role("combobox", name="查看单位", exact=True)).to_have_value(UNIT)
+    card = panel.locator(".st-key-activities_six_card")
+    card.wait_for()
+    expect(card).to_contain_text(f"{UNIT}（本单位）")
+    rows: dict[str, str] = {}
+    for tr in card.locator("tbody tr").all():
+        cells = tr.locator("td")
+        item = cells.nth(0).inner_text().strip()
+        rows[item] = cells.nth(1).inner_text().strip()
+        for cell in (cells.nth(0), cells.nth(1)):
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (item, box)
+    assert list(rows) == SIX_ITEMS, rows
+    summary = card.get_by_text("已完成", exact=False).first.inner_text()
+    rows["已完成"] = summary.split("已完成", 1)[1].split("项")[0].strip()
+    return rows
 
 
 def count(cell: str) -> int:
-    """How many times an item was done: "✔ 2" → 2; "○" / "✘" → 0."""
-    parts = cell.split()
-    return int(parts[1]) if len(parts) > 1 else 0
+    """How many times an item was done: "✔ 已完成 2 次" → 2; "○ 尚未完成" / "✘ …" → 0."""
+    return int(cell.split("已完成", 1)[1].split("次")[0]) if cell.startswith("✔") else 0
 
 
 def year_activities(page) -> int:  # type: ignore[no-untyped-def]
@@ -117,7 +89,7 @@ def test_liaison_logs_an_activity_on_a_phone_and_sees_it_counted(fresh_server, p
     page.goto(url + "/activities")
     page.get_by_role("heading", name="活动登记").wait_for()
     wait_idle(page)
-    before = unit_row(page)
+    before = unit_card(page)
     # An item the unit has not done this year turns ✘/○ into ✔; when all six are done, 座谈 counts up.
     kind = next((k for k in SIX_ITEMS if not before[k].startswith("✔")), DEFAULT_KIND)
     done_before = int(before["已完成"].split("/")[0])
@@ -147,20 +119,33 @@ def test_liaison_logs_an_activity_on_a_phone_and_sees_it_counted(fresh_server, p
     shot(page, "phone-activity-form")
 
     form.get_by_role("button", name="提交登记").click()
-    saved = page.get_by_text(f"已登记：{title}")
-    saved.wait_for()
+    # Where the eye is: a success panel in the form's place, on screen without scrolling.
+    panel = page.locator(".st-key-activities_logged")
+    panel.wait_for()
     wait_idle(page)
     assert_no_exception(page)
-    saved.scroll_into_view_if_needed()
+    expect(panel.get_by_text(f"已登记：{title}")).to_be_visible()
+    expect(panel).to_be_in_viewport(ratio=1)
+    expect(panel).to_contain_text(f"{today.year}年{today.month}月{today.day}日 · {COMMUNITY} · {kind}")
+    expect(panel).to_contain_text("参与 18 人，志愿服务 2.5 小时，受益群众 60 人，照片 1 张。")
+    another = panel.get_by_role("button", name="再登记一条")
+    expect(another).to_be_in_viewport()
+    expect(page.locator('[data-testid="stForm"]')).to_have_count(0)
     shot(page, "phone-activity-logged")
-    # The form is ready for the next activity: the entry just saved is no longer on screen.
+
+    # 再登记一条: a blank form for the next activity (the entry just saved is not on it)
+    another.click()
+    form.wait_for()
+    wait_idle(page)
     expect(form.get_by_label("活动名称")).to_have_value("")
     expect(form.get_by_label("活动内容")).to_have_value("")
     expect(form.get_by_label("参与人数")).to_have_value("0")
     expect(form.locator('[data-testid="stFileChip"]')).to_have_count(0)
 
-    after = unit_row(page)
-    assert after[kind] == f"✔ {count(before[kind]) + 1}", (before, after)
+    after = unit_card(page)
+    page.get_by_role("tabpanel", name="六个一").get_by_role("combobox", name="查看单位").scroll_into_view_if_needed()
+    shot(page, "phone-six-items")
+    assert after[kind] == f"✔ 已完成 {count(before[kind]) + 1} 次", (before, after)
     assert int(after["已完成"].split("/")[0]) == done_before + (0 if before[kind].startswith("✔") else 1)
     for other in SIX_ITEMS:
         if other != kind:

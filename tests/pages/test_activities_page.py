@@ -42,8 +42,15 @@ def test_liaison_logs_an_activity_through_the_form(open_page: OpenPage, app_env)
     at.button(key="activities_log_submit").click()
     at.run()
     assert_clean(at)
-    assert any("AppTest 登记的志愿服务" in s.value for s in at.success)
-    assert at.text_input(key="activities_log_title").value == ""  # the form is cleared for the next one
+    # the success panel stands in the form's place: what was logged, and 再登记一条
+    assert any("已登记：AppTest 登记的志愿服务" in s.value for s in at.success)
+    assert any("参与 9 人，志愿服务 13.5 小时" in m.value for m in at.markdown)
+    assert not any(w.key == "activities_log_title" for w in at.text_input)
+    at.button(key="activities_log_another").click()
+    at.run()
+    assert_clean(at)
+    assert not at.success
+    assert at.text_input(key="activities_log_title").value == ""  # the form is blank for the next one
     engine = make_engine(f"sqlite:///{app_env}")
     with Session(engine) as s:
         row = s.scalar(select(Activity).where(Activity.title == "AppTest 登记的志愿服务"))
@@ -159,3 +166,45 @@ def test_admin_gives_a_reason_for_an_unpaired_community(open_page: OpenPage, app
         assert row is not None and row.off_pairing_reason == "街道统一组织，经秘书处同意"
         assert row.community_id == elsewhere.id
     engine.dispose()
+
+
+def test_liaison_sees_the_own_unit_preselected_in_six_items(open_page: OpenPage, app_env) -> None:  # type: ignore[no-untyped-def]
+    """六个一 opens on the liaison's own unit: preselected in 查看单位, its six items in one card."""
+    from db.models import Unit, User
+
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        unit_id, name = s.execute(
+            select(Unit.id, Unit.name).join(User, User.unit_id == Unit.id).where(User.username == "liaison1")
+        ).one()
+    engine.dispose()
+    at = open_page("liaison1", PAGE)
+    at.session_state["activities_tab"] = "六个一"
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="activities_six_focus").value == unit_id
+    card = [m.value for m in at.markdown if "（本单位）" in m.value]
+    assert card and name in card[0] and "已完成" in card[0] and "/6 项" in card[0]
+    table = next(m.value for m in at.markdown if m.value.startswith("| 项目 | 完成情况 |"))
+    for item in ("组织生活", "座谈", "调研", "认领微心愿", "志愿服务", "结对帮扶"):
+        assert f"| {item} | " in table
+
+
+def test_admin_picks_a_unit_in_six_items(open_page: OpenPage, app_env) -> None:  # type: ignore[no-untyped-def]
+    from db.models import Unit
+
+    at = open_page("admin", PAGE)
+    at.session_state["activities_tab"] = "六个一"
+    at.run()
+    assert at.selectbox(key="activities_six_focus").value is None  # the admin has no unit: none preselected
+    assert not any(m.value.startswith("| 项目 |") for m in at.markdown)
+    engine = make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as s:
+        unit_id, name = s.execute(select(Unit.id, Unit.name).order_by(Unit.id).limit(1)).one()
+    engine.dispose()
+    at.session_state["activities_six_focus"] = unit_id
+    at.run()
+    assert_clean(at)
+    card = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert any(name in c and "（本单位）" not in c for c in card), card
+    assert any(m.value.startswith("| 项目 | 完成情况 |") for m in at.markdown)
