@@ -494,37 +494,34 @@ def ledger_tab(actor: Actor, today: date) -> None:
         key="activities_ledger_unit",
     )
     year = cols[1].selectbox(t("activities.ledger.year"), _years(today), key="activities_ledger_year")
-    stored = st.session_state.get("activities_ledger_files")
-    if st.button(t("activities.ledger.build"), key="activities_ledger_build", type="primary"):
-        lang = current_language()
-        with st.spinner(t("activities.ledger.build")), session_scope() as s:
-            ledger = activity_reports.build_ledger(s, unit_id=unit_id, year=year, as_of=today)
-        stored = (
-            unit_id,
-            year,
-            len(ledger.activities),
-            ledger_export.ledger_docx(ledger, lang=lang),
-            ledger_export.ledger_xlsx(ledger, lang=lang),
-        )
-        st.session_state["activities_ledger_files"] = stored
-    if stored and stored[0] == unit_id and stored[1] == year:
-        st.success(t("activities.ledger.ready", unit=md_escape(unit_names[unit_id]), year=year, n=stored[2]))
-        name = f"{unit_names[unit_id]}-{year}-台账"
-        c = st.columns(2)
-        c[0].download_button(
-            t("activities.ledger.docx"),
-            stored[3],
-            file_name=f"{name}.docx",
-            key="activities_ledger_docx",
-            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        c[1].download_button(
-            t("activities.ledger.xlsx"),
-            stored[4],
-            file_name=f"{name}.xlsx",
-            key="activities_ledger_xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    # one click per file: each is built when its button is pressed (the button shows it is busy meanwhile)
+    name = f"{unit_names[unit_id]}-{year}-台账"
+    lang = current_language()
+    st.caption(t("activities.ledger.one_click", unit=md_escape(unit_names[unit_id]), year=year))
+    c = st.columns(2)
+    c[0].download_button(
+        t("activities.ledger.docx"),
+        lambda: ledger_export.ledger_docx(_ledger(unit_id, year, today), lang=lang),
+        file_name=f"{name}.docx",
+        key="activities_ledger_docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
+        icon=":material/description:",
+    )
+    c[1].download_button(
+        t("activities.ledger.xlsx"),
+        lambda: ledger_export.ledger_xlsx(_ledger(unit_id, year, today), lang=lang),
+        file_name=f"{name}.xlsx",
+        key="activities_ledger_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/grid_on:",
+    )
+
+
+def _ledger(unit_id: int, year: int, today: date) -> activity_reports.Ledger:
+    with session_scope() as s:
+        return activity_reports.build_ledger(s, unit_id=unit_id, year=year, as_of=today)
 
 
 def _write(action, success: str) -> None:  # type: ignore[no-untyped-def]
