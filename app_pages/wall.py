@@ -5,9 +5,9 @@ Public: app.py runs it before the login gate, alone in its navigation (ui/naviga
 from ui import wall_view
 from ui.i18n import language_switch
 
-language_switch(wall_view.language_slot())
 community_id = wall_view.community_from_query()
 if community_id is None:
     wall_view.communities_index()
 else:
     wall_view.board(community_id)
+language_switch(wall_view.language_slot())  # a public page has no sidebar: the switch goes last

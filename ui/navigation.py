@@ -73,7 +73,7 @@ def all_pages_hidden() -> list[st.Page]:
 
 
 def _public_page(spec: PageSpec) -> st.Page:
-    return st.Page(spec.script, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path, default=True)
+    return st.Page(spec.script, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
 
 
 def requested_public_page() -> st.Page | None:
@@ -97,5 +97,10 @@ def requested_public_page() -> st.Page | None:
 
 
 def public_navigation(page: st.Page) -> st.Page:
-    """Register the public page alone (no staff page can be reached from it) and return it."""
-    return st.navigation([page], position="hidden")
+    """Register the public page alone (no staff page can be reached from it) and return it.
+
+    A default page answers at "/" only, so the public page is registered beside a hidden default
+    that is the same script (its own path would otherwise be "" and "/wall" unknown)."""
+    script = next(spec.script for spec in PUBLIC_PAGES if spec.url_path == page.url_path)
+    fallback = st.Page(script, title=page.title, url_path=f"{page.url_path}-home", default=True, visibility="hidden")
+    return st.navigation([fallback, page], position="hidden")

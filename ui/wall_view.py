@@ -201,5 +201,6 @@ def projects_section(data: wall.PublicBoard) -> None:
 
 
 def language_slot():  # type: ignore[no-untyped-def]
-    """A narrow column at the top for the 中文 / English switch (a public page has no sidebar)."""
-    return st.columns([3, 1])[1]
+    """Below a line at the end of the page, for the 中文 / English switch."""
+    st.divider()
+    return st.container()
