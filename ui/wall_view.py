@@ -111,7 +111,7 @@ def intake_form(community_id: int) -> None:
             )
 
 
-def _send(action, *, clear) -> None:  # type: ignore[no-untyped-def]
+def _send(action, *, clear, done_key: str = DONE_KEY) -> None:  # type: ignore[no-untyped-def]
     try:
         with session_scope(write=True) as s:
             receipt = action(s)
@@ -122,7 +122,7 @@ def _send(action, *, clear) -> None:  # type: ignore[no-untyped-def]
         st.error(error_message(err))
         return
     clear()
-    st.session_state[DONE_KEY] = receipt.number
+    st.session_state[done_key] = receipt.number
     st.rerun()
 
 
@@ -140,6 +140,9 @@ def publicity_section(data: wall.PublicBoard, today: date) -> None:
             for title in p.projects:
                 st.markdown(f"- {md_escape(title)}")
             if p.open_now:
+                done = st.session_state.pop(f"{DONE_KEY}_{p.id}", None)
+                if done:
+                    st.success(t("wall.objection_received", number=done))
                 _objection_form(p.id, today)
             else:
                 st.caption(t("wall.publicity_closed"))
@@ -171,6 +174,7 @@ def _objection_form(publicity_id: int, today: date) -> None:
                         today=today,
                     ),
                     clear=clear,
+                    done_key=f"{DONE_KEY}_{publicity_id}",
                 )
 
 
@@ -196,7 +200,7 @@ def projects_section(data: wall.PublicBoard) -> None:
             st.markdown(f"**{md_escape(p.title)}** · {label(p.stage)}")
             st.progress(min(max(p.progress, 0), 100) / 100, text=t("wall.progress", percent=p.progress))
             for m in p.milestones:
-                mark = "✅" if m.done else "⬜"
+                mark = "✓" if m.done else "○"
                 st.markdown(f"{mark} {fmt_date(m.due_on, lang)} {md_escape(m.title)}")
 
 
