@@ -45,6 +45,13 @@ def current_client() -> Client:
     token = st.session_state.get(SESSION_KEY)
     if not isinstance(token, str):
         token = st.session_state[SESSION_KEY] = secrets.token_hex(16)
-    peer = st.context.ip_address or "127.0.0.1"  # Streamlit reports a local peer as None
+    peer = st.context.ip_address  # Streamlit reports a local peer (127.0.0.1, ::1) as None
     forwarded = st.context.headers.get("X-Forwarded-For")
-    return Client(token, rules.client_address(peer, forwarded, get_settings().trusted_proxies))
+    return Client(
+        token,
+        rules.client_address(
+            peer if isinstance(peer, str) and peer else "127.0.0.1",
+            forwarded if isinstance(forwarded, str) else None,  # (AppTest has no real request)
+            get_settings().trusted_proxies,
+        ),
+    )
