@@ -25,13 +25,13 @@ run: $(VENV)/.runtime
 	$(PY) manage.py seed --demo --if-empty
 	$(PY) manage.py notify --every 60 & notify=$$!; \
 	trap 'kill $$notify 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	FORWARDED_ALLOW_IPS= $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 ## make dev: as run, with error details shown
 dev: $(VENV)/.runtime
 	$(PY) manage.py migrate
 	$(PY) manage.py seed --demo --if-empty
-	COBUILD_ENV=development $(VENV)/bin/streamlit run app.py --server.port $(PORT) --client.showErrorDetails full
+	FORWARDED_ALLOW_IPS= COBUILD_ENV=development $(VENV)/bin/streamlit run app.py --server.port $(PORT) --client.showErrorDetails full
 
 ## make test: the whole suite (lint, unit, service, AppTest, browser)
 test: $(VENV)/.dev

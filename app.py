@@ -10,13 +10,22 @@ from sqlalchemy.exc import OperationalError
 from domain.errors import AppError
 from ui import auth, chrome, inbox, state
 from ui.i18n import error_message, language_switch, t
-from ui.navigation import all_pages_hidden, pages_for
+from ui.navigation import all_pages_hidden, pages_for, public_navigation, requested_public_page
+from ui.public import run_public
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("cobuild")
 
 # An emoji icon is drawn in place (an inline SVG); a :material/…: icon would be fetched from outside.
 st.set_page_config(page_title=t("app.name"), page_icon="🤝", layout="wide")
+# A public page (/wall) is decided from the request before anything of the login: it never builds
+# the authenticator, draws no staff sidebar and waits on no logged-out delay; it runs alone.
+public = requested_public_page()
+if public is not None:
+    run_public(public_navigation(public))
+    chrome.inject_style()  # after the page's own language switch, at its end
+    st.stop()
+
 state.warm_matching_in_background()  # jieba's dictionary, off the first suggestion's path
 chairs_slot, account_slot = chrome.sidebar_slots()
 language_switch(account_slot)

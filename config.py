@@ -26,6 +26,8 @@ class Settings:
     mail_from: str | None = None  # COBUILD_MAIL_FROM; unset: noreply@ + the SMTP host
     public_url: str | None = None  # COBUILD_PUBLIC_URL: the address users open (links in notices)
     inbox_refresh_seconds: float = 30.0  # COBUILD_INBOX_REFRESH: the sidebar's unread count re-read; 0: off
+    # COBUILD_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed (comma-separated); none: the socket's
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -46,6 +48,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("COBUILD_MAIL_FROM", "").strip() or None,
         public_url=env.get("COBUILD_PUBLIC_URL", "").strip().rstrip("/") or None,
         inbox_refresh_seconds=_seconds(env.get("COBUILD_INBOX_REFRESH"), default=30.0),
+        trusted_proxies=tuple(p.strip() for p in env.get("COBUILD_TRUSTED_PROXIES", "").split(",") if p.strip()),
     )
 
 

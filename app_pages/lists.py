@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import lists_agreements, lists_excel, lists_matrix, lists_projects, lists_view
+from domain.enums import Role
+from ui import lists_agreements, lists_excel, lists_matrix, lists_projects, lists_residents, lists_view
 from ui.auth import require_role
 from ui.format import today_local
 from ui.i18n import t
@@ -16,7 +17,10 @@ st.title(t("lists.title"))
 st.caption(t("lists.subtitle"))
 
 # Only the open tab runs: each is its own queries over county-sized lists.
-tabs = lazy_tabs(["needs", "resources", "projects", "matrix", "agreements"], key="lists_tab", prefix="lists.tabs.")
+names = ["needs", "resources", "projects", "matrix", "agreements"]
+if actor.is_admin or actor.role == Role.COMMUNITY:  # the residents' queue: admins and community workers
+    names.append("residents")
+tabs = lazy_tabs(names, key="lists_tab", prefix="lists.tabs.")
 show_open(
     tabs,
     {
@@ -25,6 +29,7 @@ show_open(
         "projects": lambda: lists_projects.projects_tab(actor, today),
         "matrix": lambda: lists_matrix.matrix_tab(actor),
         "agreements": lambda: lists_agreements.agreements_tab(actor, today),
+        "residents": lambda: lists_residents.residents_tab(actor, today),
     },
 )
 

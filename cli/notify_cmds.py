@@ -28,7 +28,7 @@ from db.engine import make_engine, make_session_factory, session_scope
 from db.models import utcnow
 from domain import notices as rules
 from domain.enums import NoticeStatus
-from services import notices
+from services import notices, residents
 
 # Errors after which the server is not tried again in this pass (it is down or refuses us).
 _CONNECTION_ERRORS = (
@@ -193,6 +193,7 @@ def run_pass(factory: sessionmaker[Session], *, at: datetime, dry_run: bool = Fa
             result.due = len(planned)
             result.enqueued = notices.enqueue(s, planned, now=at)
             notices.mark_chairs_reminded(s, dues, day=rules.local_day(at))
+            residents.erase_personal(s, now=at)  # residents' phones and addresses after 180 days
         deliver(factory, at=at, result=result)
     finally:
         with session_scope(factory, write=True) as s:

@@ -154,3 +154,25 @@ class NoticeStatus(StrEnum):
     PENDING = "pending"  # 待发送
     SENT = "sent"  # 已送达
     FAILED = "failed"  # 发送失败
+
+
+class SubmissionKind(StrEnum):
+    """What a resident brought through the public board (居民提)."""
+
+    NEED = "need"  # 需求
+    WISH = "wish"  # 微心愿
+    OBJECTION = "objection"  # 异议 to a 公示
+
+
+class SubmissionStatus(StrEnum):
+    PENDING = "pending"  # 待处理
+    ACCEPTED = "accepted"  # 已采纳 (a need, or an objection taken up)
+    MERGED = "merged"  # 已并入 an existing need
+    DECLINED = "declined"  # 不予采纳, with a reason
+
+
+class PublicityKind(StrEnum):
+    """What a 公示 shows."""
+
+    SHORTLIST = "shortlist"  # 拟立项目
+    RESULT = "result"  # 结果

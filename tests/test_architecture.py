@@ -52,9 +52,50 @@ def test_pages_build_no_sql() -> None:
 
 
 def test_every_page_begins_with_its_guard() -> None:
+    """Every page but the public ones (contracts.md's public pages, run before the gate) has one."""
+    from ui.navigation import PUBLIC_PAGES
+
+    public = {spec.script for spec in PUBLIC_PAGES}
     for page in _py_files("app_pages"):
         source = page.read_text(encoding="utf-8")
+        if str(page.relative_to(ROOT)) in public:
+            assert "require_role(" not in source
+            continue
         assert "require_role(" in source, f"{page.name} has no role guard"
+
+
+# what a public page may reach: these ui modules, and of services only services/wall.py
+PUBLIC_UI = {"ui.wall_view", "ui.public", "ui.i18n", "ui.format", "ui.safe", "ui.state", "ui"}
+
+
+def _reached_modules(start: list[Path]) -> set[str]:
+    """The app's own modules (ui., services.) the files import, followed through ui/."""
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        path = todo.pop()
+        for name in _imports(path):
+            if name.startswith(("ui", "services")) and name not in seen:
+                seen.add(name)
+                if name.startswith("ui."):
+                    todo.append(ROOT / (name.replace(".", "/") + ".py"))
+    return seen
+
+
+def test_public_pages_reach_only_the_public_service() -> None:
+    from ui.navigation import PUBLIC_PAGES
+
+    reached = _reached_modules([ROOT / spec.script for spec in PUBLIC_PAGES])
+    services = {m for m in reached if m.startswith("services")}
+    assert services <= {"services.wall", "services"}, services
+    assert {m for m in reached if m.startswith("ui")} <= PUBLIC_UI, reached
+
+
+def test_the_public_reach_check_catches_a_private_service(tmp_path: Path) -> None:
+    """The walk above is not blind: a page importing the residents' queue service is seen."""
+    page = tmp_path / "page.py"
+    page.write_text("from services import wall\nfrom services.residents import list_submissions\n")
+    assert "services.residents" in _reached_modules([page])
 
 
 def test_no_legacy_pages_folder() -> None:

@@ -37,6 +37,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/admin.py", "admin", "nav.admin", ":material/admin_panel_settings:", "system", (Role.ADMIN,)),
     PageSpec("app_pages/account.py", "account", "nav.account", ":material/person:", "system"),
 )
+# Pages that answer without a login (contracts.md, "Public pages"): app.py runs them before the gate,
+# alone in their navigation, and they reach only services/wall.py (public fields).
+PUBLIC_PAGES: tuple[PageSpec, ...] = (PageSpec("app_pages/wall.py", "wall", "nav.wall", "📢", "public"),)
 
 
 def _page(spec: PageSpec, *, hidden: bool = False) -> st.Page:
@@ -66,4 +69,38 @@ def pages_for(role: Role) -> dict[str, list[st.Page]]:
 
 def all_pages_hidden() -> list[st.Page]:
     """Every page, registered but unlisted: a logged-out visitor keeps the path they opened."""
-    return [_page(spec, hidden=True) for spec in _present()]
+    return [_page(spec, hidden=True) for spec in (*_present(), *PUBLIC_PAGES)]
+
+
+def _public_page(spec: PageSpec) -> st.Page:
+    return st.Page(spec.script, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
+
+
+def requested_public_page() -> st.Page | None:
+    """The public page this run asks for, decided from the request alone — before any login is
+    built: the page the browser named (its path on a page load, the page's hash on a rerun) must be
+    exactly a public page's; anything else (another path, an unknown one, the root) is not."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    manager = ctx.pages_manager
+    for spec in PUBLIC_PAGES:
+        page = _public_page(spec)
+        if manager.intended_page_script_hash:
+            if manager.intended_page_script_hash == page._script_hash:
+                return page
+        elif (manager.intended_page_name or "").strip("/") == spec.url_path:
+            return page
+    return None
+
+
+def public_navigation(page: st.Page) -> st.Page:
+    """Register the public page alone (no staff page can be reached from it) and return it.
+
+    A default page answers at "/" only, so the public page is registered beside a hidden default
+    that is the same script (its own path would otherwise be "" and "/wall" unknown)."""
+    script = next(spec.script for spec in PUBLIC_PAGES if spec.url_path == page.url_path)
+    fallback = st.Page(script, title=page.title, url_path=f"{page.url_path}-home", default=True, visibility="hidden")
+    return st.navigation([fallback, page], position="hidden")

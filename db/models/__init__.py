@@ -24,6 +24,7 @@ from db.models.lists import (
 from db.models.meetings import ActionItem, Meeting, MeetingAttendance, RotationSlot
 from db.models.notices import Notice, NoticeAttempt, SchedulerState
 from db.models.org import Category, Community, LoginThrottle, Member, Pairing, Unit, User
+from db.models.residents import Publicity, PublicWrite, ResidentSubmission, publicity_project
 from db.models.system import AuditEntry, Setting
 
 __all__ = [
@@ -50,6 +51,9 @@ __all__ = [
     "Pairing",
     "Project",
     "ProjectStageChange",
+    "PublicWrite",
+    "Publicity",
+    "ResidentSubmission",
     "Resource",
     "RotationSlot",
     "SchedulerState",
@@ -61,5 +65,6 @@ __all__ = [
     "project_need",
     "project_resource",
     "project_unit",
+    "publicity_project",
     "utcnow",
 ]

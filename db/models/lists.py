@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, SoftDeleteMixin, TimestampMixin
@@ -50,6 +50,8 @@ class Need(TimestampMixin, SoftDeleteMixin, Base):
     claimed_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), default=None)
     claimed_on: Mapped[date | None] = mapped_column(default=None)  # the day the unit claimed it
     claim_deadline: Mapped[date | None] = mapped_column(default=None)
+    # shown on the community's public board (公示栏): title, category and claim status only
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Resource(TimestampMixin, SoftDeleteMixin, Base):

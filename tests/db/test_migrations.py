@@ -159,7 +159,8 @@ def _progress_brought_within_bounds(engine: Engine) -> None:
         kept = s.scalars(
             select(Project.id).where(Project.stage == G.IN_PROGRESS, Project.id != ids[G.IN_PROGRESS])
         ).first()
-        kept_progress = s.get(Project, kept).progress
+        # a column read, not the ORM object: at 0004 later columns of linked tables do not exist yet
+        kept_progress = s.scalar(select(Project.progress).where(Project.id == kept))
         s.commit()
     upgrade(engine)
     with Session(engine) as s:

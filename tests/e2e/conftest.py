@@ -84,6 +84,7 @@ def start_server(workdir: Path, db_template: Path, env_overrides: dict[str, str 
         COBUILD_LOGIN_SLEEP="0",
         COBUILD_COOKIE_DAYS="7",
         COBUILD_TODAY=TODAY.isoformat(),  # the app's today is the seed's
+        FORWARDED_ALLOW_IPS="",  # as make run: uvicorn believes no X-Forwarded-For; the app decides
     )
     env.pop("COBUILD_COOKIE_KEY", None)
     for name, value in (env_overrides or {}).items():

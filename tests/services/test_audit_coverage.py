@@ -12,7 +12,7 @@ import ast
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -71,10 +71,12 @@ from services import (
     notices,
     projects,
     report_numbers,
+    residents,
     resources,
     rotation,
     users,
     vocabulary,
+    wall,
     whistle,
 )
 from tests.conftest import TODAY
@@ -120,6 +122,12 @@ WRITE_VERBS = (
     "reject_",
     "assign_",
     "upload_",
+    "merge_",
+    "decline_",
+    "post_",
+    "submit_",
+    "lodge_",
+    "erase_",
 )
 
 # Public functions that match the walk but are not user actions to audit here, each with why.
@@ -1009,6 +1017,87 @@ def _send_test_email(c: Ctx) -> Act:
 @case("notices.set_chair_days_before")
 def _set_chair_days(c: Ctx) -> Act:
     return lambda: notices.set_chair_days_before(c.session, c.admin, days=5)
+
+
+# --- residents (居民提 · 公示) ----------------------------------------------------------------------
+
+
+def _resident_client(tag: str) -> wall.Client:
+    return wall.Client(session_key=f"audit-{tag}", address=f"203.0.113.{len(tag)}")
+
+
+def _submission(c: Ctx, *, wish: bool = False) -> int:
+    cid = c.community_worker.community_id or 0
+    return wall.submit_request(
+        c.session, community_id=cid, client=_resident_client("s"), text="楼道灯坏了", category_id=None, micro_wish=wish
+    ).number
+
+
+def _publicity(c: Ctx) -> int:
+    cid = c.community_worker.community_id or 0
+    pid = _first(c.session, select(Project.id).where(Project.community_id == cid, Project.deleted_at.is_(None)))
+    return residents.post_publicity(
+        c.session,
+        c.community_worker,
+        community_id=cid,
+        kind="shortlist",
+        title="拟立项目公示",
+        project_ids=[pid],
+        starts_on=TODAY,
+        ends_on=TODAY + timedelta(days=7),
+    )
+
+
+@case("wall.submit_request")
+def _submit_request(c: Ctx) -> Act:
+    return lambda: _submission(c)
+
+
+@case("wall.lodge_objection")
+def _lodge_objection(c: Ctx) -> Act:
+    pub = _publicity(c)
+    return lambda: wall.lodge_objection(
+        c.session, publicity_id=pub, client=_resident_client("o"), text="有异议", today=TODAY
+    )
+
+
+@case("residents.accept_submission")
+def _accept_submission(c: Ctx) -> Act:
+    sid = _submission(c, wish=True)
+    cat = _first(c.session, select(Category.id).where(Category.deleted_at.is_(None)))
+    return lambda: residents.accept_submission(
+        c.session, c.community_worker, submission_id=sid, title="楼道灯", category_id=cat
+    )
+
+
+@case("residents.merge_submission")
+def _merge_submission(c: Ctx) -> Act:
+    sid = _submission(c)
+    nid = needs.create_need(c.session, c.community_worker, data=_need_input(c))
+    return lambda: residents.merge_submission(c.session, c.community_worker, submission_id=sid, need_id=nid)
+
+
+@case("residents.decline_submission")
+def _decline_submission(c: Ctx) -> Act:
+    sid = _submission(c)
+    return lambda: residents.decline_submission(c.session, c.community_worker, submission_id=sid, reason="已在办理")
+
+
+@case("residents.set_need_public")
+def _set_need_public(c: Ctx) -> Act:
+    nid = needs.create_need(c.session, c.community_worker, data=_need_input(c))
+    return lambda: residents.set_need_public(c.session, c.community_worker, need_id=nid, public=True)
+
+
+@case("residents.post_publicity")
+def _post_publicity(c: Ctx) -> Act:
+    return lambda: _publicity(c)
+
+
+@case("residents.erase_personal")
+def _erase_personal(c: Ctx) -> Act:
+    _submission(c)
+    return lambda: residents.erase_personal(c.session, now=datetime.now(UTC) + timedelta(days=181))
 
 
 # --- the tests ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from db.models import (
     Category,
     ContractTask,
     EvaluationCriterion,
+    Project,
     RotationSlot,
     Unit,
     WhistleResponse,
@@ -66,10 +67,12 @@ from services import (
     notices,
     projects,
     report_numbers,
+    residents,
     resources,
     rotation,
     users,
     vocabulary,
+    wall,
     whistle,
 )
 from tests.conftest import TODAY, _actor
@@ -115,6 +118,9 @@ NO_ACTOR = {
     "users.authenticate": "begin, check and finish in one session (tests, scripts); no actor yet",
     "users.register_sso_login": "records an SSO login; no actor yet",
     "users.revoke_sessions": "logout / password change bookkeeping for the named user",
+    "wall.submit_request": "a resident's public write (no login): rate-limited and audited as 居民 (test_wall.py)",
+    "wall.lodge_objection": "a resident's public objection (no login): as submit_request (test_wall.py)",
+    "residents.erase_personal": "the scheduler's erasure after 180 days (no actor): tests/services/test_wall.py",
 }
 EXCLUDED = {**AUDIT_EXCLUDED, **NO_ACTOR}
 
@@ -1123,6 +1129,69 @@ def test_write_refuses_a_target_outside_the_scope(name: str, session: Session) -
     act = TARGET_CASES[name](_ctx(session))
     with pytest.raises(PermissionDenied):
         act()
+
+
+# --- residents (居民提 · 公示) ----------------------------------------------------------------------
+
+
+def _resident_submission(c: Ctx, *, community_id: int | None = None, wish: bool = False) -> int:
+    return wall.submit_request(
+        c.session,
+        community_id=community_id or c.community_id,
+        client=wall.Client(session_key=f"scope-{len(CASES)}", address="198.51.100.7"),
+        text="小区门口的路灯不亮",
+        category_id=None,
+        micro_wish=wish,
+    ).number
+
+
+def _community_project(c: Ctx) -> int:
+    return int(
+        c.session.scalars(
+            select(Project.id).where(Project.community_id == c.community_id, Project.deleted_at.is_(None)).limit(1)
+        ).one()
+    )
+
+
+@case("residents.accept_submission", COMMUNITY)
+def _accept_submission(c: Ctx) -> Act:
+    sid = _resident_submission(c, wish=True)
+    cat = c.session.scalars(select(Category.id).where(Category.deleted_at.is_(None)).limit(1)).one()
+    return lambda a: residents.accept_submission(c.session, a, submission_id=sid, title="路灯", category_id=cat)
+
+
+@case("residents.merge_submission", COMMUNITY)
+def _merge_submission(c: Ctx) -> Act:
+    sid = _resident_submission(c)
+    nid = _own_need(c)
+    return lambda a: residents.merge_submission(c.session, a, submission_id=sid, need_id=nid)
+
+
+@case("residents.decline_submission", COMMUNITY)
+def _decline_submission(c: Ctx) -> Act:
+    sid = _resident_submission(c)
+    return lambda a: residents.decline_submission(c.session, a, submission_id=sid, reason="重复")
+
+
+@case("residents.set_need_public", COMMUNITY)
+def _set_need_public(c: Ctx) -> Act:
+    nid = _own_need(c)
+    return lambda a: residents.set_need_public(c.session, a, need_id=nid, public=True)
+
+
+@case("residents.post_publicity", COMMUNITY)
+def _post_publicity(c: Ctx) -> Act:
+    pid = _community_project(c)
+    return lambda a: residents.post_publicity(
+        c.session,
+        a,
+        community_id=c.community_id,
+        kind="result",
+        title="结果公示",
+        project_ids=[pid],
+        starts_on=TODAY,
+        ends_on=TODAY + timedelta(days=5),
+    )
 
 
 # --- the table covers every write -----------------------------------------------------------------

@@ -1,0 +1,13 @@
+"""公示栏 · 居民提 (/wall): the communities' public boards and the residents' form, with no login.
+
+Public: app.py runs it before the login gate, alone in its navigation (ui/navigation.py)."""
+
+from ui import wall_view
+from ui.i18n import language_switch
+
+community_id = wall_view.community_from_query()
+if community_id is None:
+    wall_view.communities_index()
+else:
+    wall_view.board(community_id)
+language_switch(wall_view.language_slot())  # a public page has no sidebar: the switch goes last
