@@ -180,7 +180,9 @@ def _sheet(wb: Workbook, name: str, headers: list[str], rows: Sequence[Sequence[
         if header in DATE_COLUMNS or header.endswith("日期"):
             for cell in ws[letter][1:]:
                 cell.number_format = "yyyy-mm-dd"
-        width = max([len(str(header)) * 2 + 2] + [min(40, len(str(r[i - 1] or "")) * 2) for r in rows[:200] if i <= len(r)])
+        width = max(
+            [len(str(header)) * 2 + 2] + [min(40, len(str(r[i - 1] or "")) * 2) for r in rows[:200] if i <= len(r)]
+        )
         ws.column_dimensions[letter].width = max(10, min(width, 48))
     ws.freeze_panes = "A2"
     return ws
