@@ -44,6 +44,7 @@ from db.models import (
     WhistleResponse,
     utcnow,
 )
+from domain import dates
 from domain import notices as rules
 from domain import whistle_clock as clock
 from domain.actor import Actor
@@ -522,14 +523,18 @@ def record_delivery(session: Session, *, notice_id: int, at: datetime, error: st
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def _fmt_moment(value: Any) -> str:
+def _when(value: Any, lang: str) -> str:
+    """A stored ISO date or moment as the notice's reader reads dates (2026年12月10日 14:30; a day's
+    deadline at midnight as the day alone), as on the screens."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
+    if len(str(value)) == 10:  # a plain date
+        return dates.fmt_date(moment.date(), lang)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(rules.LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    return dates.fmt_moment(moment, lang)
 
 
 def render(event: NoticeEvent | str, params: str | dict[str, Any], lang: str) -> tuple[str, str]:
@@ -544,7 +549,9 @@ def render(event: NoticeEvent | str, params: str | dict[str, Any], lang: str) ->
     if "stage" in p:
         p["stage"] = translate(lang, f"enum.WhistleStage.{p['stage']}")
     if "due_at" in p:
-        p["due"] = _fmt_moment(p["due_at"])
+        p["due"] = _when(p["due_at"], lang)
+    if "due_on" in p:
+        p["due_on"] = _when(p["due_on"], lang)
     for name in ("theme", "plan", "meeting"):
         p[name] = p.get(name) or "—"
     return translate(lang, f"notices.{event.value}.subject", **p), translate(lang, f"notices.{event.value}.body", **p)

@@ -437,3 +437,37 @@ def test_test_email_is_refused_naming_the_variable_when_mail_is_off(db: Db, monk
             notices.send_test_email(s, admin, to_addr="a@example.org")
         assert refused.value.code == "notices.errors.smtp_bad"
     assert _rows(db, event=NoticeEvent.TEST) == []
+
+
+@pytest.mark.parametrize(
+    ("event", "params", "lang", "shown", "not_shown"),
+    [
+        (
+            NoticeEvent.ACTION_UPCOMING,
+            {"due_on": "2026-12-10", "content": "修长椅"},
+            "zh_CN",
+            "2026年12月10日",
+            "2026-12-10",
+        ),
+        (NoticeEvent.ACTION_OVERDUE, {"due_on": "2026-12-10", "content": "修长椅"}, "en", "2026-12-10", "年"),
+        (
+            NoticeEvent.WHISTLE_WARNING,
+            {"due_at": "2026-12-10T06:30:00+00:00", "title": "井盖", "kind": "tough", "stage": "signed"},
+            "zh_CN",
+            "2026年12月10日 14:30",
+            "2026-12-10",
+        ),
+        (
+            NoticeEvent.WHISTLE_WARNING,
+            {"due_at": "2026-12-09T16:00:00+00:00", "title": "井盖", "kind": "tough", "stage": "signed"},
+            "zh_CN",
+            "2026年12月10日",
+            "00:00",
+        ),
+    ],
+)
+def test_a_notice_says_its_dates_as_the_screens_do(event, params, lang, shown, not_shown) -> None:  # type: ignore[no-untyped-def]
+    """Chinese notices read 2026年12月10日 (a day's deadline at midnight without 00:00), not ISO dates."""
+    subject, body = notices.render(event, params, lang)
+    assert shown in subject + body
+    assert not_shown not in subject + body
