@@ -21,6 +21,7 @@ FONT_DIRS = (
     Path.home() / ".fonts",
     Path.home() / ".local/share/fonts",
     Path("/Library/Fonts"),
+    Path("/System/Library/Fonts"),
     Path("C:/Windows/Fonts"),
 )
 FONT_PATTERNS = ("NotoSansCJK*", "NotoSerifCJK*", "SourceHanSans*", "wqy-*", "msyh*", "simsun*", "PingFang*")

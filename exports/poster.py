@@ -21,6 +21,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from domain.errors import AppError
+from exports.png import FONT_DIRS  # the folders where fonts are looked for, as for the charts
 from locales import translate
 
 Format = Literal["png", "pdf"]
@@ -41,15 +42,6 @@ GREY = (96, 96, 96)
 RULE = (200, 200, 200)
 WHITE = (255, 255, 255)
 
-FONT_DIRS = (
-    Path("/usr/share/fonts"),
-    Path("/usr/local/share/fonts"),
-    Path.home() / ".fonts",
-    Path.home() / ".local/share/fonts",
-    Path("/Library/Fonts"),
-    Path("/System/Library/Fonts"),
-    Path("C:/Windows/Fonts"),
-)
 # best first: sans faces read better from a distance on a notice board
 FONT_PATTERNS = (
     "NotoSansCJK*",
