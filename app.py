@@ -8,10 +8,10 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from domain.errors import AppError
-from ui import auth, chrome, inbox, state
-from ui.i18n import error_message, language_switch, t
-from ui.navigation import all_pages_hidden, pages_for, public_navigation, requested_public_page
-from ui.public import run_public
+from ui.kit import auth, chrome, inbox, state
+from ui.kit.i18n import error_message, language_switch, t
+from ui.kit.navigation import all_pages_hidden, pages_for, public_navigation, requested_public_page
+from ui.kit.public import run_public
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("cobuild")

@@ -5,11 +5,11 @@ import time
 import streamlit as st
 
 from domain.errors import AppError
+from exports.format import fmt_date
 from services import users
-from ui.auth import LOGIN_AT_KEY, require_role
-from ui.format import fmt_date
-from ui.i18n import LANG_KEY, current_language, error_message, label, t
-from ui.state import session_scope
+from ui.kit.auth import LOGIN_AT_KEY, require_role
+from ui.kit.i18n import LANG_KEY, current_language, error_message, label, t
+from ui.kit.state import session_scope
 
 actor = require_role()
 lang = current_language()

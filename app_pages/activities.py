@@ -2,13 +2,12 @@
 
 import streamlit as st
 
+from exports.format import today_local
 from services.activities import can_log
-from ui import activities_panels as panels
-from ui import activities_view as view
-from ui.auth import require_role
-from ui.format import today_local
-from ui.i18n import t
-from ui.tabs import lazy_tabs, show_open
+from ui.activities import panels, view
+from ui.kit.auth import require_role
+from ui.kit.i18n import t
+from ui.kit.tabs import lazy_tabs, show_open
 
 actor = require_role()
 today = today_local()

@@ -4,10 +4,12 @@ the audit log, the deliveries of notices (消息投递)."""
 import streamlit as st
 
 from domain.enums import Role
-from ui import admin_audit_view, admin_notices_view, admin_view
-from ui.auth import require_role
-from ui.i18n import t
-from ui.tabs import lazy_tabs, show_open
+from ui.admin import audit as admin_audit_view
+from ui.admin import notices as admin_notices_view
+from ui.admin import view as admin_view
+from ui.kit.auth import require_role
+from ui.kit.i18n import t
+from ui.kit.tabs import lazy_tabs, show_open
 
 actor = require_role(Role.ADMIN)
 

@@ -3,13 +3,13 @@
 import streamlit as st
 
 from domain.enums import Role
+from exports import charts
+from exports.format import fmt_date, today_local
 from services.stats import RANK_MEASURES
-from ui import chart_panels as cp
-from ui import charts
-from ui.auth import require_role
-from ui.format import fmt_date, today_local
-from ui.i18n import current_language, t
-from ui.tabs import lazy_tabs, show_open
+from ui.charts import panels as cp
+from ui.kit.auth import require_role
+from ui.kit.i18n import current_language, t
+from ui.kit.tabs import lazy_tabs, show_open
 
 actor = require_role()
 today = today_local()

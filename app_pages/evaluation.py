@@ -6,16 +6,16 @@ import streamlit as st
 from domain.credit import OPPORTUNITY_DAYS, Component
 from domain.enums import Role
 from domain.errors import AppError
+from exports.format import fmt_datetime, today_local
 from services import evaluation as ev
 from services import reference
-from ui import evaluation_view as view
-from ui import tables
-from ui.auth import require_role
-from ui.format import fmt_datetime, today_local
-from ui.i18n import current_language, error_message, t
-from ui.safe import md_escape
-from ui.state import cached_read, session_scope
-from ui.tabs import lazy_tabs, show_open
+from ui.evaluation import view
+from ui.kit import tables
+from ui.kit.auth import require_role
+from ui.kit.i18n import current_language, error_message, t
+from ui.kit.safe import md_escape
+from ui.kit.state import cached_read, session_scope
+from ui.kit.tabs import lazy_tabs, show_open
 
 actor = require_role()
 lang, today = current_language(), today_local()

@@ -3,12 +3,17 @@
 import streamlit as st
 
 from domain.enums import Role
-from ui import lists_agreements, lists_excel, lists_matrix, lists_projects, lists_residents, lists_view
-from ui.auth import require_role
-from ui.format import today_local
-from ui.i18n import t
-from ui.poster_panel import poster_panel
-from ui.tabs import lazy_tabs, show_open
+from exports.format import today_local
+from ui.kit.auth import require_role
+from ui.kit.i18n import t
+from ui.kit.tabs import lazy_tabs, show_open
+from ui.lists import agreements as lists_agreements
+from ui.lists import excel as lists_excel
+from ui.lists import matrix as lists_matrix
+from ui.lists import projects as lists_projects
+from ui.lists import residents as lists_residents
+from ui.lists import view as lists_view
+from ui.lists.poster import poster_panel
 
 actor = require_role()
 today = today_local()

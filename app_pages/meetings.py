@@ -4,16 +4,16 @@ import streamlit as st
 
 from domain.enums import MeetingKind, Role
 from exports.calendar_ics import meetings_ics
+from exports.format import fmt_date, fmt_number, today_local
 from services import meetings as svc
 from services import reference
-from ui import meetings_delete, tables
-from ui import meetings_panels as panels
-from ui import meetings_view as view
-from ui.auth import require_role
-from ui.format import fmt_date, fmt_number, today_local
-from ui.i18n import current_language, label, t
-from ui.state import cached_read, session_scope
-from ui.tabs import lazy_tabs, show_open
+from ui.kit import tables
+from ui.kit.auth import require_role
+from ui.kit.i18n import current_language, label, t
+from ui.kit.state import cached_read, session_scope
+from ui.kit.tabs import lazy_tabs, show_open
+from ui.meetings import delete as meetings_delete
+from ui.meetings import panels, view
 
 actor = require_role()
 lang, today = current_language(), today_local()
@@ -33,7 +33,7 @@ st.caption(t("meetings.subtitle"))
 view.flash()
 meetings_delete.undo_bar(actor)
 
-# Reads are cached by their arguments until a write clears them (ui.state).
+# Reads are cached by their arguments until a write clears them (ui.kit.state).
 communities = cached_read(reference.list_communities)
 units = cached_read(reference.list_units)
 years = cached_read(svc.meeting_years) or [today.year]

@@ -6,13 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from domain.enums import ActivityKind, ProjectStage
+from exports import charts
+from exports.format import fmt_date, fmt_number, fmt_percent, today_local
 from locales import translate
 from services import quarterly
-from ui import charts, overview_view, tables
-from ui.auth import require_role
-from ui.format import fmt_date, fmt_number, fmt_percent, today_local
-from ui.i18n import current_language, label, t
-from ui.safe import md_escape
+from ui.kit import tables
+from ui.kit.auth import require_role
+from ui.kit.i18n import current_language, label, t
+from ui.kit.safe import md_escape
+from ui.overview import view as overview_view
 
 actor = require_role()
 today = today_local()
@@ -69,6 +71,7 @@ with left:
             x_title=t("fields.stage"),
             y_title=t("fields.count"),
             sort=list(stages["stage"]),
+            tr=t,
         ),
         width="stretch",
     )

@@ -6,12 +6,12 @@ from functools import partial
 
 import streamlit as st
 
+from exports.format import today_local
 from locales import translate
 from services.metrics import quarter_of
-from ui import present_view as pv
-from ui.auth import require_role
-from ui.format import today_local
-from ui.i18n import current_language, t
+from ui.kit.auth import require_role
+from ui.kit.i18n import current_language, t
+from ui.present import view as pv
 
 require_role()
 today = today_local()

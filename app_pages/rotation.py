@@ -4,17 +4,18 @@ import streamlit as st
 
 from domain.enums import Role
 from domain.working_days import uses_fallback
+from exports import charts
 from exports.calendar_ics import rotation_ics
+from exports.format import fmt_month, today_local
 from exports.rotation_xlsx import rotation_xlsx
 from services import reference
 from services import rotation as rotation_service
-from ui import charts, tables
-from ui import rotation_view as view
-from ui.auth import require_role
-from ui.format import fmt_month, today_local
-from ui.i18n import current_language, t
-from ui.safe import md_escape
-from ui.state import session_scope
+from ui.kit import tables
+from ui.kit.auth import require_role
+from ui.kit.i18n import current_language, t
+from ui.kit.safe import md_escape
+from ui.kit.state import session_scope
+from ui.rotation import view
 
 actor = require_role()
 lang, today = current_language(), today_local()
@@ -96,6 +97,7 @@ with tabs[1]:
                 title=t("rotation.chart_title"),
                 x_title=t("rotation.fields.chair"),
                 y_title=t("rotation.chart_months"),
+                tr=t,
             ),
             width="stretch",
         )

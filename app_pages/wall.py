@@ -1,9 +1,9 @@
 """公示栏 · 居民提 (/wall): the communities' public boards and the residents' form, with no login.
 
-Public: app.py runs it before the login gate, alone in its navigation (ui/navigation.py)."""
+Public: app.py runs it before the login gate, alone in its navigation (ui/kit/navigation.py)."""
 
-from ui import wall_view
-from ui.i18n import language_switch
+from ui.kit.i18n import language_switch
+from ui.wall import view as wall_view
 
 community_id = wall_view.community_from_query()
 if community_id is None:

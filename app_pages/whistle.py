@@ -4,16 +4,15 @@ import streamlit as st
 
 from domain.enums import Role, WhistleKind, WhistleStage
 from domain.errors import AppError
+from exports.format import today_local
 from services import reference
 from services import whistle as ws
-from ui import tables
-from ui import whistle_panels as panels
-from ui import whistle_view as view
-from ui.auth import require_role
-from ui.format import today_local
-from ui.i18n import current_language, error_message, label, t
-from ui.state import cached_read, minute, session_scope
-from ui.tabs import lazy_tabs, show_open
+from ui.kit import tables
+from ui.kit.auth import require_role
+from ui.kit.i18n import current_language, error_message, label, t
+from ui.kit.state import cached_read, minute, session_scope
+from ui.kit.tabs import lazy_tabs, show_open
+from ui.whistle import panels, view
 
 actor = require_role()
 lang, today, now = current_language(), today_local(), minute(view.now_utc())  # clocks to the minute: cached
@@ -22,7 +21,7 @@ st.caption(t("whistle.subtitle"))
 if flash := st.session_state.pop("whistle_flash", None):
     st.success(flash)
 
-# Reads are cached by their arguments until a write clears them (ui.state).
+# Reads are cached by their arguments until a write clears them (ui.kit.state).
 communities = cached_read(reference.list_communities)
 units = cached_read(ws.summoned_unit_options)
 queue = cached_read(ws.my_queue, actor, now=now)

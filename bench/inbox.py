@@ -127,7 +127,7 @@ def measure(session: Session, counter: Counter, username: str, *, scale: str) ->
 
 
 def demo_db(folder: Path) -> Path:
-    from db.seed.demo import seed_demo
+    from seed.demo import seed_demo
 
     path = folder / "demo.db"
     engine = make_engine(f"sqlite:///{path}")

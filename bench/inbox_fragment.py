@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from db.models import User
 from services.users import actor_for
-from ui.inbox import inbox_body
-from ui.state import session_scope
+from ui.kit.inbox import inbox_body
+from ui.kit.state import session_scope
 
 if "bench_actor" not in st.session_state:
     with session_scope() as s:

@@ -156,7 +156,7 @@ def render(project: Figures, holdout: Figures) -> str:
             "the county SQLite database (10,000 resources), in a fresh process, 2 cores shared with other jobs: "
             "first call 1.37 s when it also loads jieba's dictionary and the vocabulary, 0.17 s once they are "
             "loaded (the dictionary and its word tags take 0.6–0.9 s; then 0.09–0.29 s a call). So app.py starts "
-            "`domain.matching.warm` in a background thread (`ui.state.warm_matching_in_background`): by the time "
+            "`domain.matching.warm` in a background thread (`ui.kit.state.warm_matching_in_background`): by the time "
             "a user has logged in and opened 对接矩阵 the dictionary is there; `manage.py --help`, imports and "
             "the tests do not load it. `python -m bench --pages lists` then measured 对接矩阵 cold 592 ms "
             "(admin) and 658 ms (liaison1), warm 120 / 66 ms, on a machine so loaded that the naive baseline "

@@ -266,7 +266,7 @@ def measure_page(script: str, username: str, sql: _SqlTimer) -> list[dict[str, A
 
 
 def pages_for(username: str) -> list[str]:
-    from ui.navigation import PAGES
+    from ui.kit.navigation import PAGES
 
     role_of = {"admin": "admin", "liaison1": "liaison", "community1": "community", "leader": "leader"}
     return [

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Activity, ContractTask
-from db.seed.county import expected_counts, seed_county
+from seed.county import expected_counts, seed_county
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_PATH = ROOT / "bench" / "county.db"

@@ -72,8 +72,8 @@ def import_lists(engine: Engine, *, today: date) -> dict[str, Any]:
     """Seconds to import a workbook of 20,000 new needs as the admin (checked, applied, flushed,
     then rolled back so that the county stays as seeded)."""
     try:
-        from exports import excel_lists as X
         from services.lists_io import import_lists as run_import
+        from workbook import excel_lists as X
     except ImportError as exc:
         return {"s": None, "note": f"not measured: the import is missing ({exc})"}
     with Session(engine) as s:

@@ -9,8 +9,8 @@ from pathlib import Path
 from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, msg, session
 from domain.actor import SYSTEM
 from domain.errors import AppError
-from exports.excel_lists import TEMPLATE
 from services import lists_export, lists_io
+from workbook.excel_lists import TEMPLATE
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

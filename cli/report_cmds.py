@@ -32,9 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_report_quarterly(args: argparse.Namespace) -> int:
+    from exports.charts import quarter_images
     from exports.report_docx import build_report
     from services import quarterly, report_numbers
-    from ui.charts import quarter_images
 
     if args.quarter not in (1, 2, 3, 4) or not 1000 <= args.year <= 9999:
         return fail(msg("report.cli_bad_quarter", year=args.year, quarter=args.quarter), EXIT_USAGE)

@@ -65,7 +65,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if non_empty and not args.force:
         return fail(msg("cli.seed_refused"))
     if args.scale:
-        from db.seed.county import seed_county
+        from seed.county import seed_county
 
         eng = engine()
         try:
@@ -73,7 +73,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         finally:
             eng.dispose()
     else:
-        from db.seed.demo import seed_demo
+        from seed.demo import seed_demo
 
         with session(write=True) as s:
             counts = seed_demo(s, today=date.today())

@@ -1,5 +1,5 @@
 """Dates as people read them — 2026年3月5日 in Chinese, ISO in English — in the alliance's time zone.
-Pure, so that notices (services) and screens (ui.format re-exports these) say a date the same way."""
+Pure, so that notices (services) and screens (exports.format re-exports these) say a date the same way."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from exports.format import fmt_date
 from exports.png import ChartImage
 from services.quarterly import QuarterSummary, change_text, compared_with, format_value, next_steps, period_text
-from ui.format import fmt_date
 
 Translate = Callable[..., str]
 FONT = "Noto Sans CJK SC"
@@ -77,7 +77,7 @@ class Slide:
     title: str
     subtitle: str = ""
     cards: tuple[Card, ...] = ()
-    charts: tuple[str, ...] = ()  # chart keys (ui.charts.quarter_panels)
+    charts: tuple[str, ...] = ()  # chart keys (exports.charts.quarter_panels)
     tables: tuple[Table, ...] = ()
     bullets: tuple[str, ...] = ()
     bullets_title: str = ""

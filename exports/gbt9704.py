@@ -10,7 +10,6 @@ choice is stated once."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +21,9 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
+
+from domain.doc_number import format_number as format_number
+from domain.doc_number import parse_number as parse_number
 
 # --- the standard's numbers ----------------------------------------------------------------------
 
@@ -47,8 +49,6 @@ KAI_FONT: tuple[str, ...] = ("楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK
 SONG_FONT: tuple[str, ...] = ("宋体", "SimSun", "Noto Serif CJK SC")
 LATIN_FONT = "Times New Roman"
 FONT_CHAINS = (TITLE_FONT, BODY_FONT, HEI_FONT, KAI_FONT, SONG_FONT)
-
-_NUMBER = re.compile(r"^\s*(?P<prefix>.*?)[〔\[［(（]\s*(?P<year>\d{4})\s*[〕\]］)）]\s*(?P<seq>\d{1,5})\s*号\s*$")
 
 
 def set_font(target: Any, chain: Sequence[str], size: float | None = None, *, bold: bool | None = None) -> None:
@@ -327,19 +327,6 @@ def table(
         for i, w in enumerate(widths_mm):
             row.cells[i].width = Mm(w * scale)
     blank(doc)
-
-
-def parse_number(text: str) -> tuple[str, int, int] | None:
-    """(机关代字, year, sequence) of a 发文字号 such as 共建联盟〔2026〕3号; None when it is not one."""
-    m = _NUMBER.match(text or "")
-    if not m:
-        return None
-    return m.group("prefix").strip(), int(m.group("year")), int(m.group("seq"))
-
-
-def format_number(prefix: str, year: int, seq: int) -> str:
-    """共建联盟〔2026〕3号: 六角括号 around the year, no leading zeros (GB/T 9704 7.2.4)."""
-    return f"{prefix}〔{year}〕{seq}号"
 
 
 def fontconfig_xml() -> str:

@@ -12,6 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 from exports import gbt9704 as gb
+from exports.format import fmt_date
 from exports.png import ChartImage
 from services.quarterly import (
     FIGURES,
@@ -23,7 +24,6 @@ from services.quarterly import (
     period_text,
     summary_sentences,
 )
-from ui.format import fmt_date
 
 Translate = Callable[..., str]
 BODY_FONT = gb.BODY_FONT

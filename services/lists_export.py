@@ -27,8 +27,8 @@ from db.models import (
     project_unit,
 )
 from domain.enums import ActionStatus, ActivityKind, MeetingKind
-from exports import excel_lists as X
 from locales import translate
+from workbook import excel_lists as X
 
 ACTIVITY_LIMIT = 1000
 

@@ -35,12 +35,12 @@ from domain.enums import (
 from domain.errors import AppError, ValidationError
 from domain.project_path import progress_bound, progress_for
 from domain.working_days import CHINA_TZ
-from exports import excel_lists as X
 from locales import translate
 from services import validate
 from services.audit import record
 from services.lists import require_admin
 from services.lists_export import zh_label
+from workbook import excel_lists as X
 from workbook.archive import check_upload
 
 _DEFAULTS: dict[type[StrEnum], StrEnum] = {

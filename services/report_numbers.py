@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from db.models import Setting
 from domain.actor import Actor
+from domain.doc_number import format_number, parse_number
 from domain.enums import AuditAction
 from domain.errors import ValidationError
-from exports.gbt9704 import format_number, parse_number
 from services import audit, scope, settings_store, validate
 
 NUMBER_KEY = "report_number"

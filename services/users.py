@@ -241,7 +241,7 @@ def password_login(
     of a second; no lock is held meanwhile), then the outcome is recorded.
 
     ``unit_of_work()`` opens a write transaction that commits when it closes (the app's
-    ``ui.state.session_scope(write=True)``, ``db.engine.session_scope(factory, write=True)``)."""
+    ``ui.kit.state.session_scope(write=True)``, ``db.engine.session_scope(factory, write=True)``)."""
     with unit_of_work() as session:
         attempt = begin_password_login(session, username=username, now=now)
     ok = password_matches(attempt, password)

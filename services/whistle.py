@@ -271,7 +271,7 @@ def list_whistles(
 
 
 def _plain_times(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """Keep timestamps as Python datetimes with None for blanks (not NaT), as ui.tables expects."""
+    """Keep timestamps as Python datetimes with None for blanks (not NaT), as ui.kit.tables expects."""
     for col in cols:
         df[col] = pd.Series(
             [None if v is None or v is pd.NaT or v != v else v for v in df[col].astype(object)],

@@ -35,7 +35,7 @@ def _reset_pg_schema(engine: Engine) -> None:
 
 
 def _seed(engine: Engine) -> None:
-    from db.seed.demo import seed_demo
+    from seed.demo import seed_demo
 
     with Session(engine) as s:
         seed_demo(s, today=TODAY)

@@ -15,18 +15,101 @@ def _py_files(folder: str) -> list[Path]:
     return sorted((ROOT / folder).rglob("*.py"))
 
 
+def _module_path(name: str) -> Path | None:
+    """The file of one of the app's own modules (a package's ``__init__.py``), or None."""
+    base = ROOT / name.replace(".", "/")
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at its top or inside a function (``from a import b`` names ``a``,
+    and ``a.b`` too when ``b`` is one of the app's modules)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            names.update(
+                f"{node.module}.{alias.name}" for alias in node.names if _module_path(f"{node.module}.{alias.name}")
+            )
     return names
 
 
-@pytest.mark.parametrize("folder", ["domain", "services", "db", "exports", "cli"])
+# ---- every import points down ----------------------------------------------------------------------
+# The layer map, top to bottom (the README's "Architecture" states the same). A module may import its own
+# package, any package of a lower layer, and of its own layer only the pairs in LATERAL.
+LAYERS: list[set[str]] = [
+    {"app", "app_pages", "manage", "bench"},  # what runs: the Streamlit app, the command line, the benchmark
+    {"ui"},  # screens (ui/<screen>/) over their shared kit (ui/kit/)
+    {"exports", "cli", "seed"},  # documents and charts; the commands; the demo and county seeds
+    {"services"},  # the rules applied to the database: reads and writes, never a commit
+    {"workbook", "channels"},  # file formats (the Excel template); notice channels (mail)
+    {"domain", "db"},  # pure rules; storage (models, engine, migrations)
+    {"config", "locales"},  # settings from the environment; message catalogs
+]
+LATERAL = {("cli", "exports"), ("cli", "seed"), ("db", "domain")}
+PACKAGES = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
+
+
+def _package_of(path: Path) -> str:
+    rel = path.relative_to(ROOT)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def back_imports(paths: list[Path], package: str | None = None) -> list[str]:
+    """``file: imported`` for each import that runs up the layers or sideways outside LATERAL."""
+    out = []
+    for path in paths:
+        src = package or _package_of(path)
+        for name in sorted(_imports(path)):
+            dst = name.split(".")[0]
+            if dst == src or dst not in PACKAGES:
+                continue
+            if PACKAGES[dst] > PACKAGES[src] or (src, dst) in LATERAL:
+                continue
+            out.append(f"{path.name if package else path.relative_to(ROOT)}: {name}")
+    return out
+
+
+def _source_files() -> list[Path]:
+    files = [ROOT / "app.py", ROOT / "manage.py", ROOT / "config.py"]
+    for package in sorted(PACKAGES):
+        if (ROOT / package).is_dir():
+            files += [p for p in _py_files(package) if "versions" not in p.parts]
+    return files
+
+
+def test_every_package_is_on_the_layer_map() -> None:
+    packages = {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "tests"}
+    modules = {p.stem for p in ROOT.glob("*.py")}
+    assert packages | modules <= set(PACKAGES), (packages | modules) - set(PACKAGES)
+
+
+def test_every_import_points_down() -> None:
+    assert back_imports(_source_files()) == []
+
+
+@pytest.mark.parametrize(
+    ("package", "source"),
+    [
+        ("exports", "from ui.kit.i18n import t\n"),  # a document reaching up to the screens
+        ("services", "def f():\n    from exports import ledger\n"),  # hidden in a function
+        ("domain", "import db.models\n"),
+        ("seed", "from cli import common\n"),  # sideways, not in LATERAL
+    ],
+)
+def test_the_layer_check_sees_a_planted_back_import(tmp_path: Path, package: str, source: str) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(source)
+    assert back_imports([planted], package=package) != []
+
+
+@pytest.mark.parametrize("folder", ["domain", "services", "db", "exports", "cli", "seed", "workbook", "channels"])
 def test_lower_layers_do_not_import_streamlit(folder: str) -> None:
     offenders = [
         str(p.relative_to(ROOT))
@@ -53,7 +136,7 @@ def test_pages_build_no_sql() -> None:
 
 def test_every_page_begins_with_its_guard() -> None:
     """Every page but the public ones (contracts.md's public pages, run before the gate) has one."""
-    from ui.navigation import PUBLIC_PAGES
+    from ui.kit.navigation import PUBLIC_PAGES
 
     public = {spec.script for spec in PUBLIC_PAGES}
     for page in _py_files("app_pages"):
@@ -65,7 +148,7 @@ def test_every_page_begins_with_its_guard() -> None:
 
 
 # what a public page may reach: these ui modules, and of services only services/wall.py
-PUBLIC_UI = {"ui.wall_view", "ui.public", "ui.i18n", "ui.format", "ui.safe", "ui.state", "ui"}
+PUBLIC_UI = {"ui", "ui.kit", "ui.wall", "ui.wall.view", "ui.kit.public", "ui.kit.i18n", "ui.kit.safe", "ui.kit.state"}
 
 
 def _reached_modules(start: list[Path]) -> set[str]:
@@ -77,13 +160,14 @@ def _reached_modules(start: list[Path]) -> set[str]:
         for name in _imports(path):
             if name.startswith(("ui", "services")) and name not in seen:
                 seen.add(name)
-                if name.startswith("ui."):
-                    todo.append(ROOT / (name.replace(".", "/") + ".py"))
+                found = _module_path(name)
+                if name.startswith("ui.") and found is not None:
+                    todo.append(found)
     return seen
 
 
 def test_public_pages_reach_only_the_public_service() -> None:
-    from ui.navigation import PUBLIC_PAGES
+    from ui.kit.navigation import PUBLIC_PAGES
 
     reached = _reached_modules([ROOT / spec.script for spec in PUBLIC_PAGES])
     services = {m for m in reached if m.startswith("services")}
@@ -112,7 +196,7 @@ def test_no_raw_html_from_user_text() -> None:
 
 
 def test_every_navigation_page_exists() -> None:
-    from ui.navigation import PAGES
+    from ui.kit.navigation import PAGES
 
     for spec in PAGES:
         assert (ROOT / spec.script).exists(), spec.script
@@ -160,7 +244,7 @@ def test_the_app_warms_the_matching_dictionary_once_in_the_background(monkeypatc
 
     from domain import matching
     from domain import text as zh
-    from ui import state
+    from ui.kit import state
 
     started: list[str] = []
     real = threading.Thread.start

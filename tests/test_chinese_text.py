@@ -55,7 +55,7 @@ def _string_constants(path: Path) -> list[tuple[int, str]]:
     return out
 
 
-@pytest.mark.parametrize("module", ["db/seed/demo_content.py", "db/seed/demo.py", "db/seed/county.py"])
+@pytest.mark.parametrize("module", ["seed/demo_content.py", "seed/demo.py", "seed/county.py"])
 def test_the_demo_content_uses_chinese_punctuation(module: str) -> None:
     found = [(line, hit) for line, text in _string_constants(ROOT / module) for hit in ascii_punctuation(text)]
     assert found == []

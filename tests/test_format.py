@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from ui.format import LOCAL_TZ, fmt_moment
+from exports.format import LOCAL_TZ, fmt_moment
 
 
 @pytest.mark.parametrize(

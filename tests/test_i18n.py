@@ -59,7 +59,7 @@ def test_chinese_is_the_default_and_english_differs() -> None:
 
 
 def test_navigation_titles_and_sections_exist() -> None:
-    from ui.navigation import PAGES
+    from ui.kit.navigation import PAGES
 
     for lang in LANGUAGES:
         for spec in PAGES:

@@ -129,7 +129,7 @@ def _token(username: str, key: str, exp: datetime) -> str:
 
 
 def test_a_cookie_signed_with_the_right_key_is_read() -> None:
-    from ui.auth import _cookie_username
+    from ui.kit.auth import _cookie_username
 
     exp = datetime.now(UTC) + timedelta(days=EXPIRY_DAYS)
     parsed = _cookie_username(_token("admin", KEY, exp), KEY, EXPIRY_DAYS)
@@ -152,7 +152,7 @@ def test_a_cookie_signed_with_the_right_key_is_read() -> None:
     ],
 )
 def test_a_bad_cookie_is_refused(token: str) -> None:
-    from ui.auth import _cookie_username
+    from ui.kit.auth import _cookie_username
 
     assert _cookie_username(token, KEY, EXPIRY_DAYS) is None
 

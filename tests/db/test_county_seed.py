@@ -25,8 +25,8 @@ from db.models import (
     User,
     Whistle,
 )
-from db.seed.county import expected_counts, seed_county
 from domain.enums import ActionStatus, NeedStatus, ProjectStage, Role, WhistleStage
+from seed.county import expected_counts, seed_county
 from services.settings_store import is_demo_database
 from services.users import check_password
 

@@ -35,7 +35,6 @@ from db.models import (
     Whistle,
     WhistleResponse,
 )
-from db.seed.demo import seed_demo
 from domain.enums import (
     PROJECT_STAGE_ORDER,
     SIX_ITEMS,
@@ -48,6 +47,7 @@ from domain.enums import (
 )
 from domain.project_path import progress_bound
 from domain.text import pinyin_key
+from seed.demo import seed_demo
 from services.settings_store import is_demo_database
 from services.users import check_password
 

@@ -70,7 +70,7 @@ def _upgrade_with_data(engine: Engine) -> None:
 
     from db.migrate import alembic_config
     from db.models import Activity, ContractTask, Need, RotationSlot
-    from db.seed.demo import seed_demo
+    from seed.demo import seed_demo
 
     upgrade(engine)
     with Session(engine) as s:
@@ -137,9 +137,9 @@ def _progress_brought_within_bounds(engine: Engine) -> None:
 
     from db.migrate import alembic_config
     from db.models import Project
-    from db.seed.demo import seed_demo
     from domain.enums import ProjectStage as G
     from domain.project_path import progress_bound
+    from seed.demo import seed_demo
 
     upgrade(engine)
     with Session(engine) as s:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import make_engine
 from db.migrate import upgrade
-from db.seed.county import seed_county
+from seed.county import seed_county
 from services import activities, activity_reports, metrics, overview, stats
 from services.activities import ActivityFilter
 from tests.conftest import TODAY

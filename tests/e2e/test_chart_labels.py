@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from domain.enums import SIX_ITEMS
+from exports import charts
 from locales import translate
 from tests.conftest import TODAY
 from tests.e2e.conftest import Server, assert_no_exception, shot, start_server
 from tests.e2e.flows import settle, sign_in
-from ui import charts
 
 pytestmark = pytest.mark.e2e
 

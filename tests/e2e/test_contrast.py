@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import ROOT, login, wait_idle
 from tests.e2e.flows import settle
-from ui.navigation import PAGES
+from ui.kit.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
 

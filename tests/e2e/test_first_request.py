@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import wait_idle
-from ui.navigation import PAGES
+from ui.kit.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT, assert_no_exception, login, wait_idle
 from tests.e2e.flows import settle
-from ui.navigation import PAGES
+from ui.kit.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import ROOT, assert_no_exception, login, shot, wait_idle
-from ui.navigation import PAGES
+from ui.kit.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
 

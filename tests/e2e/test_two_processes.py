@@ -53,7 +53,7 @@ def pg_demo_url() -> Iterator[str]:
         with engine.connect() as conn:  # the option really reaches the server
             assert conn.execute(text("SELECT current_schema()")).scalar() == SCHEMA
         upgrade(engine)
-        from db.seed.demo import seed_demo
+        from seed.demo import seed_demo
 
         with Session(engine) as s:
             seed_demo(s, today=date.today())

@@ -14,11 +14,11 @@ from streamlit.testing.v1 import AppTest
 from bench.pages import chart_and_table_rows
 from db.engine import make_engine
 from db.models import Activity
+from exports import charts
 from services import metrics
 from tests.conftest import TODAY
 from tests.pages.conftest import OpenPage, assert_clean, each_tab, tab_labels
-from ui import charts
-from ui.navigation import PAGES
+from ui.kit.navigation import PAGES
 
 TABLE_PAGE = 1000  # bench.__main__.TABLE_ROWS: more than this means a table went out whole
 ADDED = 2000
@@ -109,9 +109,9 @@ def test_a_write_through_the_app_clears_the_figures_it_stales(db_file: Path, ope
 
 
 def test_cached_reads_are_per_arguments_and_cleared_by_any_write(app_env: Path) -> None:
-    """ui.state.cached_read keys by function and arguments (another year is another entry) and a
+    """ui.kit.state.cached_read keys by function and arguments (another year is another entry) and a
     write scope clears every entry, even one that wrote nothing the read uses."""
-    from ui.state import cached_read, session_scope
+    from ui.kit.state import cached_read, session_scope
 
     def count(year: int) -> int:
         return cached_read(metrics.activities, start=date(year, 1, 1), end=date(year, 12, 31))

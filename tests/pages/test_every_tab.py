@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.pages.conftest import OpenPage, assert_clean, each_tab
-from ui.navigation import PAGES
+from ui.kit.navigation import PAGES
 
 ROLES = {"admin": "admin", "community1": "community", "liaison1": "liaison", "leader": "leader"}
 TABBED = [

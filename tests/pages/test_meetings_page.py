@@ -96,7 +96,7 @@ def test_a_scope_of_many_units_is_invited_at_once(
 ) -> None:
     """Past MANY_UNITS (a county's alliance-wide meeting), the new meeting invites every unit of its
     scope with one box instead of preselecting them all in two pickers."""
-    from ui import meetings_view
+    from ui.meetings import view as meetings_view
 
     monkeypatch.setattr(meetings_view, "MANY_UNITS", 2)  # the demo alliance is small
     at = open_tab(open_page("admin", PAGE), "meetings_tab", "新建会议")

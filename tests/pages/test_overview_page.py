@@ -97,7 +97,7 @@ def test_a_locked_database_reaches_the_user_as_a_busy_message(app_env, monkeypat
     from sqlalchemy.exc import OperationalError
 
     from domain.errors import Conflict
-    from ui import state
+    from ui.kit import state
 
     class _Locked(Exception):
         pass

@@ -9,7 +9,7 @@ def _script() -> None:
     import pandas as pd
     import streamlit as st
 
-    from ui import tables
+    from ui.kit import tables
 
     n = int(st.session_state.get("n", 45))
     tables.show(pd.DataFrame({"unit": [f"单位{i}" for i in range(n)]}), {"unit": "fields.unit"}, page_key="p")

@@ -1,4 +1,4 @@
-"""/lists' 居民码海报 panel (ui/poster_panel.py) through the page: a community's worker prints their own
+"""/lists' 居民码海报 panel (ui/lists/poster.py) through the page: a community's worker prints their own
 community's poster, the secretariat any; the panel asks for COBUILD_PUBLIC_URL while it is unset and says
 so when no Chinese font is installed; a liaison and a leader see no panel."""
 
@@ -15,7 +15,7 @@ from exports import poster
 from locales import translate
 from tests.pages.conftest import OpenPage, assert_clean
 from tests.qr import read_qr
-from ui import poster_panel
+from ui.lists import poster as poster_panel
 
 PAGE = "app_pages/lists.py"
 PUBLIC = "https://gongjian.example.gov.cn"

@@ -24,7 +24,7 @@ from db.models import AuditEntry, Base, Notice, User
 from domain.enums import Role
 from locales import translate
 from tests.pages.conftest import OpenPage, assert_clean, each_tab, tab_labels
-from ui.navigation import PAGES
+from ui.kit.navigation import PAGES
 
 HOSTILE = (
     "<script>window.__xss=1</script>**粗体**[链接](javascript:alert(1))<img src=x onerror=alert(1)>"
@@ -211,7 +211,7 @@ def unsafe_spots(at: AppTest, *, known: frozenset[str] = frozenset()) -> list[st
 
 
 def _signed_in_caption(db_file: Path, username: str) -> str:
-    """The sidebar's "name · role" line as ui/auth.py writes it today (display name unescaped)."""
+    """The sidebar's "name · role" line as ui/kit/auth.py writes it today (display name unescaped)."""
     engine = make_engine(f"sqlite:///{db_file}")
     try:
         with engine.connect() as conn:

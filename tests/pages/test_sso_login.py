@@ -63,7 +63,7 @@ def test_with_auth_configured_the_login_screen_offers_sso_above_the_password_for
     app_env: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ui import sso
+    from ui.kit import sso
 
     monkeypatch.setattr(sso, "authlib_installed", lambda: True)
     at = _app()
@@ -76,7 +76,7 @@ def test_with_auth_configured_but_no_authlib_the_password_login_remains(
     app_env: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ui import sso
+    from ui.kit import sso
 
     monkeypatch.setattr(sso, "authlib_installed", lambda: False)
     at = _app()
@@ -138,6 +138,6 @@ def test_sso_unregistered_email_is_refused_with_a_message(app_env: Path, user: d
     ],
 )
 def test_sso_providers_named_in_auth_section(section: dict[str, Any], expected: list[str | None]) -> None:
-    from ui import sso
+    from ui.kit import sso
 
     assert sso.providers(section) == expected

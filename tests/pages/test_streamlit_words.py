@@ -1,4 +1,4 @@
-"""Streamlit's own English in the user's language (issue 20, item 4): the CSS ui/chrome.py injects
+"""Streamlit's own English in the user's language (issue 20, item 4): the CSS ui/kit/chrome.py injects
 is built from the catalogs, per language, with the upload limit from the server's setting."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tests.pages.conftest import OpenPage, assert_clean
-from ui.chrome import css_string, words_css
+from ui.kit.chrome import css_string, words_css
 
 CHINESE = ["上传", "单个文件不超过 10 MB", "把文件拖到这里", "按回车键提交", "按回车键确认", "全选", "没有匹配的选项"]
 

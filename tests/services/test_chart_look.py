@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from domain.enums import SIX_ITEMS
+from exports import charts
+from exports.format import fmt_compact
 from locales import translate
 from services import stats
 from tests.conftest import TODAY
-from ui import charts
-from ui.format import fmt_compact
 
 tr = partial(translate, "zh_CN")
 tr_en = partial(translate, "en")

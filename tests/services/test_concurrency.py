@@ -60,7 +60,7 @@ def stress_db(
         conn.execute(text(f"CREATE SCHEMA {STRESS_SCHEMA}"))
     engine = _pg_engine(PG_URL)
     upgrade(engine)
-    from db.seed.demo import seed_demo
+    from seed.demo import seed_demo
 
     with Session(engine) as s:
         seed_demo(s, today=TODAY)

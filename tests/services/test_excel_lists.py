@@ -18,8 +18,8 @@ from db.models import Category, Need, Project, ProjectStageChange
 from domain.actor import Actor
 from domain.enums import NeedStatus, Priority
 from domain.errors import PermissionDenied, ValidationError
-from exports import excel_lists as X
 from services import lists_export, lists_io
+from workbook import excel_lists as X
 
 
 def _book(sheets: dict[str, list[list[object]]]) -> bytes:

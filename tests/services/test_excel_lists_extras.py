@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from db.models import Community, Need, Project, Unit
 from domain.actor import Actor
 from domain.enums import NeedStatus, ProjectStage
-from exports import excel_lists as X
 from services import lists_export, lists_io
+from workbook import excel_lists as X
 
 NEED_HEAD = [X.column(h) for h in X.TEMPLATE[X.NEEDS]] + ["微心愿", "认领单位"]
 PROJECT_HEAD = ["项目名称", "社区", "牵头单位", "状态", "进度"]

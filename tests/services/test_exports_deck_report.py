@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import exports.png
 from domain.actor import SYSTEM, Actor
+from exports import charts
 from exports.deck_pptx import SLIDE_KEYS, build_deck, build_slides
 from exports.png import NoCJKFont, chart_png
 from exports.report_docx import REPORT_CHARTS, build_report
@@ -24,7 +25,6 @@ from locales import translate
 from manage import main
 from services import metrics, quarterly
 from tests.conftest import TODAY
-from ui import charts
 
 tr = partial(translate, "zh_CN")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -23,12 +23,12 @@ from db.models import Activity, Community, Meeting, Need, Resource, RotationSlot
 from domain.actor import Actor
 from domain.enums import AuditAction
 from exports import audit_log as audit_files
-from exports import excel_lists as X
 from exports import ledger as ledger_export
 from exports.rotation_xlsx import rotation_xlsx
 from services import activity_reports, audit, lists_export, lists_io, members, rotation
 from services.audit_log import AuditQuery, export_audit
 from tests.conftest import TODAY
+from workbook import excel_lists as X
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,7 @@ def _audit(session: Session, admin: Actor) -> list[tuple[str, bytes]]:
 
 
 def _chart_csv(session: Session, admin: Actor) -> list[tuple[str, bytes]]:
-    from workbook.cells import frame_csv  # what ui/chart_panels.py offers as the chart's data
+    from workbook.cells import frame_csv  # what ui/charts/panels.py offers as the chart's data
 
     return [("csv", frame_csv(pd.DataFrame({"单位": PAYLOADS, "活动数": [-5, 1, 2, 3, 4, 5]})))]
 
@@ -112,13 +112,13 @@ def _chart_csv(session: Session, admin: Actor) -> list[tuple[str, bytes]]:
 # Module (as in the source tree) → the case that runs it. The scan below fails on a module that
 # writes workbooks or CSV and is missing here.
 EXPORTERS: dict[str, Exporter] = {
-    "exports/excel_lists.py": _lists,
+    "workbook/excel_lists.py": _lists,
     "services/lists_export.py": _lists,
     "exports/ledger.py": _ledger,
     "exports/rotation_xlsx.py": _rotation,
     "services/members.py": _members,
     "exports/audit_log.py": _audit,
-    "ui/chart_panels.py": _chart_csv,
+    "ui/charts/panels.py": _chart_csv,
 }
 WRITES = re.compile(
     r"\bWorkbook\(|\bnew_workbook\(|\bbuild_workbook\(|(?<!audit_files)\.to_csv\(|\bframe_csv\(|csv\.writer\(|DictWriter\("
@@ -134,7 +134,7 @@ def _sources() -> list[Path]:
 
 def test_every_module_that_writes_a_spreadsheet_is_in_the_table() -> None:
     writers = {str(p.relative_to(ROOT)) for p in _sources() if WRITES.search(p.read_text(encoding="utf-8"))}
-    writers.discard("bench/writes.py")  # builds the 20,000-row benchmark workbook through exports.excel_lists
+    writers.discard("bench/writes.py")  # builds the 20,000-row benchmark workbook through workbook.excel_lists
     assert writers - set(EXPORTERS) == set()
 
 

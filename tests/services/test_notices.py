@@ -63,7 +63,7 @@ def _seeded_pg() -> str:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
     upgrade(engine)
-    from db.seed.demo import seed_demo
+    from seed.demo import seed_demo
 
     with Session(engine) as s:
         seed_demo(s, today=TODAY)

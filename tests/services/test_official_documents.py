@@ -135,7 +135,7 @@ def quarter(sqlite_template: Path) -> quarterly.QuarterSummary:
 
 @pytest.fixture(scope="module")
 def report_bytes(quarter: quarterly.QuarterSummary) -> bytes:
-    from ui import charts
+    from exports import charts
 
     images = charts.quarter_images(quarter, tr) if exports.png.cjk_font_available() else {}
     return build_report(quarter, images, tr=tr, lang="zh_CN", issued_on=TODAY, number="共建联盟〔2026〕3号")

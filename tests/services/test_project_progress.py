@@ -14,9 +14,9 @@ from domain.actor import Actor
 from domain.enums import ProjectStage as G
 from domain.errors import ValidationError
 from domain.project_path import progress_bound
-from exports import excel_lists as X
 from locales import translate
 from services import lists_io, projects
+from workbook import excel_lists as X
 
 
 def _first(session: Session, stage: G) -> Project:

@@ -1,4 +1,4 @@
-"""The charts' aggregates (services.stats) and the chart builders (ui.charts)."""
+"""The charts' aggregates (services.stats) and the chart builders (exports.charts)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from db.models import Activity, Unit
 from domain.enums import SIX_ITEMS, ProjectStage
+from exports import charts
 from locales import translate
 from services import metrics, stats
 from tests.conftest import TODAY
-from ui import charts
 
 tr = partial(translate, "zh_CN")
 YEAR = stats.ChartFilter(start=date(TODAY.year, 1, 1), end=TODAY, today=TODAY)

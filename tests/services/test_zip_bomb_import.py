@@ -18,10 +18,10 @@ from db.engine import make_engine
 from db.models import Community, Member, Need
 from domain.actor import Actor
 from domain.errors import ValidationError
-from exports import excel_lists as X
 from locales import translate
 from services import lists_io, members
 from workbook import archive
+from workbook import excel_lists as X
 
 MB = 1024 * 1024
 LONG_TEXT = (b'<row><c t="inlineStr"><is><t>', b"A", b"</t></is></c></row>")  # one MB of text per cell

@@ -1,1 +1,0 @@
-"""Seed data: the demo alliance (``demo``) and its texts (``demo_content``)."""
