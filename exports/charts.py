@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import altair as alt
 import pandas as pd
@@ -89,6 +89,10 @@ def _check(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+@overload
+def _style(chart: alt.Chart, title: str) -> alt.Chart: ...
+@overload
+def _style(chart: alt.LayerChart | alt.FacetChart, title: str) -> alt.LayerChart | alt.FacetChart: ...
 def _style(
     chart: alt.Chart | alt.LayerChart | alt.FacetChart, title: str
 ) -> alt.Chart | alt.LayerChart | alt.FacetChart:
@@ -250,7 +254,7 @@ def bar(
         enc["color"] = alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=list(PALETTE)))
         tooltip.append(alt.Tooltip(f"{color}:N"))
     chart = alt.Chart(df).mark_bar(cornerRadiusEnd=3, color=PRIMARY).encode(**enc, tooltip=tooltip)
-    return _style(chart, title)  # type: ignore[return-value]
+    return _style(chart, title)
 
 
 def line(
@@ -279,7 +283,7 @@ def line(
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=list(PALETTE)))
     chart = alt.Chart(df).mark_line(point=True, color=PRIMARY).encode(**enc)
-    return _style(chart, title)  # type: ignore[return-value]
+    return _style(chart, title)
 
 
 def stacked_bar(
@@ -329,7 +333,7 @@ def stacked_bar(
             ],
         )
     )
-    return _style(chart, title)  # type: ignore[return-value]
+    return _style(chart, title)
 
 
 def heatmap(
@@ -364,6 +368,7 @@ def heatmap(
         ],
     )
     text = base.mark_text(fontSize=11).encode(text=alt.Text(f"{value}:Q"))
+    # alt.layer() is declared LayerChart | FacetChart; without facet arguments it returns a LayerChart
     return _style(alt.layer(rect, text).properties(height=alt.Step(24)), title)  # type: ignore[return-value]
 
 
@@ -397,6 +402,7 @@ def donut(
     )
     ring = base.mark_arc(innerRadius=60, outerRadius=110)
     text = base.mark_text(radius=130, fontSize=13).encode(text=alt.Text(f"{value}:Q"))
+    # alt.layer() is declared LayerChart | FacetChart; without facet arguments it returns a LayerChart
     return _style(alt.layer(ring, text), title)  # type: ignore[return-value]
 
 
@@ -436,6 +442,7 @@ def progress_grid(
     )
     text = base.mark_text(fontSize=11).encode(text=alt.Text(f"{value}:Q"))
     layered = alt.layer(rect, text).properties(height=alt.Step(22))
+    # alt.layer() is declared LayerChart | FacetChart; without facet arguments it returns a LayerChart
     return _style(layered, title)  # type: ignore[return-value]
 
 
