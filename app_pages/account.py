@@ -83,7 +83,7 @@ with language, st.columns([3, 2])[0], st.form("account_language_form"):
     st.selectbox(
         t("account.fields.language"),
         list(LANGUAGES),
-        format_func=LANGUAGES.get,
+        format_func=lambda code: LANGUAGES.get(code, code),
         index=list(LANGUAGES).index(me.language) if me.language in LANGUAGES else 0,
         key="account_language",
         help=t("account.language_help"),

@@ -36,7 +36,7 @@ def collect(community: str | None, top: int) -> list[dict[str, object]]:
     with session() as s:
         cid = matrix.community_id_by_name(s, community) if community is not None else None
         items = matrix.suggest_matches(s, SYSTEM, community_id=cid, needs_limit=None, top=top)
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "community": item.community,
             "need": item.need,

@@ -14,13 +14,21 @@ PRODID = "-//Co-Build Board//cobuild//ZH"
 
 
 class _Slot(Protocol):
-    year: int
-    month: int
-    community_id: int | None
-    chair_name: str
-    theme: str
-    plan: str
-    proposed_on: date
+    # read-only members, so the frozen services.rotation.SlotView satisfies it
+    @property
+    def year(self) -> int: ...
+    @property
+    def month(self) -> int: ...
+    @property
+    def community_id(self) -> int | None: ...
+    @property
+    def chair_name(self) -> str: ...
+    @property
+    def theme(self) -> str: ...
+    @property
+    def plan(self) -> str: ...
+    @property
+    def proposed_on(self) -> date: ...
 
 
 def _calendar(name: str) -> Calendar:

@@ -106,7 +106,7 @@ def _own_card(progress: activity_reports.Progress, unit_id: int | None) -> None:
     chosen = st.selectbox(
         t("activities.six.focus"),
         list(names),
-        format_func=names.get,
+        format_func=names.__getitem__,
         index=None,
         placeholder=t("activities.six.focus_placeholder"),
         key=key,
@@ -243,7 +243,7 @@ def charts_tab(today: date) -> None:
     year = cols[0].selectbox(t("activities.charts.year"), _years(today), key="activities_charts_year")
     names = {0: t("activities.charts.all"), **names_by_id(communities)}
     community_id = cols[1].selectbox(
-        t("activities.charts.community"), list(names), format_func=names.get, key="activities_charts_community"
+        t("activities.charts.community"), list(names), format_func=names.__getitem__, key="activities_charts_community"
     )
     monthly, top = _chart_data(year, community_id or None)
     if monthly.empty:
@@ -330,7 +330,7 @@ def members_tab(actor: Actor, today: date) -> None:
         t("activities.members.unit_filter"),
         list(unit_names),
         index=default,
-        format_func=unit_names.get,
+        format_func=unit_names.__getitem__,
         key="activities_members_unit",
     )
     with session_scope() as s:
@@ -353,7 +353,7 @@ def members_tab(actor: Actor, today: date) -> None:
         new_unit = st.selectbox(
             t("activities.fields.unit"),
             list(mine),
-            format_func=mine.get,
+            format_func=mine.__getitem__,
             index=list(mine).index(keep_unit) if keep_unit in mine else 0,
             key="activities_member_add_unit",
         )
@@ -361,7 +361,7 @@ def members_tab(actor: Actor, today: date) -> None:
         community = st.selectbox(
             t("activities.members.community"),
             list(community_names),
-            format_func=community_names.get,
+            format_func=community_names.__getitem__,
             key="activities_member_add_community",
         )
         reported = st.date_input(
@@ -390,14 +390,14 @@ def members_tab(actor: Actor, today: date) -> None:
         with st.expander(t("activities.members.edit")):
             names = {int(r.id): f"{r.name} · {r.unit}" for r in editable.itertuples()}
             mid = st.selectbox(
-                t("activities.members.pick"), list(names), format_func=names.get, key="activities_member_pick"
+                t("activities.members.pick"), list(names), format_func=names.__getitem__, key="activities_member_pick"
             )
             row = editable[editable["id"] == mid].iloc[0]
             with st.form(f"activities_member_edit_{mid}"):
                 unit_choice = st.selectbox(
                     t("activities.fields.unit"),
                     list(mine),
-                    format_func=mine.get,
+                    format_func=mine.__getitem__,
                     index=list(mine).index(int(row["unit_id"])),
                     key=f"activities_member_unit_{mid}",
                 )
@@ -409,7 +409,7 @@ def members_tab(actor: Actor, today: date) -> None:
                     t("activities.members.community"),
                     list(community_names),
                     index=list(community_names).index(cid) if cid in community_names else 0,
-                    format_func=community_names.get,
+                    format_func=community_names.__getitem__,
                     key=f"activities_member_comm_{mid}",
                 )
                 reported = st.date_input(
@@ -496,7 +496,7 @@ def ledger_tab(actor: Actor, today: date) -> None:
         t("activities.ledger.unit"),
         list(unit_names),
         index=default,
-        format_func=unit_names.get,
+        format_func=unit_names.__getitem__,
         key="activities_ledger_unit",
     )
     year = cols[1].selectbox(t("activities.ledger.year"), _years(today), key="activities_ledger_year")

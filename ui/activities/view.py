@@ -98,7 +98,10 @@ def log_form(actor: Actor, today: date) -> None:
     if actor.is_admin:
         unit_names = names_by_id(units)
         unit_id = st.selectbox(
-            t("activities.log.unit_hint"), list(unit_names), format_func=unit_names.get, key="activities_log_unit"
+            t("activities.log.unit_hint"),
+            list(unit_names),
+            format_func=unit_names.__getitem__,
+            key="activities_log_unit",
         )
     if unit_id is None:
         st.info(t("activities.log.no_unit"))
@@ -117,7 +120,10 @@ def log_form(actor: Actor, today: date) -> None:
     community_id: int | None = None
     if actor.is_admin:  # picked outside the form, so that the reason field shows when it is not paired
         community_id = st.selectbox(
-            t("activities.fields.community"), list(places), format_func=places.get, key="activities_log_community"
+            t("activities.fields.community"),
+            list(places),
+            format_func=places.__getitem__,
+            key="activities_log_community",
         )
     # Enter in a text field does not send a half-filled form (a phone's keyboard has Enter at hand)
     with st.container(key="noenter_activities_log"), st.form("activities_log_form", enter_to_submit=False):
@@ -133,7 +139,7 @@ def log_form(actor: Actor, today: date) -> None:
             community_id = st.selectbox(
                 t("activities.fields.community"),
                 list(places),
-                format_func=places.get,
+                format_func=places.__getitem__,
                 key="activities_log_community",
                 help=t("activities.log.allowed_note"),
             )
@@ -163,19 +169,25 @@ def log_form(actor: Actor, today: date) -> None:
             t("activities.fields.beneficiaries"), min_value=0, step=1, key="activities_log_beneficiaries"
         )
         project_id = st.selectbox(
-            t("activities.fields.project"), list(projects), format_func=projects.get, key="activities_log_project"
+            t("activities.fields.project"),
+            list(projects),
+            format_func=projects.__getitem__,
+            key="activities_log_project",
         )
         member_id = 0
         if opts.members:
             member_id = st.selectbox(
-                t("activities.fields.member"), list(members), format_func=members.get, key="activities_log_member"
+                t("activities.fields.member"),
+                list(members),
+                format_func=members.__getitem__,
+                key="activities_log_member",
             )
         need_id = 0
         if opts.wishes:
             need_id = st.selectbox(
                 t("activities.fields.need"),
                 list(wishes),
-                format_func=wishes.get,
+                format_func=wishes.__getitem__,
                 key="activities_log_need",
                 help=t("activities.log.wish_help"),
             )
@@ -305,12 +317,12 @@ def filters(today: date, *, prefix: str) -> activities.ActivityFilter:
     community_id = row1[1].selectbox(
         t("activities.fields.community"),
         list(community_names),
-        format_func=community_names.get,
+        format_func=community_names.__getitem__,
         key=f"{prefix}_community",
     )
     unit_names = {0: t("activities.browse.all_units"), **names_by_id(units)}
     unit_id = row1[2].selectbox(
-        t("activities.fields.unit"), list(unit_names), format_func=unit_names.get, key=f"{prefix}_unit"
+        t("activities.fields.unit"), list(unit_names), format_func=unit_names.__getitem__, key=f"{prefix}_unit"
     )
     row2 = st.columns([1, 2])
     kinds = ["", *[k.value for k in KINDS]]
@@ -361,7 +373,7 @@ def browse(actor: Actor, today: date) -> None:
     choices = {0: t("activities.browse.pick_none")}
     choices.update({int(r.id): f"{fmt_date(r.held_on, lang)} · {r.unit} · {r.title}" for r in page.itertuples()})
     picked = st.selectbox(
-        t("activities.browse.pick"), list(choices), format_func=choices.get, key="activities_browse_pick"
+        t("activities.browse.pick"), list(choices), format_func=choices.__getitem__, key="activities_browse_pick"
     )
     if picked:
         detail(actor, int(picked), today)
@@ -396,7 +408,7 @@ def detail(actor: Actor, activity_id: int, today: date) -> None:
             st.caption(t("activities.browse.logged_by", name=md_escape(d.logged_by)))
         thumbs = [p for p in d.photos if p.thumbnail]
         if thumbs:
-            st.image([p.thumbnail for p in thumbs], caption=[p.filename for p in thumbs], width=160)
+            st.image([p.thumbnail for p in thumbs if p.thumbnail], caption=[p.filename for p in thumbs], width=160)
         else:
             st.caption(t("activities.browse.no_photos"))
     if d.can_edit:
@@ -428,7 +440,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             t("activities.fields.community"),
             list(communities),
             index=list(communities).index(d.community_id) if d.community_id in communities else 0,
-            format_func=communities.get,
+            format_func=communities.__getitem__,
             key=f"{key}_community",
         )
         kind = st.selectbox(
@@ -452,14 +464,14 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
         project_id = st.selectbox(
             t("activities.fields.project"),
             list(projects),
-            format_func=projects.get,
+            format_func=projects.__getitem__,
             index=list(projects).index(d.project_id or 0),
             key=f"{key}_project",
         )
         member_id = st.selectbox(
             t("activities.fields.member"),
             list(members),
-            format_func=members.get,
+            format_func=members.__getitem__,
             index=list(members).index(d.member_id or 0),
             key=f"{key}_member",
         )
@@ -468,7 +480,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             need_id = st.selectbox(
                 t("activities.fields.need"),
                 list(wishes),
-                format_func=wishes.get,
+                format_func=wishes.__getitem__,
                 index=list(wishes).index(d.need_id) if d.need_id in wishes else 0,
                 key=f"{key}_need",
                 help=t("activities.log.wish_help"),
@@ -487,7 +499,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             st.multiselect(
                 t("activities.browse.remove_photos"),
                 list(photo_names),
-                format_func=photo_names.get,
+                format_func=photo_names.__getitem__,
                 placeholder=t("common.choose_many"),
                 key=f"{key}_remove",
             )

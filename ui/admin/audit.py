@@ -139,7 +139,9 @@ def _detail(actor: Actor, page: pd.DataFrame) -> None:
         for r in page.itertuples()
     }
     with st.expander(t("admin.audit.detail"), icon=":material/manage_search:"):
-        entry_id = st.selectbox(t("admin.audit.pick"), list(choices), format_func=choices.get, key="admin_audit_entry")
+        entry_id = st.selectbox(
+            t("admin.audit.pick"), list(choices), format_func=choices.__getitem__, key="admin_audit_entry"
+        )
         if entry_id is None:
             return
         with session_scope() as s:

@@ -124,12 +124,12 @@ def users_tab(actor: Actor) -> None:
                 t("fields.username"), key="admin_new_username", help=t("admin.users.username_help")
             )
             display = c2.text_input(t("fields.display_name"), key="admin_new_display")
-            new_role = c1.selectbox(t("fields.role"), list(Role), format_func=label, key="admin_new_role")
+            new_role = c1.selectbox(t("fields.role"), list[Role](Role), format_func=label, key="admin_new_role")
             email = c2.text_input(t("fields.email"), key="admin_new_email")
             community_id = c1.selectbox(
-                t("fields.community"), community_ids, key="admin_new_community", format_func=community_names.get
+                t("fields.community"), community_ids, key="admin_new_community", format_func=community_names.__getitem__
             )
-            unit_id = c2.selectbox(t("fields.unit"), unit_ids, key="admin_new_unit", format_func=unit_names.get)
+            unit_id = c2.selectbox(t("fields.unit"), unit_ids, key="admin_new_unit", format_func=unit_names.__getitem__)
             password = c1.text_input(
                 t("fields.password"), type="password", key="admin_new_password", help=t("account.password_rule")
             )
@@ -154,7 +154,7 @@ def users_tab(actor: Actor) -> None:
     with st.expander(t("admin.users.edit"), icon=":material/manage_accounts:"):
         ids = [c[0] for c in choices]
         labels = dict(choices)
-        user_id = st.selectbox(t("admin.users.pick"), ids, format_func=labels.get, key="admin_edit_user")
+        user_id = st.selectbox(t("admin.users.pick"), ids, format_func=labels.__getitem__, key="admin_edit_user")
         if user_id is not None:
             _edit_user(actor, user_id, community_ids, community_names, unit_ids, unit_names)
 
@@ -185,13 +185,13 @@ def _edit_user(
             community_ids,
             key=f"admin_edit_community_{user_id}",
             index=_index(community_ids, user.community_id),
-            format_func=community_names.get,
+            format_func=community_names.__getitem__,
         )
         unit_id = c2.selectbox(
             t("fields.unit"),
             unit_ids,
             index=_index(unit_ids, user.unit_id),
-            format_func=unit_names.get,
+            format_func=unit_names.__getitem__,
             key=f"admin_edit_unit_{user_id}",
         )
         if st.form_submit_button(t("common.save"), type="primary"):
@@ -245,7 +245,7 @@ def units_tab(actor: Actor) -> None:
         t("admin.fields.kind"), ["", *kinds], key="admin_unit_kind", format_func=lambda k: k or t("common.all")
     )
     states = {None: t("common.all"), True: t("admin.units.active"), False: t("admin.units.inactive")}
-    active = c3.selectbox(t("fields.status"), list(states), format_func=states.get, key="admin_unit_active")
+    active = c3.selectbox(t("fields.status"), list(states), format_func=states.__getitem__, key="admin_unit_active")
 
     def fetch(offset: int, limit: int) -> tuple[pd.DataFrame, int]:
         with session_scope() as s:
@@ -277,7 +277,7 @@ def units_tab(actor: Actor) -> None:
 
     with st.expander(t("admin.units.edit"), icon=":material/edit:"):
         names = {o.id: o.name for o in all_units}
-        unit_id = st.selectbox(t("admin.units.pick"), list(names), format_func=names.get, key="admin_edit_unit")
+        unit_id = st.selectbox(t("admin.units.pick"), list(names), format_func=names.__getitem__, key="admin_edit_unit")
         if unit_id is not None:
             _edit_unit(actor, unit_id, kinds, communities)
 
@@ -350,7 +350,7 @@ def _edit_unit(actor: Actor, unit_id: int, kinds: list[str], communities: list[r
     with st.form(f"admin_unit_pair_{unit_id}"):
         c1, c2 = st.columns(2)
         community_id = c1.selectbox(
-            t("fields.community"), list(names), format_func=names.get, key=f"admin_pair_community_{unit_id}"
+            t("fields.community"), list(names), format_func=names.__getitem__, key=f"admin_pair_community_{unit_id}"
         )
         since = c2.date_input(
             t("admin.fields.paired_since"), value=None, format="YYYY-MM-DD", key=f"admin_pair_since_{unit_id}"
@@ -405,7 +405,7 @@ def communities_tab(actor: Actor) -> None:
     with st.expander(t("admin.communities.edit"), icon=":material/edit:"):
         names = {o.id: o.name for o in communities}
         community_id = st.selectbox(
-            t("admin.communities.pick"), list(names), format_func=names.get, key="admin_edit_community"
+            t("admin.communities.pick"), list(names), format_func=names.__getitem__, key="admin_edit_community"
         )
         if community_id is not None:
             with session_scope() as s:
@@ -470,7 +470,7 @@ def categories_tab(actor: Actor) -> None:
             return
         names = dict(zip(df["id"], df["name"], strict=True))
         category_id = st.selectbox(
-            t("admin.categories.pick"), list(names), format_func=names.get, key="admin_edit_category"
+            t("admin.categories.pick"), list(names), format_func=names.__getitem__, key="admin_edit_category"
         )
         row = df[df["id"] == category_id].iloc[0]
         with st.form(f"admin_category_edit_{category_id}"):

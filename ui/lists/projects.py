@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
 from domain.enums import ProjectStage, Role
@@ -243,7 +244,7 @@ def detail(actor: Actor, today: date, rows: pd.DataFrame) -> None:
     lang = current_language()
     st.subheader(t("lists.projects.detail"))
     titles = dict(zip(rows["id"].astype(int), rows["title"], strict=True))
-    pid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.get, key="lists_prj_detail_pick")
+    pid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.__getitem__, key="lists_prj_detail_pick")
     d = cached_read(projects.get_project, actor, project_id=int(pid), today=today)
     c = st.columns(4)
     c[0].metric(t("lists.fields.stage"), label(d.stage))
@@ -339,7 +340,7 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
             mid = st.selectbox(
                 t("lists.projects.mark_done"),
                 list(ms_titles),
-                format_func=ms_titles.get,
+                format_func=ms_titles.__getitem__,
                 key=f"lists_prj_ms_done_pick_{d.id}",
             )
             if st.button(t("lists.projects.mark_done_button"), key=f"lists_prj_ms_done_{d.id}"):
@@ -388,7 +389,7 @@ def project_form(
     community_id = st.selectbox(
         t("lists.fields.community"),
         community_ids,
-        format_func=communities.get,
+        format_func=communities.__getitem__,
         index=community_ids.index(default_c) if default_c in community_ids else 0,
         key=f"{key}_community",
     )
@@ -396,7 +397,7 @@ def project_form(
     unit_ids: list[int | None] = [None, *units]
     with st.form(key):
         title = st.text_input(t("lists.fields.project_title"), value=d.title if d else "", key=f"{key}_title")
-        c = st.columns(2)
+        c: tuple[DeltaGenerator, ...] = st.columns(2)  # later rows reuse `c` with other widths
         lead = c[0].selectbox(
             t("lists.fields.lead_unit"),
             unit_ids,
@@ -408,7 +409,7 @@ def project_form(
         participants = c[1].multiselect(
             t("lists.fields.participants"),
             list(units),
-            format_func=units.get,
+            format_func=units.__getitem__,
             default=[i for i, _ in d.participants if i in units] if d else [],
             placeholder=t("common.choose_many"),
             key=f"{key}_participants",
@@ -417,7 +418,7 @@ def project_form(
         need_ids = c[0].multiselect(
             t("lists.fields.needs"),
             list(need_opts),
-            format_func=need_opts.get,
+            format_func=need_opts.__getitem__,
             default=[i for i, _ in d.needs if i in need_opts] if d else [],
             placeholder=t("common.choose_many"),
             key=f"{key}_needs",
@@ -425,7 +426,7 @@ def project_form(
         resource_ids = c[1].multiselect(
             t("lists.fields.resources"),
             list(res_opts),
-            format_func=res_opts.get,
+            format_func=res_opts.__getitem__,
             default=[i for i, _ in d.resources if i in res_opts] if d else [],
             placeholder=t("common.choose_many"),
             key=f"{key}_resources",

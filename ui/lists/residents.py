@@ -51,7 +51,9 @@ def _community(actor: Actor) -> int | None:
         options = {o.id: o.name for o in list_communities(s)}
     if not options:
         return None
-    return st.selectbox(t("residents.community"), list(options), format_func=options.get, key="lists_res_community")
+    return st.selectbox(
+        t("residents.community"), list(options), format_func=options.__getitem__, key="lists_res_community"
+    )
 
 
 def _queue(actor: Actor, pending: list[residents.Submission], choices: list[residents.NeedChoice], today: date) -> None:
@@ -103,7 +105,7 @@ def _accept_form(actor: Actor, sub: residents.Submission, today: date) -> None:
         ids = list(names)
         index = ids.index(sub.category_id) if sub.category_id in ids else 0
         category = st.selectbox(
-            t("lists.fields.category"), ids, index=index, format_func=names.get, key=f"lists_res_cat_{sub.id}"
+            t("lists.fields.category"), ids, index=index, format_func=names.__getitem__, key=f"lists_res_cat_{sub.id}"
         )
         description = st.text_area(t("lists.fields.description"), value=sub.text, key=f"lists_res_desc_{sub.id}")
         public = st.checkbox(t("residents.fields.public"), value=True, key=f"lists_res_public_{sub.id}")
@@ -130,7 +132,10 @@ def _merge_form(actor: Actor, sub: residents.Submission, choices: list[residents
     with st.form(f"lists_res_merge_{sub.id}", border=True):
         st.markdown(f"**{t('residents.merge_heading')}**")
         need_id = st.selectbox(
-            t("residents.fields.merge_into"), list(titles), format_func=titles.get, key=f"lists_res_into_{sub.id}"
+            t("residents.fields.merge_into"),
+            list(titles),
+            format_func=titles.__getitem__,
+            key=f"lists_res_into_{sub.id}",
         )
         if st.form_submit_button(t("residents.merge")):
             write(
@@ -160,7 +165,11 @@ def _public_needs(actor: Actor, choices: list[residents.NeedChoice]) -> None:
     current = [c.id for c in choices if c.is_public]
     with st.form("lists_res_public_form", border=True):
         chosen = st.multiselect(
-            t("residents.fields.public"), list(titles), default=current, format_func=titles.get, key="lists_res_public"
+            t("residents.fields.public"),
+            list(titles),
+            default=current,
+            format_func=titles.__getitem__,
+            key="lists_res_public",
         )
         if st.form_submit_button(t("lists.save")):
             changes = {c.id: c.id in chosen for c in choices if (c.id in chosen) != c.is_public}
@@ -181,11 +190,11 @@ def _post_publicity(actor: Actor, community_id: int, projects: list[residents.Pr
     titles = {p.id: p.title for p in projects}
     with st.form("lists_res_publicity_form", border=True):
         kind = st.selectbox(
-            t("residents.fields.kind"), list(PublicityKind), format_func=label, key="lists_res_pub_kind"
+            t("residents.fields.kind"), list[PublicityKind](PublicityKind), format_func=label, key="lists_res_pub_kind"
         )
         title = st.text_input(t("residents.fields.title"), key="lists_res_pub_title")
         chosen = st.multiselect(
-            t("residents.fields.projects"), list(titles), format_func=titles.get, key="lists_res_pub_projects"
+            t("residents.fields.projects"), list(titles), format_func=titles.__getitem__, key="lists_res_pub_projects"
         )
         c = st.columns(2)
         starts = c[0].date_input(t("residents.fields.starts_on"), value=today, key="lists_res_pub_start")

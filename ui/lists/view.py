@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy.orm import Session
+from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
 from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus, Role
@@ -65,7 +66,8 @@ def pick(title_key: str, options: dict[int, str], *, key: str, allow_all: bool =
 
 
 def pick_enum(title_key: str, enum: type[E], *, key: str, allow_all: bool = True, default: E | None = None) -> E | None:
-    values: list[E | None] = ([None] if allow_all else []) + list(enum)
+    values: list[E | None] = [None] if allow_all else []
+    values += list(enum)
     index = values.index(default) if default in values else 0
     return st.selectbox(
         t(title_key), values, index=index, format_func=lambda v: t("common.all") if v is None else label(v), key=key
@@ -190,7 +192,7 @@ def _claim_need(actor: Actor, rows: Any) -> None:
         st.markdown(f"**{t('lists.needs.claim_heading')}**")
         titles = dict(zip(open_rows["id"].astype(int), open_rows["title"], strict=True))
         need_id = st.selectbox(
-            t("lists.fields.need_title"), list(titles), format_func=titles.get, key="lists_need_claim_pick"
+            t("lists.fields.need_title"), list(titles), format_func=titles.__getitem__, key="lists_need_claim_pick"
         )
         if st.form_submit_button(t("lists.needs.claim"), type="primary"):
             write(
@@ -213,15 +215,17 @@ def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: 
             raised_on=today,
             claim_deadline=needs.default_claim_deadline(today),
         )
-        data = _need_form("lists_need_new", fresh, allowed, names(categories))
-        if data is not None:
-            write(lambda s: needs.create_need(s, actor, data=data), t("lists.saved"))
+        new = _need_form("lists_need_new", fresh, allowed, names(categories))
+        if new is not None:
+            write(lambda s: needs.create_need(s, actor, data=new), t("lists.saved"))
     mine = rows[rows["community_id"].isin(list(allowed))] if not rows.empty else rows
     if mine.empty:
         return
     with st.expander(t("lists.needs.edit"), icon=":material/edit:"):
         titles = dict(zip(mine["id"].astype(int), mine["title"], strict=True))
-        need_id = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.get, key="lists_need_edit_pick")
+        need_id = st.selectbox(
+            t("lists.pick_row"), list(titles), format_func=titles.__getitem__, key="lists_need_edit_pick"
+        )
         with session_scope() as s:
             current = needs.get_need(s, need_id=int(need_id))
         data = _need_form(f"lists_need_edit_{need_id}", current, allowed, names(categories), with_status=True)
@@ -241,24 +245,24 @@ def _need_form(
     key: str, d: needs.NeedInput, communities: dict[int, str], categories: dict[int, str], *, with_status: bool = False
 ) -> needs.NeedInput | None:
     with st.form(key, clear_on_submit=not with_status):
-        c = st.columns(3)
+        c: tuple[DeltaGenerator, ...] = st.columns(3)  # later rows reuse `c` with other widths
         community_id = c[0].selectbox(
             t("lists.fields.community"),
             list(communities),
-            format_func=communities.get,
+            format_func=communities.__getitem__,
             index=_index(list(communities), d.community_id),
             key=f"{key}_community",
         )
         category_id = c[1].selectbox(
             t("lists.fields.category"),
             list(categories),
-            format_func=categories.get,
+            format_func=categories.__getitem__,
             index=_index(list(categories), d.category_id),
             key=f"{key}_category",
         )
         priority = c[2].selectbox(
             t("lists.fields.priority"),
-            list(Priority),
+            list[Priority](Priority),
             format_func=label,
             index=list(Priority).index(Priority(d.priority)),
             key=f"{key}_priority",
@@ -291,7 +295,7 @@ def _need_form(
         if with_status:
             status = st.selectbox(
                 t("lists.fields.status"),
-                list(NeedStatus),
+                list[NeedStatus](NeedStatus),
                 format_func=label,
                 index=list(NeedStatus).index(NeedStatus(d.status)),
                 key=f"{key}_status",
@@ -363,17 +367,17 @@ def resources_tab(actor: Actor) -> None:
 def _resource_forms(actor: Actor, rows: Any, units: list[Option], categories: list[Option]) -> None:
     allowed = names(units) if actor.is_admin else {i: n for i, n in names(units).items() if i == actor.unit_id}
     with st.expander(t("lists.resources.add"), icon=":material/add:"):
-        data = _resource_form(
+        new = _resource_form(
             "lists_res_new", resources.ResourceInput(next(iter(allowed), None), None, ""), allowed, names(categories)
         )
-        if data is not None:
-            write(lambda s: resources.create_resource(s, actor, data=data), t("lists.saved"))
+        if new is not None:
+            write(lambda s: resources.create_resource(s, actor, data=new), t("lists.saved"))
     mine = rows[rows["unit_id"].isin(list(allowed))] if not rows.empty else rows
     if mine.empty:
         return
     with st.expander(t("lists.resources.edit"), icon=":material/edit:"):
         titles = dict(zip(mine["id"].astype(int), mine["title"], strict=True))
-        rid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.get, key="lists_res_edit_pick")
+        rid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.__getitem__, key="lists_res_edit_pick")
         with session_scope() as s:
             current = resources.get_resource(s, resource_id=int(rid))
         data = _resource_form(f"lists_res_edit_{rid}", current, allowed, names(categories))
@@ -392,24 +396,24 @@ def _resource_form(
     key: str, d: resources.ResourceInput, units: dict[int, str], categories: dict[int, str]
 ) -> resources.ResourceInput | None:
     with st.form(key):
-        c = st.columns(3)
+        c: tuple[DeltaGenerator, ...] = st.columns(3)  # later rows reuse `c` with other widths
         unit_id = c[0].selectbox(
             t("lists.fields.unit"),
             list(units),
-            format_func=units.get,
+            format_func=units.__getitem__,
             index=_index(list(units), d.unit_id),
             key=f"{key}_unit",
         )
         category_id = c[1].selectbox(
             t("lists.fields.category"),
             list(categories),
-            format_func=categories.get,
+            format_func=categories.__getitem__,
             index=_index(list(categories), d.category_id),
             key=f"{key}_category",
         )
         status = c[2].selectbox(
             t("lists.fields.status"),
-            list(ResourceStatus),
+            list[ResourceStatus](ResourceStatus),
             format_func=label,
             index=list(ResourceStatus).index(ResourceStatus(d.status)),
             key=f"{key}_status",

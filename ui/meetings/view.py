@@ -335,7 +335,9 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
     names = {c.id: c.name for c in communities}
     scopes: list[int | None] = [None, *names] if actor.is_admin else [None, actor.community_id]
     c1, c2, c3 = st.columns(3)
-    kind = c1.selectbox(t("meetings.fields.kind"), list(MeetingKind), format_func=label, key="meetings_new_kind")
+    kind = c1.selectbox(
+        t("meetings.fields.kind"), list[MeetingKind](MeetingKind), format_func=label, key="meetings_new_kind"
+    )
     scope = c2.selectbox(
         t("meetings.fields.scope"),
         scopes,

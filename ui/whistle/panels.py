@@ -31,7 +31,11 @@ def raise_panel(actor: Actor, communities: list[Option], units: list[tuple[int, 
                 t("whistle.fields.community"), choices, format_func=lambda i: names[i], key="whistle_new_community"
             )
             new_kind = st.radio(
-                t("whistle.fields.kind"), list(WhistleKind), format_func=label, horizontal=True, key="whistle_new_kind"
+                t("whistle.fields.kind"),
+                list[WhistleKind](WhistleKind),
+                format_func=label,
+                horizontal=True,
+                key="whistle_new_kind",
             )
             title = st.text_input(t("whistle.fields.title"), key="whistle_new_title", max_chars=200)
             desc = st.text_area(t("whistle.fields.description"), key="whistle_new_desc")
