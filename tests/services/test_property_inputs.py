@@ -78,14 +78,15 @@ def _counts(session: Session) -> tuple[int, ...]:
     )
 
 
-def _try(session: Session, call: Callable[[], Any]) -> None:
-    """Run one service call in a savepoint: it succeeds, or refuses with an AppError having
-    written nothing (flushed counts unchanged); the savepoint is always rolled back."""
+def _try(session: Session, call: Callable[[], Any], model: type | None = None) -> None:
+    """Run one service call in a savepoint: it refuses with an AppError having written nothing
+    (flushed counts unchanged), or it succeeds and what it created is stored (a ``model`` row with
+    the id it returned) and audited; the savepoint is always rolled back."""
     before = _counts(session)
     savepoint = session.begin_nested()
     try:
         try:
-            call()
+            result = call()
         except ValidationError as err:
             _named_field(err)
             session.flush()
@@ -95,6 +96,12 @@ def _try(session: Session, call: Callable[[], Any]) -> None:
             assert _counts(session) == before, "a refused call wrote something"
         else:
             session.flush()
+            if result is not None:  # (the user test skips values no form sends)
+                after = _counts(session)
+                assert after[-1] > before[-1], "an accepted write left no audit row"
+                if model is not None:
+                    rid = result if isinstance(result, int) else result.id
+                    assert session.get(model, rid) is not None, "an accepted write stored nothing"
     finally:
         savepoint.rollback()
     session.expire_all()
@@ -173,6 +180,7 @@ def test_log_activity_accepts_or_refuses_cleanly(
             member_id=member,
             today=TODAY,
         ),
+        Activity,
     )
 
 
@@ -202,6 +210,7 @@ def test_a_liaison_logging_with_random_values(
             volunteer_hours=hours,
             today=TODAY,
         ),
+        Activity,
     )
 
 
@@ -233,7 +242,7 @@ def test_create_need_accepts_or_refuses_cleanly(
     data = needs.NeedInput(
         community, category, title, description, priority, source, raised_on, False, deadline, status
     )
-    _try(session, lambda: needs.create_need(session, admin, data=data))
+    _try(session, lambda: needs.create_need(session, admin, data=data), Need)
 
 
 @SETTINGS
@@ -258,7 +267,7 @@ def test_create_resource_accepts_or_refuses_cleanly(
     status: Any,
 ) -> None:
     data = resources.ResourceInput(unit, category, title, description, capacity, when, status or "available")
-    _try(session, lambda: resources.create_resource(session, admin, data=data))
+    _try(session, lambda: resources.create_resource(session, admin, data=data), Resource)
 
 
 @SETTINGS
@@ -277,6 +286,7 @@ def test_create_member_accepts_or_refuses_cleanly(
         lambda: members.create_member(
             session, admin, name=name, unit_id=unit, community_id=community, reported_on=reported_on, phone=phone
         ),
+        Member,
     )
 
 
@@ -301,10 +311,10 @@ def test_create_user_accepts_or_refuses_cleanly(
     community: Any,
     unit: Any,
 ) -> None:
-    def call() -> None:
+    def call() -> User | None:
         if not isinstance(password, str):  # the form and the CLI always hand over a string
-            return
-        users.create_user(
+            return None
+        return users.create_user(
             session,
             admin,
             username=username,
@@ -316,7 +326,7 @@ def test_create_user_accepts_or_refuses_cleanly(
             unit_id=unit,
         )
 
-    _try(session, call)
+    _try(session, call, User)
 
 
 @pytest.mark.parametrize(
