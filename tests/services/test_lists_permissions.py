@@ -116,7 +116,7 @@ def test_only_units_claim_needs(session: Session, who: str, request: pytest.Fixt
         needs.claim_need(session, request.getfixturevalue(who), need_id=nid)
 
 
-def test_need_list_filters_on_the_server(session: Session, admin: Actor, community_worker: Actor) -> None:
+def test_need_list_filters_on_the_server(session: Session, community_worker: Actor) -> None:
     page = needs.list_needs(session, community_id=community_worker.community_id, limit=5)
     assert page.total > 5 and len(page.rows) == 5
     second = needs.list_needs(session, community_id=community_worker.community_id, limit=5, offset=5)
@@ -293,7 +293,7 @@ def test_agreement_ending_before_it_starts_is_refused(session: Session, admin: A
     assert err.value.field == "lists.fields.valid_to"
 
 
-def test_agreement_flags_follow_the_model(session: Session, admin: Actor) -> None:
+def test_agreement_flags_follow_the_model(session: Session) -> None:
     expiring = agreements.list_agreements(session, today=TODAY, flag="expiring").rows
     lapsed = agreements.list_agreements(session, today=TODAY, flag="lapsed").rows
     assert len(expiring) >= 1 and expiring["expiring"].all()

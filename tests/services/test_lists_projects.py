@@ -202,7 +202,7 @@ def test_accepting_a_match_reviews_a_draft_first_and_takes_the_reviewed_fields(
         )
 
 
-def test_suggestions_skip_paused_resources(session: Session, admin: Actor) -> None:
+def test_suggestions_skip_paused_resources(session: Session) -> None:
     paused = {"爱心平价菜摊位", "家庭矛盾调解社工"}
     for item in matrix.suggest_matches(session, needs_limit=50):
         assert not paused & {s.resource for s in item.suggestions}

@@ -233,7 +233,7 @@ def test_quarter_without_joint_meeting_is_flagged_in_the_demo(session: Session) 
     assert all(c.state == QuarterState.HELD for c in ms.quarter_coverage(session, year=2025, today=TODAY))
 
 
-def test_search_across_minutes_is_paged(session: Session, admin: Actor) -> None:
+def test_search_across_minutes_is_paged(session: Session) -> None:
     total = ms.count_meetings(session, query="上次决议落实情况")
     assert total >= 5
     first = ms.list_meetings(session, query="上次决议落实情况", limit=3)

@@ -11,7 +11,6 @@ import docx
 import pptx
 from sqlalchemy.orm import Session
 
-from domain.actor import Actor
 from exports.deck_pptx import build_deck, build_slides
 from exports.report_docx import build_report
 from locales import translate
@@ -21,7 +20,7 @@ from tests.conftest import TODAY
 tr = partial(translate, "zh_CN")
 
 
-def test_overview_and_charts_agree_on_the_year_so_far(session: Session, leader: Actor) -> None:
+def test_overview_and_charts_agree_on_the_year_so_far(session: Session) -> None:
     ov = overview.get_overview(session, today=TODAY)
     f = stats.ChartFilter(start=date(TODAY.year, 1, 1), end=TODAY, today=TODAY)
     fig = stats.get_figures(session, f=f)
@@ -40,7 +39,7 @@ def test_overview_and_charts_agree_on_the_year_so_far(session: Session, leader: 
     assert agreements["lapsed"] == ov.lapsed_agreements
 
 
-def test_charts_deck_and_report_agree_on_the_current_quarter(session: Session, leader: Actor) -> None:
+def test_charts_deck_and_report_agree_on_the_current_quarter(session: Session) -> None:
     year, quarter = metrics.quarter_of(TODAY)
     start, end = metrics.quarter_bounds(year, quarter)
     q = quarterly.get_quarter_summary(session, year=year, quarter=quarter, today=TODAY)
@@ -81,7 +80,7 @@ def test_charts_deck_and_report_agree_on_the_current_quarter(session: Session, l
     assert f"共开展活动{shown['activities']}次" in body
 
 
-def test_a_past_quarter_compares_with_the_quarter_before(session: Session, admin: Actor) -> None:
+def test_a_past_quarter_compares_with_the_quarter_before(session: Session) -> None:
     q = quarterly.get_quarter_summary(session, year=TODAY.year, quarter=2, today=TODAY)
     before = quarterly.get_quarter_summary(session, year=TODAY.year, quarter=1, today=TODAY)
     assert q.figure("activities").previous == before.figure("activities").value
