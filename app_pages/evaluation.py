@@ -4,7 +4,6 @@ and the contract tasks units claimed."""
 import streamlit as st
 
 from domain.credit import OPPORTUNITY_DAYS, Component
-from domain.enums import Role
 from domain.errors import AppError
 from exports.format import fmt_datetime, today_local
 from services import evaluation as ev
@@ -35,8 +34,8 @@ def credit_tab() -> None:
     rows, formula = credit.rows, credit.formula
     st.caption(t("evaluation.credit_caption", version=formula.version, round=md_escape(credit.round_title) or "—"))
     if rows.empty:
-        st.info(t("evaluation.no_unit") if actor.role == Role.LIAISON else t("common.none"))
-    elif actor.role == Role.LIAISON:
+        st.info(t("evaluation.no_unit") if actor.is_liaison else t("common.none"))
+    elif actor.is_liaison:
         view.breakdown(rows.iloc[0], formula)
     else:
         view.ranking(rows)
@@ -105,7 +104,7 @@ def tasks_tab() -> None:
     units = cached_read(reference.list_units)
     unit_names = {u.id: u.name for u in units}
     f1, f2 = st.columns(2)
-    default_unit = actor.unit_id if actor.role == Role.LIAISON else None
+    default_unit = actor.home_unit_id
     unit_filter = f1.selectbox(
         t("evaluation.fields.unit"),
         [None, *unit_names],

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from domain.enums import MeetingKind, Role
+from domain.enums import MeetingKind
 from exports.calendar_ics import meetings_ics
 from exports.format import fmt_date, fmt_number, today_local
 from services import meetings as svc
@@ -27,7 +27,7 @@ def _calendar() -> bytes:  # built when the download is clicked
     return meetings_ics(entries, lang=lang)
 
 
-writer = actor.role in (Role.ADMIN, Role.COMMUNITY)
+writer = actor.may_manage_meeting(None)  # an alliance-wide meeting: the secretariat, any community worker
 st.title(t("meetings.title"))
 st.caption(t("meetings.subtitle"))
 view.flash()
@@ -66,10 +66,10 @@ def list_tab() -> None:
         format_func=lambda k: t("common.all") if k is None else label(k),
     )
     query = f3.text_input(t("meetings.search"), key="meetings_f_query", placeholder=t("meetings.search_hint"))
-    total = cached_read(svc.count_meetings, actor, year=year, kind=kind, query=query)
+    total = cached_read(svc.count_meetings, year=year, kind=kind, query=query)
     table = st.container()  # the table above its pager
     offset, limit = tables.pager(total, key="meetings_page", page_size=10)
-    page = cached_read(svc.list_meetings, actor, year=year, kind=kind, query=query, offset=offset, limit=limit)
+    page = cached_read(svc.list_meetings, year=year, kind=kind, query=query, offset=offset, limit=limit)
 
     if page.empty:
         table.info(t("meetings.none_found"))

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from domain.enums import Role
 from domain.working_days import uses_fallback
 from exports import charts
 from exports.calendar_ics import rotation_ics
@@ -27,7 +26,7 @@ with session_scope() as s:
     communities = reference.list_communities(s)
 names = {c.id: c.name for c in communities}
 scopes = [None, *names]
-own = actor.community_id if actor.role == Role.COMMUNITY else None
+own = actor.home_community_id
 
 c1, c2 = st.columns([3, 1])
 scope = c1.selectbox(
@@ -42,7 +41,7 @@ with session_scope() as s:
 year = c2.selectbox(t("common.year"), years, index=years.index(today.year), key="rotation_year")
 
 with session_scope() as s:
-    slots = rotation_service.get_year(s, actor, year=year, community_id=scope)
+    slots = rotation_service.get_year(s, year=year, community_id=scope)
     counts = rotation_service.chair_counts(s, community_id=scope)
     log = rotation_service.change_log(s, year=year, community_id=scope)
     units = reference.list_units(s, active_only=True) if actor.is_admin else []

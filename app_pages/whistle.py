@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from domain.enums import Role, WhistleKind, WhistleStage
+from domain.enums import WhistleKind, WhistleStage
 from domain.errors import AppError
 from exports.format import today_local
 from services import reference
@@ -28,7 +28,7 @@ queue = cached_read(ws.my_queue, actor, now=now)
 overdue_n = cached_read(ws.overdue_count, now=now)
 limits = cached_read(ws.get_limits)
 
-if actor.role != Role.LEADER:
+if actor.can_write:
     view.show_queue(queue)
 if overdue_n:
     st.warning(t("whistle.overdue_banner", n=overdue_n))
@@ -40,7 +40,7 @@ tabs = lazy_tabs(["list", "raise", "score", "stats", "limits"], key="whistle_tab
 def list_tab() -> None:
     names = {c.id: c.name for c in communities}
     f1, f2, f3 = st.columns([2, 2, 1])
-    own = actor.community_id if actor.role == Role.COMMUNITY else None
+    own = actor.home_community_id
     community_id = f1.selectbox(
         t("whistle.fields.community"),
         [None, *names],
@@ -55,19 +55,12 @@ def list_tab() -> None:
         format_func=lambda k: t("common.all") if k is None else label(k),
     )
     open_only = f3.toggle(t("whistle.open_only"), key="whistle_f_open")
-    mine = (
-        actor.unit_id
-        if actor.role == Role.LIAISON and st.toggle(t("whistle.mine_only"), key="whistle_f_mine")
-        else None
-    )
-    total = cached_read(
-        ws.count_whistles, actor, community_id=community_id, kind=kind, open_only=open_only, unit_id=mine
-    )
+    mine = actor.unit_id if actor.is_liaison and st.toggle(t("whistle.mine_only"), key="whistle_f_mine") else None
+    total = cached_read(ws.count_whistles, community_id=community_id, kind=kind, open_only=open_only, unit_id=mine)
     table = st.container()  # the table above its pager
     offset, limit = tables.pager(total, key="whistle_page", page_size=15)
     matters, _ = cached_read(
         ws.list_whistles,
-        actor,
         community_id=community_id,
         kind=kind,
         open_only=open_only,

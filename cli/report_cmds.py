@@ -50,7 +50,7 @@ def cmd_report_quarterly(args: argparse.Namespace) -> int:
         except AppError as err:
             return fail(error_text(err), EXIT_USAGE)
     with session() as s:
-        summary = quarterly.get_quarter_summary(s, SYSTEM, year=args.year, quarter=args.quarter, today=today)
+        summary = quarterly.get_quarter_summary(s, year=args.year, quarter=args.quarter, today=today)
     try:
         images = quarter_images(summary, tr)
     except NoCJKFont:

@@ -7,7 +7,6 @@ import json
 import logging
 
 from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, error_text, fail, msg, session
-from domain.actor import SYSTEM
 from domain.errors import AppError
 from services import matrix
 
@@ -35,7 +34,7 @@ def collect(community: str | None, top: int) -> list[dict[str, object]]:
     """The suggestions as the JSON list of contracts.md, sorted by community then need title."""
     with session() as s:
         cid = matrix.community_id_by_name(s, community) if community is not None else None
-        items = matrix.suggest_matches(s, SYSTEM, community_id=cid, needs_limit=None, top=top)
+        items = matrix.suggest_matches(s, community_id=cid, needs_limit=None, top=top)
     rows: list[dict[str, object]] = [
         {
             "community": item.community,

@@ -53,7 +53,6 @@ class AgreementInput:
 
 def list_agreements(
     session: Session,
-    actor: Actor,
     *,
     today: date,
     community_id: int | None = None,

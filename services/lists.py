@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Category, Community, Unit
 from domain.actor import Actor
-from domain.enums import Role
 from domain.errors import NotFound, PermissionDenied, ValidationError
-from domain.scope import COUNTY, Place
 from services import scope, validate
 
 MAX_PAGE = 200
@@ -54,11 +52,6 @@ def require_writer(actor: Actor) -> None:
         raise PermissionDenied()
 
 
-def require_admin(actor: Actor, place: Place = COUNTY) -> None:
-    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
-    scope.require_administer(actor, place)
-
-
 def require_community_keeper(session: Session, actor: Actor, community_id: int | None) -> None:
     """Admin, or the community worker of that community (scope rule: ``Actor.may_keep``)."""
     scope.require_keep(actor, scope.community_place(session, community_id))
@@ -69,20 +62,13 @@ def require_unit_keeper(session: Session, actor: Actor, unit_id: int | None) -> 
     scope.require_keep(actor, scope.unit_place(session, unit_id))
 
 
-def may_edit_project(actor: Actor, *, lead_unit_id: int | None, community_id: int | None) -> bool:
-    """Who keeps the project's community (admin, its community worker) or its lead unit (the liaison)."""
-    return (community_id is not None and actor.keeps_community(community_id)) or (
-        lead_unit_id is not None and actor.keeps_unit(lead_unit_id)
-    )
-
-
 def acting_unit(session: Session, actor: Actor, unit_id: int | None) -> int:
     """The unit a claim is made for: the liaison's own; the admin names one (it must exist and be in
     the admin's scope)."""
-    if actor.role == Role.LIAISON and actor.unit_id is not None:
-        if unit_id is not None and unit_id != actor.unit_id:
+    if actor.home_unit_id is not None:
+        if unit_id is not None and unit_id != actor.home_unit_id:
             raise PermissionDenied()
-        return actor.unit_id
+        return actor.home_unit_id
     if actor.is_admin:
         if unit_id is None:
             raise ValidationError("lists.fields.unit", "error.required")

@@ -36,9 +36,8 @@ from domain.errors import AppError, ValidationError
 from domain.project_path import progress_bound, progress_for
 from domain.working_days import CHINA_TZ
 from locales import translate
-from services import validate
+from services import scope, validate
 from services.audit import record
-from services.lists import require_admin
 from services.lists_export import zh_label
 from workbook import excel_lists as X
 from workbook.archive import check_upload
@@ -217,7 +216,7 @@ def rejected_rows(cells: list[Rejected], lang: str) -> list[dict[str, Any]]:
 def import_lists(session: Session, actor: Actor, *, data: bytes, dry_run: bool = False) -> ImportReport:
     """Import the workbook all or nothing (the admin). Rows are matched on their natural keys, so the
     same file twice creates nothing new. ``dry_run`` reports the changes and writes nothing."""
-    require_admin(actor)
+    scope.require_administer(actor)
     check_upload(data, field="lists.fields.file", not_a_workbook="lists.errors.bad_workbook")  # before parsing
     try:
         book = X.read_workbook(data)

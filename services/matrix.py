@@ -17,7 +17,7 @@ from domain.enums import NeedStatus, Priority, ProjectStage, ResourceStatus
 from domain.errors import Conflict, ValidationError
 from domain.project_path import FINISHED
 from services import scope, vocabulary
-from services.lists import get_live, require_admin
+from services.lists import get_live
 from services.projects import ProjectInput, _units_of_project, create_project
 
 MAX_UNITS = 40  # columns of the heat map: the units with most links
@@ -239,7 +239,6 @@ def reason(part: matching.MatchPart) -> tuple[str, dict[str, object]]:
 
 def suggest_matches(
     session: Session,
-    actor: Actor,
     *,
     community_id: int | None = None,
     category_id: int | None = None,
@@ -383,10 +382,10 @@ class MatchDraft:
 
 
 def _draft(session: Session, actor: Actor, need_id: int, resource_id: int) -> tuple[Need, Resource, ProjectInput]:
-    require_admin(actor)
+    scope.require_administer(actor)
     need = get_live(session, Need, need_id)
     resource = get_live(session, Resource, resource_id)
-    require_admin(actor, scope.community_place(session, need.community_id))
+    scope.require_administer(actor, scope.community_place(session, need.community_id))
     scope.require_read(actor, scope.unit_place(session, resource.unit_id))
     if need.status not in UNCOVERED:
         raise Conflict("lists.errors.need_taken")

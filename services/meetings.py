@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, aliased
 
 from db.models import ActionItem, Community, Meeting, MeetingAttendance, Pairing, Unit, utcnow
 from domain.actor import Actor
-from domain.enums import ActionStatus, AuditAction, MeetingKind, Role
-from domain.errors import NotFound, PermissionDenied, ValidationError
+from domain.enums import ActionStatus, AuditAction, MeetingKind
+from domain.errors import NotFound, ValidationError
 from domain.meetings import (
     DISPOSITION_FIELD,
     DISPOSITION_NOTE_FIELD,
@@ -27,12 +27,10 @@ from domain.meetings import (
     Disposition,
     QuarterCoverage,
     check_disposition,
-    may_close_action,
-    may_write_meeting,
     quarterly_coverage,
 )
 from domain.text import pinyin_key
-from services import audit, chairs, metrics, validate
+from services import audit, chairs, metrics, scope, validate
 from services.live import live
 
 F = "meetings.fields."
@@ -49,6 +47,7 @@ class ActionRow:
     content: str
     owner_unit_id: int
     owner_name: str
+    meeting_community_id: int | None  # with owner_unit_id, what ``Actor.may_close_action`` asks
     due_on: date | None
     status: ActionStatus
     closed_on: date | None
@@ -125,7 +124,6 @@ def _meeting_conds(
 
 def count_meetings(
     session: Session,
-    actor: Actor,
     *,
     year: int | None = None,
     kind: MeetingKind | None = None,
@@ -139,7 +137,6 @@ def count_meetings(
 
 def list_meetings(
     session: Session,
-    actor: Actor,
     *,
     year: int | None = None,
     kind: MeetingKind | None = None,
@@ -229,6 +226,7 @@ def _rows(session: Session, actor: Actor, items: Sequence[ActionItem], today: da
                 content=i.content,
                 owner_unit_id=i.owner_unit_id,
                 owner_name=names.get(i.owner_unit_id, ""),
+                meeting_community_id=m.community_id,
                 due_on=i.due_on,
                 status=i.status,
                 closed_on=i.closed_on,
@@ -236,8 +234,8 @@ def _rows(session: Session, actor: Actor, items: Sequence[ActionItem], today: da
                 carried_to_meeting_id=i.carried_to_meeting_id,
                 overdue=i.is_overdue(today),
                 can_close=i.status == ActionStatus.OPEN
-                and may_close_action(
-                    actor, owner_unit_id=i.owner_unit_id, meeting_community_id=m.community_id, status=ActionStatus.DONE
+                and actor.may_close_action(
+                    owner_unit_id=i.owner_unit_id, meeting_community_id=m.community_id, status=ActionStatus.DONE
                 ),
             )
         )
@@ -329,7 +327,7 @@ def get_meeting(session: Session, actor: Actor, *, meeting_id: int, today: date)
         attendance=attendance,
         actions=_rows(session, actor, own, today),
         review=_rows(session, actor, review, today),
-        can_write=may_write_meeting(actor, m.community_id),
+        can_write=actor.may_manage_meeting(m.community_id),
     )
 
 
@@ -344,7 +342,7 @@ def _action_conds(
     actor: Actor, today: date, status: ActionStatus | None, unit_id: int | None, overdue_only: bool
 ) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = live(ActionItem)
-    if actor.role == Role.LIAISON:
+    if actor.is_liaison:
         conds.append(ActionItem.owner_unit_id == actor.unit_id)
     elif unit_id is not None:
         conds.append(ActionItem.owner_unit_id == unit_id)
@@ -473,11 +471,6 @@ def scope_units(session: Session, *, community_id: int | None) -> list[int]:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _require_writer(actor: Actor, community_id: int | None) -> None:
-    if not may_write_meeting(actor, community_id):
-        raise PermissionDenied()
-
-
 def _unit_ids(session: Session, field: str, ids: Iterable[int]) -> list[int]:
     wanted = sorted({int(validate.record_id(field, i) or 0) for i in ids})
     if not wanted:
@@ -567,7 +560,7 @@ def create_meeting(session: Session, actor: Actor, *, data: MeetingInput) -> int
     """Record a meeting; its agenda takes up every open item of earlier meetings in its scope.
 
     The convenor defaults to the month's rotating chair."""
-    _require_writer(actor, data.community_id)
+    scope.require(actor.may_manage_meeting(data.community_id))
     v = _clean(session, data)
     invited, attended = v.pop("invited"), v.pop("attended")
     meeting = Meeting(**v)
@@ -585,8 +578,8 @@ def create_meeting(session: Session, actor: Actor, *, data: MeetingInput) -> int
 def update_meeting(session: Session, actor: Actor, *, meeting_id: int, data: MeetingInput) -> None:
     """Change a meeting's details, minutes, decisions and attendance."""
     meeting = _meeting(session, meeting_id)
-    _require_writer(actor, meeting.community_id)
-    _require_writer(actor, data.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
+    scope.require(actor.may_manage_meeting(data.community_id))
     v = _clean(session, data)
     invited, attended = v.pop("invited"), v.pop("attended")
     before = audit.snapshot(meeting)
@@ -607,7 +600,7 @@ def add_action_item(
 ) -> int:
     """Give one unit a task from a meeting."""
     meeting = _meeting(session, meeting_id)
-    _require_writer(actor, meeting.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
     text = validate.text(F + "content", content, required=True, max_len=2000)
     if owner_unit_id is None:
         raise ValidationError(F + "owner", "error.required")
@@ -645,10 +638,11 @@ def close_action_item(
     target = validate.choice(F + "status", status, ActionStatus)
     if target == ActionStatus.OPEN:
         raise ValidationError(F + "status", "error.unknown_choice", value=target.value)
-    if not may_close_action(
-        actor, owner_unit_id=item.owner_unit_id, meeting_community_id=meeting.community_id, status=target
-    ):
-        raise PermissionDenied()
+    scope.require(
+        actor.may_close_action(
+            owner_unit_id=item.owner_unit_id, meeting_community_id=meeting.community_id, status=target
+        )
+    )
     text = validate.text(F + "closing_note", note, required=target == ActionStatus.DROPPED, max_len=2000)
     closed = validate.parse_date(F + "closed_on", closed_on, required=True)
     if item.status != ActionStatus.OPEN:
@@ -663,7 +657,7 @@ def close_action_item(
 
 def _review_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
     meeting = _meeting(session, meeting_id)
-    _require_writer(actor, meeting.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
     return meeting
 
 
@@ -679,7 +673,9 @@ def carry_over_action_item(
     """Keep an open item open past the meeting that reviewed it (it returns at the next one),
     optionally with a new due date."""
     item, source = _item_and_meeting(session, item_id)
-    _require_writer(actor, source.community_id)  # the item's own meeting, as well as the one reviewing it
+    scope.require(
+        actor.may_manage_meeting(source.community_id)
+    )  # the item's own meeting, as well as the one reviewing it
     meeting = _review_meeting(session, actor, in_meeting_id)
     if item.status != ActionStatus.OPEN:
         raise ValidationError(F + "status", "meetings.error.already_closed")
@@ -724,13 +720,13 @@ def destinations_for_items(session: Session, actor: Actor, *, meeting_id: int) -
     stmt = stmt.where(
         Meeting.community_id.is_(None) if meeting.community_id is None else Meeting.community_id == meeting.community_id
     )
-    rows = [r for r in session.execute(stmt) if may_write_meeting(actor, r.community_id)]
+    rows = [r for r in session.execute(stmt) if actor.may_manage_meeting(r.community_id)]
     later = sorted((r for r in rows if r.held_on >= meeting.held_on), key=lambda r: (r.held_on, r.id))
     earlier = sorted((r for r in rows if r.held_on < meeting.held_on), key=lambda r: (r.held_on, r.id), reverse=True)
     return [MoveTarget(r.id, r.title, r.held_on) for r in [*later, *earlier]]
 
 
-def open_item_count(session: Session, actor: Actor, *, meeting_id: int) -> int:
+def open_item_count(session: Session, *, meeting_id: int) -> int:
     """How many of a meeting's own action items are still open (what its deletion must dispose of)."""
     _meeting(session, meeting_id)
     return len(_open_own_items(session, meeting_id))
@@ -751,7 +747,7 @@ def delete_meeting(
     with open items and no disposition the delete is refused. Done and dropped items stay with the
     deleted meeting, for the record. Returns how many open items were moved or dropped."""
     meeting = _meeting(session, meeting_id)
-    _require_writer(actor, meeting.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
     how = None if disposition in (None, "") else validate.choice(DISPOSITION_FIELD, disposition, Disposition)
     text = validate.text(DISPOSITION_NOTE_FIELD, note, max_len=2000)
     items = _open_own_items(session, meeting.id)
@@ -768,7 +764,7 @@ def delete_meeting(
         target = session.get(Meeting, int(validate.record_id(MOVE_TO_FIELD, move_to_meeting_id) or 0))
         if target is None or target.deleted_at is not None:
             raise ValidationError(MOVE_TO_FIELD, "error.unknown_choice", value=str(move_to_meeting_id))
-        _require_writer(actor, target.community_id)
+        scope.require(actor.may_manage_meeting(target.community_id))
     for item in items:
         before = audit.snapshot(item)
         item.disposed_from_meeting_id = meeting.id
@@ -803,7 +799,7 @@ def restore_meeting(session: Session, actor: Actor, *, meeting_id: int) -> Resto
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound()
-    _require_writer(actor, meeting.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
     if meeting.deleted_at is None:
         raise ValidationError(F + "title", "meetings.error.not_deleted")
     before = audit.snapshot(meeting)

@@ -75,7 +75,6 @@ class NeedInput:
 
 def list_needs(
     session: Session,
-    actor: Actor,
     *,
     community_id: int | None = None,
     category_id: int | None = None,

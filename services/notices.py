@@ -54,7 +54,6 @@ from domain.enums import (
     NoticeChannel,
     NoticeEvent,
     NoticeStatus,
-    Role,
     WhistleKind,
     WhistleStage,
 )
@@ -146,9 +145,9 @@ def resolve(session: Session, audiences: Iterable[rules.Audience], users: Sequen
         for u in users:
             a = u.actor
             if aud.kind == rules.AudienceKind.UNIT:
-                hit = a.role == Role.LIAISON and aud.unit_id is not None and a.unit_id == aud.unit_id
+                hit = aud.unit_id is not None and a.home_unit_id == aud.unit_id
             elif aud.kind == rules.AudienceKind.COMMUNITY:
-                hit = a.role == Role.COMMUNITY and aud.community_id is not None and a.community_id == aud.community_id
+                hit = aud.community_id is not None and a.home_community_id == aud.community_id
             else:
                 hit = a.may_administer(scope.community_place(session, aud.community_id))
             if hit:
@@ -563,10 +562,10 @@ def render(event: NoticeEvent | str, params: str | dict[str, Any], lang: str) ->
 def _visible(actor: Actor) -> ColumnElement[bool]:
     """The inbox rule of ``domain.notices.may_see`` as SQL."""
     own = Notice.recipient_user_id == (actor.user_id if actor.user_id is not None else -1)
-    if actor.role == Role.LIAISON and actor.unit_id is not None:
-        return or_(own, Notice.unit_id == actor.unit_id)
-    if actor.role == Role.COMMUNITY and actor.community_id is not None:
-        return or_(own, Notice.community_id == actor.community_id)
+    if actor.home_unit_id is not None:
+        return or_(own, Notice.unit_id == actor.home_unit_id)
+    if actor.home_community_id is not None:
+        return or_(own, Notice.community_id == actor.home_community_id)
     if actor.is_admin:  # a county admin holds every place; streets carry no notices yet
         return or_(own, true() if actor.scope.level == Level.COUNTY else false())
     return own

@@ -41,7 +41,7 @@ class Overview:
 QUARTER_FIGURES = ("activities", "meetings_held")
 
 
-def get_overview(session: Session, actor: Actor, *, today: date) -> Overview:
+def get_overview(session: Session, *, today: date) -> Overview:
     start = date(today.year, 1, 1)
     meeting = metrics.next_meeting(session, today=today)
     quarter = metrics.compare_quarter(*metrics.quarter_of(today), today=today)

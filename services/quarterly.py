@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import ActionItem, Activity, Category, Community, Meeting, Need, Unit
-from domain.actor import Actor
 from domain.enums import ActionStatus, MeetingKind, NeedStatus, Priority
 from services import chairs, metrics, stats
 from services.live import live
@@ -147,7 +146,7 @@ def _state(status: ActionStatus, due_on: date | None, as_of: date) -> str:
 
 
 def get_quarter_summary(
-    session: Session, actor: Actor, *, year: int, quarter: int, today: date, list_limit: int = 12
+    session: Session, *, year: int, quarter: int, today: date, list_limit: int = 12
 ) -> QuarterSummary:
     """The quarter's figures (and last quarter's), charts' data, chairs, last meeting's action
     items, overdue items and uncovered needs; states are judged on the quarter's end or today,

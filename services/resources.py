@@ -68,7 +68,6 @@ def usage_subquery():  # type: ignore[no-untyped-def]
 
 def list_resources(
     session: Session,
-    actor: Actor,
     *,
     unit_id: int | None = None,
     category_id: int | None = None,

@@ -17,7 +17,6 @@ from domain.actor import Actor
 from domain.enums import AuditAction, RotationStatus
 from domain.errors import NotFound, ValidationError
 from domain.rotation import Candidate, plan_year, propose_date, repeated_months
-from domain.scope import COUNTY, Place
 from domain.working_days import uses_fallback
 from services import audit, scope, validate
 
@@ -50,11 +49,6 @@ class GenerateResult:
     fallback: bool  # proposed dates counted on weekends only (no official holiday table)
 
 
-def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
-    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
-    scope.require_administer(actor, place)
-
-
 def _scope(stmt, community_id: int | None):  # type: ignore[no-untyped-def]
     if community_id is None:
         return stmt.where(RotationSlot.community_id.is_(None))
@@ -71,7 +65,7 @@ def activity_date(slot_year: int, slot_month: int, proposed_on: date | None) -> 
 # --- reading ------------------------------------------------------------------------------------
 
 
-def get_year(session: Session, actor: Actor, *, year: int, community_id: int | None) -> list[SlotView]:
+def get_year(session: Session, *, year: int, community_id: int | None) -> list[SlotView]:
     """The year's schedule for one scope, January first (months not planned are absent)."""
     stmt = _scope(
         select(RotationSlot, Unit.name)
@@ -192,7 +186,7 @@ def _slot(session: Session, actor: Actor, slot_id: int) -> RotationSlot:
     slot = session.get(RotationSlot, slot_id)
     if slot is None:
         raise NotFound()
-    _require_admin(actor, scope.community_place(session, slot.community_id))
+    scope.require_administer(actor, scope.community_place(session, slot.community_id))
     return slot
 
 
@@ -214,12 +208,12 @@ def generate_year(
 ) -> GenerateResult:
     """Plan (or re-plan) a year: held months keep their chair; the others get the fair rule's
     chair and a proposed date on a working day. New months inherit last year's theme."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     year = int(validate.integer(F + "year", year, required=True, min_value=2000, max_value=2100) or 0)
     day = int(validate.integer(F + "preferred_day", preferred_day, min_value=1, max_value=28, default=10) or 10)
     if community_id is not None and session.get(Community, community_id) is None:
         raise ValidationError(F + "scope", "error.unknown_choice", value=str(community_id))
-    _require_admin(actor, scope.community_place(session, community_id))
+    scope.require_administer(actor, scope.community_place(session, community_id))
     existing = {
         s.month: s for s in session.scalars(_scope(select(RotationSlot).where(RotationSlot.year == year), community_id))
     }
@@ -286,9 +280,9 @@ def swap_months(
     """Swap the chairs of two months (themes and plans stay with their months).
 
     Returns the months where a unit now chairs twice running (for a warning)."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     why = _reason(reason)
-    _require_admin(actor, scope.community_place(session, community_id))
+    scope.require_administer(actor, scope.community_place(session, community_id))
     if month_a == month_b:
         raise ValidationError(F + "month_b", "rotation.error.same_month")
     slots = {
@@ -312,7 +306,7 @@ def swap_months(
 
 def change_chair(session: Session, actor: Actor, *, slot_id: int, unit_id: int | None, reason: str) -> list[int]:
     """Give a month another chair, with the reason kept in the audit log."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     slot = _slot(session, actor, slot_id)
     why = _reason(reason)
     if unit_id is None:
@@ -340,7 +334,7 @@ def update_month(
     proposed_on: date | str | None = None,
 ) -> None:
     """Set a month's theme, plan, proposed date and whether it was held."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     slot = _slot(session, actor, slot_id)
     new_theme = validate.text(F + "theme", theme, max_len=200)
     new_plan = validate.text(F + "plan", plan, max_len=5000)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from db.models import Community, Unit, User, Whistle, WhistleResponse, utcnow
 from domain import whistle_clock as clock
 from domain.actor import Actor
-from domain.enums import AuditAction, Role, WhistleKind, WhistleStage
+from domain.enums import AuditAction, WhistleKind, WhistleStage
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.scope import Place
 from services import audit, notices, scope, settings_store, validate
@@ -155,7 +155,7 @@ def _view(row: Any, actor: Actor, limits: clock.Limits, now: datetime) -> Respon
         overdue=rclock.overdue(now),
         estimated=rclock.estimated,
         can_advance=_may_answer(actor, row.unit_id) and stage not in DONE_STAGES,
-        can_rate=actor.keeps_community(row.community_id) and stage == WhistleStage.CLOSED,
+        can_rate=actor.may_rate(Place(community_id=row.community_id)) and stage == WhistleStage.CLOSED,
     )
 
 
@@ -209,7 +209,6 @@ def _whistle_filters(
 
 def count_whistles(
     session: Session,
-    actor: Actor,
     *,
     community_id: int | None = None,
     kind: WhistleKind | None = None,
@@ -224,7 +223,6 @@ def count_whistles(
 
 def list_whistles(
     session: Session,
-    actor: Actor,
     *,
     community_id: int | None = None,
     kind: WhistleKind | None = None,
@@ -286,10 +284,10 @@ def my_queue(session: Session, actor: Actor, *, now: datetime | None = None, lim
     closed responses still to rate; overdue first."""
     now = now or utcnow()
     stmt = _responses(session)
-    if actor.role == Role.LIAISON and actor.unit_id is not None:
-        stmt = stmt.where(WhistleResponse.unit_id == actor.unit_id, WhistleResponse.stage.not_in(DONE_STAGES))
-    elif actor.role == Role.COMMUNITY and actor.community_id is not None:
-        stmt = stmt.where(Whistle.community_id == actor.community_id, WhistleResponse.stage == WhistleStage.CLOSED)
+    if actor.home_unit_id is not None:
+        stmt = stmt.where(WhistleResponse.unit_id == actor.home_unit_id, WhistleResponse.stage.not_in(DONE_STAGES))
+    elif actor.home_community_id is not None:
+        stmt = stmt.where(Whistle.community_id == actor.home_community_id, WhistleResponse.stage == WhistleStage.CLOSED)
     elif actor.is_admin:
         stmt = stmt.where(WhistleResponse.stage == WhistleStage.CLOSED)
     else:
@@ -463,7 +461,7 @@ def rate_response(
 ) -> None:
     """评价: the raising community's worker (or the admin) rates a closed response 1–5."""
     response, whistle = _load_response(session, response_id)
-    scope.require_keep(actor, scope.community_place(session, whistle.community_id))
+    scope.require(actor.may_rate(scope.community_place(session, whistle.community_id)))
     if WhistleStage(response.stage) != WhistleStage.CLOSED:
         raise Conflict(
             "whistle.errors.not_closed"
@@ -516,7 +514,7 @@ def on_time_by_unit(
     return {uid: clock.on_time_share(p) for uid, p in pairs.items()}
 
 
-def scorecard(session: Session, actor: Actor, *, year: int | None = None, now: datetime | None = None) -> pd.DataFrame:
+def scorecard(session: Session, *, year: int | None = None, now: datetime | None = None) -> pd.DataFrame:
     """Per summoned unit: responses, closed, average hours to sign and to report, average rating
     (aggregated in SQL), and the on-time share (each response against its clock)."""
     conds: list[ColumnElement[bool]] = [Whistle.deleted_at.is_(None)]

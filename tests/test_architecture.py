@@ -260,3 +260,88 @@ def test_the_app_warms_the_matching_dictionary_once_in_the_background(monkeypatc
     assert started == ["cobuild-warm-matching"]
     matching.warm()
     assert zh._tokenizer.initialized
+
+
+# ---- permissions: `actor` only where it scopes, roles asked through the named predicates -----------------
+
+
+def actorless_services(path: Path) -> list[str]:
+    """``file:function`` for each public top-level function of ``path`` that takes ``actor`` and never
+    reads it: the signature promises a permission or scope check that is not there (and splits the
+    page cache per user for figures that are the same for everyone)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name.startswith("_"):
+            continue
+        params = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        if "actor" not in {a.arg for a in params}:
+            continue
+        if not any(isinstance(n, ast.Name) and n.id == "actor" for stmt in node.body for n in ast.walk(stmt)):
+            out.append(f"{path.name}:{node.name}")
+    return out
+
+
+def test_every_service_that_takes_an_actor_uses_it() -> None:
+    assert [hit for p in _py_files("services") for hit in actorless_services(p)] == []
+
+
+def test_the_actor_check_sees_an_unused_actor(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "def list_things(session, actor, *, limit=10):\n    return session.query(limit)\n"
+        "def count_things(session, *, actor, year):\n    return year\n"
+        "def get_thing(session, actor, *, thing_id):\n    require_read(actor, thing_id)\n    return thing_id\n"
+        "def _helper(session, actor):\n    return session\n"
+    )
+    assert actorless_services(planted) == ["planted.py:list_things", "planted.py:count_things"]
+
+
+# The page map by role (ui/kit/navigation.py) and the page guard that applies it (ui/kit/auth.py's
+# require_role) are the only places in the interface that name roles; everything else asks the
+# actor's named predicates (domain/actor.py: is_admin, keeps_community_records, may_manage_meeting …).
+ROLE_MAP_FILES = {"ui/kit/navigation.py", "ui/kit/auth.py"}
+
+
+def _names_a_role(node: ast.expr) -> bool:
+    """``Role.X``, ``x.role`` or a tuple/list/set of them."""
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_names_a_role(e) for e in node.elts)
+    if isinstance(node, ast.Attribute):
+        return node.attr == "role" or (isinstance(node.value, ast.Name) and node.value.id == "Role")
+    return False
+
+
+def role_comparisons(path: Path) -> list[str]:
+    """``file:line`` for each comparison (``==``, ``!=``, ``in``, ``not in`` …) of a role."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    lines = {
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare) and any(_names_a_role(x) for x in [node.left, *node.comparators])
+    }
+    return [f"{path.name}:{line}" for line in sorted(lines)]
+
+
+def test_the_interface_asks_the_actor_and_never_compares_roles() -> None:
+    files = [ROOT / "app.py", *_py_files("app_pages"), *_py_files("ui")]
+    hits = [
+        f"{p.relative_to(ROOT)}: {hit}"
+        for p in files
+        if str(p.relative_to(ROOT)) not in ROLE_MAP_FILES
+        for hit in role_comparisons(p)
+    ]
+    assert hits == []
+
+
+def test_the_role_check_sees_a_literal_role_comparison(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "if actor.role in (Role.ADMIN, Role.COMMUNITY):\n    pass\n"
+        "writer = actor.role == Role.LIAISON\n"
+        "own = actor.community_id if Role.COMMUNITY == actor.role else None\n"
+        "leader = user.role != 'leader'\n"
+        "fine = actor.keeps_community_records and actor.home_unit_id == 3\n"
+        "label = t(f'enum.Role.{actor.role.value}')\n"
+    )
+    assert role_comparisons(planted) == ["planted.py:1", "planted.py:3", "planted.py:4", "planted.py:5"]

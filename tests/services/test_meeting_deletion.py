@@ -58,7 +58,7 @@ def _unit(session: Session) -> int:
 
 def _figures(session: Session, admin: Actor) -> tuple[int, int, int, int]:
     """Overdue items as the metric, the meetings page's list, the overview's list and the report count them."""
-    q = quarterly.get_quarter_summary(session, admin, year=TODAY.year, quarter=4, today=TODAY, list_limit=10_000)
+    q = quarterly.get_quarter_summary(session, year=TODAY.year, quarter=4, today=TODAY, list_limit=10_000)
     return (
         metrics.overdue_actions(session, today=TODAY),
         ms.count_action_items(session, admin, today=TODAY, overdue_only=True),

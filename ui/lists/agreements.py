@@ -8,7 +8,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
-from domain.enums import Role
 from services import agreements
 from ui.kit import tables
 from ui.kit.i18n import t
@@ -45,7 +44,7 @@ def agreements_tab(actor: Actor, today: date) -> None:
     page = fetch_page(
         "lists_agr_page",
         lambda s, offset, limit: agreements.list_agreements(
-            s, actor, today=today, community_id=community_id, unit_id=unit_id, flag=flag, offset=offset, limit=limit
+            s, today=today, community_id=community_id, unit_id=unit_id, flag=flag, offset=offset, limit=limit
         ),
     )
     rows = page.rows
@@ -74,7 +73,7 @@ def agreements_tab(actor: Actor, today: date) -> None:
     keepable = rows if rows.empty else rows[[actor.keeps_community(int(c)) for c in rows["community_id"]]]
     if not rows.empty:
         _scan_download(rows)
-    if actor.role not in (Role.ADMIN, Role.COMMUNITY):
+    if not actor.keeps_community_records:
         return
     allowed = {i: n for i, n in names(communities).items() if actor.keeps_community(i)}
     with st.expander(t("lists.agreements.add"), icon=":material/add:"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from domain.actor import SYSTEM, Actor
+from domain.actor import Actor
 from domain.enums import Priority, ProjectStage
 from domain.errors import AppError
 from exports import charts
@@ -95,7 +95,7 @@ def matrix_tab(actor: Actor) -> None:
                 key="lists_mx_links",
             )
     uncovered = cached_read(matrix.uncovered_needs, community_id=community_id, category_id=category_id)
-    idle = cached_read(resources.list_resources, actor, category_id=category_id, idle_only=True, limit=50).rows
+    idle = cached_read(resources.list_resources, category_id=category_id, idle_only=True, limit=50).rows
     left, right = st.columns(2)
     with left:
         st.markdown(f"**:red[{t('lists.matrix.uncovered_list')}]**")
@@ -133,7 +133,7 @@ def matrix_tab(actor: Actor) -> None:
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _suggest(community_id: int | None, category_id: int | None) -> list[matrix.NeedSuggestions]:
     with session_scope() as s:
-        return matrix.suggest_matches(s, SYSTEM, community_id=community_id, category_id=category_id)
+        return matrix.suggest_matches(s, community_id=community_id, category_id=category_id)
 
 
 def _reason(part: object) -> str:

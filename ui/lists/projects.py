@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
-from domain.enums import ProjectStage, Role
+from domain.enums import ProjectStage
 from domain.project_path import allowed_moves, progress_bound
 from exports.format import fmt_date
 from services import needs, projects, resources
@@ -95,7 +95,7 @@ def projects_tab(actor: Actor, today: date) -> None:
         progress_grid(actor)
     if not page.rows.empty:
         detail(actor, today, page.rows)
-    if actor.role in (Role.ADMIN, Role.COMMUNITY):
+    if actor.keeps_community_records:
         box = lazy_expander(t("lists.projects.add"), key="lists_prj_new_open", icon=":material/add:")
         if box.open:
             with box:
@@ -117,9 +117,7 @@ def projects_tab(actor: Actor, today: date) -> None:
 def open_pool(actor: Actor, today: date) -> None:
     """Projects and micro-wishes unclaimed past their deadline, which any unit may claim."""
     pool = cached_read(projects.list_projects, actor, open_pool_on=today, sort="claim_deadline", limit=50).rows
-    wishes = cached_read(
-        needs.list_needs, actor, open_pool_on=today, sort="claim_deadline", descending=False, limit=50
-    ).rows
+    wishes = cached_read(needs.list_needs, open_pool_on=today, sort="claim_deadline", descending=False, limit=50).rows
     st.subheader(t("lists.pool.title"))
     st.caption(t("lists.pool.caption"))
     if pool.empty and wishes.empty:
@@ -155,7 +153,7 @@ def open_pool(actor: Actor, today: date) -> None:
                 },
                 key="lists_pool_wishes",
             )
-    if actor.role != Role.LIAISON:
+    if not actor.may_claim:
         return
     with st.form("lists_pool_claim"):
         options = [("p", int(r.id), r.title) for r in pool.itertuples()] + [
@@ -364,11 +362,11 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
 
 def _link_options(actor: Actor, community_id: int | None) -> tuple[dict[int, str], dict[int, str]]:
     need_rows = (
-        cached_read(needs.list_needs, actor, community_id=community_id, limit=200, sort="title").rows
+        cached_read(needs.list_needs, community_id=community_id, limit=200, sort="title").rows
         if community_id
         else pd.DataFrame(columns=["id", "title"])
     )
-    res_rows = cached_read(resources.list_resources, actor, limit=200, sort="unit").rows
+    res_rows = cached_read(resources.list_resources, limit=200, sort="unit").rows
     need_opts = {int(r.id): r.title for r in need_rows.itertuples()}
     res_opts = {int(r.id): f"{r.title}（{r.unit}）" for r in res_rows.itertuples()}
     return need_opts, res_opts

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
-from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus, Role
+from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus
 from domain.errors import AppError
 from exports.format import today_local
 from services import needs, resources
@@ -97,8 +97,8 @@ def sorter(options: dict[str, str], *, key: str, descending: bool = False) -> tu
 
 def own_community_first(actor: Actor, key: str) -> None:
     """A community worker's lists open on their own community (they may still choose 全部)."""
-    if actor.role == Role.COMMUNITY and actor.community_id is not None and key not in st.session_state:
-        st.session_state[key] = actor.community_id
+    if actor.home_community_id is not None and key not in st.session_state:
+        st.session_state[key] = actor.home_community_id
 
 
 def fetch_page(page_key: str, query: Callable[[Session, int, int], Any]) -> Any:
@@ -150,7 +150,6 @@ def needs_tab(actor: Actor, today: date) -> None:
         "lists_need_page",
         lambda s, offset, limit: needs.list_needs(
             s,
-            actor,
             community_id=community_id,
             category_id=category_id,
             status=status,
@@ -175,9 +174,9 @@ def needs_tab(actor: Actor, today: date) -> None:
             key="lists_need_table",
         )
     tables.pager(page.total, key="lists_need_page", page_size=PAGE_SIZE)
-    if actor.role == Role.LIAISON:
+    if actor.may_claim:
         _claim_need(actor, rows)
-    if actor.can_write and actor.role in (Role.ADMIN, Role.COMMUNITY):
+    if actor.keeps_community_records:
         _need_forms(actor, rows, communities, categories, today)
         lists_delete.recent_panel(actor, "need")
 
@@ -342,7 +341,6 @@ def resources_tab(actor: Actor) -> None:
         "lists_res_page",
         lambda s, offset, limit: resources.list_resources(
             s,
-            actor,
             unit_id=unit_id,
             category_id=category_id,
             status=status,
@@ -359,7 +357,7 @@ def resources_tab(actor: Actor) -> None:
     else:
         tables.show(page.rows, RESOURCE_HEADERS, enums={"status": ResourceStatus}, key="lists_res_table")
     tables.pager(page.total, key="lists_res_page", page_size=PAGE_SIZE)
-    if actor.role in (Role.ADMIN, Role.LIAISON):
+    if actor.keeps_unit_records:
         _resource_forms(actor, page.rows, units, categories)
         lists_delete.recent_panel(actor, "resource")
 

@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from domain.actor import Actor
-from domain.enums import ActionStatus, Role
+from domain.enums import ActionStatus
 from exports import charts
 from services import meetings as svc
 from services.reference import Option
@@ -34,7 +34,7 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
     unit_names = {u.id: u.name for u in units}
     unit = (
         None
-        if actor.role == Role.LIAISON
+        if actor.is_liaison
         else a2.selectbox(
             t("meetings.fields.owner"),
             [None, *unit_names],
@@ -43,7 +43,7 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
         )
     )
     late = a3.toggle(t("meetings.overdue_only"), key="meetings_a_overdue")
-    if actor.role == Role.LIAISON:
+    if actor.is_liaison:
         st.caption(t("meetings.liaison_scope"))
     n = cached_read(svc.count_action_items, actor, today=today, status=status, unit_id=unit, overdue_only=late)
     table = st.container()  # the items above their pager

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from domain.actor import Actor
-from domain.enums import ActionStatus, MeetingKind, Role
+from domain.enums import ActionStatus, MeetingKind
 from domain.errors import AppError
 from domain.meetings import QuarterCoverage, QuarterState
 from exports.format import fmt_date, fmt_percent
@@ -112,9 +112,16 @@ def _item_label(r: ActionRow) -> str:
 def close_form(actor: Actor, rows: list[ActionRow], *, today: date, key: str) -> None:
     """Close an item (a liaison: their own unit's, marked done; meeting writers: done or dropped)."""
     closable = [r for r in rows if r.can_close]
-    if not closable or actor.role == Role.LEADER:
+    statuses = [
+        s
+        for s in (ActionStatus.DONE, ActionStatus.DROPPED)
+        if any(
+            actor.may_close_action(owner_unit_id=r.owner_unit_id, meeting_community_id=r.meeting_community_id, status=s)
+            for r in closable
+        )
+    ]
+    if not statuses:
         return
-    statuses = [ActionStatus.DONE] if actor.role == Role.LIAISON else [ActionStatus.DONE, ActionStatus.DROPPED]
     with st.form(f"{key}_form"):
         st.markdown(f"**{t('meetings.close_title')}**")
         by_id = {r.id: r for r in closable}

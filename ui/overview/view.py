@@ -19,7 +19,7 @@ def load(
     """Everything the overview shows; ``unit_id`` keys the cache (a liaison sees their unit's items)."""
     with session_scope() as session:
         return (
-            overview.get_overview(session, _actor, today=today),
+            overview.get_overview(session, today=today),
             overview.overdue_action_items(session, _actor, today=today),
             overview.agreements_due(session, today=today),
             overview.recent_activities(session),

@@ -57,7 +57,7 @@ def load_summary(year: int, quarter: int, today_iso: str) -> quarterly.QuarterSu
     actor = current_actor()
     assert actor is not None
     with session_scope() as s:
-        return quarterly.get_quarter_summary(s, actor, year=year, quarter=quarter, today=date.fromisoformat(today_iso))
+        return quarterly.get_quarter_summary(s, year=year, quarter=quarter, today=date.fromisoformat(today_iso))
 
 
 def deck_text(lang: str) -> DeckText:

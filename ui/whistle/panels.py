@@ -7,7 +7,7 @@ from datetime import date, datetime
 import streamlit as st
 
 from domain.actor import Actor
-from domain.enums import Role, WhistleKind
+from domain.enums import WhistleKind
 from domain.errors import AppError
 from exports import charts
 from exports.format import fmt_percent
@@ -21,7 +21,7 @@ from ui.kit.state import cached_read, session_scope
 def raise_panel(actor: Actor, communities: list[Option], units: list[tuple[int, str]]) -> None:
     """The form a community worker (or the admin) blows a whistle with."""
     names = {c.id: c.name for c in communities}
-    if actor.role not in (Role.ADMIN, Role.COMMUNITY):
+    if not actor.keeps_community_records:
         st.info(t("whistle.raise_who"))
     else:
         choices = [c.id for c in communities if actor.keeps_community(c.id)]
@@ -63,7 +63,7 @@ def raise_panel(actor: Actor, communities: list[Option], units: list[tuple[int, 
 def score_panel(actor: Actor, today: date, now: datetime) -> None:
     """Each unit's response times, on-time share and rating, for a year."""
     year = st.selectbox(t("common.year"), list(range(today.year, today.year - 5, -1)), key="whistle_score_year")
-    card = cached_read(ws.scorecard, actor, year=int(year), now=now)
+    card = cached_read(ws.scorecard, year=int(year), now=now)
     if card.empty:
         st.caption(t("common.none"))
     else:
