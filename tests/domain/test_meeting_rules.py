@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from domain.actor import Actor
+from domain.calendar import quarter_bounds
 from domain.enums import ActionStatus, Role
 from domain.errors import ValidationError
 from domain.meetings import (
@@ -16,7 +17,6 @@ from domain.meetings import (
     may_close_action,
     may_write_meeting,
     missing_quarters,
-    quarter_bounds,
     quarterly_coverage,
 )
 
