@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from config import load_settings
 from db.engine import make_engine, make_session_factory, session_scope
+from domain import calendar
 from domain.errors import AppError, ValidationError
 from locales import translate
 
@@ -20,7 +21,12 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
 def cli_language() -> str:
-    return "en" if os.environ.get("COBUILD_LANG", "zh_CN").lower().startswith("en") else "zh_CN"
+    return load_settings().cli_language
+
+
+def local_today() -> date:
+    """Today in China, or the pinned ``COBUILD_TODAY`` (domain.calendar) — never the server's own date."""
+    return calendar.today(load_settings().today)
 
 
 def msg(key: str, **params: Any) -> str:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
-from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, msg, session
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, local_today, msg, session
 from domain.errors import AppError
 from exports import ledger as ledger_export
 from services import activity_reports
@@ -32,7 +31,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         with session() as s:
             unit_id = activity_reports.unit_id_by_name(s, args.unit)
             ledger = activity_reports.build_ledger(
-                s, unit_id=unit_id, year=args.year, as_of=date.today(), with_photos=suffix == ".docx"
+                s, unit_id=unit_id, year=args.year, as_of=local_today(), with_photos=suffix == ".docx"
             )
     except AppError as err:
         return fail(error_text(err), EXIT_REJECTED)

@@ -16,7 +16,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,7 @@ from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail, msg
 from config import load_settings
 from db.engine import make_engine, make_session_factory, session_scope
 from db.models import utcnow
+from domain import calendar
 from domain import notices as rules
 from domain.enums import NoticeStatus
 from services import notices, residents
@@ -58,16 +59,7 @@ def parse_at(value: str) -> datetime:
 
 def default_at() -> datetime:
     """Now; with ``COBUILD_TODAY`` pinned, that day at the current China time (``--at`` wins over it)."""
-    now = utcnow()
-    pinned = os.environ.get("COBUILD_TODAY")
-    if pinned:
-        try:
-            day = date.fromisoformat(pinned)
-        except ValueError:
-            return now
-        local = now.astimezone(rules.LOCAL_TZ)
-        return datetime.combine(day, local.timetz()).astimezone(UTC)
-    return now
+    return calendar.now_on(load_settings().today, at=utcnow())
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, msg, session
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, local_today, msg, session
 from domain.actor import SYSTEM
 from domain.errors import AppError
 from exports.png import NoCJKFont
@@ -43,7 +43,7 @@ def cmd_report_quarterly(args: argparse.Namespace) -> int:
         return fail(msg("report.cli_bad_out", path=out), EXIT_USAGE)
     lang = cli_language()
     tr = partial(translate, lang)
-    today = args.today or date.today()
+    today = args.today or local_today()
     if args.number is not None:
         try:
             report_numbers.normalise_number(args.number)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import date
 
 from sqlalchemy import func, select
 
-from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, engine, error_text, fail, msg, session
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, engine, error_text, fail, local_today, msg, session
 from db.migrate import upgrade
 from db.models import Community, Unit, User
 from domain.enums import Role
@@ -76,7 +75,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         from seed.demo import seed_demo
 
         with session(write=True) as s:
-            counts = seed_demo(s, today=date.today())
+            counts = seed_demo(s, today=local_today())
     print(msg("cli.seeded", summary="，".join(f"{k} {v}" for k, v in counts.items() if v)))
     return EXIT_OK
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from domain.calendar import quarter_bounds
 from domain.errors import ValidationError
 
 DISPOSITION_FIELD = "meetings.fields.disposition"
@@ -33,17 +34,6 @@ class QuarterCoverage:
     @property
     def flagged(self) -> bool:
         return self.state == QuarterState.MISSING
-
-
-def quarter_of(day: date) -> int:
-    return (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """First and last day of a quarter."""
-    first = date(year, 3 * quarter - 2, 1)
-    last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, date.fromordinal(last.toordinal() - 1)
 
 
 def quarterly_coverage(joint_meeting_days: Iterable[date], *, year: int, today: date) -> list[QuarterCoverage]:

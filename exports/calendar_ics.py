@@ -8,6 +8,7 @@ from typing import Protocol
 
 from icalendar import Calendar, Event
 
+from domain.calendar import ZONE
 from locales import translate
 
 PRODID = "-//Co-Build Board//cobuild//ZH"
@@ -37,7 +38,7 @@ def _calendar(name: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("x-wr-timezone", ZONE.key)
     return cal
 
 

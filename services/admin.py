@@ -17,6 +17,7 @@ from domain.enums import AuditAction
 from domain.errors import NotFound, ValidationError
 from domain.text import pinyin_key
 from services import audit, scope, validate
+from services.live import live
 
 SUGGESTED_KINDS: tuple[str, ...] = ("机关", "事业单位", "国有企业", "非公企业", "社会组织", "物业", "学校", "医院")
 
@@ -73,7 +74,7 @@ def list_units_page(
 ) -> tuple[pd.DataFrame, int]:
     """One page of units in pinyin order, with their pairings; and how many match."""
     scope.require_administer(actor)
-    stmt = select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None))
+    stmt = select(Unit.id, Unit.name).where(*live(Unit))
     if text.strip():
         stmt = stmt.where(Unit.name.ilike(_like(text.strip()), escape="\\"))
     if kind:
@@ -310,7 +311,7 @@ def list_communities_page(
 ) -> tuple[pd.DataFrame, int]:
     """One page of communities in pinyin order with their number of paired units."""
     scope.require_administer(actor)
-    stmt = select(Community.id, Community.name).where(Community.deleted_at.is_(None))
+    stmt = select(Community.id, Community.name).where(*live(Community))
     if text.strip():
         stmt = stmt.where(Community.name.ilike(_like(text.strip()), escape="\\"))
     ordered = sorted(session.execute(stmt).all(), key=lambda r: pinyin_key(r.name))
@@ -421,13 +422,13 @@ def list_categories(session: Session, actor: Actor) -> pd.DataFrame:
     scope.require_administer(actor)
     needs = (
         select(Need.category_id, func.count(Need.id).label("n"))
-        .where(Need.deleted_at.is_(None))
+        .where(*live(Need))
         .group_by(Need.category_id)
         .subquery()
     )
     resources = (
         select(Resource.category_id, func.count(Resource.id).label("n"))
-        .where(Resource.deleted_at.is_(None))
+        .where(*live(Resource))
         .group_by(Resource.category_id)
         .subquery()
     )
@@ -442,7 +443,7 @@ def list_categories(session: Session, actor: Actor) -> pd.DataFrame:
         )
         .outerjoin(needs, needs.c.category_id == Category.id)
         .outerjoin(resources, resources.c.category_id == Category.id)
-        .where(Category.deleted_at.is_(None))
+        .where(*live(Category))
         .order_by(Category.sort_order, Category.id)
     )
     rows = [r._asdict() for r in session.execute(stmt)]
@@ -461,7 +462,7 @@ def create_category(session: Session, actor: Actor, *, name: str, description: s
     scope.require_administer(actor)
     clean = validate.text(F_CATEGORY_NAME, name, required=True, max_len=50)
     desc = validate.text("fields.description", description, max_len=500)
-    last = session.scalar(select(func.max(Category.sort_order)).where(Category.deleted_at.is_(None))) or 0
+    last = session.scalar(select(func.max(Category.sort_order)).where(*live(Category))) or 0
     existing = session.scalar(select(Category).where(Category.name == clean))
     if existing is not None:
         if existing.deleted_at is None:
@@ -505,9 +506,7 @@ def move_category(session: Session, actor: Actor, *, category_id: int, step: int
     """Move a category up (step −1) or down (+1) the list; the order is renumbered 10, 20, 30 …"""
     scope.require_administer(actor)
     categories = list(
-        session.scalars(
-            select(Category).where(Category.deleted_at.is_(None)).order_by(Category.sort_order, Category.id)
-        )
+        session.scalars(select(Category).where(*live(Category)).order_by(Category.sort_order, Category.id))
     )
     index = next((i for i, c in enumerate(categories) if c.id == category_id), None)
     if index is None:

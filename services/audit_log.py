@@ -8,7 +8,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
@@ -16,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, User
 from domain.actor import Actor
+from domain.calendar import ZONE
 from domain.enums import AuditAction
 from domain.errors import NotFound, ValidationError
 from services import audit, scope
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the alliance's calendar day
+LOCAL_TZ = ZONE  # the alliance's calendar day
 EXPORT_LIMIT = 100_000
 COLUMNS = ["id", "at", "username", "action", "entity", "entity_id", "summary"]
 

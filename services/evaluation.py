@@ -40,6 +40,7 @@ from domain.text import pinyin_key
 from services import audit, metrics, scope, settings_store, validate
 from services import whistle as whistle_service
 from services.audit import snapshot
+from services.live import live
 
 FORMULA_KEY = "credit.formula"
 TASK_STATUSES = ("open", "kept", "broken")
@@ -52,7 +53,7 @@ MAX_EVALUATOR = 50
 
 
 def _task_conds(actor: Actor, unit_id: int | None, status: str | None) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [ContractTask.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [*live(ContractTask)]
     if unit_id is not None:
         conds.append(ContractTask.unit_id == unit_id)
     if status:
@@ -243,7 +244,7 @@ def evaluators(session: Session, *, round_id: int) -> list[str]:
 
 
 def _units(session: Session) -> list[tuple[int, str]]:
-    rows = session.execute(select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None), Unit.active.is_(True))).all()
+    rows = session.execute(select(Unit.id, Unit.name).where(*live(Unit), Unit.active.is_(True))).all()
     return sorted(((r.id, r.name) for r in rows), key=lambda r: pinyin_key(r[1]))
 
 
@@ -402,7 +403,7 @@ def _commitments(session: Session, start: date, end: date, as_of: date) -> dict[
             func.sum(case((ContractTask.status == "kept", ContractTask.credit_weight), else_=0.0)),
             func.sum(case((fell_due, ContractTask.credit_weight), else_=0.0)),
         )
-        .where(ContractTask.deleted_at.is_(None), day >= start, day <= end)
+        .where(*live(ContractTask), day >= start, day <= end)
         .group_by(ContractTask.unit_id)
     ).all()
     return {uid: (float(k or 0), float(d or 0)) for uid, k, d in rows}
@@ -425,7 +426,7 @@ def _projects(session: Session, start: date, end: date) -> dict[int, tuple[int, 
         )
         .join(Project, Project.id == involved.c.project_id)
         .where(
-            Project.deleted_at.is_(None),
+            *live(Project),
             Project.stage.in_(COMMITTED_STAGES),
             or_(Project.started_on.is_(None), Project.started_on <= end),
             or_(Project.ended_on.is_(None), Project.ended_on >= start),

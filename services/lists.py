@@ -15,6 +15,7 @@ from db.models import Category, Community, Unit
 from domain.actor import Actor
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import scope, validate
+from services.live import live
 
 MAX_PAGE = 200
 
@@ -83,14 +84,14 @@ def acting_unit(session: Session, actor: Actor, unit_id: int | None) -> int:
 
 def check_community(session: Session, community_id: object, field: str = "lists.fields.community") -> int:
     cid = _as_id(community_id, field)
-    if session.scalar(select(Community.id).where(Community.id == cid, Community.deleted_at.is_(None))) is None:
+    if session.scalar(select(Community.id).where(Community.id == cid, *live(Community))) is None:
         raise ValidationError(field, "error.unknown_choice", value=str(community_id))
     return cid
 
 
 def check_unit(session: Session, unit_id: object, field: str = "lists.fields.unit") -> int:
     uid = _as_id(unit_id, field)
-    if session.scalar(select(Unit.id).where(Unit.id == uid, Unit.deleted_at.is_(None))) is None:
+    if session.scalar(select(Unit.id).where(Unit.id == uid, *live(Unit))) is None:
         raise ValidationError(field, "error.unknown_choice", value=str(unit_id))
     return uid
 
@@ -101,7 +102,7 @@ def check_units(session: Session, unit_ids: Iterable[object], field: str) -> lis
 
 def check_category(session: Session, category_id: object, field: str = "lists.fields.category") -> int:
     cid = _as_id(category_id, field)
-    if session.scalar(select(Category.id).where(Category.id == cid, Category.deleted_at.is_(None))) is None:
+    if session.scalar(select(Category.id).where(Category.id == cid, *live(Category))) is None:
         raise ValidationError(field, "error.unknown_choice", value=str(category_id))
     return cid
 

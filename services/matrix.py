@@ -18,6 +18,7 @@ from domain.errors import Conflict, ValidationError
 from domain.project_path import FINISHED
 from services import scope, vocabulary
 from services.lists import get_live
+from services.live import live
 from services.projects import ProjectInput, _units_of_project, create_project
 
 MAX_UNITS = 40  # columns of the heat map: the units with most links
@@ -37,7 +38,7 @@ class Matrix:
 
 
 def _need_filter(stmt, community_id: int | None):  # type: ignore[no-untyped-def]
-    stmt = stmt.where(Need.deleted_at.is_(None))
+    stmt = stmt.where(*live(Need))
     return stmt.where(Need.community_id == community_id) if community_id is not None else stmt
 
 
@@ -55,7 +56,7 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
         .join(Project, Project.id == project_need.c.project_id)
         .join(pu, pu.c.project_id == Project.id)
         .join(Unit, Unit.id == pu.c.unit_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
     )
     base = _need_filter(base, community_id)
     if category_id is not None:
@@ -77,7 +78,7 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
     linked_needs = (
         select(project_need.c.need_id)
         .join(Project, Project.id == project_need.c.project_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
         .distinct()
         .subquery()
     )
@@ -108,7 +109,7 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
         .join(Category, Category.id == Need.category_id)
         .join(project_need, project_need.c.need_id == Need.id)
         .join(Project, Project.id == project_need.c.project_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
     )
     distinct_projects = _need_filter(distinct_projects, community_id)
     if category_id is not None:
@@ -130,13 +131,13 @@ def count_idle_resources(session: Session) -> int:
     used = exists().where(
         project_resource.c.resource_id == Resource.id,
         project_resource.c.project_id == Project.id,
-        Project.deleted_at.is_(None),
+        *live(Project),
     )
     return (
         session.scalar(
             select(func.count(Resource.id))
             .join(Unit, Unit.id == Resource.unit_id)
-            .where(Resource.deleted_at.is_(None), Unit.active.is_(True), Unit.deleted_at.is_(None), ~used)
+            .where(*live(Resource), Unit.active.is_(True), *live(Unit), ~used)
         )
         or 0
     )
@@ -155,7 +156,7 @@ def cell_projects(
         .join(Project, Project.id == project_need.c.project_id)
         .join(pu, pu.c.project_id == Project.id)
         .join(Unit, Unit.id == pu.c.unit_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
         .order_by(Category.sort_order, Need.id, Unit.name)
         .limit(limit)
     )
@@ -172,9 +173,7 @@ def uncovered_needs(
     session: Session, *, community_id: int | None = None, category_id: int | None = None, limit: int = 50
 ) -> pd.DataFrame:
     """Open or claimed needs that no project links yet, most urgent first."""
-    linked = exists().where(
-        project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, Project.deleted_at.is_(None)
-    )
+    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, *live(Project))
     stmt = (
         select(Need.id, Community.name, Category.name, Need.title, Need.priority, Need.raised_on)
         .join(Community, Community.id == Need.community_id)
@@ -251,9 +250,7 @@ def suggest_matches(
 
     Candidates are the resources in use (not paused) of active units: at county scale the paired
     units' and the needs' categories' first, at most ``MAX_CANDIDATES``."""
-    linked = exists().where(
-        project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, Project.deleted_at.is_(None)
-    )
+    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, *live(Project))
     stmt = (
         select(
             Need.id,
@@ -268,10 +265,10 @@ def suggest_matches(
         .join(Community, Community.id == Need.community_id)
         .join(Category, Category.id == Need.category_id)
         .where(
-            Need.deleted_at.is_(None),
+            *live(Need),
             Need.status == NeedStatus.OPEN,
             Need.claimed_by_unit_id.is_(None),
-            Community.deleted_at.is_(None),
+            *live(Community),
             ~linked,
         )
         .order_by(_priority_order(), Need.raised_on, Need.id)
@@ -292,7 +289,7 @@ def suggest_matches(
     in_use = (
         select(project_resource.c.resource_id, func.count(Project.id).label("n"))
         .join(Project, Project.id == project_resource.c.project_id)
-        .where(Project.deleted_at.is_(None), Project.stage.not_in(FINISHED))
+        .where(*live(Project), Project.stage.not_in(FINISHED))
         .group_by(project_resource.c.resource_id)
         .subquery()
     )
@@ -312,10 +309,10 @@ def suggest_matches(
         .join(Category, Category.id == Resource.category_id)
         .outerjoin(in_use, in_use.c.resource_id == Resource.id)
         .where(
-            Resource.deleted_at.is_(None),
+            *live(Resource),
             Resource.status != ResourceStatus.PAUSED,
             Unit.active.is_(True),
-            Unit.deleted_at.is_(None),
+            *live(Unit),
         )
         .order_by(
             case((Resource.unit_id.in_(paired_units), 0), else_=1),
@@ -364,7 +361,7 @@ def suggest_matches(
 
 def community_id_by_name(session: Session, name: str) -> int:
     """The live community called ``name``; an unknown name is a ValidationError naming the field."""
-    cid = session.scalar(select(Community.id).where(Community.name == name.strip(), Community.deleted_at.is_(None)))
+    cid = session.scalar(select(Community.id).where(Community.name == name.strip(), *live(Community)))
     if cid is None:
         raise ValidationError("lists.fields.community", "cli.unknown_community", name=name)
     return int(cid)

@@ -110,7 +110,7 @@ def _search_filter(query: str) -> ColumnElement[bool]:
 def _meeting_conds(
     year: int | None, kind: MeetingKind | None, community_id: int | None, query: str
 ) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Meeting.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [*live(Meeting)]
     if year is not None:
         conds += [Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31)]
     if kind is not None:
@@ -187,9 +187,7 @@ def list_meetings(
 
 def meeting_years(session: Session) -> list[int]:
     """Years that have meetings, newest first."""
-    days = session.execute(
-        select(func.min(Meeting.held_on), func.max(Meeting.held_on)).where(Meeting.deleted_at.is_(None))
-    ).one()
+    days = session.execute(select(func.min(Meeting.held_on), func.max(Meeting.held_on)).where(*live(Meeting))).one()
     if days[0] is None:
         return []
     return list(range(days[1].year, days[0].year - 1, -1))
@@ -399,7 +397,7 @@ def overdue_count(session: Session, *, today: date) -> int:
 
 def attendance_rates(session: Session, *, start: date, end: date, community_id: int | None = None) -> pd.DataFrame:
     """Per unit: meetings it was invited to and attended between ``start`` and ``end``, and the rate."""
-    conds = [Meeting.deleted_at.is_(None), Meeting.held_on >= start, Meeting.held_on <= end]
+    conds = [*live(Meeting), Meeting.held_on >= start, Meeting.held_on <= end]
     if community_id is not None:
         conds.append(Meeting.community_id == community_id)
     stmt = (
@@ -428,7 +426,7 @@ def quarter_coverage(
 
     A community's quarters count its own joint meetings and the alliance-wide ones."""
     conds = [
-        Meeting.deleted_at.is_(None),
+        *live(Meeting),
         Meeting.kind == MeetingKind.QUARTERLY,
         Meeting.held_on >= date(year, 1, 1),
         Meeting.held_on <= date(year, 12, 31),
@@ -453,7 +451,7 @@ def calendar_entries(session: Session, *, start: date, end: date) -> list[dict[s
         )
         .outerjoin(Community, Community.id == Meeting.community_id)
         .outerjoin(Unit, Unit.id == Meeting.convenor_unit_id)
-        .where(Meeting.deleted_at.is_(None), Meeting.held_on >= start, Meeting.held_on <= end)
+        .where(*live(Meeting), Meeting.held_on >= start, Meeting.held_on <= end)
         .order_by(Meeting.held_on)
     )
     return [dict(r._mapping) for r in session.execute(stmt)]
@@ -461,7 +459,7 @@ def calendar_entries(session: Session, *, start: date, end: date) -> list[dict[s
 
 def scope_units(session: Session, *, community_id: int | None) -> list[int]:
     """Active units expected at a meeting of this scope: the community's paired units, or all."""
-    stmt = select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None), Unit.active.is_(True))
+    stmt = select(Unit.id, Unit.name).where(*live(Unit), Unit.active.is_(True))
     if community_id is not None:
         stmt = stmt.join(Pairing, Pairing.unit_id == Unit.id).where(Pairing.community_id == community_id)
     rows = session.execute(stmt).all()
@@ -475,7 +473,7 @@ def _unit_ids(session: Session, field: str, ids: Iterable[int]) -> list[int]:
     wanted = sorted({int(validate.record_id(field, i) or 0) for i in ids})
     if not wanted:
         return []
-    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(wanted), Unit.deleted_at.is_(None))))
+    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(wanted), *live(Unit))))
     for i in wanted:
         if i not in known:
             raise ValidationError(field, "error.unknown_choice", value=str(i))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -44,7 +44,7 @@ from db.models import (
     WhistleResponse,
     utcnow,
 )
-from domain import dates
+from domain import calendar, dates
 from domain import notices as rules
 from domain import whistle_clock as clock
 from domain.actor import Actor
@@ -61,6 +61,7 @@ from domain.errors import NotFound, PermissionDenied, ValidationError
 from domain.scope import Level
 from locales import translate
 from services import audit, scope, settings_store, validate
+from services.live import live
 
 CHAIR_DAYS_KEY = "notices.chair_days_before"
 LEASE = timedelta(minutes=10)
@@ -314,7 +315,7 @@ def collect_due(session: Session, window: rules.Window) -> list[rules.Due]:
     # 吹哨: the longest chain is a stage overdue by its whole limit (twice the longest limit)
     horizon = window.since - timedelta(days=180)
     whistles = session.scalars(
-        select(Whistle).where(Whistle.deleted_at.is_(None), Whistle.closed_at.is_(None), Whistle.raised_at >= horizon)
+        select(Whistle).where(*live(Whistle), Whistle.closed_at.is_(None), Whistle.raised_at >= horizon)
     ).all()
     dues += rules.whistle_clock_notices(whistle_facts(session, whistles), window, limits=_limits(session))
     # 待办
@@ -326,7 +327,7 @@ def collect_due(session: Session, window: rules.Window) -> list[rules.Due]:
         .where(
             ActionItem.status == ActionStatus.OPEN,
             ActionItem.due_on.between(lo, hi),
-            Meeting.deleted_at.is_(None),
+            *live(ActionItem),  # its meeting standing (services.live)
         )
     ).all()
     items = [
@@ -703,10 +704,6 @@ class DeliveryQuery:
     date_to: date | None = None
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=rules.LOCAL_TZ).astimezone(UTC)
-
-
 def _delivery_conds(q: DeliveryQuery) -> list[ColumnElement[bool]]:
     if q.date_from and q.date_to and q.date_to < q.date_from:
         raise ValidationError("common.to_date", "admin.error.period_order")
@@ -721,9 +718,9 @@ def _delivery_conds(q: DeliveryQuery) -> list[ColumnElement[bool]]:
         like = f"%{q.query.strip()}%"
         conds.append(or_(User.username.ilike(like), User.display_name.ilike(like), User.email.ilike(like)))
     if q.date_from:
-        conds.append(Notice.due_at >= _local_midnight(q.date_from))
+        conds.append(Notice.due_at >= calendar.local_midnight(q.date_from))
     if q.date_to:
-        conds.append(Notice.due_at < _local_midnight(q.date_to + timedelta(days=1)))
+        conds.append(Notice.due_at < calendar.local_midnight(q.date_to + timedelta(days=1)))
     return conds
 
 

@@ -89,7 +89,7 @@ def agreements_due(session: Session, *, today: date, limit: int = 10) -> pd.Data
         .join(Community, Community.id == Agreement.community_id)
         .join(Unit, Unit.id == Agreement.unit_id)
         .where(
-            Agreement.deleted_at.is_(None),
+            *live(Agreement),
             Agreement.valid_to <= today + timedelta(days=metrics.EXPIRY_WINDOW_DAYS),
         )
         .order_by(Agreement.valid_to.desc())
@@ -104,7 +104,7 @@ def recent_activities(session: Session, *, limit: int = 8) -> pd.DataFrame:
     ids = list(
         session.scalars(
             select(Activity.id)
-            .where(Activity.deleted_at.is_(None))
+            .where(*live(Activity))
             .order_by(Activity.held_on.desc(), Activity.id.desc())
             .limit(limit)
         )

@@ -40,6 +40,7 @@ from services.lists import (
     require_writer,
     sort_columns,
 )
+from services.live import live
 
 COLUMNS = [
     "id",
@@ -149,7 +150,7 @@ def list_projects(
         )
         .join(Community, Community.id == Project.community_id)
         .outerjoin(lead, lead.id == Project.lead_unit_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
     )
     if community_id is not None:
         stmt = stmt.where(Project.community_id == community_id)

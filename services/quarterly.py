@@ -133,7 +133,7 @@ def compared_figures(
 
 
 def _last_meeting(session: Session, as_of: date) -> Meeting | None:
-    base = select(Meeting).where(Meeting.deleted_at.is_(None), Meeting.held_on <= as_of)
+    base = select(Meeting).where(*live(Meeting), Meeting.held_on <= as_of)
     return session.scalar(
         base.where(Meeting.kind == MeetingKind.QUARTERLY).order_by(Meeting.held_on.desc()).limit(1)
     ) or session.scalar(base.order_by(Meeting.held_on.desc()).limit(1))
@@ -203,7 +203,7 @@ def get_quarter_summary(
         select(Community.name, Category.name, Need.title, Need.priority, Need.raised_on)
         .join(Community, Community.id == Need.community_id)
         .join(Category, Category.id == Need.category_id)
-        .where(Need.deleted_at.is_(None), Need.status == NeedStatus.OPEN)
+        .where(*live(Need), Need.status == NeedStatus.OPEN)
         .order_by(Need.raised_on, Need.id)
     ).all()
     need_rows = sorted(need_rows, key=lambda r: priority_rank.get(r[3], 1))[:list_limit]

@@ -23,6 +23,7 @@ from services.lists import (
     require_writer,
     sort_columns,
 )
+from services.live import live
 
 COLUMNS = [
     "id",
@@ -60,7 +61,7 @@ def usage_subquery():  # type: ignore[no-untyped-def]
             func.count(Project.id).label("used_ever"),
         )
         .join(Project, Project.id == project_resource.c.project_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
         .group_by(project_resource.c.resource_id)
         .subquery()
     )
@@ -102,7 +103,7 @@ def list_resources(
         .join(Unit, Unit.id == Resource.unit_id)
         .join(Category, Category.id == Resource.category_id)
         .outerjoin(usage, usage.c.resource_id == Resource.id)
-        .where(Resource.deleted_at.is_(None))
+        .where(*live(Resource))
     )
     if unit_id is not None:
         stmt = stmt.where(Resource.unit_id == unit_id)
@@ -118,7 +119,7 @@ def list_resources(
             )
         )
     if idle_only:  # an inactive unit's resources are not on offer, so not idle
-        stmt = stmt.where(used_ever == 0, Unit.active.is_(True), Unit.deleted_at.is_(None))
+        stmt = stmt.where(used_ever == 0, Unit.active.is_(True), *live(Unit))
     sorts = {
         "unit": Unit.name,
         "title": Resource.title,

@@ -19,6 +19,7 @@ from domain.errors import NotFound, ValidationError
 from domain.rotation import Candidate, plan_year, propose_date, repeated_months
 from domain.working_days import uses_fallback
 from services import audit, scope, validate
+from services.live import live
 
 F = "rotation.fields."
 ENTITY = "rotation_slot"
@@ -99,11 +100,11 @@ def rotation_years(session: Session, *, community_id: int | None, today: date) -
 def candidates(session: Session, *, community_id: int | None) -> list[Candidate]:
     """Paired units (of the community, or of any community) with whether they are active and when
     their agreement ends (the latest one; none on record: no end)."""
-    unit_stmt = select(Unit.id, Unit.name, Unit.active).where(Unit.deleted_at.is_(None))
+    unit_stmt = select(Unit.id, Unit.name, Unit.active).where(*live(Unit))
     pair = select(Pairing.unit_id)
     ag = select(
         Agreement.unit_id, func.max(Agreement.valid_to), func.count(Agreement.id), func.count(Agreement.valid_to)
-    ).where(Agreement.deleted_at.is_(None))
+    ).where(*live(Agreement))
     if community_id is not None:
         pair = pair.where(Pairing.community_id == community_id)
         ag = ag.where(Agreement.community_id == community_id)

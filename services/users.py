@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import threading
@@ -18,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from config import load_settings
 from db.models import Community, LoginThrottle, Unit, User, utcnow
 from domain import lockout
 from domain.actor import Actor
@@ -89,7 +89,7 @@ THROTTLE_NAME_LEN = 80
 
 def bcrypt_rounds() -> int:
     """The cost of the hashes the app makes (``COBUILD_BCRYPT_ROUNDS``, default 12)."""
-    return int(os.environ.get("COBUILD_BCRYPT_ROUNDS", "12"))
+    return load_settings().bcrypt_rounds
 
 
 def dummy_hash() -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Community, Unit, User, Whistle, WhistleResponse, utcnow
+from domain import calendar
 from domain import whistle_clock as clock
 from domain.actor import Actor
 from domain.enums import AuditAction, WhistleKind, WhistleStage
@@ -19,6 +20,7 @@ from domain.errors import Conflict, NotFound, ValidationError
 from domain.scope import Place
 from services import audit, notices, scope, settings_store, validate
 from services.audit import snapshot
+from services.live import live
 
 LIMITS_KEY = "whistle.time_limits"
 STAGE_FIELD: dict[WhistleStage, str] = {
@@ -95,7 +97,7 @@ def _responses(session: Session) -> Select[Any]:
         .join(Whistle, Whistle.id == WhistleResponse.whistle_id)
         .join(Unit, Unit.id == WhistleResponse.unit_id)
         .join(Community, Community.id == Whistle.community_id)
-        .where(Whistle.deleted_at.is_(None))
+        .where(*live(Whistle))
     )
 
 
@@ -166,7 +168,7 @@ def get_whistle(session: Session, actor: Actor, *, whistle_id: int, now: datetim
         select(Whistle, Community.name, User.display_name)
         .join(Community, Community.id == Whistle.community_id)
         .outerjoin(User, User.id == Whistle.raised_by_user_id)
-        .where(Whistle.id == whistle_id, Whistle.deleted_at.is_(None))
+        .where(Whistle.id == whistle_id, *live(Whistle))
     ).first()
     if row is None:
         raise NotFound()
@@ -192,7 +194,7 @@ def get_whistle(session: Session, actor: Actor, *, whistle_id: int, now: datetim
 def _whistle_filters(
     *, community_id: int | None, kind: WhistleKind | None, open_only: bool, unit_id: int | None, year: int | None
 ) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Whistle.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [*live(Whistle)]
     if community_id is not None:
         conds.append(Whistle.community_id == community_id)
     if kind is not None:
@@ -202,8 +204,8 @@ def _whistle_filters(
     if unit_id is not None:
         conds.append(Whistle.id.in_(select(WhistleResponse.whistle_id).where(WhistleResponse.unit_id == unit_id)))
     if year is not None:
-        start = datetime(year, 1, 1) - timedelta(hours=8)  # Beijing time
-        conds.append(and_(Whistle.raised_at >= start, Whistle.raised_at < start.replace(year=year + 1)))
+        start, end = _year_bounds(year)
+        conds.append(and_(Whistle.raised_at >= start, Whistle.raised_at < end))
     return conds
 
 
@@ -371,9 +373,7 @@ def raise_whistle(
         raise ValidationError("whistle.fields.units", "error.required")
     if session.get(Community, community_id) is None:
         raise ValidationError("whistle.fields.community", "error.unknown_choice", value=str(community_id))
-    known = set(
-        session.scalars(select(Unit.id).where(Unit.id.in_(unique), Unit.deleted_at.is_(None), Unit.active.is_(True)))
-    )
+    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(unique), *live(Unit), Unit.active.is_(True))))
     for uid in unique:
         if uid not in known:
             raise ValidationError("whistle.fields.units", "error.unknown_choice", value=str(uid))
@@ -486,8 +486,8 @@ def rate_response(
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    start = datetime(year, 1, 1) - timedelta(hours=8)  # Beijing midnight in UTC
-    return start, start.replace(year=year + 1)
+    """A China calendar year, as UTC moments: [its first midnight, the next year's)."""
+    return calendar.local_midnight(date(year, 1, 1)), calendar.local_midnight(date(year + 1, 1, 1))
 
 
 def _hours_between(session: Session, a: Any, b: Any) -> Any:
@@ -517,7 +517,7 @@ def on_time_by_unit(
 def scorecard(session: Session, *, year: int | None = None, now: datetime | None = None) -> pd.DataFrame:
     """Per summoned unit: responses, closed, average hours to sign and to report, average rating
     (aggregated in SQL), and the on-time share (each response against its clock)."""
-    conds: list[ColumnElement[bool]] = [Whistle.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [*live(Whistle)]
     if year is not None:
         start, end = _year_bounds(year)
         conds += [Whistle.raised_at >= start, Whistle.raised_at < end]
@@ -554,16 +554,15 @@ def _num(v: Any) -> float | None:
 def _month_expr(session: Session, col: Any) -> Any:
     """``YYYY-MM`` of a UTC timestamp in Beijing time, computed by the database."""
     if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", col, "+8 hours")
-    return func.to_char(func.timezone("Asia/Shanghai", col), "YYYY-MM")
+        return func.strftime("%Y-%m", col, f"+{calendar.UTC_OFFSET.total_seconds() / 3600:g} hours")
+    return func.to_char(func.timezone(calendar.ZONE.key, col), "YYYY-MM")
 
 
 def monthly(session: Session, *, start: date, end: date) -> pd.DataFrame:
     """Per month (Beijing time): matters raised, 吹哨率 (per community), matters closed and their
     average days from raising to closing. All aggregated in SQL; ≤ one row per month."""
-    lo = datetime.combine(start, datetime.min.time()) - timedelta(hours=8)
-    hi = datetime.combine(end + timedelta(days=1), datetime.min.time()) - timedelta(hours=8)
-    base = [Whistle.deleted_at.is_(None)]
+    lo, hi = calendar.local_midnight(start), calendar.local_midnight(end + timedelta(days=1))
+    base = [*live(Whistle)]
     m_raised = _month_expr(session, Whistle.raised_at)
     raised: dict[str, int] = dict(
         session.execute(
@@ -586,7 +585,7 @@ def monthly(session: Session, *, start: date, end: date) -> pd.DataFrame:
         .tuples()
         .all()
     }
-    n_comm = session.scalar(select(func.count(Community.id)).where(Community.deleted_at.is_(None))) or 0
+    n_comm = session.scalar(select(func.count(Community.id)).where(*live(Community))) or 0
     months = []
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
@@ -617,13 +616,13 @@ def by_community(session: Session, *, year: int) -> pd.DataFrame:
             Whistle,
             and_(
                 Whistle.community_id == Community.id,
-                Whistle.deleted_at.is_(None),
+                *live(Whistle),
                 Whistle.raised_at >= start,
                 Whistle.raised_at < end,
             ),
             isouter=True,
         )
-        .where(Community.deleted_at.is_(None))
+        .where(*live(Community))
         .group_by(Community.id, Community.name)
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["community", "raised"])

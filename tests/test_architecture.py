@@ -345,3 +345,109 @@ def test_the_role_check_sees_a_literal_role_comparison(tmp_path: Path) -> None:
         "label = t(f'enum.Role.{actor.role.value}')\n"
     )
     assert role_comparisons(planted) == ["planted.py:1", "planted.py:3", "planted.py:4", "planted.py:5"]
+
+
+# ---- one live-rows rule; Settings reads every variable ---------------------------------------------------
+# The soft-delete filter is asked of services.live (``*live(Model)``), never written by hand: a hand-written
+# one is how a deleted meeting's items came to count in one figure and not in the next.
+HAND_WRITTEN_LIVE = re.compile(
+    r"deleted_at\s*(?:\.\s*is_\s*\(\s*None\s*\)|==\s*None\b|\.\s*is_\s*\(\s*null\(\s*\)\s*\))"
+)
+
+
+def hand_written_live_filters(paths: list[Path]) -> list[str]:
+    """``file:line`` of each soft-delete filter written out instead of asked of ``services.live``."""
+    return [
+        f"{path.name}:{n}"
+        for path in paths
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if HAND_WRITTEN_LIVE.search(line)
+    ]
+
+
+def test_the_live_rows_filter_is_written_once() -> None:
+    files = [p for p in _source_files() if p != ROOT / "services" / "live.py" and "migrations" not in p.parts]
+    assert hand_written_live_filters(files) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "stmt = select(Need).where(Need.deleted_at.is_(None))\n",
+        "conds = [Unit.deleted_at == None]  # noqa: E711\n",
+        "q = q.filter(Project.deleted_at.is_( None ))\n",
+    ],
+)
+def test_the_live_rows_check_sees_a_hand_written_filter(tmp_path: Path, source: str) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(source)
+    assert hand_written_live_filters([planted]) == ["planted.py:1"]
+
+
+def cobuild_reads(path: Path) -> list[str]:
+    """``file:line VARIABLE`` for each ``COBUILD_*`` variable ``path`` reads from the environment
+    (``os.environ[…]``, ``os.environ.get(…)``, ``os.getenv(…)``, ``… in os.environ``); setting one for a
+    child process (``os.environ.setdefault``, an assignment) is no read."""
+
+    def environ(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+            isinstance(node, ast.Name) and node.id == "environ"
+        )
+
+    def cobuild(node: ast.AST | None) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("COBUILD_"):
+            return node.value
+        return None
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        name = None
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and environ(node.value):
+            name = cobuild(node.slice)
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute | ast.Name):
+            func = node.func
+            if (isinstance(func, ast.Attribute) and func.attr == "get" and environ(func.value)) or (
+                func.attr if isinstance(func, ast.Attribute) else func.id
+            ) == "getenv":
+                name = cobuild(node.args[0])
+        elif isinstance(node, ast.Compare) and any(environ(c) for c in node.comparators):
+            name = cobuild(node.left)
+        if name:
+            out.append(f"{path.name}:{node.lineno} {name}")
+    return out
+
+
+def test_only_config_reads_cobuild_variables() -> None:
+    """Every COBUILD_ variable is read by config.Settings (tests may set and read them)."""
+    files = [p for p in _source_files() if p != ROOT / "config.py"]
+    assert [hit for p in files for hit in cobuild_reads(p)] == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import os\nday = os.environ.get("COBUILD_TODAY")\n',
+        'import os\nrounds = int(os.environ["COBUILD_BCRYPT_ROUNDS"])\n',
+        'import os\nlang = os.getenv("COBUILD_LANG", "zh_CN")\n',
+        'from os import environ\npinned = "COBUILD_TODAY" in environ\n',
+    ],
+)
+def test_the_settings_check_sees_a_planted_read(tmp_path: Path, source: str) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(source)
+    assert len(cobuild_reads(planted)) == 1
+
+
+def test_setting_a_variable_for_a_child_process_is_no_read(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text('import os\nos.environ.setdefault("COBUILD_COOKIE_KEY", "k")\nos.environ["COBUILD_ENV"] = "x"\n')
+    assert cobuild_reads(planted) == []
+
+
+def test_the_calendar_is_pure() -> None:
+    """domain.calendar reads no settings: the pinned day is passed in (``Settings.today``)."""
+    assert {n.split(".")[0] for n in _imports(ROOT / "domain" / "calendar.py")} <= {
+        "__future__",
+        "datetime",
+        "zoneinfo",
+    }

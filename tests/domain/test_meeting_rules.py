@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from domain.actor import Actor
+from domain.calendar import quarter_bounds
 from domain.enums import ActionStatus, Role
 from domain.errors import ValidationError
 from domain.meetings import (
@@ -14,7 +15,6 @@ from domain.meetings import (
     QuarterState,
     check_disposition,
     missing_quarters,
-    quarter_bounds,
     quarterly_coverage,
 )
 
