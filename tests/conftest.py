@@ -87,11 +87,24 @@ def session(demo_engine: Engine) -> Iterator[Session]:
         conn.close()
 
 
-@pytest.fixture
-def empty_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """A migrated, empty SQLite database of its own."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file: migrated once per run, copied by each test that needs one."""
+    path = tmp_path_factory.mktemp("empty-template") / "empty.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path, empty_template: Path) -> Iterator[Engine]:
+    """A migrated, empty SQLite database of its own (a copy of the migrated template)."""
+    target = tmp_path / "empty.db"
+    shutil.copy(empty_template, target)
+    engine = make_engine(f"sqlite:///{target}")
     yield engine
     engine.dispose()
 
