@@ -7,8 +7,6 @@ from pathlib import Path
 
 from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, local_today, msg, session
 from domain.errors import AppError
-from exports import ledger as ledger_export
-from services import activity_reports
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
+    from exports import ledger as ledger_export
+    from services import activity_reports
+
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".docx", ".xlsx"):

@@ -10,7 +10,6 @@ from pathlib import Path
 from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, local_today, msg, session
 from domain.actor import SYSTEM
 from domain.errors import AppError
-from exports.png import NoCJKFont
 from locales import translate
 
 
@@ -33,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_report_quarterly(args: argparse.Namespace) -> int:
     from exports.charts import quarter_images
+    from exports.png import NoCJKFont
     from exports.report_docx import build_report
     from services import quarterly, report_numbers
 
