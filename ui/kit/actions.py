@@ -7,8 +7,9 @@
   names the field, and returns ``FAILED``: nothing was written (the scope rolled back) and the form
   keeps what was typed;
 - on success keeps ``success`` (a text, or a function of the result giving the text) in one session
-  key, ``FLASH_KEY`` (with any warning the caller adds by ``flash(..., warning=True)``), and reruns; app.py shows that message above the next run's page with
-  ``show_flash()`` — so the message survives the rerun, and every screen says "done" the same way.
+  key, ``FLASH_KEY`` (with any warning the caller adds by ``flash(..., warning=True)``), and reruns;
+  app.py shows that message above the next run's page with ``show_flash()`` — so the message
+  survives the rerun, and every screen says "done" the same way (``st.success``; no toasts).
   ``rerun=False`` returns the result instead, for a caller that must first clear its form (it then
   calls ``st.rerun()`` itself) or that shows the result in place.
 
