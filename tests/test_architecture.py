@@ -134,6 +134,56 @@ def test_pages_build_no_sql() -> None:
     assert offenders == []
 
 
+# ---- one way to write: ui.kit.actions -------------------------------------------------------------
+# A screen's write is run_write(action, success) (or write_scope() for bookkeeping); only the kit's
+# actions module opens a write unit of work, and ui.kit.state, which defines session_scope.
+WRITE_SCOPE_OWNERS = {"ui/kit/actions.py", "ui/kit/state.py"}
+
+
+def write_scopes(paths: list[Path]) -> list[str]:
+    """``file:line`` of each call of a ``session_scope`` (of any name ending so) asking to write — with
+    ``write=`` anything but a literal False."""
+    out = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if not name.endswith("session_scope"):
+                continue
+            for kw in node.keywords:
+                if kw.arg in ("write", None) and not (isinstance(kw.value, ast.Constant) and kw.value.value is False):
+                    out.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{node.lineno}")
+    return out
+
+
+def test_only_the_actions_kit_opens_a_write_scope() -> None:
+    files = [ROOT / "app.py", *_py_files("app_pages"), *_py_files("ui")]
+    files = [p for p in files if str(p.relative_to(ROOT)) not in WRITE_SCOPE_OWNERS]
+    assert write_scopes(files) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "with session_scope(write=True) as s:\n    pass\n",
+        "def f(run):\n    with state.session_scope(write=run) as s:\n        pass\n",  # by a variable
+        "login(lambda: session_scope(write=True))\n",  # a factory handed to a service
+    ],
+)
+def test_the_write_scope_check_sees_a_planted_one(tmp_path: Path, source: str) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(source)
+    assert write_scopes([planted]) == ["planted.py:" + str(source.count("\n", 0, source.index("session_scope")) + 1)]
+
+
+def test_a_read_scope_is_not_a_write_scope(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text("with session_scope() as s:\n    pass\nwith session_scope(write=False) as s:\n    pass\n")
+    assert write_scopes([planted]) == []
+
+
 def test_every_page_begins_with_its_guard() -> None:
     """Every page but the public ones (contracts.md's public pages, run before the gate) has one."""
     from ui.kit.navigation import PUBLIC_PAGES
@@ -148,7 +198,17 @@ def test_every_page_begins_with_its_guard() -> None:
 
 
 # what a public page may reach: these ui modules, and of services only services/wall.py
-PUBLIC_UI = {"ui", "ui.kit", "ui.wall", "ui.wall.view", "ui.kit.public", "ui.kit.i18n", "ui.kit.safe", "ui.kit.state"}
+PUBLIC_UI = {
+    "ui",
+    "ui.kit",
+    "ui.wall",
+    "ui.wall.view",
+    "ui.kit.public",
+    "ui.kit.i18n",
+    "ui.kit.safe",
+    "ui.kit.state",
+    "ui.kit.actions",
+}
 
 
 def _reached_modules(start: list[Path]) -> set[str]:

@@ -18,6 +18,7 @@ from exports.png import chart_png, cjk_font_available
 from services import activities, activity_reports, members
 from ui.activities.view import names_by_id, reference_lists
 from ui.kit import tables
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
@@ -373,7 +374,7 @@ def members_tab(actor: Actor, today: date) -> None:
         )
         phone = st.text_input(t("activities.members.phone"), max_chars=30, key="activities_member_add_phone")
         if st.form_submit_button(t("activities.members.add_submit"), type="primary"):
-            _write(
+            run_write(
                 lambda s: members.create_member(
                     s,
                     actor,
@@ -425,7 +426,7 @@ def members_tab(actor: Actor, today: date) -> None:
                 confirm = st.checkbox(t("activities.members.delete_confirm"), key=f"activities_member_confirm_{mid}")
                 delete = st.form_submit_button(t("activities.members.delete"))
             if save:
-                _write(
+                run_write(
                     lambda s: members.update_member(
                         s,
                         actor,
@@ -439,7 +440,7 @@ def members_tab(actor: Actor, today: date) -> None:
                     t("activities.members.saved"),
                 )
             if delete and confirm:
-                _write(lambda s: members.delete_member(s, actor, mid), t("activities.members.deleted"))
+                run_write(lambda s: members.delete_member(s, actor, mid), t("activities.members.deleted"))
     with st.expander(t("activities.members.import")):
         import_panel(actor)
 
@@ -460,12 +461,23 @@ def import_panel(actor: Actor) -> None:
     )
     if upload is None or not (check or run):
         return
-    try:
-        with session_scope(write=run) as s:
-            result = members.import_members(s, actor, upload.getvalue(), dry_run=not run)
-    except AppError as err:
-        st.error(error_message(err))
-        return
+    if run:  # written only when every row is valid; then the message, after the rerun
+        result = run_write(
+            lambda s: members.import_members(s, actor, upload.getvalue(), dry_run=False),
+            lambda r: "" if r.problems else t("activities.members.import_ok", created=r.created, updated=r.updated),
+            rerun=False,
+        )
+        if result is FAILED:
+            return
+        if not result.problems:
+            st.rerun()
+    else:
+        try:
+            with session_scope() as s:
+                result = members.import_members(s, actor, upload.getvalue(), dry_run=True)
+        except AppError as err:
+            st.error(error_message(err))
+            return
     if result.problems:
         st.error(t("activities.members.import_failed", n=len(result.problems)))
         st.dataframe(
@@ -480,8 +492,6 @@ def import_panel(actor: Actor) -> None:
             hide_index=True,
             width="stretch",
         )
-    elif run:
-        st.success(t("activities.members.import_ok", created=result.created, updated=result.updated))
     else:
         st.info(t("activities.members.check_ok", created=result.created, updated=result.updated))
 
@@ -528,14 +538,3 @@ def ledger_tab(actor: Actor, today: date) -> None:
 def _ledger(unit_id: int, year: int, today: date) -> activity_reports.Ledger:
     with session_scope() as s:
         return activity_reports.build_ledger(s, unit_id=unit_id, year=year, as_of=today)
-
-
-def _write(action, success: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with session_scope(write=True) as s:
-            action(s)
-    except AppError as err:
-        st.error(error_message(err))
-    else:
-        st.toast(success)
-        st.rerun()

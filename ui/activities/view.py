@@ -15,6 +15,7 @@ from exports.format import fmt_date, fmt_number
 from services import activities
 from services.reference import Option, list_communities, list_units
 from ui.kit import tables
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
@@ -202,30 +203,29 @@ def log_form(actor: Actor, today: date) -> None:
             t("activities.log.submit"), type="primary", width="stretch", key="activities_log_submit"
         )
     if submitted:
-        try:
-            with session_scope(write=True) as s:
-                activities.log_activity(
-                    s,
-                    actor,
-                    unit_id=unit_id,
-                    community_id=community_id,
-                    held_on=held_on,
-                    kind=kind,
-                    title=title,
-                    description=description,
-                    participants=participants,
-                    volunteer_hours=hours,
-                    beneficiaries=beneficiaries,
-                    project_id=project_id or None,
-                    member_id=member_id or None,
-                    photos=_files(photos),
-                    today=today,
-                    need_id=need_id or None,
-                    off_pairing_reason=reason or None,
-                )
-        except AppError as err:
-            st.error(error_message(err))  # the form keeps what was typed
-        else:
+        saved = run_write(
+            lambda s: activities.log_activity(
+                s,
+                actor,
+                unit_id=unit_id,
+                community_id=community_id,
+                held_on=held_on,
+                kind=kind,
+                title=title,
+                description=description,
+                participants=participants,
+                volunteer_hours=hours,
+                beneficiaries=beneficiaries,
+                project_id=project_id or None,
+                member_id=member_id or None,
+                photos=_files(photos),
+                today=today,
+                need_id=need_id or None,
+                off_pairing_reason=reason or None,
+            ),
+            rerun=False,
+        )
+        if saved is not FAILED:  # on an error the form keeps what was typed
             for key in LOG_KEYS:
                 st.session_state.pop(key, None)
             st.session_state[SAVED_KEY] = LoggedSummary(
@@ -517,7 +517,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
         confirm = st.checkbox(t("activities.browse.delete_confirm"), key=f"{key}_confirm")
         delete = st.form_submit_button(t("activities.browse.delete"))
     if save:
-        _write(
+        run_write(
             lambda s: activities.update_activity(
                 s,
                 actor,
@@ -541,15 +541,4 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             t("activities.browse.saved"),
         )
     if delete and confirm:
-        _write(lambda s: activities.delete_activity(s, actor, d.id), t("activities.browse.deleted"))
-
-
-def _write(action, success: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with session_scope(write=True) as s:
-            action(s)
-    except AppError as err:
-        st.error(error_message(err))
-    else:
-        st.toast(success)
-        st.rerun()
+        run_write(lambda s: activities.delete_activity(s, actor, d.id), t("activities.browse.deleted"))

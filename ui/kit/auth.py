@@ -26,6 +26,7 @@ from domain.enums import Role
 from exports.format import fmt_datetime
 from services import settings_store, users
 from ui.kit import sso
+from ui.kit.actions import write_scope
 from ui.kit.i18n import current_language, t
 from ui.kit.safe import md_escape
 from ui.kit.state import get_settings, session_scope
@@ -167,7 +168,7 @@ def _login_form(demo: bool) -> Actor | None:
         if not password:
             st.error(t("error.required", field=t("auth.password")))
             return None
-        result = users.password_login(lambda: session_scope(write=True), username=username, password=password)
+        result = users.password_login(write_scope, username=username, password=password)
         if not result.ok or result.actor is None:
             if result.reason == "auth.locked" and result.locked_until:
                 st.error(t("auth.locked", until=fmt_datetime(result.locked_until, current_language())))
@@ -220,7 +221,7 @@ def _logout_button(cookies: CookieController, where: Any) -> None:
         )
     )
     if where.button(t("auth.logout"), key="auth_logout"):
-        with session_scope(write=True) as session:
+        with write_scope() as session:
             users.revoke_sessions(session, username=actor.username)
         _drop_session(cookies)
         st.rerun()

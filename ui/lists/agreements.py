@@ -10,10 +10,12 @@ from streamlit.delta_generator import DeltaGenerator
 from domain.actor import Actor
 from services import agreements
 from ui.kit import tables
+from ui.kit.actions import run_write
 from ui.kit.i18n import t
 from ui.kit.state import session_scope
+from ui.kit.widgets import PAGE_SIZE, fetch_page, names, pick
 from ui.lists import delete as lists_delete
-from ui.lists.view import PAGE_SIZE, fetch_page, names, pick, reference, write
+from ui.lists.view import reference
 
 FLAGS = [None, "expiring", "lapsed"]
 
@@ -79,7 +81,7 @@ def agreements_tab(actor: Actor, today: date) -> None:
     with st.expander(t("lists.agreements.add"), icon=":material/add:"):
         new = _form("lists_agr_new", agreements.AgreementInput(next(iter(allowed), None), None), allowed, names(units))
         if new is not None:
-            write(lambda s: agreements.create_agreement(s, actor, data=new), t("lists.saved"))
+            run_write(lambda s: agreements.create_agreement(s, actor, data=new), t("lists.saved"))
     lists_delete.recent_panel(actor, "agreement")
     if keepable.empty:
         return
@@ -90,7 +92,9 @@ def agreements_tab(actor: Actor, today: date) -> None:
             current = agreements.get_agreement(s, agreement_id=int(aid))
         data = _form(f"lists_agr_edit_{aid}", current, allowed, names(units))
         if data is not None:
-            write(lambda s: agreements.update_agreement(s, actor, agreement_id=int(aid), data=data), t("lists.saved"))
+            run_write(
+                lambda s: agreements.update_agreement(s, actor, agreement_id=int(aid), data=data), t("lists.saved")
+            )
         upload = st.file_uploader(
             t("lists.fields.scan"),
             type=["pdf", "jpg", "jpeg", "png"],
@@ -98,7 +102,7 @@ def agreements_tab(actor: Actor, today: date) -> None:
             help=t("lists.agreements.scan_help"),
         )
         if upload is not None and st.button(t("lists.agreements.attach"), key=f"lists_agr_attach_{aid}"):
-            write(
+            run_write(
                 lambda s: agreements.attach_scan(
                     s, actor, agreement_id=int(aid), filename=upload.name, data=upload.getvalue()
                 ),

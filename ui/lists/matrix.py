@@ -12,10 +12,12 @@ from domain.errors import AppError
 from exports import charts
 from services import matrix, resources
 from ui.kit import tables
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import error_message, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, cached_read, session_scope
-from ui.lists.view import names, pick, reference, write
+from ui.kit.widgets import names, pick
+from ui.lists.view import reference
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
@@ -210,7 +212,7 @@ def review_form(actor: Actor, need_id: int, resource_id: int) -> None:
         st.rerun()
     if confirm:
         st.session_state.pop(REVIEW, None)  # done once written (write reruns); kept open on an error
-        ok = write(
+        done = run_write(
             lambda s: matrix.accept_match(
                 s,
                 actor,
@@ -223,5 +225,5 @@ def review_form(actor: Actor, need_id: int, resource_id: int) -> None:
             ),
             t("lists.match.accepted"),
         )
-        if not ok:
+        if done is FAILED:
             st.session_state[REVIEW] = (need_id, resource_id)

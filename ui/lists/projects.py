@@ -15,22 +15,14 @@ from domain.project_path import allowed_moves, progress_bound
 from exports.format import fmt_date
 from services import needs, projects, resources
 from ui.kit import tables
+from ui.kit.actions import run_write
 from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import cached_read
 from ui.kit.tabs import lazy_expander
+from ui.kit.widgets import PAGE_SIZE, fetch_page, names, own_community_first, pick, pick_enum, sorter
 from ui.lists import delete as lists_delete
-from ui.lists.view import (
-    PAGE_SIZE,
-    fetch_page,
-    names,
-    own_community_first,
-    pick,
-    pick_enum,
-    reference,
-    sorter,
-    write,
-)
+from ui.lists.view import reference
 
 HEADERS = {
     "title": "lists.fields.project_title",
@@ -106,7 +98,7 @@ def projects_tab(actor: Actor, today: date) -> None:
                 )
                 data = project_form(actor, "lists_prj_new", None, allowed, names(units))
                 if data is not None:
-                    write(
+                    run_write(
                         lambda s: projects.create_project(s, actor, data=data, note=t("lists.projects.created_note")),
                         t("lists.saved"),
                     )
@@ -171,12 +163,12 @@ def open_pool(actor: Actor, today: date) -> None:
         if st.form_submit_button(t("lists.pool.claim"), type="primary") and choice:
             kind, rid, _ = choice
             if kind == "p":
-                write(
+                run_write(
                     lambda s: projects.claim_project(s, actor, project_id=rid, today=today, join=how == "join"),
                     t("lists.pool.claimed"),
                 )
             else:
-                write(lambda s: needs.claim_need(s, actor, need_id=rid, today=today), t("lists.pool.claimed"))
+                run_write(lambda s: needs.claim_need(s, actor, need_id=rid, today=today), t("lists.pool.claimed"))
 
 
 def bound_text(stage: ProjectStage) -> str:
@@ -232,7 +224,7 @@ def progress_grid(actor: Actor) -> None:
             if not changes:
                 st.info(t("lists.projects.grid_nothing"))
             else:
-                write(
+                run_write(
                     lambda s: projects.save_progress(s, actor, changes=changes),
                     t("lists.projects.grid_saved", n=len(changes)),
                 )
@@ -316,7 +308,7 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
             )
             note = st.text_input(t("lists.fields.note"), key=f"lists_prj_move_note_{d.id}")
             if st.form_submit_button(t("lists.projects.move_button"), type="primary"):
-                write(
+                run_write(
                     lambda s: projects.move_project(
                         s, actor, project_id=d.id, to_stage=target, note=note, satisfaction=satisfaction
                     ),
@@ -328,7 +320,7 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
             due_on = c[0].date_input(t("lists.fields.milestone_date"), value=None, key=f"lists_prj_ms_date_{d.id}")
             title = c[1].text_input(t("lists.fields.milestone_title"), key=f"lists_prj_ms_title_{d.id}")
             if st.form_submit_button(t("lists.save")):
-                write(
+                run_write(
                     lambda s: projects.add_milestone(s, actor, project_id=d.id, due_on=due_on, title=title),
                     t("lists.saved"),
                 )
@@ -342,7 +334,7 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
                 key=f"lists_prj_ms_done_pick_{d.id}",
             )
             if st.button(t("lists.projects.mark_done_button"), key=f"lists_prj_ms_done_{d.id}"):
-                write(
+                run_write(
                     lambda s: projects.set_milestone_done(s, actor, milestone_id=int(mid), done=True), t("lists.saved")
                 )
     communities, units, _ = reference()
@@ -353,7 +345,7 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
         allowed = names(communities) if actor.is_admin else {d.community_id: d.community}
         data = project_form(actor, f"lists_prj_edit_{d.id}", d, allowed, names(units), lock_lead=not actor.is_admin)
         if data is not None:
-            write(lambda s: projects.update_project(s, actor, project_id=d.id, data=data), t("lists.saved"))
+            run_write(lambda s: projects.update_project(s, actor, project_id=d.id, data=data), t("lists.saved"))
         if actor.is_admin:
             lists_delete.delete_button(
                 actor, "project", d.id, d.title, lambda s: projects.delete_project(s, actor, project_id=d.id)

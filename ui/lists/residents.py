@@ -12,10 +12,11 @@ from domain.enums import PublicityKind, SubmissionKind, SubmissionStatus
 from exports.format import fmt_datetime
 from services import residents
 from services.reference import list_communities
+from ui.kit.actions import run_write
 from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import session_scope
-from ui.lists.view import reference, write
+from ui.lists.view import reference
 
 
 def residents_tab(actor: Actor, today: date) -> None:
@@ -86,7 +87,7 @@ def _queue(actor: Actor, pending: list[residents.Submission], choices: list[resi
             st.markdown("  \n".join(details))
     if sub.kind == SubmissionKind.OBJECTION:
         if st.button(t("residents.acknowledge"), key=f"lists_res_ack_{sub.id}", type="primary"):
-            write(
+            run_write(
                 lambda s: residents.accept_submission(s, actor, submission_id=sub.id, title="", category_id=None),
                 t("residents.acknowledged"),
             )
@@ -110,7 +111,7 @@ def _accept_form(actor: Actor, sub: residents.Submission, today: date) -> None:
         description = st.text_area(t("lists.fields.description"), value=sub.text, key=f"lists_res_desc_{sub.id}")
         public = st.checkbox(t("residents.fields.public"), value=True, key=f"lists_res_public_{sub.id}")
         if st.form_submit_button(t("residents.accept"), type="primary"):
-            write(
+            run_write(
                 lambda s: residents.accept_submission(
                     s,
                     actor,
@@ -138,7 +139,7 @@ def _merge_form(actor: Actor, sub: residents.Submission, choices: list[residents
             key=f"lists_res_into_{sub.id}",
         )
         if st.form_submit_button(t("residents.merge")):
-            write(
+            run_write(
                 lambda s: residents.merge_submission(s, actor, submission_id=sub.id, need_id=int(need_id)),
                 t("residents.merged"),
             )
@@ -149,7 +150,7 @@ def _decline_form(actor: Actor, sub: residents.Submission) -> None:
         st.markdown(f"**{t('residents.decline_heading')}**")
         reason = st.text_input(t("residents.fields.reason"), key=f"lists_res_reason_{sub.id}")
         if st.form_submit_button(t("residents.decline")):
-            write(
+            run_write(
                 lambda s: residents.decline_submission(s, actor, submission_id=sub.id, reason=reason),
                 t("residents.declined"),
             )
@@ -178,7 +179,7 @@ def _public_needs(actor: Actor, choices: list[residents.NeedChoice]) -> None:
                 for need_id, public in changes.items():
                     residents.set_need_public(s, actor, need_id=need_id, public=public)
 
-            write(save, t("residents.public_saved"))
+            run_write(save, t("residents.public_saved"))
 
 
 def _post_publicity(actor: Actor, community_id: int, projects: list[residents.ProjectChoice], today: date) -> None:
@@ -201,7 +202,7 @@ def _post_publicity(actor: Actor, community_id: int, projects: list[residents.Pr
         ends = c[1].date_input(t("residents.fields.ends_on"), value=today + timedelta(days=7), key="lists_res_pub_end")
         note = st.text_area(t("residents.fields.note"), key="lists_res_pub_note")
         if st.form_submit_button(t("residents.post"), type="primary"):
-            write(
+            run_write(
                 lambda s: residents.post_publicity(
                     s,
                     actor,

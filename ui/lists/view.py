@@ -1,29 +1,26 @@
-"""The /lists page's shared widgets and its needs and resources tabs (widgets only; services work)."""
+"""The /lists page's needs and resources tabs, and the lists' reference options (widgets only; services
+work). The generic widgets they use — pick, sorter, the pager's page — are in ui.kit.widgets."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 import streamlit as st
-from sqlalchemy.orm import Session
 from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
 from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus
-from domain.errors import AppError
 from exports.format import today_local
 from services import needs, resources
 from services.reference import Option, list_categories, list_communities, list_units
 from ui.kit import tables
-from ui.kit.i18n import error_message, label, t
+from ui.kit.actions import run_write
+from ui.kit.i18n import label, t
 from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.widgets import PAGE_SIZE, fetch_page, names, own_community_first, pick, pick_enum, sorter
 from ui.lists import delete as lists_delete
 
-E = TypeVar("E", bound=StrEnum)
-PAGE_SIZE = 15
 NEED_HEADERS = {
     "community": "lists.fields.community",
     "category": "lists.fields.category",
@@ -53,64 +50,6 @@ def reference() -> tuple[list[Option], list[Option], list[Option]]:
     """Communities, units (pinyin order) and categories."""
     with session_scope() as s:
         return list_communities(s), list_units(s), list_categories(s)
-
-
-def names(options: list[Option]) -> dict[int, str]:
-    return {o.id: o.name for o in options}
-
-
-def pick(title_key: str, options: dict[int, str], *, key: str, allow_all: bool = True) -> int | None:
-    """A select box over ``options`` (id → name) with 全部 first; returns the id or None."""
-    ids: list[int | None] = ([None] if allow_all else []) + list(options)
-    return st.selectbox(t(title_key), ids, format_func=lambda i: t("common.all") if i is None else options[i], key=key)
-
-
-def pick_enum(title_key: str, enum: type[E], *, key: str, allow_all: bool = True, default: E | None = None) -> E | None:
-    values: list[E | None] = [None] if allow_all else []
-    values += list(enum)
-    index = values.index(default) if default in values else 0
-    return st.selectbox(
-        t(title_key), values, index=index, format_func=lambda v: t("common.all") if v is None else label(v), key=key
-    )
-
-
-def write(action: Callable[[Session], Any], success: str) -> bool:
-    """Run one write in its own unit of work; show the error or the success and rerun."""
-    try:
-        with session_scope(write=True) as s:
-            action(s)
-    except AppError as err:
-        st.error(error_message(err))
-        return False
-    st.toast(success)
-    st.rerun()
-    return True
-
-
-def sorter(options: dict[str, str], *, key: str, descending: bool = False) -> tuple[str, bool]:
-    """A sort choice (column → header key, the first by default) and a descending switch."""
-    cols = st.columns([3, 1])
-    sort = cols[0].selectbox(t("lists.sort_by"), list(options), format_func=lambda k: t(options[k]), key=key)
-    desc = cols[1].toggle(t("lists.descending"), value=descending, key=f"{key}_desc")
-    return sort, desc
-
-
-def own_community_first(actor: Actor, key: str) -> None:
-    """A community worker's lists open on their own community (they may still choose 全部)."""
-    if actor.home_community_id is not None and key not in st.session_state:
-        st.session_state[key] = actor.home_community_id
-
-
-def fetch_page(page_key: str, query: Callable[[Session, int, int], Any]) -> Any:
-    """One page of rows for the pager's current page (the pager is drawn under the table); back to
-    page 1 when the filters left fewer rows than the page asked for."""
-    offset = (int(st.session_state.get(page_key, 1)) - 1) * PAGE_SIZE
-    with session_scope() as s:
-        page = query(s, offset, PAGE_SIZE)
-        if offset and offset >= page.total:
-            st.session_state[page_key] = 1
-            page = query(s, 0, PAGE_SIZE)
-    return page
 
 
 # ---- 需求清单 ----------------------------------------------------------------------------------
@@ -194,7 +133,7 @@ def _claim_need(actor: Actor, rows: Any) -> None:
             t("lists.fields.need_title"), list(titles), format_func=titles.__getitem__, key="lists_need_claim_pick"
         )
         if st.form_submit_button(t("lists.needs.claim"), type="primary"):
-            write(
+            run_write(
                 lambda s: needs.claim_need(s, actor, need_id=int(need_id), today=today_local()),
                 t("lists.needs.claimed"),
             )
@@ -216,7 +155,7 @@ def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: 
         )
         new = _need_form("lists_need_new", fresh, allowed, names(categories))
         if new is not None:
-            write(lambda s: needs.create_need(s, actor, data=new), t("lists.saved"))
+            run_write(lambda s: needs.create_need(s, actor, data=new), t("lists.saved"))
     mine = rows[rows["community_id"].isin(list(allowed))] if not rows.empty else rows
     if mine.empty:
         return
@@ -229,7 +168,7 @@ def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: 
             current = needs.get_need(s, need_id=int(need_id))
         data = _need_form(f"lists_need_edit_{need_id}", current, allowed, names(categories), with_status=True)
         if data is not None:
-            write(lambda s: needs.update_need(s, actor, need_id=int(need_id), data=data), t("lists.saved"))
+            run_write(lambda s: needs.update_need(s, actor, need_id=int(need_id), data=data), t("lists.saved"))
         lists_delete.delete_button(
             actor,
             "need",
@@ -369,7 +308,7 @@ def _resource_forms(actor: Actor, rows: Any, units: list[Option], categories: li
             "lists_res_new", resources.ResourceInput(next(iter(allowed), None), None, ""), allowed, names(categories)
         )
         if new is not None:
-            write(lambda s: resources.create_resource(s, actor, data=new), t("lists.saved"))
+            run_write(lambda s: resources.create_resource(s, actor, data=new), t("lists.saved"))
     mine = rows[rows["unit_id"].isin(list(allowed))] if not rows.empty else rows
     if mine.empty:
         return
@@ -380,7 +319,7 @@ def _resource_forms(actor: Actor, rows: Any, units: list[Option], categories: li
             current = resources.get_resource(s, resource_id=int(rid))
         data = _resource_form(f"lists_res_edit_{rid}", current, allowed, names(categories))
         if data is not None:
-            write(lambda s: resources.update_resource(s, actor, resource_id=int(rid), data=data), t("lists.saved"))
+            run_write(lambda s: resources.update_resource(s, actor, resource_id=int(rid), data=data), t("lists.saved"))
         lists_delete.delete_button(
             actor,
             "resource",

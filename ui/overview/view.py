@@ -1,14 +1,19 @@
-"""The overview's figures, cached for a minute per day and unit (writes clear them)."""
+"""The overview's figures, cached for a minute per day and unit (writes clear them), and the frames its
+charts are drawn from."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from domain.actor import Actor
+from domain.enums import ProjectStage
+from exports import charts
 from services import overview
+from ui.kit.i18n import label, t
 from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
 
 
@@ -24,3 +29,24 @@ def load(
             overview.agreements_due(session, today=today),
             overview.recent_activities(session),
         )
+
+
+def stage_counts(ov: overview.Overview) -> pd.DataFrame:
+    """Projects by stage, every stage in the pipeline's order (a stage with none shows 0)."""
+    return pd.DataFrame(
+        {"stage": [label(s) for s in ProjectStage], "count": [ov.projects_by_stage[s] for s in ProjectStage]}
+    )
+
+
+def projects_by_stage_chart(ov: overview.Overview) -> alt.Chart:
+    stages = stage_counts(ov)
+    return charts.bar(
+        stages,
+        x="stage",
+        y="count",
+        title=t("overview.projects_by_stage"),
+        x_title=t("fields.stage"),
+        y_title=t("fields.count"),
+        sort=list(stages["stage"]),
+        tr=t,
+    )

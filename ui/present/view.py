@@ -17,6 +17,7 @@ from exports.png import cjk_font_available
 from exports.report_docx import build_report
 from locales import translate
 from services import quarterly, report_numbers
+from ui.kit.actions import write_scope
 from ui.kit.auth import current_actor
 from ui.kit.i18n import current_language, error_message
 from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
@@ -146,7 +147,7 @@ def deck_and_report_downloads(q: quarterly.QuarterSummary, lang: str, today: dat
         images = charts.quarter_images(q, tr)
         if not numbered:
             return build_report(q, images, tr=tr, lang=lang, issued_on=today)
-        with session_scope(write=True) as s:
+        with write_scope() as s:  # the number is taken as the file is made (a download's callable)
             number = report_numbers.assign_report_number(s, actor, today=today, number=typed)
             return build_report(q, images, tr=tr, lang=lang, issued_on=today, number=number)
 
