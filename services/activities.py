@@ -20,7 +20,7 @@ from domain.enums import ActivityKind, AttachmentOwner, AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from domain.pairing import Placement, place_activity
 from services import attachments, audit, metrics, validate
-from services.live import live
+from services.live import is_live, live
 from services.reference import Option, list_communities, paired_community_ids, reported_community_ids
 
 F = "activities.fields."  # field labels live in the page's namespace
@@ -144,7 +144,7 @@ def _clean(
     assert uid is not None
     _require_unit(actor, uid)
     unit = session.get(Unit, uid)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise ValidationError("fields.unit", "error.unknown_choice", value=str(unit_id))
     day = validate.parse_date(F + "held_on", held_on, required=True)
     assert day is not None
@@ -157,7 +157,7 @@ def _clean(
     cid = validate.record_id("fields.community", community_id)
     assert cid is not None
     community = session.get(Community, cid)
-    if community is None or community.deleted_at is not None:
+    if not is_live(community):
         raise ValidationError("fields.community", "error.unknown_choice", value=str(community_id))
     reason = _off_pairing_reason(session, actor, unit, community, off_pairing_reason, current)
     activity_kind = validate.choice("fields.kind", kind, ActivityKind)
@@ -170,7 +170,7 @@ def _clean(
     if project_id not in (None, "", 0):
         pid = validate.record_id(F + "project", project_id)
         project = session.get(Project, pid)
-        if project is None or project.deleted_at is not None:
+        if not is_live(project):
             raise ValidationError(F + "project", "error.unknown_choice", value=str(project_id))
         if project.lead_unit_id != uid and uid not in {u.id for u in project.participants}:
             raise ValidationError(F + "project", "activities.error.project_other_unit")
@@ -178,7 +178,7 @@ def _clean(
     if member_id not in (None, "", 0):
         mid = validate.record_id(F + "member", member_id)
         member = session.get(Member, mid)
-        if member is None or member.deleted_at is not None:
+        if not is_live(member):
             raise ValidationError(F + "member", "error.unknown_choice", value=str(member_id))
         if member.unit_id != uid:
             raise ValidationError(F + "member", "activities.error.member_other_unit")
@@ -325,7 +325,7 @@ def log_activity(
 
 def _load_for_change(session: Session, actor: Actor, activity_id: int) -> Activity:
     activity = session.get(Activity, activity_id)
-    if activity is None or activity.deleted_at is not None:
+    if not is_live(activity):
         raise NotFound()
     _require_unit(actor, activity.unit_id)
     return activity

@@ -19,7 +19,7 @@ from domain.six_items import SixItemsRow, assess, counting_since, micro_wish_cou
 from domain.text import pinyin_key
 from services import metrics
 from services.activities import ActivityFilter, _filtered
-from services.live import live
+from services.live import is_live, live
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ def unit_id_by_name(session: Session, name: str) -> int:
 def build_ledger(session: Session, *, unit_id: int, year: int, as_of: date, with_photos: bool = True) -> Ledger:
     """The ledger of one unit for one year (activities oldest first, with their photos)."""
     unit = session.get(Unit, unit_id)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise NotFound()
     communities = sorted(
         session.scalars(

@@ -17,7 +17,7 @@ from domain.enums import AuditAction
 from domain.errors import NotFound, ValidationError
 from domain.text import pinyin_key
 from services import audit, scope, validate
-from services.live import live
+from services.live import is_live, live
 
 SUGGESTED_KINDS: tuple[str, ...] = ("机关", "事业单位", "国有企业", "非公企业", "社会组织", "物业", "学校", "医院")
 
@@ -119,7 +119,7 @@ def unit_kinds(session: Session) -> list[str]:
 def get_unit(session: Session, actor: Actor, *, unit_id: int) -> UnitDetail:
     scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise NotFound()
     scope.require_administer(actor, scope.unit_place(session, unit.id))
     pairings = [
@@ -212,7 +212,7 @@ def update_unit(
 ) -> None:
     scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise NotFound()
     scope.require_administer(actor, scope.unit_place(session, unit.id))
     values = _unit_fields(
@@ -236,7 +236,7 @@ def set_unit_active(session: Session, actor: Actor, *, unit_id: int, active: boo
     """Deactivate a unit (it stays in the records and leaves the rotation) or bring it back."""
     scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise NotFound()
     scope.require_administer(actor, scope.unit_place(session, unit.id))
     if unit.active == active:
@@ -257,11 +257,11 @@ def pair_unit(
     """Pair a unit with a community (结对), or change the date of an existing pairing."""
     scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise NotFound()
     scope.require_administer(actor, scope.unit_place(session, unit.id))
     community = session.get(Community, community_id) if community_id is not None else None
-    if community is None or community.deleted_at is not None:
+    if not is_live(community):
         raise ValidationError("fields.community", "error.required")
     scope.require_administer(actor, scope.community_place(session, community.id))  # a pairing is its community's
     since = validate.parse_date(F_PAIRED_SINCE, paired_since)
@@ -345,7 +345,7 @@ def list_communities_page(
 def get_community(session: Session, actor: Actor, *, community_id: int) -> CommunityDetail:
     scope.require_administer(actor)
     c = session.get(Community, community_id)
-    if c is None or c.deleted_at is not None:
+    if not is_live(c):
         raise NotFound()
     scope.require_administer(actor, scope.community_place(session, c.id))
     return CommunityDetail(c.id, c.name, c.street, c.contact, c.phone)
@@ -402,7 +402,7 @@ def update_community(
 ) -> None:
     scope.require_administer(actor)
     community = session.get(Community, community_id)
-    if community is None or community.deleted_at is not None:
+    if not is_live(community):
         raise NotFound()
     scope.require_administer(actor, scope.community_place(session, community.id))
     values = _community_fields(
@@ -452,7 +452,7 @@ def list_categories(session: Session, actor: Actor) -> pd.DataFrame:
 
 def _category(session: Session, category_id: int) -> Category:
     category = session.get(Category, category_id)
-    if category is None or category.deleted_at is not None:
+    if not is_live(category):
         raise NotFound()
     return category
 

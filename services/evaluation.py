@@ -40,7 +40,7 @@ from domain.text import pinyin_key
 from services import audit, metrics, scope, settings_store, validate
 from services import whistle as whistle_service
 from services.audit import snapshot
-from services.live import live
+from services.live import is_live, live
 
 FORMULA_KEY = "credit.formula"
 TASK_STATUSES = ("open", "kept", "broken")
@@ -107,7 +107,7 @@ def set_task_statuses(session: Session, actor: Actor, *, changes: dict[int, str]
         if status not in TASK_STATUSES:
             raise ValidationError("evaluation.fields.status", "error.unknown_choice", value=str(status))
         task = session.get(ContractTask, int(task_id))
-        if task is None or task.deleted_at is not None:
+        if not is_live(task):
             raise NotFound()
         scope.require_administer(actor, scope.unit_place(session, task.unit_id))
         if task.status == status:
@@ -126,7 +126,7 @@ def create_task(
     """The admin records a task a unit claimed (契约)."""
     scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise ValidationError("evaluation.fields.unit", "error.unknown_choice", value=str(unit_id))
     scope.require_administer(actor, scope.unit_place(session, unit.id))
     task = ContractTask(

@@ -15,7 +15,7 @@ from db.models import Category, Community, Unit
 from domain.actor import Actor
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import scope, validate
-from services.live import live
+from services.live import is_live, live
 
 MAX_PAGE = 200
 
@@ -122,6 +122,6 @@ def _as_id(value: object, field: str) -> int:
 def get_live(session: Session, model: Any, record_id: int) -> Any:
     """The record, unless missing or soft-deleted."""
     obj = session.get(model, record_id)
-    if obj is None or getattr(obj, "deleted_at", None) is not None:
+    if not is_live(obj):
         raise NotFound()
     return obj

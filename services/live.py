@@ -12,11 +12,13 @@ Every query of services/ writes ``.where(*live(Model))`` — never ``Model.delet
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
 
 from sqlalchemy import ColumnElement, select
 
 from db.models import ActionItem, Meeting, MeetingAttendance
+
+_Row = TypeVar("_Row")
 
 # child model → (its column naming the parent, the parent model)
 PARENTS: dict[type[Any], tuple[Any, type[Any]]] = {
@@ -35,3 +37,8 @@ def live(model: type[Any]) -> list[ColumnElement[bool]]:
         column, parent = PARENTS[model]
         conds.append(column.in_(select(parent.id).where(*live(parent))))
     return conds
+
+
+def is_live(row: _Row | None) -> TypeGuard[_Row]:
+    """A loaded row that counts: found, and not soft-deleted (the Python side of ``live``)."""
+    return row is not None and getattr(row, "deleted_at", None) is None

@@ -31,7 +31,7 @@ from domain.meetings import (
 )
 from domain.text import pinyin_key
 from services import audit, chairs, metrics, scope, validate
-from services.live import live
+from services.live import is_live, live
 
 F = "meetings.fields."
 
@@ -195,7 +195,7 @@ def meeting_years(session: Session) -> list[int]:
 
 def _meeting(session: Session, meeting_id: int) -> Meeting:
     meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.deleted_at is not None:
+    if not is_live(meeting):
         raise NotFound()
     return meeting
 
@@ -760,7 +760,7 @@ def delete_meeting(
     if items and how == Disposition.MOVE:
         assert move_to_meeting_id is not None
         target = session.get(Meeting, int(validate.record_id(MOVE_TO_FIELD, move_to_meeting_id) or 0))
-        if target is None or target.deleted_at is not None:
+        if not is_live(target):
             raise ValidationError(MOVE_TO_FIELD, "error.unknown_choice", value=str(move_to_meeting_id))
         scope.require(actor.may_manage_meeting(target.community_id))
     for item in items:

@@ -18,7 +18,7 @@ from domain.actor import Actor
 from domain.enums import AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import audit, scope, validate
-from services.live import live
+from services.live import is_live, live
 from workbook.archive import check_upload
 from workbook.cells import append_row, new_workbook, to_bytes
 
@@ -49,13 +49,13 @@ def _check(
     assert uid is not None
     _require_unit(actor, uid)
     unit = session.get(Unit, uid)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise ValidationError("fields.unit", "error.unknown_choice", value=str(unit_id))
     cid: int | None = None
     if community_id not in (None, "", 0):
         cid = validate.record_id(F + "community", community_id)
         community = session.get(Community, cid)
-        if community is None or community.deleted_at is not None:
+        if not is_live(community):
             raise ValidationError(F + "community", "error.unknown_choice", value=str(community_id))
         scope.require_read(actor, scope.community_place(session, cid))
     day = validate.parse_date(F + "reported_on", reported_on)
@@ -85,7 +85,7 @@ def create_member(
 
 def _load(session: Session, actor: Actor, member_id: int) -> Member:
     member = session.get(Member, member_id)
-    if member is None or member.deleted_at is not None:
+    if not is_live(member):
         raise NotFound()
     _require_unit(actor, member.unit_id)
     return member

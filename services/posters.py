@@ -13,7 +13,7 @@ from db.models import Community
 from domain.actor import Actor
 from domain.errors import NotFound
 from domain.text import pinyin_key
-from services.live import live
+from services.live import is_live, live
 from services.scope import community_place, require_keep
 
 
@@ -39,7 +39,7 @@ def get_poster_community(session: Session, actor: Actor, *, community_id: int) -
     """One community for its poster; ``NotFound`` when there is no such live community,
     ``PermissionDenied`` when the actor may not print for it."""
     community = session.get(Community, community_id)
-    if community is None or community.deleted_at is not None:
+    if not is_live(community):
         raise NotFound()
     require_keep(actor, community_place(session, community.id))
     return PosterCommunity(community.id, community.name, community.street or "")

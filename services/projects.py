@@ -40,7 +40,7 @@ from services.lists import (
     require_writer,
     sort_columns,
 )
-from services.live import live
+from services.live import is_live, live
 
 COLUMNS = [
     "id",
@@ -246,8 +246,8 @@ def get_project(session: Session, actor: Actor, *, project_id: int, today: date)
         budget_yuan=p.budget_fen / 100,
         satisfaction=p.satisfaction,
         participants=sorted((u.id, u.name) for u in p.participants),
-        needs=[(n.id, n.title) for n in p.needs if n.deleted_at is None],
-        resources=[(r.id, r.title) for r in p.resources if r.deleted_at is None],
+        needs=[(n.id, n.title) for n in p.needs if is_live(n)],
+        resources=[(r.id, r.title) for r in p.resources if is_live(r)],
         milestones=ms,
         history=history,
         editable=actor.may_edit_project(lead_unit_id=p.lead_unit_id, community_id=p.community_id),
@@ -263,10 +263,10 @@ def _load_links(
 ) -> tuple[list[Unit], list[Need], list[Resource]]:
     unit_ids = check_units(session, data.participant_ids, "lists.fields.participants")
     needs = [session.get(Need, i) for i in {int(n) for n in data.need_ids}]
-    if any(n is None or n.deleted_at is not None or n.community_id != community_id for n in needs):
+    if any(not is_live(n) or n.community_id != community_id for n in needs):
         raise ValidationError("lists.fields.needs", "lists.errors.need_other_community")
     resources = [session.get(Resource, i) for i in {int(r) for r in data.resource_ids}]
-    if any(r is None or r.deleted_at is not None for r in resources):
+    if any(not is_live(r) for r in resources):
         raise ValidationError("lists.fields.resources", "error.unknown_choice", value="")
     units = [session.get(Unit, u) for u in unit_ids]
     return [u for u in units if u], [n for n in needs if n], [r for r in resources if r]
@@ -341,7 +341,7 @@ def _editable(session: Session, actor: Actor, project_id: int) -> Project:
     require_writer(actor)
     # the row lock keeps concurrent savers of one project in line on PostgreSQL
     project = session.get(Project, project_id, with_for_update=True)
-    if project is None or project.deleted_at is not None:
+    if not is_live(project):
         raise NotFound()
     if not actor.may_edit_project(lead_unit_id=project.lead_unit_id, community_id=project.community_id):
         raise PermissionDenied()

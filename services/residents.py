@@ -21,7 +21,7 @@ from domain.errors import Conflict, NotFound, ValidationError
 from services import validate
 from services.audit import record, record_change, snapshot
 from services.lists import check_category, require_community_keeper, require_writer
-from services.live import live
+from services.live import is_live, live
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def merge_submission(session: Session, actor: Actor, *, submission_id: int, need
     """Count a submission as part of an existing need of the same community (merged, no new row)."""
     sub = _pending(session, actor, submission_id)
     need = session.get(Need, need_id)
-    if need is None or need.deleted_at is not None or need.community_id != sub.community_id:
+    if not is_live(need) or need.community_id != sub.community_id:
         raise ValidationError("residents.fields.merge_into", "error.unknown_choice", value=str(need_id))
     before = snapshot(sub)
     sub.need_id = need.id
@@ -176,7 +176,7 @@ def set_need_public(session: Session, actor: Actor, *, need_id: int, public: boo
     """Show a need on (or take it off) its community's public board: title, category, claim status."""
     require_writer(actor)
     need = session.get(Need, need_id)
-    if need is None or need.deleted_at is not None:
+    if not is_live(need):
         raise NotFound()
     require_community_keeper(session, actor, need.community_id)
     before = snapshot(need)

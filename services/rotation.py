@@ -19,7 +19,7 @@ from domain.errors import NotFound, ValidationError
 from domain.rotation import Candidate, plan_year, propose_date, repeated_months
 from domain.working_days import uses_fallback
 from services import audit, scope, validate
-from services.live import live
+from services.live import is_live, live
 
 F = "rotation.fields."
 ENTITY = "rotation_slot"
@@ -313,7 +313,7 @@ def change_chair(session: Session, actor: Actor, *, slot_id: int, unit_id: int |
     if unit_id is None:
         raise ValidationError(F + "chair", "error.required")
     unit = session.get(Unit, unit_id)
-    if unit is None or unit.deleted_at is not None:
+    if not is_live(unit):
         raise ValidationError(F + "chair", "error.unknown_choice", value=str(unit_id))
     scope.require_read(actor, scope.unit_place(session, unit.id))
     if unit_id == slot.chair_unit_id:

@@ -33,7 +33,7 @@ from domain import residents as rules
 from domain.enums import AuditAction, NeedStatus, ProjectStage, PublicityKind, SubmissionKind
 from domain.errors import AppError, NotFound, ValidationError
 from services.audit import record
-from services.live import live
+from services.live import is_live, live
 
 RESIDENT = "居民"  # the audit log's name for a public write
 HONEYPOT_FIELD = "wall.fields.honeypot"
@@ -135,7 +135,7 @@ def list_public_categories(session: Session) -> list[PublicCategory]:
 
 def _community(session: Session, community_id: int | None) -> Community:
     community = session.get(Community, community_id) if community_id is not None else None
-    if community is None or community.deleted_at is not None:
+    if not is_live(community):
         raise NotFound("wall.errors.no_community")
     return community
 
@@ -186,7 +186,7 @@ def public_board(session: Session, *, community_id: int, today: date) -> PublicB
                 p.note,
                 p.starts_on,
                 p.ends_on,
-                tuple(pr.title for pr in p.projects if pr.deleted_at is None),
+                tuple(pr.title for pr in p.projects if is_live(pr)),
                 rules.is_on_publicity(p.starts_on, p.ends_on, today),
             )
             for p in publicities

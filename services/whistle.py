@@ -20,7 +20,7 @@ from domain.errors import Conflict, NotFound, ValidationError
 from domain.scope import Place
 from services import audit, notices, scope, settings_store, validate
 from services.audit import snapshot
-from services.live import live
+from services.live import is_live, live
 
 LIMITS_KEY = "whistle.time_limits"
 STAGE_FIELD: dict[WhistleStage, str] = {
@@ -413,7 +413,7 @@ def _load_response(session: Session, response_id: int) -> tuple[WhistleResponse,
     if response is None:
         raise NotFound()
     whistle = session.get(Whistle, response.whistle_id)
-    if whistle is None or whistle.deleted_at is not None:
+    if not is_live(whistle):
         raise NotFound()
     return response, whistle
 
