@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db.areas import areas
 from db.models import Activity, Community, Member, Need, Project, Unit, User, project_unit, utcnow
 from domain.actor import Actor
 from domain.enums import ActivityKind, AttachmentOwner, AuditAction
@@ -19,6 +20,9 @@ from domain.errors import NotFound, PermissionDenied, ValidationError
 from domain.pairing import Placement, place_activity
 from services import attachments, audit, metrics, validate
 from services.reference import Option, list_communities, paired_community_ids, reported_community_ids
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("activities", "lists", "org")
 
 F = "activities.fields."  # field labels live in the page's namespace
 EARLIEST = date(2000, 1, 1)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db.areas import areas
 from db.models import Category, Community, Need, Unit, utcnow
 from domain.actor import Actor
 from domain.enums import AuditAction, NeedSource, NeedStatus, Priority
@@ -26,6 +27,9 @@ from services.lists import (
     require_writer,
     sort_columns,
 )
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("lists", "org")
 
 CLAIM_PERIOD_DAYS = 30  # a new need's 认领截止 is proposed this many days after its 提出日期
 

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import (
     Category,
     Community,
@@ -33,6 +34,9 @@ from domain import residents as rules
 from domain.enums import AuditAction, NeedStatus, ProjectStage, PublicityKind, SubmissionKind
 from domain.errors import AppError, NotFound, ValidationError
 from services.audit import record
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("lists", "org", "residents")
 
 RESIDENT = "居民"  # the audit log's name for a public write
 HONEYPOT_FIELD = "wall.fields.honeypot"

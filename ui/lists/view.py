@@ -15,10 +15,11 @@ from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus, Role
 from domain.errors import AppError
 from exports.format import today_local
 from services import needs, resources
+from services import reference as reference_service
 from services.reference import Option, list_categories, list_communities, list_units
 from ui.kit import tables
 from ui.kit.i18n import error_message, label, t
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.state import cached_read, session_scope
 from ui.lists import delete as lists_delete
 
 E = TypeVar("E", bound=StrEnum)
@@ -47,11 +48,16 @@ RESOURCE_HEADERS = {
 }
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+READS = reference_service.READS
+
+
+def reference_lists(session: Session) -> tuple[list[Option], list[Option], list[Option]]:
+    return list_communities(session), list_units(session), list_categories(session)
+
+
 def reference() -> tuple[list[Option], list[Option], list[Option]]:
     """Communities, units (pinyin order) and categories."""
-    with session_scope() as s:
-        return list_communities(s), list_units(s), list_categories(s)
+    return cached_read(reference_lists)
 
 
 def names(options: list[Option]) -> dict[int, str]:
