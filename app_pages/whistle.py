@@ -21,7 +21,7 @@ st.caption(t("whistle.subtitle"))
 if flash := st.session_state.pop("whistle_flash", None):
     st.success(flash)
 
-# Reads are cached by their arguments until a write clears them (ui.kit.state).
+# Reads are cached by their arguments until a write to an area they read (ui.kit.state.cached_read, db/areas.py).
 communities = cached_read(reference.list_communities)
 units = cached_read(ws.summoned_unit_options)
 queue = cached_read(ws.my_queue, actor, now=now)

@@ -115,7 +115,6 @@ def test_cached_reads_are_per_arguments_and_cleared_only_by_a_write_to_their_are
     """ui.kit.state.cached_read keys by function, arguments and the data versions of the areas the
     function's module reads: another year is another entry; a write scope that wrote nothing, or wrote
     another area, leaves the entry served; a write to the activities area reads it afresh."""
-    from services import admin
     from ui.kit.state import cached_read, session_scope
 
     def count(year: int) -> int:
@@ -132,12 +131,11 @@ def test_cached_reads_are_per_arguments_and_cleared_only_by_a_write_to_their_are
 
         whistle.set_limits(s, SYSTEM, limits=whistle.get_limits(s))
     assert count(TODAY.year) == this_year, "a write to another area leaves the figure cached"
-    with session_scope(write=True) as s:  # an activity's table, through the app's sessions
-        s.execute(text("UPDATE activity SET title = title || '' WHERE id = (SELECT min(id) FROM activity)"))
-        s.execute(update(Activity).where(Activity.id == -1).values(title="x"))
+    with session_scope(write=True) as s:  # a bulk update of the activity table, through the app's sessions
+        first = s.scalar(select(func.min(Activity.id)))
+        s.execute(update(Activity).where(Activity.id == first).values(title=Activity.title + "！"))
     assert count(TODAY.year) == this_year + 3
     assert count(TODAY.year - 1) == last_year
-    del admin
 
 
 def _overview_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -182,3 +180,23 @@ def test_a_login_and_its_audit_row_clear_no_cached_figure(open_page: OpenPage, m
     before = len(calls)  # (the liaison's own unit has an overview entry of its own)
     admin.run()
     assert len(calls) == before + 1, "the write read the figures afresh"
+
+
+def test_each_script_run_reads_the_data_versions_once(open_page: OpenPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overview makes several cached reads per run (figures, chairs, …): one read of the versions."""
+    from ui.kit import state
+
+    reads: list[int] = []
+    real = state.read_versions
+
+    def counting(session: Session) -> dict[str, str]:
+        reads.append(1)
+        return real(session)
+
+    monkeypatch.setattr(state, "read_versions", counting)
+    at = open_page("admin", "app_pages/overview.py")
+    for _ in range(3):
+        reads.clear()
+        at.run()
+        assert_clean(at)
+        assert len(reads) == 1, len(reads)

@@ -1,4 +1,5 @@
-"""Process-wide engine and settings, and the one commit point per user action."""
+"""Process-wide engine and settings, the one commit point per user action, and the one cache of page
+reads (``cached_read``: keyed by function, arguments and the data versions of the areas read, db/areas.py)."""
 
 from __future__ import annotations
 
