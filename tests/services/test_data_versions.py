@@ -98,8 +98,11 @@ def test_every_table_belongs_to_exactly_one_area_or_to_none() -> None:
     assert set(Base.metadata.tables["app_user"].c.keys()) >= data_areas.LOGIN_BOOKKEEPING
 
 
-def test_the_migration_starts_every_area_with_a_version(factory: sessionmaker[Session]) -> None:
-    assert set(_versions(factory)) == set(data_areas.AREAS)
+def test_an_area_has_no_version_until_its_first_write(factory: sessionmaker[Session]) -> None:
+    assert _versions(factory) == {}
+    with session_scope(factory, write=True) as s:
+        admin.create_category(s, SYSTEM, name="第一次")
+    assert set(_versions(factory)) == {"org"}
 
 
 def test_tables_in_sql_names_the_tables_read_not_the_labels() -> None:
@@ -279,3 +282,21 @@ def test_a_write_in_another_process_is_seen_at_once_and_other_areas_stay_cached(
     _other_process_writes(app_db, "另一进程")  # org moves: read afresh, with what was behind the back
     assert sorted(names()) == sorted(["背后", "另一进程"])
     assert limit() == first + 1
+
+
+def test_a_restore_gives_every_area_a_new_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A restored backup carries the versions it was taken with: the restore moves them all."""
+    from services import backup
+
+    monkeypatch.setenv("COBUILD_BACKUP_KEY", "a-deployment-key-0123456789")
+    monkeypatch.setenv("COBUILD_DATA_DIR", str(tmp_path / "data"))
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'live.db'}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    backup.backup_database(engine, tmp_path / "saved.db")
+    before = _versions(factory)
+    backup.restore_database(engine, tmp_path / "saved.db")
+    after = _versions(make_session_factory(engine))
+    engine.dispose()
+    assert _moved(before, after) == set(data_areas.AREAS)
