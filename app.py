@@ -8,7 +8,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from domain.errors import AppError
-from ui.kit import auth, chrome, inbox, state
+from ui.kit import actions, auth, chrome, inbox, state
 from ui.kit.i18n import error_message, language_switch, t
 from ui.kit.navigation import all_pages_hidden, pages_for, public_navigation, requested_public_page
 from ui.kit.public import run_public
@@ -48,6 +48,7 @@ if actor is None:
 page = st.navigation(pages_for(actor.role))
 chrome.sidebar_chairs(actor, chairs_slot)
 inbox.sidebar_inbox(actor, chairs_slot)
+actions.show_flash()  # the last write's success, kept across its rerun (ui/kit/actions.py)
 try:
     page.run()
 except AppError as err:

@@ -15,7 +15,6 @@ actor = require_role(Role.ADMIN)
 
 st.title(t("admin.title"))
 st.caption(t("admin.subtitle"))
-admin_view.show_flash()
 
 tabs = lazy_tabs(
     ["users", "units", "communities", "categories", "vocabulary", "audit", "notices"],

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from domain.enums import Role
 from exports import charts
 from exports.format import fmt_date, today_local
 from services.stats import RANK_MEASURES
@@ -29,9 +28,7 @@ quarter = f2.selectbox(
 )
 community_ids = [0] + [c.id for c in options.communities]
 names = {c.id: c.name for c in options.communities}
-default_community = (
-    community_ids.index(actor.community_id) if actor.role == Role.COMMUNITY and actor.community_id in names else 0
-)
+default_community = community_ids.index(actor.home_community_id) if actor.home_community_id in names else 0
 community_id = f3.selectbox(
     t("charts.community"),
     community_ids,

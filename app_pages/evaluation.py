@@ -1,150 +1,27 @@
 """考评: the credit index (诚信指数) computed from a visible formula, democratic evaluation rounds,
-and the contract tasks units claimed."""
+and the contract tasks units claimed (the tabs' bodies: ui/evaluation/panels.py)."""
 
 import streamlit as st
 
-from domain.credit import OPPORTUNITY_DAYS, Component
-from domain.enums import Role
-from domain.errors import AppError
-from exports.format import fmt_datetime, today_local
-from services import evaluation as ev
-from services import reference
-from ui.evaluation import view
-from ui.kit import tables
+from exports.format import today_local
+from ui.evaluation import panels
 from ui.kit.auth import require_role
-from ui.kit.i18n import current_language, error_message, t
-from ui.kit.safe import md_escape
-from ui.kit.state import cached_read, session_scope
+from ui.kit.i18n import t
 from ui.kit.tabs import lazy_tabs, show_open
 
 actor = require_role()
-lang, today = current_language(), today_local()
+today = today_local()
 st.title(t("evaluation.title"))
 st.caption(t("evaluation.subtitle"))
-if flash := st.session_state.pop("evaluation_flash", None):
-    st.success(flash)
 
 # Only the open tab runs: the credit index alone reads a year of activities and scores.
 tabs = lazy_tabs(["credit", "rounds", "tasks", "formula"], key="evaluation_tab", prefix="evaluation.tab_")
-
-
-@st.fragment  # the year and the unit picked rerun only this tab
-def credit_tab() -> None:
-    year = st.selectbox(t("common.year"), list(range(today.year, today.year - 4, -1)), key="evaluation_year")
-    credit = cached_read(ev.credit_table, actor, year=int(year), as_of=today)
-    rows, formula = credit.rows, credit.formula
-    st.caption(t("evaluation.credit_caption", version=formula.version, round=md_escape(credit.round_title) or "—"))
-    if rows.empty:
-        st.info(t("evaluation.no_unit") if actor.role == Role.LIAISON else t("common.none"))
-    elif actor.role == Role.LIAISON:
-        view.breakdown(rows.iloc[0], formula)
-    else:
-        view.ranking(rows)
-        names = dict(zip(rows["unit_id"], rows["unit"], strict=True))
-        pick = st.selectbox(
-            t("evaluation.pick_unit"), list(names), format_func=names.__getitem__, key="evaluation_pick_unit"
-        )
-        view.breakdown(rows[rows["unit_id"] == pick].iloc[0], formula)
-
-
-def rounds_tab() -> None:
-    rounds = cached_read(ev.list_rounds)
-    if not rounds:
-        st.caption(t("common.none"))
-    else:
-        by_id = {r.id: r for r in rounds}
-        rid = st.selectbox(
-            t("evaluation.fields.round"), list(by_id), format_func=lambda i: by_id[i].title, key="evaluation_round"
-        )
-        rnd = by_id[rid]
-        if rnd.is_closed:
-            st.info(
-                t(
-                    "evaluation.round_closed_note",
-                    at=fmt_datetime(rnd.closed_at, lang),
-                    version=rnd.formula_version or "—",
-                )
-            )
-        st.caption(t("evaluation.rubric") + "：" + "、".join(f"{md_escape(c.name)} {c.weight:g}" for c in rnd.criteria))
-        results = cached_read(ev.round_results, round_id=rid)
-        known = cached_read(ev.evaluators, round_id=rid)
-        if not results.empty:
-            tables.show(
-                results,
-                {
-                    "unit": "evaluation.fields.unit",
-                    "score": "evaluation.fields.weighted_score",
-                    "evaluators": "evaluation.fields.evaluators",
-                },
-                page_key="evaluation_results_page",
-            )
-        if actor.is_admin:
-            st.subheader(t("evaluation.enter_scores"))
-            c1, c2 = st.columns(2)
-            evaluator = c1.selectbox(t("evaluation.fields.evaluator"), known or [""], key="evaluation_evaluator")
-            typed = c2.text_input(t("evaluation.new_evaluator"), key="evaluation_new_evaluator").strip()
-            evaluator = typed or evaluator
-            if evaluator:
-                grid = cached_read(ev.score_grid, round_id=rid, evaluator=evaluator)
-                view.score_editor(actor, rnd, grid, evaluator)
-            if not rnd.is_closed and st.button(t("evaluation.close_round"), key="evaluation_close"):
-                try:
-                    with session_scope(write=True) as s:
-                        ev.close_round(s, actor, round_id=rid)
-                except AppError as err:
-                    st.error(error_message(err))
-                else:
-                    st.session_state["evaluation_flash"] = t("evaluation.round_closed")
-                    st.rerun()
-    if actor.is_admin:
-        with st.expander(t("evaluation.new_round")):
-            view.new_round_form(actor, today, rounds[0] if rounds else None)
-
-
-def tasks_tab() -> None:
-    units = cached_read(reference.list_units)
-    unit_names = {u.id: u.name for u in units}
-    f1, f2 = st.columns(2)
-    default_unit = actor.unit_id if actor.role == Role.LIAISON else None
-    unit_filter = f1.selectbox(
-        t("evaluation.fields.unit"),
-        [None, *unit_names],
-        key="evaluation_task_unit",
-        index=[None, *unit_names].index(default_unit) if default_unit in unit_names else 0,
-        format_func=lambda i: t("common.all") if i is None else unit_names[i],
-    )
-    status_filter = f2.selectbox(
-        t("evaluation.fields.status"),
-        [None, *ev.TASK_STATUSES],
-        key="evaluation_task_status",
-        format_func=lambda v: t("common.all") if v is None else t(f"evaluation.status.{v}"),
-    )
-    total = cached_read(ev.count_tasks, actor, unit_id=unit_filter, status=status_filter)
-    table = st.container()  # the tasks above their pager
-    offset, limit = tables.pager(total, key="evaluation_task_page", page_size=15)
-    tasks, _ = cached_read(ev.list_tasks, actor, unit_id=unit_filter, status=status_filter, offset=offset, limit=limit)
-    with table:
-        view.tasks_table(actor, tasks, today)
-
-
-def formula_tab() -> None:
-    formula = cached_read(ev.get_formula)
-    st.markdown(t("evaluation.formula_text", days=OPPORTUNITY_DAYS))
-    st.dataframe(
-        {
-            t("evaluation.fields.component"): [view.component_label(c) for c in Component],
-            t("evaluation.fields.weight"): [formula.weights[c] for c in Component],
-            t("evaluation.fields.definition"): [t(f"evaluation.component_def.{c.value}") for c in Component],
-            t("evaluation.fields.missing_rule"): [view.missing_rule(c) for c in Component],
-        },
-        hide_index=True,
-        width="stretch",
-    )
-    st.caption(t("evaluation.version_note", version=formula.version))
-    if actor.is_admin:
-        view.formula_editor(actor, formula)
-    year = st.selectbox(t("common.year"), list(range(today.year, today.year - 4, -1)), key="evaluation_formula_year")
-    view.treatments(cached_read(ev.credit_table, actor, year=int(year), as_of=today).rows)
-
-
-show_open(tabs, {"credit": credit_tab, "rounds": rounds_tab, "tasks": tasks_tab, "formula": formula_tab})
+show_open(
+    tabs,
+    {
+        "credit": lambda: panels.credit_tab(actor, today),
+        "rounds": lambda: panels.rounds_tab(actor, today),
+        "tasks": lambda: panels.tasks_tab(actor, today),
+        "formula": lambda: panels.formula_tab(actor, today),
+    },
+)

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from domain.enums import Role
 from exports.format import today_local
 from ui.kit.auth import require_role
 from ui.kit.i18n import t
@@ -23,7 +22,7 @@ st.caption(t("lists.subtitle"))
 
 # Only the open tab runs: each is its own queries over county-sized lists.
 names = ["needs", "resources", "projects", "matrix", "agreements"]
-if actor.is_admin or actor.role == Role.COMMUNITY:  # the residents' queue: admins and community workers
+if actor.keeps_community_records:  # the residents' queue: admins and community workers
     names.append("residents")
 tabs = lazy_tabs(names, key="lists_tab", prefix="lists.tabs.")
 show_open(

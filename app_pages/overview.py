@@ -2,17 +2,15 @@
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
-from domain.enums import ActivityKind, ProjectStage
-from exports import charts
+from domain.enums import ActivityKind
 from exports.format import fmt_date, fmt_number, fmt_percent, today_local
 from locales import translate
 from services import quarterly
 from ui.kit import tables
 from ui.kit.auth import require_role
-from ui.kit.i18n import current_language, label, t
+from ui.kit.i18n import current_language, t
 from ui.kit.safe import md_escape
 from ui.overview import view as overview_view
 
@@ -59,22 +57,7 @@ for col, fig in zip(row3, ov.quarter_figures, strict=False):
 
 left, right = st.columns([3, 2])
 with left:
-    stages = pd.DataFrame(
-        {"stage": [label(s) for s in ProjectStage], "count": [ov.projects_by_stage[s] for s in ProjectStage]}
-    )
-    st.altair_chart(
-        charts.bar(
-            stages,
-            x="stage",
-            y="count",
-            title=t("overview.projects_by_stage"),
-            x_title=t("fields.stage"),
-            y_title=t("fields.count"),
-            sort=list(stages["stage"]),
-            tr=t,
-        ),
-        width="stretch",
-    )
+    st.altair_chart(overview_view.projects_by_stage_chart(ov), width="stretch")
 with right:
     st.subheader(t("overview.next_meeting"))
     if ov.next_meeting_on:

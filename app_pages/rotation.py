@@ -1,33 +1,27 @@
-"""轮值主席: the year's monthly chairs as a calendar, with exports and (admin) adjustments."""
+"""轮值主席: the year's monthly chairs as a calendar, with exports and (admin) adjustments (the tabs'
+bodies: ui/rotation/panels.py)."""
 
 import streamlit as st
 
-from domain.enums import Role
-from domain.working_days import uses_fallback
-from exports import charts
-from exports.calendar_ics import rotation_ics
 from exports.format import fmt_month, today_local
-from exports.rotation_xlsx import rotation_xlsx
 from services import reference
 from services import rotation as rotation_service
-from ui.kit import tables
 from ui.kit.auth import require_role
 from ui.kit.i18n import current_language, t
 from ui.kit.safe import md_escape
 from ui.kit.state import session_scope
-from ui.rotation import view
+from ui.rotation import panels, view
 
 actor = require_role()
 lang, today = current_language(), today_local()
 st.title(t("rotation.title"))
 st.caption(t("rotation.subtitle"))
-view.flash()
 
 with session_scope() as s:
     communities = reference.list_communities(s)
 names = {c.id: c.name for c in communities}
 scopes = [None, *names]
-own = actor.community_id if actor.role == Role.COMMUNITY else None
+own = actor.home_community_id
 
 c1, c2 = st.columns([3, 1])
 scope = c1.selectbox(
@@ -42,7 +36,7 @@ with session_scope() as s:
 year = c2.selectbox(t("common.year"), years, index=years.index(today.year), key="rotation_year")
 
 with session_scope() as s:
-    slots = rotation_service.get_year(s, actor, year=year, community_id=scope)
+    slots = rotation_service.get_year(s, year=year, community_id=scope)
     counts = rotation_service.chair_counts(s, community_id=scope)
     log = rotation_service.change_log(s, year=year, community_id=scope)
     units = reference.list_units(s, active_only=True) if actor.is_admin else []
@@ -60,66 +54,11 @@ if actor.is_admin:
 tabs = st.tabs(tab_names)
 
 with tabs[0]:
-    if not slots:
-        st.info(t("rotation.empty_year", year=year))
-    view.month_grid(slots, year=year, today=today)
-    if slots:
-        if uses_fallback(year):
-            st.caption(t("rotation.fallback_notice", year=year))
-        else:
-            st.caption(t("rotation.holidays_notice"))
-        d1, d2, _ = st.columns([1, 1, 2])
-        d1.download_button(
-            t("rotation.download_xlsx"),
-            key="rotation_dl_xlsx",
-            data=rotation_xlsx(slots, year=year, scope_name=scope_name, lang=lang),
-            file_name=f"rotation-{year}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        d2.download_button(
-            t("rotation.download_ics"),
-            key="rotation_dl_ics",
-            data=rotation_ics(slots, scope_name=scope_name, lang=lang),
-            file_name=f"rotation-{year}.ics",
-            mime="text/calendar",
-        )
-
+    panels.calendar_tab(slots, year=year, today=today, scope_name=scope_name)
 with tabs[1]:
-    if counts.empty:
-        st.caption(t("common.none"))
-    else:
-        st.altair_chart(
-            charts.stacked_bar(
-                counts,
-                x="unit",
-                y="months",
-                color="year",
-                title=t("rotation.chart_title"),
-                x_title=t("rotation.fields.chair"),
-                y_title=t("rotation.chart_months"),
-                tr=t,
-            ),
-            width="stretch",
-        )
-        st.caption(t("rotation.chart_help"))
-
+    panels.stats_tab(counts)
 with tabs[2]:
-    if log.empty:
-        st.caption(t("rotation.log_empty"))
-    else:
-        shown = log.assign(reason=log["reason"].map(lambda r: t("rotation.reason_generate") if r == "generate" else r))
-        tables.show(
-            shown,
-            {
-                "at": "rotation.fields.at",
-                "username": "rotation.fields.user",
-                "month": "rotation.fields.month",
-                "before": "rotation.fields.before",
-                "after": "rotation.fields.after",
-                "reason": "rotation.fields.reason",
-            },
-        )
-
+    panels.log_tab(log)
 if actor.is_admin:
     with tabs[3]:
         view.admin_panel(actor, year=year, scope=scope, slots=slots, units=units)

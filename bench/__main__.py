@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,10 @@ from sqlalchemy import select  # noqa: E402
 
 from bench import naive, writes  # noqa: E402
 from bench.seeding import Target, ensure, pg_target, sqlite_target  # noqa: E402
+from config import load_settings  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.models import User  # noqa: E402
+from domain import calendar  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.md"
 RAW = Path(tempfile.gettempdir()) / "cobuild-bench-last.json"  # the last run's raw figures
@@ -92,7 +94,7 @@ def explain(target: Target, statement: str, params: Any) -> list[str]:
 def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     print(f"\n== {target.backend}: county database", file=sys.stderr)
     ensure(target, years=args.years, reseed=args.reseed)
-    today = date.today()
+    today = calendar.today(load_settings().today)
     print(f"== {target.backend}: pages under AppTest (cold ×3, warm ×5, per user)", file=sys.stderr)
     pages = run_pages(target, args.pages)
     engine = make_engine(target.url)

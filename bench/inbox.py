@@ -96,7 +96,9 @@ def measure(session: Session, counter: Counter, username: str, *, scale: str) ->
     out = []
     for state, body in (("closed", closed), ("open", opened)):
         body()  # warm the statement cache and the pages
-        times, sql, statements = [], [], 0
+        times: list[float] = []
+        sql: list[float] = []
+        statements = 0
         for _ in range(RUNS):
             counter.on, counter.count, counter.ms = True, 0, 0.0
             t0 = time.perf_counter()
@@ -212,12 +214,12 @@ def _add_year_of_notices(s: Session) -> int:
         for ev in (NoticeEvent.ACTION_UPCOMING, NoticeEvent.ACTION_OVERDUE):
             add(f"action:i{iid}:{ev.value}", ev, liaison[unit], unit, None, at)
     slots = s.execute(select(RotationSlot.id, RotationSlot.chair_unit_id, RotationSlot.community_id)).all()
-    for sid, unit, cid in slots[: max(1, len(slots) // 5)]:
+    for sid, unit, slot_cid in slots[: max(1, len(slots) // 5)]:
         at = moment()
         for ev in (NoticeEvent.CHAIR_UPCOMING, NoticeEvent.CHAIR_START):
-            add(f"chair:{ev.value}:slot{sid}", ev, liaison[unit], unit, cid, at)
+            add(f"chair:{ev.value}:slot{sid}", ev, liaison[unit], unit, slot_cid, at)
             for a in admins:
-                add(f"chair:{ev.value}:slot{sid}", ev, a, unit, cid, at)
+                add(f"chair:{ev.value}:slot{sid}", ev, a, unit, slot_cid, at)
     for i in range(0, len(rows), 5000):
         s.execute(insert(Notice), rows[i : i + 5000])
     s.flush()

@@ -11,12 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.common import EXIT_OK, EXIT_REJECTED, cli_language, msg, session
 from config import load_settings
 from domain.actor import SYSTEM
 from locales import translate
-from services import attachments
+
+if TYPE_CHECKING:
+    from services import attachments
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,6 +64,8 @@ def _keep(folder: Path, check: attachments.StoredCheck, original: bytes) -> Path
 
 
 def cmd_check_attachments(args: argparse.Namespace) -> int:
+    from services import attachments
+
     folder: Path = args.to or (load_settings().data_dir / "quarantine")
     with session() as s:
         ids = attachments.stored_attachment_ids(s)

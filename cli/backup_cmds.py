@@ -9,7 +9,6 @@ from pathlib import Path
 
 from cli.common import EXIT_OK, EXIT_REJECTED, engine, error_text, fail, msg
 from domain.errors import AppError
-from services import backup
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,6 +40,8 @@ def _summary(counts: dict[str, int]) -> str:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from services import backup
+
     eng = engine()
     try:
         report = backup.backup_database(eng, Path(args.file), fmt=args.format)
@@ -61,6 +62,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from services import backup
+
     eng = engine()
     try:
         key = backup.signing_key(eng)

@@ -1,26 +1,37 @@
-"""What every subcommand shares: settings, a session, messages in the CLI language."""
+"""What every subcommand shares: settings, a session, messages in the CLI language.
+
+``manage.py --help`` imports every ``cli/*_cmds.py`` to build its parser, so a module's top level (and this
+one's) imports only what ``register`` needs — argparse, settings, messages, the pure domain — and each command
+imports the services, the database and the exports it runs on inside its function
+(tests/test_cli.py::test_help_imports_no_heavy_module)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from config import load_settings
-from db.engine import make_engine, make_session_factory, session_scope
+from domain import calendar
 from domain.errors import AppError, ValidationError
 from locales import translate
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
 def cli_language() -> str:
-    return "en" if os.environ.get("COBUILD_LANG", "zh_CN").lower().startswith("en") else "zh_CN"
+    return load_settings().cli_language
+
+
+def local_today() -> date:
+    """Today in China, or the pinned ``COBUILD_TODAY`` (domain.calendar) — never the server's own date."""
+    return calendar.today(load_settings().today)
 
 
 def msg(key: str, **params: Any) -> str:
@@ -28,11 +39,15 @@ def msg(key: str, **params: Any) -> str:
 
 
 def engine() -> Engine:
+    from db.engine import make_engine
+
     return make_engine(load_settings().database_url)
 
 
 @contextmanager
 def session(*, write: bool = False) -> Iterator[Session]:
+    from db.engine import make_session_factory, session_scope
+
     eng = engine()
     try:
         with session_scope(make_session_factory(eng), write=write) as s:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
-from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, msg, session
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, local_today, msg, session
 from domain.errors import AppError
-from exports import ledger as ledger_export
-from services import activity_reports
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
+    from exports import ledger as ledger_export
+    from services import activity_reports
+
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".docx", ".xlsx"):
@@ -32,7 +32,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         with session() as s:
             unit_id = activity_reports.unit_id_by_name(s, args.unit)
             ledger = activity_reports.build_ledger(
-                s, unit_id=unit_id, year=args.year, as_of=date.today(), with_photos=suffix == ".docx"
+                s, unit_id=unit_id, year=args.year, as_of=local_today(), with_photos=suffix == ".docx"
             )
     except AppError as err:
         return fail(error_text(err), EXIT_REJECTED)

@@ -9,8 +9,6 @@ from pathlib import Path
 from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, msg, session
 from domain.actor import SYSTEM
 from domain.errors import AppError
-from services import lists_export, lists_io
-from workbook.excel_lists import TEMPLATE
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from services import lists_io
+    from workbook.excel_lists import TEMPLATE
+
     if not args.file.is_file():
         return fail(msg("lists.cli.no_file", path=str(args.file)), EXIT_USAGE)
     data = args.file.read_bytes()
@@ -56,6 +57,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from services import lists_export
+
     with session() as s:
         data = lists_export.export_lists(s, year=args.year)
     args.file.write_bytes(data)

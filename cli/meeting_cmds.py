@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
-from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, fail, msg, session
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, fail, local_today, msg, session
 from domain.actor import SYSTEM
 from domain.errors import NotFound
 
@@ -27,7 +26,7 @@ def cmd_minutes(args: argparse.Namespace) -> int:
         return fail(msg("meetings.cli.bad_out", path=out), EXIT_USAGE)
     try:
         with session() as s:
-            detail = meetings.get_meeting(s, SYSTEM, meeting_id=args.meeting, today=date.today())
+            detail = meetings.get_meeting(s, SYSTEM, meeting_id=args.meeting, today=local_today())
     except NotFound:
         return fail(msg("meetings.cli.not_found", id=args.meeting), EXIT_REJECTED)
     data = minutes_docx(detail, lang=cli_language())

@@ -16,19 +16,18 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
-from sqlalchemy.orm import Session, sessionmaker
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from channels.mail import MailConfigError, SmtpMailer
 from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail, msg
 from config import load_settings
-from db.engine import make_engine, make_session_factory, session_scope
-from db.models import utcnow
+from domain import calendar
 from domain import notices as rules
 from domain.enums import NoticeStatus
-from services import notices, residents
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 # Errors after which the server is not tried again in this pass (it is down or refuses us).
 _CONNECTION_ERRORS = (
@@ -58,16 +57,9 @@ def parse_at(value: str) -> datetime:
 
 def default_at() -> datetime:
     """Now; with ``COBUILD_TODAY`` pinned, that day at the current China time (``--at`` wins over it)."""
-    now = utcnow()
-    pinned = os.environ.get("COBUILD_TODAY")
-    if pinned:
-        try:
-            day = date.fromisoformat(pinned)
-        except ValueError:
-            return now
-        local = now.astimezone(rules.LOCAL_TZ)
-        return datetime.combine(day, local.timetz()).astimezone(UTC)
-    return now
+    from db.models import utcnow
+
+    return calendar.now_on(load_settings().today, at=utcnow())
 
 
 @dataclass
@@ -97,6 +89,9 @@ def _holder() -> str:
 
 
 def _dry_run(factory: sessionmaker[Session], window: rules.Window, at: datetime) -> PassResult:
+    from db.engine import session_scope
+    from services import notices
+
     result = PassResult()
     with session_scope(factory) as s:
         planned = notices.plan(s, notices.collect_due(s, window))
@@ -120,6 +115,9 @@ def _dry_run(factory: sessionmaker[Session], window: rules.Window, at: datetime)
 
 def deliver(factory: sessionmaker[Session], *, at: datetime, result: PassResult) -> None:
     """Send the due e-mails in claimed batches; stop at a connection failure (the rest stay due)."""
+    from db.engine import session_scope
+    from services import notices
+
     settings = load_settings()
     if not settings.smtp_url:
         with session_scope(factory) as s:
@@ -173,6 +171,10 @@ def deliver(factory: sessionmaker[Session], *, at: datetime, result: PassResult)
 
 def run_pass(factory: sessionmaker[Session], *, at: datetime, dry_run: bool = False) -> PassResult:
     """One pass of the scheduler as of ``at``."""
+    from db.engine import session_scope
+    from db.models import utcnow
+    from services import notices, residents
+
     holder, wall = _holder(), utcnow()
     with session_scope(factory, write=not dry_run) as s:
         lease = notices.take_lease(s, holder=holder, at=at, wall_now=wall, dry_run=dry_run)
@@ -219,6 +221,10 @@ def _one(factory: sessionmaker[Session], at: datetime, dry_run: bool) -> int:
 
 
 def cmd_notify(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+    from db.engine import make_engine, make_session_factory
+
     at: datetime | None = None
     if args.at is not None:
         try:

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, msg, session
 from config import load_settings
 from domain.actor import SYSTEM
 from domain.errors import AppError, NotFound
-from exports import poster
-from services import posters
+
+if TYPE_CHECKING:
+    from exports.poster import Format
+
+FORMATS = ("png", "pdf")  # exports.poster.FORMATS, named here so that --help need not import the poster
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("poster", help="a community's residents' QR poster (居民码海报) as A4 PNG or PDF")
     p.add_argument("--community", type=int, required=True, help="the community's id (the c= of /wall?c=…)")
-    p.add_argument("--format", choices=poster.FORMATS, default=None, help="png (default) or pdf")
+    p.add_argument("--format", choices=FORMATS, default=None, help="png (default) or pdf")
     p.add_argument("--out", default=None, help="the file to write (default: 社区名居民码海报.png|pdf here)")
     p.set_defaults(func=cmd_poster)
 
 
-def _format(args: argparse.Namespace) -> poster.Format | None:
+def _format(args: argparse.Namespace) -> Format | None:
     """The format asked for, else the one --out names, else PNG; ``None`` when the two disagree."""
     suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
     if args.format is None:
@@ -32,6 +36,9 @@ def _format(args: argparse.Namespace) -> poster.Format | None:
 
 
 def cmd_poster(args: argparse.Namespace) -> int:
+    from exports import poster
+    from services import posters
+
     fmt = _format(args)
     if fmt is None:
         return fail(msg("poster.cli.bad_out", format=args.format, path=args.out), EXIT_USAGE)

@@ -7,10 +7,9 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, msg, session
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cli_language, error_text, fail, local_today, msg, session
 from domain.actor import SYSTEM
 from domain.errors import AppError
-from exports.png import NoCJKFont
 from locales import translate
 
 
@@ -33,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_report_quarterly(args: argparse.Namespace) -> int:
     from exports.charts import quarter_images
+    from exports.png import NoCJKFont
     from exports.report_docx import build_report
     from services import quarterly, report_numbers
 
@@ -43,14 +43,14 @@ def cmd_report_quarterly(args: argparse.Namespace) -> int:
         return fail(msg("report.cli_bad_out", path=out), EXIT_USAGE)
     lang = cli_language()
     tr = partial(translate, lang)
-    today = args.today or date.today()
+    today = args.today or local_today()
     if args.number is not None:
         try:
             report_numbers.normalise_number(args.number)
         except AppError as err:
             return fail(error_text(err), EXIT_USAGE)
     with session() as s:
-        summary = quarterly.get_quarter_summary(s, SYSTEM, year=args.year, quarter=args.quarter, today=today)
+        summary = quarterly.get_quarter_summary(s, year=args.year, quarter=args.quarter, today=today)
     try:
         images = quarter_images(summary, tr)
     except NoCJKFont:

@@ -6,7 +6,6 @@ import argparse
 
 from cli.common import EXIT_OK, EXIT_USAGE, fail, msg, session
 from cli.notify_cmds import parse_at
-from services import residents
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,6 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_erase_personal(args: argparse.Namespace) -> int:
+    from services import residents
+
     at = None
     if args.at:
         try:

@@ -5,16 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import date
 
-from sqlalchemy import func, select
-
-from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, engine, error_text, fail, msg, session
-from db.migrate import upgrade
-from db.models import Community, Unit, User
+from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, engine, error_text, fail, local_today, msg, session
 from domain.enums import Role
 from domain.errors import AppError
-from services import users
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from db.migrate import upgrade
+
     eng = engine()
     try:
         upgrade(eng)
@@ -52,6 +48,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _has_data(s) -> bool:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from db.models import Community, User
+
     return bool(s.scalar(select(func.count(Community.id))) or s.scalar(select(func.count(User.id))))
 
 
@@ -76,12 +76,17 @@ def cmd_seed(args: argparse.Namespace) -> int:
         from seed.demo import seed_demo
 
         with session(write=True) as s:
-            counts = seed_demo(s, today=date.today())
+            counts = seed_demo(s, today=local_today())
     print(msg("cli.seeded", summary="，".join(f"{k} {v}" for k, v in counts.items() if v)))
     return EXIT_OK
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from db.models import Community, Unit
+    from services import users
+
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

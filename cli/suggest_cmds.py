@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, error_text, fail, msg, session
-from domain.actor import SYSTEM
 from domain.errors import AppError
-from services import matrix
+
+if TYPE_CHECKING:
+    from services import matrix
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def reasons(suggestion: matrix.Suggestion) -> list[str]:
     """The reasons of one suggestion, in the CLI's language: relevance first, then the other parts."""
+    from services import matrix
+
     out = []
     for part in suggestion.parts:
         key, params = matrix.reason(part)
@@ -33,10 +37,12 @@ def reasons(suggestion: matrix.Suggestion) -> list[str]:
 
 def collect(community: str | None, top: int) -> list[dict[str, object]]:
     """The suggestions as the JSON list of contracts.md, sorted by community then need title."""
+    from services import matrix
+
     with session() as s:
         cid = matrix.community_id_by_name(s, community) if community is not None else None
-        items = matrix.suggest_matches(s, SYSTEM, community_id=cid, needs_limit=None, top=top)
-    rows = [
+        items = matrix.suggest_matches(s, community_id=cid, needs_limit=None, top=top)
+    rows: list[dict[str, object]] = [
         {
             "community": item.community,
             "need": item.need,

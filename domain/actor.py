@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.enums import Role
+from domain.enums import ActionStatus, Role
 from domain.scope import COUNTY, Level, Place, Scope
 
 
@@ -29,9 +29,29 @@ class Actor:
         return self.role == Role.ADMIN
 
     @property
+    def is_liaison(self) -> bool:
+        """A unit's liaison (联络员): sees their unit's side of each screen."""
+        return self.role == Role.LIAISON
+
+    @property
+    def is_community_worker(self) -> bool:
+        """A community worker (社区工作者): sees their community's side of each screen."""
+        return self.role == Role.COMMUNITY
+
+    @property
     def can_write(self) -> bool:
         """A leader browses; everyone else writes something."""
         return self.role != Role.LEADER
+
+    @property
+    def home_community_id(self) -> int | None:
+        """The community a community worker is bound to (lists open on it); None for everyone else."""
+        return self.scope.id if self.scope.level == Level.COMMUNITY else None
+
+    @property
+    def home_unit_id(self) -> int | None:
+        """The unit a liaison is bound to (they act and claim for it); None for everyone else."""
+        return self.scope.id if self.scope.level == Level.UNIT else None
 
     @property
     def scope(self) -> Scope:
@@ -63,6 +83,51 @@ class Actor:
     def may_answer_for(self, place: Place) -> bool:
         """May answer a summons (吹哨) for the unit at ``place``: only that unit's liaison."""
         return self.role == Role.LIAISON and self.scope.level == Level.UNIT and self.scope.holds(place)
+
+    @property
+    def keeps_community_records(self) -> bool:
+        """Keeps some community's records (needs, projects, agreements, whistles, residents' queue):
+        the secretariat and a bound community worker. Which community: ``keeps_community``."""
+        return self.can_write and self.scope.level in (Level.COUNTY, Level.STREET, Level.COMMUNITY)
+
+    @property
+    def keeps_unit_records(self) -> bool:
+        """Keeps some unit's records (resources, activities, members): the secretariat and a bound
+        liaison. Which unit: ``keeps_unit``."""
+        return self.can_write and self.scope.level in (Level.COUNTY, Level.STREET, Level.UNIT)
+
+    @property
+    def may_claim(self) -> bool:
+        """May claim an open need or project for their own unit (认领): a bound liaison (the secretariat
+        claims too, naming the unit: ``services.lists.acting_unit``)."""
+        return self.home_unit_id is not None
+
+    def may_manage_meeting(self, community_id: int | None) -> bool:
+        """Keeps a meeting's records (minutes, attendance, action items): who keeps its community's
+        (the secretariat, its community worker) and, for an alliance-wide meeting (``None``), any
+        community worker as well (they write its minutes)."""
+        if self.may_keep(Place(community_id=community_id)):
+            return True
+        return community_id is None and self.is_community_worker and self.scope.level == Level.COMMUNITY
+
+    def may_close_action(self, *, owner_unit_id: int, meeting_community_id: int | None, status: ActionStatus) -> bool:
+        """May close a meeting's action item as ``status``: the meeting's keepers close or drop any
+        of its items; a liaison marks their own unit's done."""
+        if self.may_manage_meeting(meeting_community_id):
+            return True
+        return status == ActionStatus.DONE and self.is_liaison and self.keeps_unit(owner_unit_id)
+
+    def may_edit_project(self, *, lead_unit_id: int | None, community_id: int | None) -> bool:
+        """Who keeps the project's community (the secretariat, its community worker) or its lead unit
+        (that unit's liaison)."""
+        return (community_id is not None and self.keeps_community(community_id)) or (
+            lead_unit_id is not None and self.keeps_unit(lead_unit_id)
+        )
+
+    def may_rate(self, place: Place) -> bool:
+        """May rate a unit's answer to a whistle (吹哨) raised at ``place``: who keeps that community's
+        records (its community worker, the secretariat)."""
+        return self.may_keep(place)
 
     def keeps_community(self, community_id: int | None) -> bool:
         """May write this community's records (``may_keep`` when only the id is known, as in the UI)."""

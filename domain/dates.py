@@ -4,9 +4,8 @@ Pure, so that notices (services) and screens (exports.format re-exports these) s
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from domain.calendar import ZONE as LOCAL_TZ
 
 
 def fmt_date(value: date | datetime | None, lang: str) -> str:

@@ -1,5 +1,6 @@
-"""联席会议 rules: at least one 季度联席会议 per quarter, who may write what, and what becomes of a
-deleted meeting's open action items."""
+"""联席会议 rules: at least one 季度联席会议 per quarter, and what becomes of a deleted meeting's open
+action items. Who may write a meeting or close its items: ``Actor.may_manage_meeting`` and
+``Actor.may_close_action`` (domain/actor.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from domain.actor import Actor
-from domain.enums import ActionStatus, Role
+from domain.calendar import quarter_bounds
 from domain.errors import ValidationError
-from domain.scope import Level, Place
 
 DISPOSITION_FIELD = "meetings.fields.disposition"
 MOVE_TO_FIELD = "meetings.fields.move_to"
@@ -35,17 +34,6 @@ class QuarterCoverage:
     @property
     def flagged(self) -> bool:
         return self.state == QuarterState.MISSING
-
-
-def quarter_of(day: date) -> int:
-    return (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """First and last day of a quarter."""
-    first = date(year, 3 * quarter - 2, 1)
-    last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, date.fromordinal(last.toordinal() - 1)
 
 
 def quarterly_coverage(joint_meeting_days: Iterable[date], *, year: int, today: date) -> list[QuarterCoverage]:
@@ -72,23 +60,6 @@ def quarterly_coverage(joint_meeting_days: Iterable[date], *, year: int, today: 
 def missing_quarters(joint_meeting_days: Iterable[date], *, year: int, today: date) -> list[int]:
     """Quarters of ``year`` that ended without a 季度联席会议."""
     return [c.quarter for c in quarterly_coverage(joint_meeting_days, year=year, today=today) if c.flagged]
-
-
-def may_write_meeting(actor: Actor, community_id: int | None) -> bool:
-    """Who keeps a meeting's records: those who keep its community's (the admin, its community
-    worker) and, for an alliance-wide meeting, any community worker as well (they write its minutes)."""
-    if actor.may_keep(Place(community_id=community_id)):
-        return True
-    return community_id is None and actor.role == Role.COMMUNITY and actor.scope.level == Level.COMMUNITY
-
-
-def may_close_action(
-    actor: Actor, *, owner_unit_id: int, meeting_community_id: int | None, status: ActionStatus
-) -> bool:
-    """Meeting writers close or drop any item of their meetings; a liaison marks their own unit's done."""
-    if may_write_meeting(actor, meeting_community_id):
-        return True
-    return status == ActionStatus.DONE and actor.role == Role.LIAISON and actor.keeps_unit(owner_unit_id)
 
 
 class Disposition(StrEnum):

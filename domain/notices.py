@@ -29,7 +29,7 @@ from typing import Any
 
 from domain import whistle_clock as clock
 from domain.actor import Actor
-from domain.enums import NoticeChannel, NoticeEvent, Role, WhistleKind, WhistleStage
+from domain.enums import NoticeChannel, NoticeEvent, WhistleKind, WhistleStage
 from domain.scope import Place
 
 LOCAL_TZ = clock.LOCAL_TZ
@@ -90,10 +90,10 @@ def may_see(actor: Actor, *, recipient_user_id: int, unit_id: int | None, commun
     community's; an admin those of their scope; a leader none but their own."""
     if actor.user_id is not None and recipient_user_id == actor.user_id:
         return True
-    if actor.role == Role.LIAISON:
-        return actor.unit_id is not None and unit_id == actor.unit_id
-    if actor.role == Role.COMMUNITY:
-        return actor.community_id is not None and community_id == actor.community_id
+    if actor.is_liaison:
+        return actor.home_unit_id is not None and unit_id == actor.home_unit_id
+    if actor.is_community_worker:
+        return actor.home_community_id is not None and community_id == actor.home_community_id
     if actor.is_admin:
         return actor.scope.holds(Place(community_id=community_id, unit_id=unit_id))
     return False

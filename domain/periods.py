@@ -9,22 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """The first and last day of a quarter (1–4)."""
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter {quarter}")
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return start, end - timedelta(days=1)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+from domain.calendar import previous_quarter as previous_quarter
+from domain.calendar import quarter_bounds as quarter_bounds
+from domain.calendar import quarter_of as quarter_of
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from domain import working_days
+from domain.calendar import ZONE
 from domain.enums import WhistleKind, WhistleStage
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+LOCAL_TZ = ZONE
 
 
 class LimitUnit(StrEnum):

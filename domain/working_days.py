@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
+from domain.calendar import ZONE
+
+CHINA_TZ = ZONE
 _NO_DATES: frozenset[date] = frozenset()
 
 

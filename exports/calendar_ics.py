@@ -8,19 +8,28 @@ from typing import Protocol
 
 from icalendar import Calendar, Event
 
+from domain.calendar import ZONE
 from locales import translate
 
 PRODID = "-//Co-Build Board//cobuild//ZH"
 
 
 class _Slot(Protocol):
-    year: int
-    month: int
-    community_id: int | None
-    chair_name: str
-    theme: str
-    plan: str
-    proposed_on: date
+    # read-only members, so the frozen services.rotation.SlotView satisfies it
+    @property
+    def year(self) -> int: ...
+    @property
+    def month(self) -> int: ...
+    @property
+    def community_id(self) -> int | None: ...
+    @property
+    def chair_name(self) -> str: ...
+    @property
+    def theme(self) -> str: ...
+    @property
+    def plan(self) -> str: ...
+    @property
+    def proposed_on(self) -> date: ...
 
 
 def _calendar(name: str) -> Calendar:
@@ -29,7 +38,7 @@ def _calendar(name: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("x-wr-timezone", ZONE.key)
     return cal
 
 

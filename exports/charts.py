@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Final, overload
 
 import altair as alt
 import pandas as pd
@@ -58,7 +58,7 @@ PALETTE: tuple[str, ...] = (
     "#6bbf8a",
     "#c7a03a",
 )
-HEAT_SCHEME = "oranges"
+HEAT_SCHEME: Final = "oranges"  # Final: typed as the literal alt.Scale(scheme=…) expects
 
 # Every status a chart colours, by its vocabulary and code: one colour each, wherever it is drawn.
 # A status shown under the same name in two vocabularies (待对接: a need not yet taken up, a need
@@ -89,7 +89,13 @@ def _check(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _style(chart: alt.Chart | alt.LayerChart, title: str) -> alt.Chart | alt.LayerChart:
+@overload
+def _style(chart: alt.Chart, title: str) -> alt.Chart: ...
+@overload
+def _style(chart: alt.LayerChart | alt.FacetChart, title: str) -> alt.LayerChart | alt.FacetChart: ...
+def _style(
+    chart: alt.Chart | alt.LayerChart | alt.FacetChart, title: str
+) -> alt.Chart | alt.LayerChart | alt.FacetChart:
     return (
         chart.properties(title=title)
         .configure(font=FONT)
@@ -227,7 +233,8 @@ def bar(
         sort = months
     count = is_count(df[y]) if count is None else count
     fmt = ".0%" if percent else ("d" if count else "")
-    cat_axis = category_axis(df[x], horizontal=not horizontal, **({"labelExpr": month_expr} if month_expr else {}))
+    label_expr: dict[str, Any] = {"labelExpr": month_expr} if month_expr else {}
+    cat_axis = category_axis(df[x], horizontal=not horizontal, **label_expr)
     val_axis = value_axis(count=count, percent=percent)
     cat = (
         alt.X(f"{x}:N", title=x_title, sort=sort, axis=cat_axis)
@@ -239,7 +246,7 @@ def bar(
         if not horizontal
         else alt.X(f"{y}:Q", title=y_title, axis=val_axis)
     )
-    enc = {"x": cat, "y": val} if not horizontal else {"y": cat, "x": val}
+    enc: dict[str, Any] = {"x": cat, "y": val} if not horizontal else {"y": cat, "x": val}
     tooltip = [alt.Tooltip(f"{x}:N", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=fmt)]
     for col, col_title in extra_tooltips or []:
         tooltip.append(alt.Tooltip(col, title=col_title))
@@ -247,7 +254,7 @@ def bar(
         enc["color"] = alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=list(PALETTE)))
         tooltip.append(alt.Tooltip(f"{color}:N"))
     chart = alt.Chart(df).mark_bar(cornerRadiusEnd=3, color=PRIMARY).encode(**enc, tooltip=tooltip)
-    return _style(chart, title)  # type: ignore[return-value]
+    return _style(chart, title)
 
 
 def line(
@@ -266,7 +273,8 @@ def line(
     _check(df)
     df, months, month_expr = _months(df, x, tr)
     count = is_count(df[y]) if count is None else count
-    axis = category_axis(df[x], **({"labelExpr": month_expr} if month_expr else {}))
+    label_expr: dict[str, Any] = {"labelExpr": month_expr} if month_expr else {}
+    axis = category_axis(df[x], **label_expr)
     enc = {
         "x": alt.X(f"{x}:O", title=x_title, sort=months, axis=axis),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=value_axis(count=count)),
@@ -275,7 +283,7 @@ def line(
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=list(PALETTE)))
     chart = alt.Chart(df).mark_line(point=True, color=PRIMARY).encode(**enc)
-    return _style(chart, title)  # type: ignore[return-value]
+    return _style(chart, title)
 
 
 def stacked_bar(
@@ -308,7 +316,8 @@ def stacked_bar(
     if color_sort:
         rank = {v: i for i, v in enumerate(color_sort)}
         df = df.assign(_order=df[color].map(lambda v: rank.get(v, len(rank))))
-    axis = category_axis(df[x], **({"labelExpr": month_expr} if month_expr else {}))
+    label_expr: dict[str, Any] = {"labelExpr": month_expr} if month_expr else {}
+    axis = category_axis(df[x], **label_expr)
     chart = (
         alt.Chart(df)
         .mark_bar()
@@ -324,7 +333,7 @@ def stacked_bar(
             ],
         )
     )
-    return _style(chart, title)  # type: ignore[return-value]
+    return _style(chart, title)
 
 
 def heatmap(
@@ -344,7 +353,8 @@ def heatmap(
     _check(df)
     count = is_count(df[value]) if count is None else count
     # the legend below the grid: beside it, it would take the width a phone needs for 18 columns
-    legend = alt.Legend(orient="bottom", **({"format": "d", "tickMinStep": 1} if count else {}))
+    count_ticks: dict[str, Any] = {"format": "d", "tickMinStep": 1} if count else {}
+    legend = alt.Legend(orient="bottom", **count_ticks)
     base = alt.Chart(df).encode(
         x=alt.X(f"{x}:N", title=x_title, axis=category_axis(df[x])),
         y=alt.Y(f"{y}:N", title=y_title, axis=category_axis(horizontal=False)),
@@ -358,6 +368,7 @@ def heatmap(
         ],
     )
     text = base.mark_text(fontSize=11).encode(text=alt.Text(f"{value}:Q"))
+    # alt.layer() is declared LayerChart | FacetChart; without facet arguments it returns a LayerChart
     return _style(alt.layer(rect, text).properties(height=alt.Step(24)), title)  # type: ignore[return-value]
 
 
@@ -391,6 +402,7 @@ def donut(
     )
     ring = base.mark_arc(innerRadius=60, outerRadius=110)
     text = base.mark_text(radius=130, fontSize=13).encode(text=alt.Text(f"{value}:Q"))
+    # alt.layer() is declared LayerChart | FacetChart; without facet arguments it returns a LayerChart
     return _style(alt.layer(ring, text), title)  # type: ignore[return-value]
 
 
@@ -430,6 +442,7 @@ def progress_grid(
     )
     text = base.mark_text(fontSize=11).encode(text=alt.Text(f"{value}:Q"))
     layered = alt.layer(rect, text).properties(height=alt.Step(22))
+    # alt.layer() is declared LayerChart | FacetChart; without facet arguments it returns a LayerChart
     return _style(layered, title)  # type: ignore[return-value]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from datetime import date, datetime
+from datetime import date
+
+from config import load_settings
+from domain import calendar
 
 # the date formats live below the services, so that notices say a date as the screens do
 from domain.dates import LOCAL_TZ as LOCAL_TZ
@@ -42,11 +44,5 @@ def fmt_percent(value: float | None) -> str:
 
 
 def today_local() -> date:
-    """Today in China; ``COBUILD_TODAY`` (ISO date) pins it, for demos and tests of dated data."""
-    pinned = os.environ.get("COBUILD_TODAY")
-    if pinned:
-        try:
-            return date.fromisoformat(pinned)
-        except ValueError:
-            pass
-    return datetime.now(LOCAL_TZ).date()
+    """Today in China; ``COBUILD_TODAY`` (``Settings.today``) pins it, for demos and tests of dated data."""
+    return calendar.today(load_settings().today)

@@ -33,20 +33,44 @@ class _Attendee(Protocol):
 
 
 class MinutesSource(Protocol):
-    """What the minutes need (``services.meetings.MeetingDetail`` has it)."""
+    """What the minutes need (``services.meetings.MeetingDetail`` has it). Read-only members, so a
+    frozen dataclass satisfies it."""
 
-    kind: object
-    title: str
-    held_on: date
-    place: str
-    community_name: str
-    convenor_name: str
-    agenda: str
-    minutes: str
-    decisions: str
-    attendance: list
-    actions: list
-    review: list
+    @property
+    def kind(self) -> object: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def held_on(self) -> date: ...
+
+    @property
+    def place(self) -> str: ...
+
+    @property
+    def community_name(self) -> str: ...
+
+    @property
+    def convenor_name(self) -> str: ...
+
+    @property
+    def agenda(self) -> str: ...
+
+    @property
+    def minutes(self) -> str: ...
+
+    @property
+    def decisions(self) -> str: ...
+
+    @property
+    def attendance(self) -> list: ...
+
+    @property
+    def actions(self) -> list: ...
+
+    @property
+    def review(self) -> list: ...
 
 
 def _date(value: date | None, lang: str) -> str:

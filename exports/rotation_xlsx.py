@@ -14,12 +14,19 @@ from workbook.cells import append_row, new_workbook, put, to_bytes
 
 
 class _Slot(Protocol):
-    month: int
-    chair_name: str
-    theme: str
-    plan: str
-    status: object
-    proposed_on: date
+    # read-only members, so the frozen services.rotation.SlotView satisfies it
+    @property
+    def month(self) -> int: ...
+    @property
+    def chair_name(self) -> str: ...
+    @property
+    def theme(self) -> str: ...
+    @property
+    def plan(self) -> str: ...
+    @property
+    def status(self) -> object: ...
+    @property
+    def proposed_on(self) -> date: ...
 
 
 def rotation_xlsx(slots: Iterable[_Slot], *, year: int, scope_name: str, lang: str = "zh_CN") -> bytes:

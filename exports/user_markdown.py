@@ -16,7 +16,7 @@ emits can take effect:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -151,7 +151,7 @@ class _Writer:
 
     # --- inline ---------------------------------------------------------------------------------
 
-    def inlines(self, nodes: list[SyntaxTreeNode]) -> str:
+    def inlines(self, nodes: Sequence[SyntaxTreeNode]) -> str:  # `list` here is the method below
         return "".join(self.inline(n) for n in nodes)
 
     def inline(self, node: SyntaxTreeNode) -> str:

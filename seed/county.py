@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select, text
 
+from config import load_settings
 from db.models import (
     ActionItem,
     Activity,
@@ -55,6 +56,8 @@ from db.models import (
     project_resource,
     project_unit,
 )
+from domain.calendar import ZONE
+from domain.calendar import today as china_today
 from domain.enums import (
     PROJECT_STAGE_ORDER,
     SIX_ITEMS,
@@ -75,7 +78,6 @@ from seed import demo_content as C
 
 SEED = 20261124
 CHUNK = 20_000
-LOCAL_OFFSET = timedelta(hours=8)
 
 # quality.md's county, at scale 1.0 (per-year figures are for the default five years)
 COMMUNITIES = 250
@@ -429,7 +431,7 @@ def _cum(weights: Iterable[float]) -> list[float]:
 
 
 def local_time(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - LOCAL_OFFSET
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE).astimezone(UTC)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -465,7 +467,7 @@ def seed_county(
     seed: int = SEED,
 ) -> dict[str, int]:
     """Fill a migrated database with the county data set; returns rows written per table."""
-    builder = _County(engine, years=years, scale=scale, today=today or date.today(), seed=seed)
+    builder = _County(engine, years=years, scale=scale, today=today or china_today(load_settings().today), seed=seed)
     return builder.run(progress=progress)
 
 

@@ -41,6 +41,7 @@ from db.models import (
     Whistle,
     WhistleResponse,
 )
+from domain.calendar import ZONE
 from domain.enums import (
     PROJECT_STAGE_ORDER,
     SIX_ITEMS,
@@ -61,7 +62,6 @@ from services.settings_store import DEMO_KEY, put_setting
 from services.users import hash_password
 
 SEED = 20261124
-LOCAL_OFFSET = timedelta(hours=8)  # the alliance works in China Standard Time
 WHISTLE_ORDER = list(WhistleStage)
 QUARTER_DAY = {1: (3, 12), 2: (5, 20), 3: (8, 21), 4: (11, 13)}
 # most recent first: days ago, community index
@@ -112,7 +112,7 @@ def seed_demo_notices(session: Session, *, today: date) -> int:
 
 def local_time(day: date, hour: int, minute: int = 0) -> datetime:
     """A wall-clock time in the alliance's zone, as an aware UTC datetime."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - LOCAL_OFFSET
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE).astimezone(UTC)
 
 
 def cn_date(day: date) -> str:

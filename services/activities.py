@@ -12,13 +12,16 @@ import pandas as pd
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from config import load_settings
 from db.areas import areas
 from db.models import Activity, Community, Member, Need, Project, Unit, User, project_unit, utcnow
+from domain import calendar
 from domain.actor import Actor
 from domain.enums import ActivityKind, AttachmentOwner, AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from domain.pairing import Placement, place_activity
 from services import attachments, audit, metrics, validate
+from services.live import live
 from services.reference import Option, list_communities, paired_community_ids, reported_community_ids
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
@@ -297,7 +300,7 @@ def log_activity(
         beneficiaries=beneficiaries,
         project_id=project_id,
         member_id=member_id,
-        today=today or date.today(),
+        today=today or calendar.today(load_settings().today),
         need_id=need_id,
         off_pairing_reason=off_pairing_reason,
     )
@@ -370,7 +373,7 @@ def update_activity(
         beneficiaries=beneficiaries,
         project_id=project_id,
         member_id=member_id,
-        today=today or date.today(),
+        today=today or calendar.today(load_settings().today),
         need_id=need_id,
         off_pairing_reason=off_pairing_reason,
         current=activity,
@@ -402,7 +405,7 @@ def delete_activity(session: Session, actor: Actor, activity_id: int) -> None:
 
 
 def _filtered(stmt: Select, flt: ActivityFilter) -> Select:  # type: ignore[type-arg]
-    stmt = stmt.where(Activity.deleted_at.is_(None))
+    stmt = stmt.where(*live(Activity))
     if flt.start is not None:
         stmt = stmt.where(Activity.held_on >= flt.start)
     if flt.end is not None:
@@ -485,7 +488,7 @@ def get_activity(session: Session, actor: Actor, activity_id: int) -> ActivityDe
         .outerjoin(Project, Project.id == Activity.project_id)
         .outerjoin(Member, Member.id == Activity.member_id)
         .outerjoin(logger, logger.id == Activity.logged_by_user_id)
-        .where(Activity.id == activity_id, Activity.deleted_at.is_(None))
+        .where(Activity.id == activity_id, *live(Activity))
     ).first()
     if row is None:
         raise NotFound()
@@ -541,7 +544,7 @@ def form_options(session: Session, *, unit_id: int | None) -> FormOptions:
             Option(r.id, r.title)
             for r in session.execute(
                 select(Project.id, Project.title)
-                .where(Project.deleted_at.is_(None), or_(Project.lead_unit_id == unit_id, Project.id.in_(joined)))
+                .where(*live(Project), or_(Project.lead_unit_id == unit_id, Project.id.in_(joined)))
                 .order_by(Project.id.desc())
                 .limit(200)
             )
@@ -549,9 +552,7 @@ def form_options(session: Session, *, unit_id: int | None) -> FormOptions:
         members = [
             Option(r.id, r.name)
             for r in session.execute(
-                select(Member.id, Member.name)
-                .where(Member.unit_id == unit_id, Member.deleted_at.is_(None))
-                .order_by(Member.id)
+                select(Member.id, Member.name).where(Member.unit_id == unit_id, *live(Member)).order_by(Member.id)
             )
         ]
     return FormOptions(ordered, paired, projects, members, reported - paired, wishes)
@@ -559,7 +560,7 @@ def form_options(session: Session, *, unit_id: int | None) -> FormOptions:
 
 def activity_years(session: Session, *, today: date) -> list[int]:
     """The years that hold activities, newest first (this year always among them)."""
-    first = session.scalar(select(func.min(Activity.held_on)).where(Activity.deleted_at.is_(None)))
+    first = session.scalar(select(func.min(Activity.held_on)).where(*live(Activity)))
     start = first.year if first else today.year
     return list(range(today.year, min(start, today.year) - 1, -1))
 

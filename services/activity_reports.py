@@ -20,6 +20,7 @@ from domain.six_items import SixItemsRow, assess, counting_since, micro_wish_cou
 from domain.text import pinyin_key
 from services import metrics
 from services.activities import ActivityFilter, _filtered
+from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
 READS = areas("activities", "lists", "org")
@@ -100,7 +101,7 @@ def _member_progress(session: Session, *, year: int, as_of: date) -> Progress:
             func.count() - func.count(Activity.need_id) + func.count(func.distinct(Activity.need_id)),
         )
         .where(
-            Activity.deleted_at.is_(None),
+            *live(Activity),
             Activity.member_id.is_not(None),
             Activity.held_on >= start,
             Activity.held_on <= end,
@@ -116,7 +117,7 @@ def _member_progress(session: Session, *, year: int, as_of: date) -> Progress:
     members = session.execute(
         select(Member.id, Member.name, Unit.name, Member.reported_on)
         .join(Unit, Unit.id == Member.unit_id)
-        .where(Member.deleted_at.is_(None), Unit.deleted_at.is_(None))
+        .where(*live(Member), *live(Unit))
     ).all()
     rows = []
     for mid, name, unit, reported_on in members:
@@ -129,7 +130,7 @@ def _member_progress(session: Session, *, year: int, as_of: date) -> Progress:
 
 
 def has_members(session: Session) -> bool:
-    return session.scalar(select(func.count(Member.id)).where(Member.deleted_at.is_(None))) != 0
+    return session.scalar(select(func.count(Member.id)).where(*live(Member))) != 0
 
 
 # ---- charts --------------------------------------------------------------------------------------
@@ -253,7 +254,7 @@ class Ledger:
 
 
 def unit_id_by_name(session: Session, name: str) -> int:
-    uid = session.scalar(select(Unit.id).where(Unit.name == name.strip(), Unit.deleted_at.is_(None)))
+    uid = session.scalar(select(Unit.id).where(Unit.name == name.strip(), *live(Unit)))
     if uid is None:
         raise NotFound("activities.error.unknown_unit", name=name)
     return int(uid)
@@ -289,7 +290,7 @@ def build_ledger(session: Session, *, unit_id: int, year: int, as_of: date, with
         .outerjoin(Member, Member.id == Activity.member_id)
         .where(
             Activity.unit_id == unit_id,
-            Activity.deleted_at.is_(None),
+            *live(Activity),
             Activity.held_on >= date(year, 1, 1),
             Activity.held_on <= date(year, 12, 31),
         )

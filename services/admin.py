@@ -15,9 +15,9 @@ from db.models import Category, Community, Need, Pairing, Resource, Unit, utcnow
 from domain.actor import Actor
 from domain.enums import AuditAction
 from domain.errors import NotFound, ValidationError
-from domain.scope import COUNTY, Place
 from domain.text import pinyin_key
 from services import audit, scope, validate
+from services.live import live
 
 SUGGESTED_KINDS: tuple[str, ...] = ("机关", "事业单位", "国有企业", "非公企业", "社会组织", "物业", "学校", "医院")
 
@@ -32,11 +32,6 @@ F_STREET = "admin.fields.street"
 F_PAIRED_SINCE = "admin.fields.paired_since"
 F_CATEGORY_NAME = "admin.fields.category_name"
 F_SORT_ORDER = "admin.fields.sort_order"
-
-
-def require_admin(actor: Actor, place: Place = COUNTY) -> None:
-    """Only the secretariat keeps the alliance's lists and accounts."""
-    scope.require_administer(actor, place)
 
 
 def _like(text: str) -> str:
@@ -78,8 +73,8 @@ def list_units_page(
     limit: int = 20,
 ) -> tuple[pd.DataFrame, int]:
     """One page of units in pinyin order, with their pairings; and how many match."""
-    require_admin(actor)
-    stmt = select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None))
+    scope.require_administer(actor)
+    stmt = select(Unit.id, Unit.name).where(*live(Unit))
     if text.strip():
         stmt = stmt.where(Unit.name.ilike(_like(text.strip()), escape="\\"))
     if kind:
@@ -122,11 +117,11 @@ def unit_kinds(session: Session) -> list[str]:
 
 
 def get_unit(session: Session, actor: Actor, *, unit_id: int) -> UnitDetail:
-    require_admin(actor)
+    scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
-    require_admin(actor, scope.unit_place(session, unit.id))
+    scope.require_administer(actor, scope.unit_place(session, unit.id))
     pairings = [
         PairingRow(r.community_id, r.name, r.paired_since)
         for r in session.execute(
@@ -185,7 +180,7 @@ def create_unit(
     joined_on: object = None,
 ) -> int:
     """A new co-building unit (active)."""
-    require_admin(actor)
+    scope.require_administer(actor)
     values = _unit_fields(
         session,
         unit_id=None,
@@ -215,11 +210,11 @@ def update_unit(
     joined_on: object,
     active: bool,
 ) -> None:
-    require_admin(actor)
+    scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
-    require_admin(actor, scope.unit_place(session, unit.id))
+    scope.require_administer(actor, scope.unit_place(session, unit.id))
     values = _unit_fields(
         session,
         unit_id=unit_id,
@@ -239,11 +234,11 @@ def update_unit(
 
 def set_unit_active(session: Session, actor: Actor, *, unit_id: int, active: bool) -> None:
     """Deactivate a unit (it stays in the records and leaves the rotation) or bring it back."""
-    require_admin(actor)
+    scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
-    require_admin(actor, scope.unit_place(session, unit.id))
+    scope.require_administer(actor, scope.unit_place(session, unit.id))
     if unit.active == active:
         return
     before = audit.snapshot(unit)
@@ -260,15 +255,15 @@ def pair_unit(
     paired_since: object = None,
 ) -> None:
     """Pair a unit with a community (结对), or change the date of an existing pairing."""
-    require_admin(actor)
+    scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound()
-    require_admin(actor, scope.unit_place(session, unit.id))
+    scope.require_administer(actor, scope.unit_place(session, unit.id))
     community = session.get(Community, community_id) if community_id is not None else None
     if community is None or community.deleted_at is not None:
         raise ValidationError("fields.community", "error.required")
-    require_admin(actor, scope.community_place(session, community.id))  # a pairing is its community's
+    scope.require_administer(actor, scope.community_place(session, community.id))  # a pairing is its community's
     since = validate.parse_date(F_PAIRED_SINCE, paired_since)
     pairing = session.scalar(select(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == community.id))
     before = None
@@ -283,11 +278,11 @@ def pair_unit(
 
 def unpair_unit(session: Session, actor: Actor, *, unit_id: int, community_id: int) -> None:
     """End a pairing; the audit row keeps what it was."""
-    require_admin(actor)
+    scope.require_administer(actor)
     pairing = session.scalar(select(Pairing).where(Pairing.unit_id == unit_id, Pairing.community_id == community_id))
     if pairing is None:
         raise NotFound()
-    require_admin(actor, scope.community_place(session, pairing.community_id))
+    scope.require_administer(actor, scope.community_place(session, pairing.community_id))
     before = audit.snapshot(pairing)
     session.delete(pairing)
     session.flush()
@@ -315,8 +310,8 @@ def list_communities_page(
     limit: int = 20,
 ) -> tuple[pd.DataFrame, int]:
     """One page of communities in pinyin order with their number of paired units."""
-    require_admin(actor)
-    stmt = select(Community.id, Community.name).where(Community.deleted_at.is_(None))
+    scope.require_administer(actor)
+    stmt = select(Community.id, Community.name).where(*live(Community))
     if text.strip():
         stmt = stmt.where(Community.name.ilike(_like(text.strip()), escape="\\"))
     ordered = sorted(session.execute(stmt).all(), key=lambda r: pinyin_key(r.name))
@@ -348,11 +343,11 @@ def list_communities_page(
 
 
 def get_community(session: Session, actor: Actor, *, community_id: int) -> CommunityDetail:
-    require_admin(actor)
+    scope.require_administer(actor)
     c = session.get(Community, community_id)
     if c is None or c.deleted_at is not None:
         raise NotFound()
-    require_admin(actor, scope.community_place(session, c.id))
+    scope.require_administer(actor, scope.community_place(session, c.id))
     return CommunityDetail(c.id, c.name, c.street, c.contact, c.phone)
 
 
@@ -386,7 +381,7 @@ def create_community(
     contact: str = "",
     phone: str = "",
 ) -> int:
-    require_admin(actor)
+    scope.require_administer(actor)
     community = Community(
         **_community_fields(session, community_id=None, name=name, street=street, contact=contact, phone=phone)
     )
@@ -405,11 +400,11 @@ def update_community(
     contact: str,
     phone: str,
 ) -> None:
-    require_admin(actor)
+    scope.require_administer(actor)
     community = session.get(Community, community_id)
     if community is None or community.deleted_at is not None:
         raise NotFound()
-    require_admin(actor, scope.community_place(session, community.id))
+    scope.require_administer(actor, scope.community_place(session, community.id))
     values = _community_fields(
         session, community_id=community_id, name=name, street=street, contact=contact, phone=phone
     )
@@ -424,16 +419,16 @@ def update_community(
 
 def list_categories(session: Session, actor: Actor) -> pd.DataFrame:
     """The shared need/resource categories in their order, with how many needs and resources use each."""
-    require_admin(actor)
+    scope.require_administer(actor)
     needs = (
         select(Need.category_id, func.count(Need.id).label("n"))
-        .where(Need.deleted_at.is_(None))
+        .where(*live(Need))
         .group_by(Need.category_id)
         .subquery()
     )
     resources = (
         select(Resource.category_id, func.count(Resource.id).label("n"))
-        .where(Resource.deleted_at.is_(None))
+        .where(*live(Resource))
         .group_by(Resource.category_id)
         .subquery()
     )
@@ -448,7 +443,7 @@ def list_categories(session: Session, actor: Actor) -> pd.DataFrame:
         )
         .outerjoin(needs, needs.c.category_id == Category.id)
         .outerjoin(resources, resources.c.category_id == Category.id)
-        .where(Category.deleted_at.is_(None))
+        .where(*live(Category))
         .order_by(Category.sort_order, Category.id)
     )
     rows = [r._asdict() for r in session.execute(stmt)]
@@ -464,10 +459,10 @@ def _category(session: Session, category_id: int) -> Category:
 
 def create_category(session: Session, actor: Actor, *, name: str, description: str = "") -> int:
     """A new category at the end of the list (a deleted one of the same name comes back)."""
-    require_admin(actor)
+    scope.require_administer(actor)
     clean = validate.text(F_CATEGORY_NAME, name, required=True, max_len=50)
     desc = validate.text("fields.description", description, max_len=500)
-    last = session.scalar(select(func.max(Category.sort_order)).where(Category.deleted_at.is_(None))) or 0
+    last = session.scalar(select(func.max(Category.sort_order)).where(*live(Category))) or 0
     existing = session.scalar(select(Category).where(Category.name == clean))
     if existing is not None:
         if existing.deleted_at is None:
@@ -493,7 +488,7 @@ def update_category(
     sort_order: object = None,
 ) -> None:
     """Rename a category, change its description or its place in the order."""
-    require_admin(actor)
+    scope.require_administer(actor)
     category = _category(session, category_id)
     clean = validate.text(F_CATEGORY_NAME, name, required=True, max_len=50)
     clash = session.scalar(select(Category.id).where(Category.name == clean))
@@ -509,11 +504,9 @@ def update_category(
 
 def move_category(session: Session, actor: Actor, *, category_id: int, step: int) -> None:
     """Move a category up (step −1) or down (+1) the list; the order is renumbered 10, 20, 30 …"""
-    require_admin(actor)
+    scope.require_administer(actor)
     categories = list(
-        session.scalars(
-            select(Category).where(Category.deleted_at.is_(None)).order_by(Category.sort_order, Category.id)
-        )
+        session.scalars(select(Category).where(*live(Category)).order_by(Category.sort_order, Category.id))
     )
     index = next((i for i, c in enumerate(categories) if c.id == category_id), None)
     if index is None:
@@ -531,7 +524,7 @@ def move_category(session: Session, actor: Actor, *, category_id: int, step: int
 
 def delete_category(session: Session, actor: Actor, *, category_id: int) -> None:
     """Soft-delete: the category leaves the choices; needs and resources that use it keep it."""
-    require_admin(actor)
+    scope.require_administer(actor)
     category = _category(session, category_id)
     before = audit.snapshot(category)
     category.deleted_at = utcnow()

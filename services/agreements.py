@@ -23,6 +23,7 @@ from services.lists import (
     require_community_keeper,
     require_writer,
 )
+from services.live import live
 
 EXPIRY_WINDOW_DAYS = 60
 COLUMNS = [
@@ -53,7 +54,6 @@ class AgreementInput:
 
 def list_agreements(
     session: Session,
-    actor: Actor,
     *,
     today: date,
     community_id: int | None = None,
@@ -63,7 +63,7 @@ def list_agreements(
     limit: int = 20,
 ) -> Page:
     """Agreements, soonest end first; ``flag`` = "expiring" (ends within 60 days) or "lapsed"."""
-    base = select(Agreement).where(Agreement.deleted_at.is_(None))
+    base = select(Agreement).where(*live(Agreement))
     if community_id is not None:
         base = base.where(Agreement.community_id == community_id)
     if unit_id is not None:

@@ -8,7 +8,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
@@ -16,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, User
 from domain.actor import Actor
+from domain.calendar import ZONE
 from domain.enums import AuditAction
 from domain.errors import NotFound, ValidationError
-from domain.scope import COUNTY, Place
 from services import audit, scope
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the alliance's calendar day
+LOCAL_TZ = ZONE  # the alliance's calendar day
 EXPORT_LIMIT = 100_000
 COLUMNS = ["id", "at", "username", "action", "entity", "entity_id", "summary"]
 
@@ -56,11 +55,6 @@ class AuditDetail:
     before_json: str
     after_json: str
     changes: list[Change]
-
-
-def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
-    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
-    scope.require_administer(actor, place)
 
 
 def _local_midnight_utc(day: date) -> datetime:
@@ -168,14 +162,14 @@ def search_audit(
     limit: int = 20,
 ) -> tuple[pd.DataFrame, int]:
     """One page of the filtered log, newest first, and how many entries match."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     total = session.scalar(select(func.count(AuditEntry.id)).where(*_conditions(query))) or 0
     return _rows(session, query, offset=offset, limit=limit), total
 
 
 def count_by_action(session: Session, actor: Actor, *, query: AuditQuery) -> pd.DataFrame:
     """How many filtered entries of each action (for the chart above the log)."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     rows = session.execute(
         select(AuditEntry.action, func.count(AuditEntry.id).label("count"))
         .where(*_conditions(query))
@@ -186,19 +180,19 @@ def count_by_action(session: Session, actor: Actor, *, query: AuditQuery) -> pd.
 
 def audit_entities(session: Session, actor: Actor) -> list[str]:
     """The kinds of record the log mentions."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     return sorted(e for e in session.scalars(select(AuditEntry.entity).distinct()) if e)
 
 
 def audit_usernames(session: Session, actor: Actor) -> list[str]:
     """Every account's username (the log also holds ``manage.py`` and ``system``)."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     return list(session.scalars(select(User.username).order_by(User.username)))
 
 
 def get_entry(session: Session, actor: Actor, *, entry_id: int) -> AuditDetail:
     """One entry with its before/after as indented JSON text and the fields that changed."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     entry = session.get(AuditEntry, entry_id)
     if entry is None:
         raise NotFound()
@@ -229,7 +223,7 @@ def export_audit(
 ) -> tuple[pd.DataFrame, int]:
     """The filtered log for a file (at most ``max_rows``, newest first) and how many matched;
     the export itself is noted in the log."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     total = session.scalar(select(func.count(AuditEntry.id)).where(*_conditions(query))) or 0
     df = _rows(session, query, offset=0, limit=max_rows)
     audit.record(

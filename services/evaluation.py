@@ -34,14 +34,14 @@ from domain.credit import (
     had_opportunity,
     weighted_score,
 )
-from domain.enums import AuditAction, ProjectStage, Role
+from domain.enums import AuditAction, ProjectStage
 from domain.errors import Conflict, NotFound, ValidationError
-from domain.scope import COUNTY, Place
 from domain.six_items import assess
 from domain.text import pinyin_key
 from services import audit, metrics, scope, settings_store, validate
 from services import whistle as whistle_service
 from services.audit import snapshot
+from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
 READS = areas("activities", "evaluation", "lists", "meetings", "org", "settings", "whistle")
@@ -53,16 +53,11 @@ DONE_STAGES = (ProjectStage.DONE, ProjectStage.EVALUATED)
 MAX_EVALUATOR = 50
 
 
-def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
-    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
-    scope.require_administer(actor, place)
-
-
 # --- contract tasks (契约共建) -----------------------------------------------------------------
 
 
 def _task_conds(actor: Actor, unit_id: int | None, status: str | None) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [ContractTask.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [*live(ContractTask)]
     if unit_id is not None:
         conds.append(ContractTask.unit_id == unit_id)
     if status:
@@ -110,7 +105,7 @@ def list_tasks(
 
 def set_task_statuses(session: Session, actor: Actor, *, changes: dict[int, str], today: date) -> int:
     """The admin sets tasks open / kept / broken (kept records the day it was confirmed)."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     n = 0
     for task_id, status in changes.items():
         if status not in TASK_STATUSES:
@@ -118,7 +113,7 @@ def set_task_statuses(session: Session, actor: Actor, *, changes: dict[int, str]
         task = session.get(ContractTask, int(task_id))
         if task is None or task.deleted_at is not None:
             raise NotFound()
-        _require_admin(actor, scope.unit_place(session, task.unit_id))
+        scope.require_administer(actor, scope.unit_place(session, task.unit_id))
         if task.status == status:
             continue
         before = snapshot(task)
@@ -133,11 +128,11 @@ def create_task(
     session: Session, actor: Actor, *, unit_id: int, title: str, credit_weight: object, due_on: object, claimed_on: date
 ) -> int:
     """The admin records a task a unit claimed (契约)."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     unit = session.get(Unit, unit_id)
     if unit is None or unit.deleted_at is not None:
         raise ValidationError("evaluation.fields.unit", "error.unknown_choice", value=str(unit_id))
-    _require_admin(actor, scope.unit_place(session, unit.id))
+    scope.require_administer(actor, scope.unit_place(session, unit.id))
     task = ContractTask(
         unit_id=unit_id,
         title=validate.text("evaluation.fields.task", title, required=True, max_len=200),
@@ -202,7 +197,7 @@ def create_round(
     session: Session, actor: Actor, *, title: str, period: str, year: object, criteria: list[tuple[str, object]]
 ) -> int:
     """The admin opens a round with its rubric (criterion names and weights > 0)."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     title = validate.text("evaluation.fields.round_title", title, required=True, max_len=200)
     period = validate.text("evaluation.fields.period", period, required=True, max_len=40)
     y = validate.integer("evaluation.fields.year", year, required=True, min_value=2000, max_value=2100)
@@ -236,7 +231,7 @@ def _open_round(session: Session, round_id: int) -> EvaluationRound:
 
 def close_round(session: Session, actor: Actor, *, round_id: int, now: datetime | None = None) -> None:
     """The admin closes a round; it keeps the credit formula's version in force and refuses changes."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     rnd = _open_round(session, round_id)
     before = snapshot(rnd)
     rnd.closed_at = now or utcnow()
@@ -253,7 +248,7 @@ def evaluators(session: Session, *, round_id: int) -> list[str]:
 
 
 def _units(session: Session) -> list[tuple[int, str]]:
-    rows = session.execute(select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None), Unit.active.is_(True))).all()
+    rows = session.execute(select(Unit.id, Unit.name).where(*live(Unit), Unit.active.is_(True))).all()
     return sorted(((r.id, r.name) for r in rows), key=lambda r: pinyin_key(r[1]))
 
 
@@ -286,7 +281,7 @@ def save_scores(
 ) -> int:
     """The admin saves one evaluator's grid in one action: each (unit, criterion) score 0–100,
     blank removes it. A closed round refuses. Returns how many cells changed."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     _open_round(session, round_id)
     evaluator = validate.text("evaluation.fields.evaluator", evaluator, required=True, max_len=MAX_EVALUATOR)
     criteria = set(session.scalars(select(EvaluationCriterion.id).where(EvaluationCriterion.round_id == round_id)))
@@ -377,7 +372,7 @@ def get_formula(session: Session) -> Formula:
 
 def set_formula(session: Session, actor: Actor, *, weights: dict[str, object]) -> str:
     """The admin changes the weights; the version follows from them. Returns the new version."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     clean: dict[Component, float] = {}
     for c in Component:
         clean[c] = float(
@@ -412,7 +407,7 @@ def _commitments(session: Session, start: date, end: date, as_of: date) -> dict[
             func.sum(case((ContractTask.status == "kept", ContractTask.credit_weight), else_=0.0)),
             func.sum(case((fell_due, ContractTask.credit_weight), else_=0.0)),
         )
-        .where(ContractTask.deleted_at.is_(None), day >= start, day <= end)
+        .where(*live(ContractTask), day >= start, day <= end)
         .group_by(ContractTask.unit_id)
     ).all()
     return {uid: (float(k or 0), float(d or 0)) for uid, k, d in rows}
@@ -435,7 +430,7 @@ def _projects(session: Session, start: date, end: date) -> dict[int, tuple[int, 
         )
         .join(Project, Project.id == involved.c.project_id)
         .where(
-            Project.deleted_at.is_(None),
+            *live(Project),
             Project.stage.in_(COMMITTED_STAGES),
             or_(Project.started_on.is_(None), Project.started_on <= end),
             or_(Project.ended_on.is_(None), Project.ended_on >= start),
@@ -528,6 +523,6 @@ def credit_table(session: Session, actor: Actor, *, year: int, as_of: date, now:
         df = df.sort_values("index", ascending=False, na_position="last").reset_index(drop=True)
         df.insert(0, "rank", range(1, len(df) + 1))
         df.insert(1, "of", len(df))
-        if actor.role == Role.LIAISON:  # a liaison sees their own unit's breakdown (and its place)
+        if actor.is_liaison:  # a liaison sees their own unit's breakdown (and its place)
             df = df[df["unit_id"] == actor.unit_id].reset_index(drop=True)
     return CreditTable(df, formula, rnd.title if rnd else None)

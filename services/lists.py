@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from db.models import Category, Community, Unit
 from domain.actor import Actor
-from domain.enums import Role
 from domain.errors import NotFound, PermissionDenied, ValidationError
-from domain.scope import COUNTY, Place
 from services import scope, validate
+from services.live import live
 
 MAX_PAGE = 200
 
@@ -54,11 +53,6 @@ def require_writer(actor: Actor) -> None:
         raise PermissionDenied()
 
 
-def require_admin(actor: Actor, place: Place = COUNTY) -> None:
-    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
-    scope.require_administer(actor, place)
-
-
 def require_community_keeper(session: Session, actor: Actor, community_id: int | None) -> None:
     """Admin, or the community worker of that community (scope rule: ``Actor.may_keep``)."""
     scope.require_keep(actor, scope.community_place(session, community_id))
@@ -69,20 +63,13 @@ def require_unit_keeper(session: Session, actor: Actor, unit_id: int | None) -> 
     scope.require_keep(actor, scope.unit_place(session, unit_id))
 
 
-def may_edit_project(actor: Actor, *, lead_unit_id: int | None, community_id: int | None) -> bool:
-    """Who keeps the project's community (admin, its community worker) or its lead unit (the liaison)."""
-    return (community_id is not None and actor.keeps_community(community_id)) or (
-        lead_unit_id is not None and actor.keeps_unit(lead_unit_id)
-    )
-
-
 def acting_unit(session: Session, actor: Actor, unit_id: int | None) -> int:
     """The unit a claim is made for: the liaison's own; the admin names one (it must exist and be in
     the admin's scope)."""
-    if actor.role == Role.LIAISON and actor.unit_id is not None:
-        if unit_id is not None and unit_id != actor.unit_id:
+    if actor.home_unit_id is not None:
+        if unit_id is not None and unit_id != actor.home_unit_id:
             raise PermissionDenied()
-        return actor.unit_id
+        return actor.home_unit_id
     if actor.is_admin:
         if unit_id is None:
             raise ValidationError("lists.fields.unit", "error.required")
@@ -97,14 +84,14 @@ def acting_unit(session: Session, actor: Actor, unit_id: int | None) -> int:
 
 def check_community(session: Session, community_id: object, field: str = "lists.fields.community") -> int:
     cid = _as_id(community_id, field)
-    if session.scalar(select(Community.id).where(Community.id == cid, Community.deleted_at.is_(None))) is None:
+    if session.scalar(select(Community.id).where(Community.id == cid, *live(Community))) is None:
         raise ValidationError(field, "error.unknown_choice", value=str(community_id))
     return cid
 
 
 def check_unit(session: Session, unit_id: object, field: str = "lists.fields.unit") -> int:
     uid = _as_id(unit_id, field)
-    if session.scalar(select(Unit.id).where(Unit.id == uid, Unit.deleted_at.is_(None))) is None:
+    if session.scalar(select(Unit.id).where(Unit.id == uid, *live(Unit))) is None:
         raise ValidationError(field, "error.unknown_choice", value=str(unit_id))
     return uid
 
@@ -115,7 +102,7 @@ def check_units(session: Session, unit_ids: Iterable[object], field: str) -> lis
 
 def check_category(session: Session, category_id: object, field: str = "lists.fields.category") -> int:
     cid = _as_id(category_id, field)
-    if session.scalar(select(Category.id).where(Category.id == cid, Category.deleted_at.is_(None))) is None:
+    if session.scalar(select(Category.id).where(Category.id == cid, *live(Category))) is None:
         raise ValidationError(field, "error.unknown_choice", value=str(category_id))
     return cid
 

@@ -28,6 +28,7 @@ from db.models import (
 )
 from domain.enums import ActionStatus, ActivityKind, MeetingKind
 from locales import translate
+from services.live import live
 from workbook import excel_lists as X
 
 ACTIVITY_LIMIT = 1000
@@ -41,10 +42,8 @@ def zh_label(member: StrEnum | None) -> str:
 def export_lists(session: Session, *, year: int | None = None) -> bytes:
     """The whole lists workbook, plus read-only sheets of activities (the latest 1000, or one
     year's), the rotation, meetings and action items."""
-    communities = dict(
-        session.execute(select(Community.id, Community.name).where(Community.deleted_at.is_(None))).all()
-    )
-    units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None))).all())
+    communities = dict(session.execute(select(Community.id, Community.name).where(*live(Community))).all())
+    units = dict(session.execute(select(Unit.id, Unit.name).where(*live(Unit))).all())
     all_units = dict(session.execute(select(Unit.id, Unit.name)).all())
     categories = dict(session.execute(select(Category.id, Category.name)).all())
     pairs: dict[int, list[str]] = {}
@@ -54,14 +53,14 @@ def export_lists(session: Session, *, year: int | None = None) -> bytes:
     sheets: dict[str, list[list[Any]]] = {
         X.COMMUNITIES: [
             [c.name, c.street, c.contact, c.phone]
-            for c in session.scalars(select(Community).where(Community.deleted_at.is_(None)).order_by(Community.id))
+            for c in session.scalars(select(Community).where(*live(Community)).order_by(Community.id))
         ],
         X.UNITS: [
             [u.name, u.kind, X.LIST_SEPARATOR.join(pairs.get(u.id, [])), u.contact, u.phone, u.party_members]
-            for u in session.scalars(select(Unit).where(Unit.deleted_at.is_(None)).order_by(Unit.id))
+            for u in session.scalars(select(Unit).where(*live(Unit)).order_by(Unit.id))
         ],
     }
-    need_rows = session.execute(select(Need).where(Need.deleted_at.is_(None)).order_by(Need.id)).scalars().all()
+    need_rows = session.execute(select(Need).where(*live(Need)).order_by(Need.id)).scalars().all()
     sheets[X.NEEDS] = [
         [
             communities.get(n.community_id, ""),
@@ -79,9 +78,7 @@ def export_lists(session: Session, *, year: int | None = None) -> bytes:
         if n.community_id in communities
     ]
     need_titles = {n.id: n.title for n in need_rows}
-    res_rows = (
-        session.execute(select(Resource).where(Resource.deleted_at.is_(None)).order_by(Resource.id)).scalars().all()
-    )
+    res_rows = session.execute(select(Resource).where(*live(Resource)).order_by(Resource.id)).scalars().all()
     sheets[X.RESOURCES] = [
         [
             units.get(r.unit_id, ""),
@@ -112,7 +109,7 @@ def export_lists(session: Session, *, year: int | None = None) -> bytes:
             p.satisfaction,
             p.progress,
         ]
-        for p in session.scalars(select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id))
+        for p in session.scalars(select(Project).where(*live(Project)).order_by(Project.id))
         if p.community_id in communities
     ]
     return X.build_workbook(sheets, _extra_sheets(session, communities, all_units, year))
@@ -133,7 +130,7 @@ def _links(session: Session) -> dict[str, dict[int, list[int]]]:
 def _extra_sheets(
     session: Session, communities: dict[int, str], units: dict[int, str], year: int | None
 ) -> list[tuple[str, list[str], list[list[Any]]]]:
-    stmt = select(Activity).where(Activity.deleted_at.is_(None)).order_by(Activity.held_on.desc(), Activity.id.desc())
+    stmt = select(Activity).where(*live(Activity)).order_by(Activity.held_on.desc(), Activity.id.desc())
     if year is not None:
         stmt = stmt.where(Activity.held_on >= date(year, 1, 1), Activity.held_on <= date(year, 12, 31))
     else:
@@ -171,7 +168,7 @@ def _extra_sheets(
             units.get(m.convenor_unit_id, "") if m.convenor_unit_id else "",
             m.decisions,
         ]
-        for m in session.scalars(select(Meeting).where(Meeting.deleted_at.is_(None)).order_by(Meeting.held_on))
+        for m in session.scalars(select(Meeting).where(*live(Meeting)).order_by(Meeting.held_on))
     ]
     titles = dict(session.execute(select(Meeting.id, Meeting.title)).all())
     items = [
@@ -184,7 +181,7 @@ def _extra_sheets(
             i.closed_on,
             i.closing_note,
         ]
-        for i in session.scalars(select(ActionItem).order_by(ActionItem.due_on, ActionItem.id))
+        for i in session.scalars(select(ActionItem).where(*live(ActionItem)).order_by(ActionItem.due_on, ActionItem.id))
     ]
     return [
         ("活动（只读）", ["日期", "单位", "社区", "类型", "活动名称", "参与人数", "志愿时长", "受益人数"], activities),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from config import load_settings
 from db.models import (
     Category,
     Community,
@@ -23,6 +24,7 @@ from db.models import (
     Unit,
     utcnow,
 )
+from domain import calendar
 from domain.actor import Actor
 from domain.enums import (
     AuditAction,
@@ -34,12 +36,11 @@ from domain.enums import (
 )
 from domain.errors import AppError, ValidationError
 from domain.project_path import progress_bound, progress_for
-from domain.working_days import CHINA_TZ
 from locales import translate
-from services import validate
+from services import scope, validate
 from services.audit import record
-from services.lists import require_admin
 from services.lists_export import zh_label
+from services.live import live
 from workbook import excel_lists as X
 from workbook.archive import check_upload
 
@@ -217,7 +218,7 @@ def rejected_rows(cells: list[Rejected], lang: str) -> list[dict[str, Any]]:
 def import_lists(session: Session, actor: Actor, *, data: bytes, dry_run: bool = False) -> ImportReport:
     """Import the workbook all or nothing (the admin). Rows are matched on their natural keys, so the
     same file twice creates nothing new. ``dry_run`` reports the changes and writes nothing."""
-    require_admin(actor)
+    scope.require_administer(actor)
     check_upload(data, field="lists.fields.file", not_a_workbook="lists.errors.bad_workbook")  # before parsing
     try:
         book = X.read_workbook(data)
@@ -256,11 +257,11 @@ class _Importer:
         self.s = session
         self.book = book
         self.checker = _Checker()
-        self.communities = {c.name: c for c in session.scalars(select(Community).where(Community.deleted_at.is_(None)))}
-        self.units = {u.name: u for u in session.scalars(select(Unit).where(Unit.deleted_at.is_(None)))}
-        self.categories = {c.name: c for c in session.scalars(select(Category).where(Category.deleted_at.is_(None)))}
+        self.communities = {c.name: c for c in session.scalars(select(Community).where(*live(Community)))}
+        self.units = {u.name: u for u in session.scalars(select(Unit).where(*live(Unit)))}
+        self.categories = {c.name: c for c in session.scalars(select(Category).where(*live(Category)))}
         self.clean: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        self.today = datetime.now(CHINA_TZ).date()
+        self.today = calendar.today(load_settings().today)
 
     def rows(self, sheet: str) -> list[tuple[int, dict[str, Any]]]:
         return self.book[sheet].rows if sheet in self.book else []
@@ -428,7 +429,7 @@ class _Importer:
         return (
             self.s.scalar(
                 select(func.count(Project.id)).where(
-                    Project.title == title, Project.deleted_at.is_(None), Project.lead_unit_id.is_(None)
+                    Project.title == title, *live(Project), Project.lead_unit_id.is_(None)
                 )
             )
             == 1
@@ -440,17 +441,13 @@ class _Importer:
         need_keys = {
             (cn, t)
             for cn, t in self.s.execute(
-                select(Community.name, Need.title)
-                .join(Community, Community.id == Need.community_id)
-                .where(Need.deleted_at.is_(None))
+                select(Community.name, Need.title).join(Community, Community.id == Need.community_id).where(*live(Need))
             ).all()
         }
         need_keys |= {(v["社区"], v["需求名称"]) for _, v in self.clean.get(X.NEEDS, [])}
         res_units: dict[str, set[str]] = {}
         for un, t in self.s.execute(
-            select(Unit.name, Resource.title)
-            .join(Unit, Unit.id == Resource.unit_id)
-            .where(Resource.deleted_at.is_(None))
+            select(Unit.name, Resource.title).join(Unit, Unit.id == Resource.unit_id).where(*live(Resource))
         ).all():
             res_units.setdefault(t, set()).add(un)
         for _, v in self.clean.get(X.RESOURCES, []):
@@ -523,7 +520,7 @@ class _Importer:
                 for cname in names:
                     key = (unit.id, self.communities[cname].id)
                     if key not in pairings:
-                        self.s.add(Pairing(unit_id=key[0], community_id=key[1], paired_since=date.today()))
+                        self.s.add(Pairing(unit_id=key[0], community_id=key[1], paired_since=self.today))
                         pairings.add(key)
                         added = True
                 return added
@@ -544,7 +541,7 @@ class _Importer:
             self.units[obj.name] = obj
         needs = {
             (n.community_id, n.title): n
-            for n in self.s.scalars(select(Need).where(Need.deleted_at.is_(None)).order_by(Need.id.desc()))
+            for n in self.s.scalars(select(Need).where(*live(Need)).order_by(Need.id.desc()))
         }
         for _, v in self.clean.get(X.NEEDS, []):
             cid = self.communities[v["社区"]].id
@@ -573,7 +570,7 @@ class _Importer:
             needs[(cid, obj.title)] = obj
         resources = {
             (r.unit_id, r.title): r
-            for r in self.s.scalars(select(Resource).where(Resource.deleted_at.is_(None)).order_by(Resource.id.desc()))
+            for r in self.s.scalars(select(Resource).where(*live(Resource)).order_by(Resource.id.desc()))
         }
         for _, v in self.clean.get(X.RESOURCES, []):
             uid = self.units[v["单位名称"]].id
@@ -600,8 +597,7 @@ class _Importer:
         resources: dict[tuple[int, str], Resource],
     ) -> None:
         projects = {
-            p.title: p
-            for p in self.s.scalars(select(Project).where(Project.deleted_at.is_(None)).order_by(Project.id.desc()))
+            p.title: p for p in self.s.scalars(select(Project).where(*live(Project)).order_by(Project.id.desc()))
         }
         by_title: dict[str, list[Resource]] = {}
         for r in resources.values():

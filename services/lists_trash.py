@@ -19,7 +19,7 @@ from domain.actor import Actor
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import scope
 from services.audit import record_change, snapshot
-from services.lists import require_admin, require_community_keeper, require_unit_keeper, require_writer
+from services.lists import require_community_keeper, require_unit_keeper, require_writer
 
 RECENT_DAYS = 7  # how long a deleted row is offered back under 最近删除
 RECENT_LIMIT = 20
@@ -50,8 +50,8 @@ def _title(session: Session, obj: Any) -> str:
 
 def _project_keeper(session: Session, actor: Actor, project: Project) -> None:
     require_writer(actor)
-    require_admin(actor)
-    require_admin(actor, scope.community_place(session, project.community_id))
+    scope.require_administer(actor)
+    scope.require_administer(actor, scope.community_place(session, project.community_id))
 
 
 # kind → (model, the entity its audit rows name, who may delete and restore it)

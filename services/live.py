@@ -1,8 +1,13 @@
 """The one rule for rows that count: not soft-deleted, and not belonging to a parent that is.
 
-An action item has no deletion of its own: it lives and dies with its meeting. Every figure
-(overdue items, closure rate), every list and the carry-over to a new meeting (上次决议落实情况) ask
-this module, so a deleted meeting's items are neither counted overdue nor carried to a later meeting.
+An action item has no deletion of its own: it lives and dies with its meeting (migration 0006: a
+meeting's deletion moves its open items to another meeting or drops them; what stays with it is done or
+dropped, for the record). Every figure (overdue items, closure rate), every list, the lists workbook,
+the due reminders and the carry-over to a new meeting (上次决议落实情况) ask this module, so a deleted
+meeting's items are neither counted overdue, exported, reminded of nor carried to a later meeting.
+
+Every query of services/ writes ``.where(*live(Model))`` — never ``Model.deleted_at.is_(None)`` by hand
+(tests/test_architecture.py fails on one).
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from domain.enums import NeedStatus, Priority, ProjectStage, ResourceStatus
 from domain.errors import Conflict, ValidationError
 from domain.project_path import FINISHED
 from services import scope, vocabulary
-from services.lists import get_live, require_admin
+from services.lists import get_live
+from services.live import live
 from services.projects import ProjectInput, _units_of_project, create_project
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
@@ -41,7 +42,7 @@ class Matrix:
 
 
 def _need_filter(stmt, community_id: int | None):  # type: ignore[no-untyped-def]
-    stmt = stmt.where(Need.deleted_at.is_(None))
+    stmt = stmt.where(*live(Need))
     return stmt.where(Need.community_id == community_id) if community_id is not None else stmt
 
 
@@ -59,7 +60,7 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
         .join(Project, Project.id == project_need.c.project_id)
         .join(pu, pu.c.project_id == Project.id)
         .join(Unit, Unit.id == pu.c.unit_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
     )
     base = _need_filter(base, community_id)
     if category_id is not None:
@@ -81,7 +82,7 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
     linked_needs = (
         select(project_need.c.need_id)
         .join(Project, Project.id == project_need.c.project_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
         .distinct()
         .subquery()
     )
@@ -112,7 +113,7 @@ def matrix(session: Session, *, community_id: int | None = None, category_id: in
         .join(Category, Category.id == Need.category_id)
         .join(project_need, project_need.c.need_id == Need.id)
         .join(Project, Project.id == project_need.c.project_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
     )
     distinct_projects = _need_filter(distinct_projects, community_id)
     if category_id is not None:
@@ -134,13 +135,13 @@ def count_idle_resources(session: Session) -> int:
     used = exists().where(
         project_resource.c.resource_id == Resource.id,
         project_resource.c.project_id == Project.id,
-        Project.deleted_at.is_(None),
+        *live(Project),
     )
     return (
         session.scalar(
             select(func.count(Resource.id))
             .join(Unit, Unit.id == Resource.unit_id)
-            .where(Resource.deleted_at.is_(None), Unit.active.is_(True), Unit.deleted_at.is_(None), ~used)
+            .where(*live(Resource), Unit.active.is_(True), *live(Unit), ~used)
         )
         or 0
     )
@@ -159,7 +160,7 @@ def cell_projects(
         .join(Project, Project.id == project_need.c.project_id)
         .join(pu, pu.c.project_id == Project.id)
         .join(Unit, Unit.id == pu.c.unit_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
         .order_by(Category.sort_order, Need.id, Unit.name)
         .limit(limit)
     )
@@ -176,9 +177,7 @@ def uncovered_needs(
     session: Session, *, community_id: int | None = None, category_id: int | None = None, limit: int = 50
 ) -> pd.DataFrame:
     """Open or claimed needs that no project links yet, most urgent first."""
-    linked = exists().where(
-        project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, Project.deleted_at.is_(None)
-    )
+    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, *live(Project))
     stmt = (
         select(Need.id, Community.name, Category.name, Need.title, Need.priority, Need.raised_on)
         .join(Community, Community.id == Need.community_id)
@@ -243,7 +242,6 @@ def reason(part: matching.MatchPart) -> tuple[str, dict[str, object]]:
 
 def suggest_matches(
     session: Session,
-    actor: Actor,
     *,
     community_id: int | None = None,
     category_id: int | None = None,
@@ -256,9 +254,7 @@ def suggest_matches(
 
     Candidates are the resources in use (not paused) of active units: at county scale the paired
     units' and the needs' categories' first, at most ``MAX_CANDIDATES``."""
-    linked = exists().where(
-        project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, Project.deleted_at.is_(None)
-    )
+    linked = exists().where(project_need.c.need_id == Need.id, project_need.c.project_id == Project.id, *live(Project))
     stmt = (
         select(
             Need.id,
@@ -273,10 +269,10 @@ def suggest_matches(
         .join(Community, Community.id == Need.community_id)
         .join(Category, Category.id == Need.category_id)
         .where(
-            Need.deleted_at.is_(None),
+            *live(Need),
             Need.status == NeedStatus.OPEN,
             Need.claimed_by_unit_id.is_(None),
-            Community.deleted_at.is_(None),
+            *live(Community),
             ~linked,
         )
         .order_by(_priority_order(), Need.raised_on, Need.id)
@@ -297,7 +293,7 @@ def suggest_matches(
     in_use = (
         select(project_resource.c.resource_id, func.count(Project.id).label("n"))
         .join(Project, Project.id == project_resource.c.project_id)
-        .where(Project.deleted_at.is_(None), Project.stage.not_in(FINISHED))
+        .where(*live(Project), Project.stage.not_in(FINISHED))
         .group_by(project_resource.c.resource_id)
         .subquery()
     )
@@ -317,10 +313,10 @@ def suggest_matches(
         .join(Category, Category.id == Resource.category_id)
         .outerjoin(in_use, in_use.c.resource_id == Resource.id)
         .where(
-            Resource.deleted_at.is_(None),
+            *live(Resource),
             Resource.status != ResourceStatus.PAUSED,
             Unit.active.is_(True),
-            Unit.deleted_at.is_(None),
+            *live(Unit),
         )
         .order_by(
             case((Resource.unit_id.in_(paired_units), 0), else_=1),
@@ -369,7 +365,7 @@ def suggest_matches(
 
 def community_id_by_name(session: Session, name: str) -> int:
     """The live community called ``name``; an unknown name is a ValidationError naming the field."""
-    cid = session.scalar(select(Community.id).where(Community.name == name.strip(), Community.deleted_at.is_(None)))
+    cid = session.scalar(select(Community.id).where(Community.name == name.strip(), *live(Community)))
     if cid is None:
         raise ValidationError("lists.fields.community", "cli.unknown_community", name=name)
     return int(cid)
@@ -387,10 +383,10 @@ class MatchDraft:
 
 
 def _draft(session: Session, actor: Actor, need_id: int, resource_id: int) -> tuple[Need, Resource, ProjectInput]:
-    require_admin(actor)
+    scope.require_administer(actor)
     need = get_live(session, Need, need_id)
     resource = get_live(session, Resource, resource_id)
-    require_admin(actor, scope.community_place(session, need.community_id))
+    scope.require_administer(actor, scope.community_place(session, need.community_id))
     scope.require_read(actor, scope.unit_place(session, resource.unit_id))
     if need.status not in UNCOVERED:
         raise Conflict("lists.errors.need_taken")

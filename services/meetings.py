@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, aliased
 from db.areas import areas
 from db.models import ActionItem, Community, Meeting, MeetingAttendance, Pairing, Unit, utcnow
 from domain.actor import Actor
-from domain.enums import ActionStatus, AuditAction, MeetingKind, Role
-from domain.errors import NotFound, PermissionDenied, ValidationError
+from domain.enums import ActionStatus, AuditAction, MeetingKind
+from domain.errors import NotFound, ValidationError
 from domain.meetings import (
     DISPOSITION_FIELD,
     DISPOSITION_NOTE_FIELD,
@@ -28,12 +28,10 @@ from domain.meetings import (
     Disposition,
     QuarterCoverage,
     check_disposition,
-    may_close_action,
-    may_write_meeting,
     quarterly_coverage,
 )
 from domain.text import pinyin_key
-from services import audit, chairs, metrics, validate
+from services import audit, chairs, metrics, scope, validate
 from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
@@ -53,6 +51,7 @@ class ActionRow:
     content: str
     owner_unit_id: int
     owner_name: str
+    meeting_community_id: int | None  # with owner_unit_id, what ``Actor.may_close_action`` asks
     due_on: date | None
     status: ActionStatus
     closed_on: date | None
@@ -115,7 +114,7 @@ def _search_filter(query: str) -> ColumnElement[bool]:
 def _meeting_conds(
     year: int | None, kind: MeetingKind | None, community_id: int | None, query: str
 ) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Meeting.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [*live(Meeting)]
     if year is not None:
         conds += [Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31)]
     if kind is not None:
@@ -129,7 +128,6 @@ def _meeting_conds(
 
 def count_meetings(
     session: Session,
-    actor: Actor,
     *,
     year: int | None = None,
     kind: MeetingKind | None = None,
@@ -143,7 +141,6 @@ def count_meetings(
 
 def list_meetings(
     session: Session,
-    actor: Actor,
     *,
     year: int | None = None,
     kind: MeetingKind | None = None,
@@ -194,9 +191,7 @@ def list_meetings(
 
 def meeting_years(session: Session) -> list[int]:
     """Years that have meetings, newest first."""
-    days = session.execute(
-        select(func.min(Meeting.held_on), func.max(Meeting.held_on)).where(Meeting.deleted_at.is_(None))
-    ).one()
+    days = session.execute(select(func.min(Meeting.held_on), func.max(Meeting.held_on)).where(*live(Meeting))).one()
     if days[0] is None:
         return []
     return list(range(days[1].year, days[0].year - 1, -1))
@@ -233,6 +228,7 @@ def _rows(session: Session, actor: Actor, items: Sequence[ActionItem], today: da
                 content=i.content,
                 owner_unit_id=i.owner_unit_id,
                 owner_name=names.get(i.owner_unit_id, ""),
+                meeting_community_id=m.community_id,
                 due_on=i.due_on,
                 status=i.status,
                 closed_on=i.closed_on,
@@ -240,8 +236,8 @@ def _rows(session: Session, actor: Actor, items: Sequence[ActionItem], today: da
                 carried_to_meeting_id=i.carried_to_meeting_id,
                 overdue=i.is_overdue(today),
                 can_close=i.status == ActionStatus.OPEN
-                and may_close_action(
-                    actor, owner_unit_id=i.owner_unit_id, meeting_community_id=m.community_id, status=ActionStatus.DONE
+                and actor.may_close_action(
+                    owner_unit_id=i.owner_unit_id, meeting_community_id=m.community_id, status=ActionStatus.DONE
                 ),
             )
         )
@@ -333,7 +329,7 @@ def get_meeting(session: Session, actor: Actor, *, meeting_id: int, today: date)
         attendance=attendance,
         actions=_rows(session, actor, own, today),
         review=_rows(session, actor, review, today),
-        can_write=may_write_meeting(actor, m.community_id),
+        can_write=actor.may_manage_meeting(m.community_id),
     )
 
 
@@ -348,7 +344,7 @@ def _action_conds(
     actor: Actor, today: date, status: ActionStatus | None, unit_id: int | None, overdue_only: bool
 ) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = live(ActionItem)
-    if actor.role == Role.LIAISON:
+    if actor.is_liaison:
         conds.append(ActionItem.owner_unit_id == actor.unit_id)
     elif unit_id is not None:
         conds.append(ActionItem.owner_unit_id == unit_id)
@@ -405,7 +401,7 @@ def overdue_count(session: Session, *, today: date) -> int:
 
 def attendance_rates(session: Session, *, start: date, end: date, community_id: int | None = None) -> pd.DataFrame:
     """Per unit: meetings it was invited to and attended between ``start`` and ``end``, and the rate."""
-    conds = [Meeting.deleted_at.is_(None), Meeting.held_on >= start, Meeting.held_on <= end]
+    conds = [*live(Meeting), Meeting.held_on >= start, Meeting.held_on <= end]
     if community_id is not None:
         conds.append(Meeting.community_id == community_id)
     stmt = (
@@ -434,7 +430,7 @@ def quarter_coverage(
 
     A community's quarters count its own joint meetings and the alliance-wide ones."""
     conds = [
-        Meeting.deleted_at.is_(None),
+        *live(Meeting),
         Meeting.kind == MeetingKind.QUARTERLY,
         Meeting.held_on >= date(year, 1, 1),
         Meeting.held_on <= date(year, 12, 31),
@@ -459,7 +455,7 @@ def calendar_entries(session: Session, *, start: date, end: date) -> list[dict[s
         )
         .outerjoin(Community, Community.id == Meeting.community_id)
         .outerjoin(Unit, Unit.id == Meeting.convenor_unit_id)
-        .where(Meeting.deleted_at.is_(None), Meeting.held_on >= start, Meeting.held_on <= end)
+        .where(*live(Meeting), Meeting.held_on >= start, Meeting.held_on <= end)
         .order_by(Meeting.held_on)
     )
     return [dict(r._mapping) for r in session.execute(stmt)]
@@ -467,7 +463,7 @@ def calendar_entries(session: Session, *, start: date, end: date) -> list[dict[s
 
 def scope_units(session: Session, *, community_id: int | None) -> list[int]:
     """Active units expected at a meeting of this scope: the community's paired units, or all."""
-    stmt = select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None), Unit.active.is_(True))
+    stmt = select(Unit.id, Unit.name).where(*live(Unit), Unit.active.is_(True))
     if community_id is not None:
         stmt = stmt.join(Pairing, Pairing.unit_id == Unit.id).where(Pairing.community_id == community_id)
     rows = session.execute(stmt).all()
@@ -477,16 +473,11 @@ def scope_units(session: Session, *, community_id: int | None) -> list[int]:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _require_writer(actor: Actor, community_id: int | None) -> None:
-    if not may_write_meeting(actor, community_id):
-        raise PermissionDenied()
-
-
 def _unit_ids(session: Session, field: str, ids: Iterable[int]) -> list[int]:
     wanted = sorted({int(validate.record_id(field, i) or 0) for i in ids})
     if not wanted:
         return []
-    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(wanted), Unit.deleted_at.is_(None))))
+    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(wanted), *live(Unit))))
     for i in wanted:
         if i not in known:
             raise ValidationError(field, "error.unknown_choice", value=str(i))
@@ -571,7 +562,7 @@ def create_meeting(session: Session, actor: Actor, *, data: MeetingInput) -> int
     """Record a meeting; its agenda takes up every open item of earlier meetings in its scope.
 
     The convenor defaults to the month's rotating chair."""
-    _require_writer(actor, data.community_id)
+    scope.require(actor.may_manage_meeting(data.community_id))
     v = _clean(session, data)
     invited, attended = v.pop("invited"), v.pop("attended")
     meeting = Meeting(**v)
@@ -589,8 +580,8 @@ def create_meeting(session: Session, actor: Actor, *, data: MeetingInput) -> int
 def update_meeting(session: Session, actor: Actor, *, meeting_id: int, data: MeetingInput) -> None:
     """Change a meeting's details, minutes, decisions and attendance."""
     meeting = _meeting(session, meeting_id)
-    _require_writer(actor, meeting.community_id)
-    _require_writer(actor, data.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
+    scope.require(actor.may_manage_meeting(data.community_id))
     v = _clean(session, data)
     invited, attended = v.pop("invited"), v.pop("attended")
     before = audit.snapshot(meeting)
@@ -611,7 +602,7 @@ def add_action_item(
 ) -> int:
     """Give one unit a task from a meeting."""
     meeting = _meeting(session, meeting_id)
-    _require_writer(actor, meeting.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
     text = validate.text(F + "content", content, required=True, max_len=2000)
     if owner_unit_id is None:
         raise ValidationError(F + "owner", "error.required")
@@ -649,10 +640,11 @@ def close_action_item(
     target = validate.choice(F + "status", status, ActionStatus)
     if target == ActionStatus.OPEN:
         raise ValidationError(F + "status", "error.unknown_choice", value=target.value)
-    if not may_close_action(
-        actor, owner_unit_id=item.owner_unit_id, meeting_community_id=meeting.community_id, status=target
-    ):
-        raise PermissionDenied()
+    scope.require(
+        actor.may_close_action(
+            owner_unit_id=item.owner_unit_id, meeting_community_id=meeting.community_id, status=target
+        )
+    )
     text = validate.text(F + "closing_note", note, required=target == ActionStatus.DROPPED, max_len=2000)
     closed = validate.parse_date(F + "closed_on", closed_on, required=True)
     if item.status != ActionStatus.OPEN:
@@ -667,7 +659,7 @@ def close_action_item(
 
 def _review_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
     meeting = _meeting(session, meeting_id)
-    _require_writer(actor, meeting.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
     return meeting
 
 
@@ -683,7 +675,9 @@ def carry_over_action_item(
     """Keep an open item open past the meeting that reviewed it (it returns at the next one),
     optionally with a new due date."""
     item, source = _item_and_meeting(session, item_id)
-    _require_writer(actor, source.community_id)  # the item's own meeting, as well as the one reviewing it
+    scope.require(
+        actor.may_manage_meeting(source.community_id)
+    )  # the item's own meeting, as well as the one reviewing it
     meeting = _review_meeting(session, actor, in_meeting_id)
     if item.status != ActionStatus.OPEN:
         raise ValidationError(F + "status", "meetings.error.already_closed")
@@ -728,13 +722,13 @@ def destinations_for_items(session: Session, actor: Actor, *, meeting_id: int) -
     stmt = stmt.where(
         Meeting.community_id.is_(None) if meeting.community_id is None else Meeting.community_id == meeting.community_id
     )
-    rows = [r for r in session.execute(stmt) if may_write_meeting(actor, r.community_id)]
+    rows = [r for r in session.execute(stmt) if actor.may_manage_meeting(r.community_id)]
     later = sorted((r for r in rows if r.held_on >= meeting.held_on), key=lambda r: (r.held_on, r.id))
     earlier = sorted((r for r in rows if r.held_on < meeting.held_on), key=lambda r: (r.held_on, r.id), reverse=True)
     return [MoveTarget(r.id, r.title, r.held_on) for r in [*later, *earlier]]
 
 
-def open_item_count(session: Session, actor: Actor, *, meeting_id: int) -> int:
+def open_item_count(session: Session, *, meeting_id: int) -> int:
     """How many of a meeting's own action items are still open (what its deletion must dispose of)."""
     _meeting(session, meeting_id)
     return len(_open_own_items(session, meeting_id))
@@ -755,7 +749,7 @@ def delete_meeting(
     with open items and no disposition the delete is refused. Done and dropped items stay with the
     deleted meeting, for the record. Returns how many open items were moved or dropped."""
     meeting = _meeting(session, meeting_id)
-    _require_writer(actor, meeting.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
     how = None if disposition in (None, "") else validate.choice(DISPOSITION_FIELD, disposition, Disposition)
     text = validate.text(DISPOSITION_NOTE_FIELD, note, max_len=2000)
     items = _open_own_items(session, meeting.id)
@@ -772,7 +766,7 @@ def delete_meeting(
         target = session.get(Meeting, int(validate.record_id(MOVE_TO_FIELD, move_to_meeting_id) or 0))
         if target is None or target.deleted_at is not None:
             raise ValidationError(MOVE_TO_FIELD, "error.unknown_choice", value=str(move_to_meeting_id))
-        _require_writer(actor, target.community_id)
+        scope.require(actor.may_manage_meeting(target.community_id))
     for item in items:
         before = audit.snapshot(item)
         item.disposed_from_meeting_id = meeting.id
@@ -807,7 +801,7 @@ def restore_meeting(session: Session, actor: Actor, *, meeting_id: int) -> Resto
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound()
-    _require_writer(actor, meeting.community_id)
+    scope.require(actor.may_manage_meeting(meeting.community_id))
     if meeting.deleted_at is None:
         raise ValidationError(F + "title", "meetings.error.not_deleted")
     before = audit.snapshot(meeting)

@@ -18,6 +18,7 @@ from domain.actor import Actor
 from domain.enums import AuditAction
 from domain.errors import NotFound, PermissionDenied, ValidationError
 from services import audit, scope, validate
+from services.live import live
 from workbook.archive import check_upload
 from workbook.cells import append_row, new_workbook, to_bytes
 
@@ -122,7 +123,7 @@ def delete_member(session: Session, actor: Actor, member_id: int) -> None:
 
 
 def count_members(session: Session, *, unit_id: int | None = None) -> int:
-    stmt = select(func.count(Member.id)).where(Member.deleted_at.is_(None))
+    stmt = select(func.count(Member.id)).where(*live(Member))
     if unit_id is not None:
         stmt = stmt.where(Member.unit_id == unit_id)
     return session.scalar(stmt) or 0
@@ -146,7 +147,7 @@ def list_members(session: Session, *, unit_id: int | None = None, offset: int = 
         )
         .join(Unit, Unit.id == Member.unit_id)
         .outerjoin(Community, Community.id == Member.community_id)
-        .where(Member.deleted_at.is_(None))
+        .where(*live(Member))
         .order_by(Unit.name, Member.name, Member.id)
         .offset(max(0, offset))
         .limit(max(1, min(limit, 500)))
@@ -201,10 +202,9 @@ def import_members(session: Session, actor: Actor, data: bytes, *, dry_run: bool
         wb.close()
         raise ValidationError(F + "file", "activities.error.missing_columns", columns="、".join(missing))
     col = {h: header.index(h) for h in IMPORT_HEADERS if h in header}
-    units = {name: uid for uid, name in session.execute(select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None)))}
+    units = {name: uid for uid, name in session.execute(select(Unit.id, Unit.name).where(*live(Unit)))}
     communities = {
-        name: cid
-        for cid, name in session.execute(select(Community.id, Community.name).where(Community.deleted_at.is_(None)))
+        name: cid for cid, name in session.execute(select(Community.id, Community.name).where(*live(Community)))
     }
     problems: list[ImportProblem] = []
     parsed: list[tuple[str, int, int | None, date | None]] = []
@@ -248,9 +248,7 @@ def import_members(session: Session, actor: Actor, data: bytes, *, dry_run: bool
         return ImportResult(0, 0, problems) if problems else _count_only(session, parsed)
     created = updated = 0
     for name, uid, cid, day in parsed:
-        existing = session.scalar(
-            select(Member).where(Member.name == name, Member.unit_id == uid, Member.deleted_at.is_(None))
-        )
+        existing = session.scalar(select(Member).where(Member.name == name, Member.unit_id == uid, *live(Member)))
         if existing is None:
             member = Member(name=name, unit_id=uid, community_id=cid, reported_on=day)
             session.add(member)
@@ -270,7 +268,7 @@ def _count_only(session: Session, parsed: list[tuple[str, int, int | None, date 
         1
         for name, uid, _, _ in parsed
         if session.scalar(
-            select(func.count(Member.id)).where(Member.name == name, Member.unit_id == uid, Member.deleted_at.is_(None))
+            select(func.count(Member.id)).where(Member.name == name, Member.unit_id == uid, *live(Member))
         )
         == 0
     )

@@ -25,12 +25,12 @@ from db.models import (
     Project,
     Unit,
 )
+from domain.calendar import previous_quarter as previous_quarter
+from domain.calendar import quarter_bounds as quarter_bounds
+from domain.calendar import quarter_of as quarter_of
 from domain.enums import SIX_ITEMS, ActionStatus, ActivityKind, NeedStatus, ProjectStage
 from domain.periods import QuarterComparison as QuarterComparison  # the calendar of every period figure
 from domain.periods import compare_quarter as compare_quarter
-from domain.periods import previous_quarter as previous_quarter
-from domain.periods import quarter_bounds as quarter_bounds
-from domain.periods import quarter_of as quarter_of
 from domain.six_items import assess, counting_since, micro_wish_count
 from services.live import live
 
@@ -84,16 +84,16 @@ METRICS: tuple[Metric, ...] = (
 
 def active_units(session: Session) -> int:
     """Co-building units that are active and not deleted."""
-    return session.scalar(select(func.count(Unit.id)).where(Unit.deleted_at.is_(None), Unit.active.is_(True))) or 0
+    return session.scalar(select(func.count(Unit.id)).where(*live(Unit), Unit.active.is_(True))) or 0
 
 
 def communities(session: Session) -> int:
-    return session.scalar(select(func.count(Community.id)).where(Community.deleted_at.is_(None))) or 0
+    return session.scalar(select(func.count(Community.id)).where(*live(Community))) or 0
 
 
 def open_needs(session: Session, *, community_id: int | None = None) -> int:
     """Needs still waiting for a unit (待对接)."""
-    stmt = select(func.count(Need.id)).where(Need.deleted_at.is_(None), Need.status == NeedStatus.OPEN)
+    stmt = select(func.count(Need.id)).where(*live(Need), Need.status == NeedStatus.OPEN)
     if community_id is not None:
         stmt = stmt.where(Need.community_id == community_id)
     return session.scalar(stmt) or 0
@@ -104,7 +104,7 @@ def projects_by_stage(
 ) -> dict[ProjectStage, int]:
     """Projects at each stage of the path, every stage present (zero where none); ``unit_kind``
     keeps the projects whose lead unit is of that kind."""
-    stmt = select(Project.stage, func.count(Project.id)).where(Project.deleted_at.is_(None))
+    stmt = select(Project.stage, func.count(Project.id)).where(*live(Project))
     if community_id is not None:
         stmt = stmt.where(Project.community_id == community_id)
     stmt = stmt.where(*unit_scope(Project.lead_unit_id, unit_kind=unit_kind))
@@ -148,7 +148,7 @@ def activity_conditions(
     """The activities a period figure counts: held between ``start`` and ``end`` inclusive, in one
     community (where the activity took place) and by units of one kind when asked."""
     conds: list[ColumnElement[bool]] = [
-        Activity.deleted_at.is_(None),
+        *live(Activity),
         Activity.held_on >= start,
         Activity.held_on <= end,
     ]
@@ -217,7 +217,7 @@ def beneficiaries(
 
 def needs_raised(session: Session, *, start: date, end: date, community_id: int | None = None) -> int:
     """Needs raised (提出日期) in the period."""
-    stmt = select(func.count(Need.id)).where(Need.deleted_at.is_(None), Need.raised_on >= start, Need.raised_on <= end)
+    stmt = select(func.count(Need.id)).where(*live(Need), Need.raised_on >= start, Need.raised_on <= end)
     if community_id is not None:
         stmt = stmt.where(Need.community_id == community_id)
     return session.scalar(stmt) or 0
@@ -228,7 +228,7 @@ def needs_coverage(session: Session, *, community_id: int | None = None) -> tupl
     waiting (待对接, the same number as ``open_needs``). Closed needs count in neither."""
     covered = func.sum(case((Need.status.in_(COVERED_NEED_STATUSES), 1), else_=0))
     uncovered = func.sum(case((Need.status == NeedStatus.OPEN, 1), else_=0))
-    stmt = select(covered, uncovered).where(Need.deleted_at.is_(None))
+    stmt = select(covered, uncovered).where(*live(Need))
     if community_id is not None:
         stmt = stmt.where(Need.community_id == community_id)
     row = session.execute(stmt).one()
@@ -240,7 +240,7 @@ def projects_completed(
 ) -> int:
     """Projects completed (已完成 or 已评价) with an end date in the period."""
     stmt = select(func.count(Project.id)).where(
-        Project.deleted_at.is_(None),
+        *live(Project),
         Project.stage.in_((ProjectStage.DONE, ProjectStage.EVALUATED)),
         Project.ended_on >= start,
         Project.ended_on <= end,
@@ -255,9 +255,7 @@ def meetings_held(session: Session, *, start: date, end: date) -> int:
     """Joint meetings (every kind) held in the period."""
     return (
         session.scalar(
-            select(func.count(Meeting.id)).where(
-                Meeting.deleted_at.is_(None), Meeting.held_on >= start, Meeting.held_on <= end
-            )
+            select(func.count(Meeting.id)).where(*live(Meeting), Meeting.held_on >= start, Meeting.held_on <= end)
         )
         or 0
     )
@@ -271,7 +269,7 @@ def attendance_rate(
         select(func.count(MeetingAttendance.id), func.sum(case((MeetingAttendance.attended.is_(True), 1), else_=0)))
         .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
         .where(
-            Meeting.deleted_at.is_(None),
+            *live(Meeting),
             Meeting.held_on >= start,
             Meeting.held_on <= end,
             *unit_scope(MeetingAttendance.unit_id, community_id=community_id, unit_kind=unit_kind),
@@ -313,7 +311,7 @@ def _six_items_counts(
     ).all()
     units = session.scalars(
         select(Unit.id).where(
-            Unit.deleted_at.is_(None),
+            *live(Unit),
             Unit.active.is_(True),
             *unit_scope(Unit.id, community_id=community_id, unit_kind=unit_kind),
         )
@@ -335,7 +333,7 @@ def _six_items_counts(
 def held_wish_conditions() -> list[ColumnElement[bool]]:
     """A 微心愿 a unit holds: claimed and not given up (claimed, made a project of, or fulfilled)."""
     return [
-        Need.deleted_at.is_(None),
+        *live(Need),
         Need.is_micro_wish.is_(True),
         Need.claimed_by_unit_id.is_not(None),
         Need.status.in_(COVERED_NEED_STATUSES),
@@ -371,7 +369,7 @@ def micro_wish_parts(
             Activity.kind == ActivityKind.MICRO_WISH,
             Activity.held_on >= start,
             Activity.held_on <= end,
-            Activity.deleted_at.is_(None),
+            *live(Activity),
             *held_wish_conditions(),
             *unit_scope(Activity.unit_id, community_id=community_id, unit_kind=unit_kind),
         )
@@ -436,7 +434,7 @@ def expiring_agreements(session: Session, *, today: date) -> int:
     return (
         session.scalar(
             select(func.count(Agreement.id)).where(
-                Agreement.deleted_at.is_(None),
+                *live(Agreement),
                 Agreement.valid_to >= today,
                 Agreement.valid_to <= today + timedelta(days=EXPIRY_WINDOW_DAYS),
             )
@@ -446,18 +444,13 @@ def expiring_agreements(session: Session, *, today: date) -> int:
 
 
 def lapsed_agreements(session: Session, *, today: date) -> int:
-    return (
-        session.scalar(
-            select(func.count(Agreement.id)).where(Agreement.deleted_at.is_(None), Agreement.valid_to < today)
-        )
-        or 0
-    )
+    return session.scalar(select(func.count(Agreement.id)).where(*live(Agreement), Agreement.valid_to < today)) or 0
 
 
 def next_meeting(session: Session, *, today: date) -> Meeting | None:
     """The next joint meeting on or after today."""
     return session.scalar(
-        select(Meeting).where(Meeting.deleted_at.is_(None), Meeting.held_on >= today).order_by(Meeting.held_on).limit(1)
+        select(Meeting).where(*live(Meeting), Meeting.held_on >= today).order_by(Meeting.held_on).limit(1)
     )
 
 
@@ -494,7 +487,7 @@ def agreements_by_state(
         else_="valid",
     )
     stmt = select(state, func.count(Agreement.id)).where(
-        Agreement.deleted_at.is_(None), *unit_scope(Agreement.unit_id, unit_kind=unit_kind)
+        *live(Agreement), *unit_scope(Agreement.unit_id, unit_kind=unit_kind)
     )
     if community_id is not None:
         stmt = stmt.where(Agreement.community_id == community_id)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from config import load_settings
 from db.areas import areas
 from db.models import Category, Community, Need, Unit, utcnow
+from domain import calendar
 from domain.actor import Actor
 from domain.enums import AuditAction, NeedSource, NeedStatus, Priority
 from domain.errors import Conflict
-from domain.working_days import CHINA_TZ
 from services import scope, validate
 from services.audit import record, record_change, snapshot
 from services.lists import (
@@ -27,6 +28,7 @@ from services.lists import (
     require_writer,
     sort_columns,
 )
+from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
 READS = areas("lists", "org")
@@ -79,7 +81,6 @@ class NeedInput:
 
 def list_needs(
     session: Session,
-    actor: Actor,
     *,
     community_id: int | None = None,
     category_id: int | None = None,
@@ -118,7 +119,7 @@ def list_needs(
         .join(Community, Community.id == Need.community_id)
         .join(Category, Category.id == Need.category_id)
         .outerjoin(claimer, claimer.id == Need.claimed_by_unit_id)
-        .where(Need.deleted_at.is_(None))
+        .where(*live(Need))
     )
     if community_id is not None:
         stmt = stmt.where(Need.community_id == community_id)
@@ -162,7 +163,7 @@ def get_need(session: Session, *, need_id: int) -> NeedInput:
 
 
 def _today() -> date:
-    return datetime.now(CHINA_TZ).date()
+    return calendar.today(load_settings().today)
 
 
 def default_claim_deadline(raised_on: date) -> date:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -44,7 +44,7 @@ from db.models import (
     WhistleResponse,
     utcnow,
 )
-from domain import dates
+from domain import calendar, dates
 from domain import notices as rules
 from domain import whistle_clock as clock
 from domain.actor import Actor
@@ -54,7 +54,6 @@ from domain.enums import (
     NoticeChannel,
     NoticeEvent,
     NoticeStatus,
-    Role,
     WhistleKind,
     WhistleStage,
 )
@@ -62,6 +61,7 @@ from domain.errors import NotFound, PermissionDenied, ValidationError
 from domain.scope import Level
 from locales import translate
 from services import audit, scope, settings_store, validate
+from services.live import live
 
 CHAIR_DAYS_KEY = "notices.chair_days_before"
 LEASE = timedelta(minutes=10)
@@ -146,9 +146,9 @@ def resolve(session: Session, audiences: Iterable[rules.Audience], users: Sequen
         for u in users:
             a = u.actor
             if aud.kind == rules.AudienceKind.UNIT:
-                hit = a.role == Role.LIAISON and aud.unit_id is not None and a.unit_id == aud.unit_id
+                hit = aud.unit_id is not None and a.home_unit_id == aud.unit_id
             elif aud.kind == rules.AudienceKind.COMMUNITY:
-                hit = a.role == Role.COMMUNITY and aud.community_id is not None and a.community_id == aud.community_id
+                hit = aud.community_id is not None and a.home_community_id == aud.community_id
             else:
                 hit = a.may_administer(scope.community_place(session, aud.community_id))
             if hit:
@@ -315,7 +315,7 @@ def collect_due(session: Session, window: rules.Window) -> list[rules.Due]:
     # 吹哨: the longest chain is a stage overdue by its whole limit (twice the longest limit)
     horizon = window.since - timedelta(days=180)
     whistles = session.scalars(
-        select(Whistle).where(Whistle.deleted_at.is_(None), Whistle.closed_at.is_(None), Whistle.raised_at >= horizon)
+        select(Whistle).where(*live(Whistle), Whistle.closed_at.is_(None), Whistle.raised_at >= horizon)
     ).all()
     dues += rules.whistle_clock_notices(whistle_facts(session, whistles), window, limits=_limits(session))
     # 待办
@@ -327,7 +327,7 @@ def collect_due(session: Session, window: rules.Window) -> list[rules.Due]:
         .where(
             ActionItem.status == ActionStatus.OPEN,
             ActionItem.due_on.between(lo, hi),
-            Meeting.deleted_at.is_(None),
+            *live(ActionItem),  # its meeting standing (services.live)
         )
     ).all()
     items = [
@@ -563,10 +563,10 @@ def render(event: NoticeEvent | str, params: str | dict[str, Any], lang: str) ->
 def _visible(actor: Actor) -> ColumnElement[bool]:
     """The inbox rule of ``domain.notices.may_see`` as SQL."""
     own = Notice.recipient_user_id == (actor.user_id if actor.user_id is not None else -1)
-    if actor.role == Role.LIAISON and actor.unit_id is not None:
-        return or_(own, Notice.unit_id == actor.unit_id)
-    if actor.role == Role.COMMUNITY and actor.community_id is not None:
-        return or_(own, Notice.community_id == actor.community_id)
+    if actor.home_unit_id is not None:
+        return or_(own, Notice.unit_id == actor.home_unit_id)
+    if actor.home_community_id is not None:
+        return or_(own, Notice.community_id == actor.home_community_id)
     if actor.is_admin:  # a county admin holds every place; streets carry no notices yet
         return or_(own, true() if actor.scope.level == Level.COUNTY else false())
     return own
@@ -704,10 +704,6 @@ class DeliveryQuery:
     date_to: date | None = None
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=rules.LOCAL_TZ).astimezone(UTC)
-
-
 def _delivery_conds(q: DeliveryQuery) -> list[ColumnElement[bool]]:
     if q.date_from and q.date_to and q.date_to < q.date_from:
         raise ValidationError("common.to_date", "admin.error.period_order")
@@ -722,9 +718,9 @@ def _delivery_conds(q: DeliveryQuery) -> list[ColumnElement[bool]]:
         like = f"%{q.query.strip()}%"
         conds.append(or_(User.username.ilike(like), User.display_name.ilike(like), User.email.ilike(like)))
     if q.date_from:
-        conds.append(Notice.due_at >= _local_midnight(q.date_from))
+        conds.append(Notice.due_at >= calendar.local_midnight(q.date_from))
     if q.date_to:
-        conds.append(Notice.due_at < _local_midnight(q.date_to + timedelta(days=1)))
+        conds.append(Notice.due_at < calendar.local_midnight(q.date_to + timedelta(days=1)))
     return conds
 
 

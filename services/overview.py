@@ -45,7 +45,7 @@ class Overview:
 QUARTER_FIGURES = ("activities", "meetings_held")
 
 
-def get_overview(session: Session, actor: Actor, *, today: date) -> Overview:
+def get_overview(session: Session, *, today: date) -> Overview:
     start = date(today.year, 1, 1)
     meeting = metrics.next_meeting(session, today=today)
     quarter = metrics.compare_quarter(*metrics.quarter_of(today), today=today)
@@ -93,7 +93,7 @@ def agreements_due(session: Session, *, today: date, limit: int = 10) -> pd.Data
         .join(Community, Community.id == Agreement.community_id)
         .join(Unit, Unit.id == Agreement.unit_id)
         .where(
-            Agreement.deleted_at.is_(None),
+            *live(Agreement),
             Agreement.valid_to <= today + timedelta(days=metrics.EXPIRY_WINDOW_DAYS),
         )
         .order_by(Agreement.valid_to.desc())
@@ -108,7 +108,7 @@ def recent_activities(session: Session, *, limit: int = 8) -> pd.DataFrame:
     ids = list(
         session.scalars(
             select(Activity.id)
-            .where(Activity.deleted_at.is_(None))
+            .where(*live(Activity))
             .order_by(Activity.held_on.desc(), Activity.id.desc())
             .limit(limit)
         )

@@ -14,6 +14,7 @@ from db.models import Community
 from domain.actor import Actor
 from domain.errors import NotFound
 from domain.text import pinyin_key
+from services.live import live
 from services.scope import community_place, require_keep
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
@@ -31,9 +32,7 @@ class PosterCommunity:
 
 def list_poster_communities(session: Session, actor: Actor) -> list[PosterCommunity]:
     """The live communities the actor may print a poster for, in pinyin order."""
-    rows = session.execute(
-        select(Community.id, Community.name, Community.street).where(Community.deleted_at.is_(None))
-    ).all()
+    rows = session.execute(select(Community.id, Community.name, Community.street).where(*live(Community))).all()
     mine = [
         PosterCommunity(r.id, r.name, r.street or "") for r in rows if actor.may_keep(community_place(session, r.id))
     ]

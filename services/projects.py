@@ -24,7 +24,7 @@ from db.models import (
     utcnow,
 )
 from domain.actor import Actor
-from domain.enums import AuditAction, NeedStatus, ProjectStage, Role
+from domain.enums import AuditAction, NeedStatus, ProjectStage
 from domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from domain.project_path import FINISHED, check_move, check_progress, progress_for, project_in_open_pool
 from services import scope, validate
@@ -36,13 +36,12 @@ from services.lists import (
     check_unit,
     check_units,
     get_live,
-    may_edit_project,
     page_of,
-    require_admin,
     require_community_keeper,
     require_writer,
     sort_columns,
 )
+from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
 READS = areas("lists", "org")
@@ -155,7 +154,7 @@ def list_projects(
         )
         .join(Community, Community.id == Project.community_id)
         .outerjoin(lead, lead.id == Project.lead_unit_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
     )
     if community_id is not None:
         stmt = stmt.where(Project.community_id == community_id)
@@ -174,10 +173,10 @@ def list_projects(
             and_(Project.lead_unit_id.is_(None), Project.claim_deadline < open_pool_on, Project.stage.not_in(FINISHED))
         )
     if editable_only and not actor.is_admin:
-        if actor.role == Role.LIAISON and actor.unit_id is not None:
-            stmt = stmt.where(Project.lead_unit_id == actor.unit_id)
-        elif actor.role == Role.COMMUNITY and actor.community_id is not None:
-            stmt = stmt.where(Project.community_id == actor.community_id)
+        if actor.home_unit_id is not None:
+            stmt = stmt.where(Project.lead_unit_id == actor.home_unit_id)
+        elif actor.home_community_id is not None:
+            stmt = stmt.where(Project.community_id == actor.home_community_id)
         else:
             stmt = stmt.where(Project.id.is_(None))
     sorts = {
@@ -255,8 +254,8 @@ def get_project(session: Session, actor: Actor, *, project_id: int, today: date)
         resources=[(r.id, r.title) for r in p.resources if r.deleted_at is None],
         milestones=ms,
         history=history,
-        editable=may_edit_project(actor, lead_unit_id=p.lead_unit_id, community_id=p.community_id),
-        claimable=actor.role == Role.LIAISON
+        editable=actor.may_edit_project(lead_unit_id=p.lead_unit_id, community_id=p.community_id),
+        claimable=actor.may_claim
         and project_in_open_pool(
             lead_unit_id=p.lead_unit_id, claim_deadline=p.claim_deadline, stage=p.stage, today=today
         ),
@@ -348,7 +347,7 @@ def _editable(session: Session, actor: Actor, project_id: int) -> Project:
     project = session.get(Project, project_id, with_for_update=True)
     if project is None or project.deleted_at is not None:
         raise NotFound()
-    if not may_edit_project(actor, lead_unit_id=project.lead_unit_id, community_id=project.community_id):
+    if not actor.may_edit_project(lead_unit_id=project.lead_unit_id, community_id=project.community_id):
         raise PermissionDenied()
     return project
 
@@ -472,9 +471,9 @@ def claim_project(
 def delete_project(session: Session, actor: Actor, *, project_id: int) -> None:
     """Soft-delete a project (the admin only)."""
     require_writer(actor)
-    require_admin(actor)
+    scope.require_administer(actor)
     project = get_live(session, Project, project_id)
-    require_admin(actor, scope.community_place(session, project.community_id))
+    scope.require_administer(actor, scope.community_place(session, project.community_id))
     before = snapshot(project)
     project.deleted_at = utcnow()
     session.flush()

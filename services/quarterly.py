@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from db.areas import areas
 from db.models import ActionItem, Activity, Category, Community, Meeting, Need, Unit
-from domain.actor import Actor
 from domain.enums import ActionStatus, MeetingKind, NeedStatus, Priority
 from services import chairs, metrics, stats
 from services.live import live
@@ -138,7 +137,7 @@ def compared_figures(
 
 
 def _last_meeting(session: Session, as_of: date) -> Meeting | None:
-    base = select(Meeting).where(Meeting.deleted_at.is_(None), Meeting.held_on <= as_of)
+    base = select(Meeting).where(*live(Meeting), Meeting.held_on <= as_of)
     return session.scalar(
         base.where(Meeting.kind == MeetingKind.QUARTERLY).order_by(Meeting.held_on.desc()).limit(1)
     ) or session.scalar(base.order_by(Meeting.held_on.desc()).limit(1))
@@ -151,7 +150,7 @@ def _state(status: ActionStatus, due_on: date | None, as_of: date) -> str:
 
 
 def get_quarter_summary(
-    session: Session, actor: Actor, *, year: int, quarter: int, today: date, list_limit: int = 12
+    session: Session, *, year: int, quarter: int, today: date, list_limit: int = 12
 ) -> QuarterSummary:
     """The quarter's figures (and last quarter's), charts' data, chairs, last meeting's action
     items, overdue items and uncovered needs; states are judged on the quarter's end or today,
@@ -208,7 +207,7 @@ def get_quarter_summary(
         select(Community.name, Category.name, Need.title, Need.priority, Need.raised_on)
         .join(Community, Community.id == Need.community_id)
         .join(Category, Category.id == Need.category_id)
-        .where(Need.deleted_at.is_(None), Need.status == NeedStatus.OPEN)
+        .where(*live(Need), Need.status == NeedStatus.OPEN)
         .order_by(Need.raised_on, Need.id)
     ).all()
     need_rows = sorted(need_rows, key=lambda r: priority_rank.get(r[3], 1))[:list_limit]

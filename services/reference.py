@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from db.areas import areas
 from db.models import Category, Community, Member, Pairing, Unit
 from domain.text import pinyin_key
+from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
 READS = areas("org")
@@ -22,12 +23,12 @@ class Option:
 
 
 def list_communities(session: Session) -> list[Option]:
-    rows = session.execute(select(Community.id, Community.name).where(Community.deleted_at.is_(None))).all()
+    rows = session.execute(select(Community.id, Community.name).where(*live(Community))).all()
     return sorted((Option(r.id, r.name) for r in rows), key=lambda o: pinyin_key(o.name))
 
 
 def list_units(session: Session, *, active_only: bool = False) -> list[Option]:
-    stmt = select(Unit.id, Unit.name).where(Unit.deleted_at.is_(None))
+    stmt = select(Unit.id, Unit.name).where(*live(Unit))
     if active_only:
         stmt = stmt.where(Unit.active.is_(True))
     return sorted((Option(r.id, r.name) for r in session.execute(stmt)), key=lambda o: pinyin_key(o.name))
@@ -35,9 +36,7 @@ def list_units(session: Session, *, active_only: bool = False) -> list[Option]:
 
 def list_categories(session: Session) -> list[Option]:
     rows = session.execute(
-        select(Category.id, Category.name)
-        .where(Category.deleted_at.is_(None))
-        .order_by(Category.sort_order, Category.id)
+        select(Category.id, Category.name).where(*live(Category)).order_by(Category.sort_order, Category.id)
     ).all()
     return [Option(r.id, r.name) for r in rows]
 
@@ -51,7 +50,7 @@ def reported_community_ids(session: Session, unit_id: int) -> list[int]:
     return list(
         session.scalars(
             select(Member.community_id)
-            .where(Member.unit_id == unit_id, Member.deleted_at.is_(None), Member.community_id.is_not(None))
+            .where(Member.unit_id == unit_id, *live(Member), Member.community_id.is_not(None))
             .distinct()
         )
     )

@@ -21,6 +21,7 @@ from domain.errors import Conflict, NotFound, ValidationError
 from services import validate
 from services.audit import record, record_change, snapshot
 from services.lists import check_category, require_community_keeper, require_writer
+from services.live import live
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def list_need_choices(session: Session, actor: Actor, *, community_id: int) -> l
     require_community_keeper(session, actor, community_id)
     rows = session.execute(
         select(Need.id, Need.title, Need.is_micro_wish, Need.is_public)
-        .where(Need.community_id == community_id, Need.deleted_at.is_(None))
+        .where(Need.community_id == community_id, *live(Need))
         .order_by(Need.id.desc())
         .limit(500)
     ).all()
@@ -200,7 +201,7 @@ def post_publicity(
     require_writer(actor)
     require_community_keeper(session, actor, community_id)
     ids = sorted({int(i) for i in project_ids})
-    projects = list(session.scalars(select(Project).where(Project.id.in_(ids), Project.deleted_at.is_(None))))
+    projects = list(session.scalars(select(Project).where(Project.id.in_(ids), *live(Project))))
     if not ids:
         raise ValidationError("residents.fields.projects", "error.required")
     if len(projects) != len(ids) or any(p.community_id != community_id for p in projects):
@@ -280,7 +281,7 @@ def list_project_choices(session: Session, actor: Actor, *, community_id: int) -
     require_community_keeper(session, actor, community_id)
     rows = session.execute(
         select(Project.id, Project.title)
-        .where(Project.community_id == community_id, Project.deleted_at.is_(None))
+        .where(Project.community_id == community_id, *live(Project))
         .order_by(Project.id.desc())
         .limit(500)
     ).all()

@@ -24,6 +24,7 @@ from services.lists import (
     require_writer,
     sort_columns,
 )
+from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
 READS = areas("lists", "org")
@@ -64,7 +65,7 @@ def usage_subquery():  # type: ignore[no-untyped-def]
             func.count(Project.id).label("used_ever"),
         )
         .join(Project, Project.id == project_resource.c.project_id)
-        .where(Project.deleted_at.is_(None))
+        .where(*live(Project))
         .group_by(project_resource.c.resource_id)
         .subquery()
     )
@@ -72,7 +73,6 @@ def usage_subquery():  # type: ignore[no-untyped-def]
 
 def list_resources(
     session: Session,
-    actor: Actor,
     *,
     unit_id: int | None = None,
     category_id: int | None = None,
@@ -107,7 +107,7 @@ def list_resources(
         .join(Unit, Unit.id == Resource.unit_id)
         .join(Category, Category.id == Resource.category_id)
         .outerjoin(usage, usage.c.resource_id == Resource.id)
-        .where(Resource.deleted_at.is_(None))
+        .where(*live(Resource))
     )
     if unit_id is not None:
         stmt = stmt.where(Resource.unit_id == unit_id)
@@ -123,7 +123,7 @@ def list_resources(
             )
         )
     if idle_only:  # an inactive unit's resources are not on offer, so not idle
-        stmt = stmt.where(used_ever == 0, Unit.active.is_(True), Unit.deleted_at.is_(None))
+        stmt = stmt.where(used_ever == 0, Unit.active.is_(True), *live(Unit))
     sorts = {
         "unit": Unit.name,
         "title": Resource.title,

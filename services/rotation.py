@@ -17,9 +17,9 @@ from domain.actor import Actor
 from domain.enums import AuditAction, RotationStatus
 from domain.errors import NotFound, ValidationError
 from domain.rotation import Candidate, plan_year, propose_date, repeated_months
-from domain.scope import COUNTY, Place
 from domain.working_days import uses_fallback
 from services import audit, scope, validate
+from services.live import live
 
 F = "rotation.fields."
 ENTITY = "rotation_slot"
@@ -50,11 +50,6 @@ class GenerateResult:
     fallback: bool  # proposed dates counted on weekends only (no official holiday table)
 
 
-def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
-    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
-    scope.require_administer(actor, place)
-
-
 def _scope(stmt, community_id: int | None):  # type: ignore[no-untyped-def]
     if community_id is None:
         return stmt.where(RotationSlot.community_id.is_(None))
@@ -71,7 +66,7 @@ def activity_date(slot_year: int, slot_month: int, proposed_on: date | None) -> 
 # --- reading ------------------------------------------------------------------------------------
 
 
-def get_year(session: Session, actor: Actor, *, year: int, community_id: int | None) -> list[SlotView]:
+def get_year(session: Session, *, year: int, community_id: int | None) -> list[SlotView]:
     """The year's schedule for one scope, January first (months not planned are absent)."""
     stmt = _scope(
         select(RotationSlot, Unit.name)
@@ -105,11 +100,11 @@ def rotation_years(session: Session, *, community_id: int | None, today: date) -
 def candidates(session: Session, *, community_id: int | None) -> list[Candidate]:
     """Paired units (of the community, or of any community) with whether they are active and when
     their agreement ends (the latest one; none on record: no end)."""
-    unit_stmt = select(Unit.id, Unit.name, Unit.active).where(Unit.deleted_at.is_(None))
+    unit_stmt = select(Unit.id, Unit.name, Unit.active).where(*live(Unit))
     pair = select(Pairing.unit_id)
     ag = select(
         Agreement.unit_id, func.max(Agreement.valid_to), func.count(Agreement.id), func.count(Agreement.valid_to)
-    ).where(Agreement.deleted_at.is_(None))
+    ).where(*live(Agreement))
     if community_id is not None:
         pair = pair.where(Pairing.community_id == community_id)
         ag = ag.where(Agreement.community_id == community_id)
@@ -192,7 +187,7 @@ def _slot(session: Session, actor: Actor, slot_id: int) -> RotationSlot:
     slot = session.get(RotationSlot, slot_id)
     if slot is None:
         raise NotFound()
-    _require_admin(actor, scope.community_place(session, slot.community_id))
+    scope.require_administer(actor, scope.community_place(session, slot.community_id))
     return slot
 
 
@@ -214,12 +209,12 @@ def generate_year(
 ) -> GenerateResult:
     """Plan (or re-plan) a year: held months keep their chair; the others get the fair rule's
     chair and a proposed date on a working day. New months inherit last year's theme."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     year = int(validate.integer(F + "year", year, required=True, min_value=2000, max_value=2100) or 0)
     day = int(validate.integer(F + "preferred_day", preferred_day, min_value=1, max_value=28, default=10) or 10)
     if community_id is not None and session.get(Community, community_id) is None:
         raise ValidationError(F + "scope", "error.unknown_choice", value=str(community_id))
-    _require_admin(actor, scope.community_place(session, community_id))
+    scope.require_administer(actor, scope.community_place(session, community_id))
     existing = {
         s.month: s for s in session.scalars(_scope(select(RotationSlot).where(RotationSlot.year == year), community_id))
     }
@@ -286,9 +281,9 @@ def swap_months(
     """Swap the chairs of two months (themes and plans stay with their months).
 
     Returns the months where a unit now chairs twice running (for a warning)."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     why = _reason(reason)
-    _require_admin(actor, scope.community_place(session, community_id))
+    scope.require_administer(actor, scope.community_place(session, community_id))
     if month_a == month_b:
         raise ValidationError(F + "month_b", "rotation.error.same_month")
     slots = {
@@ -312,7 +307,7 @@ def swap_months(
 
 def change_chair(session: Session, actor: Actor, *, slot_id: int, unit_id: int | None, reason: str) -> list[int]:
     """Give a month another chair, with the reason kept in the audit log."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     slot = _slot(session, actor, slot_id)
     why = _reason(reason)
     if unit_id is None:
@@ -340,7 +335,7 @@ def update_month(
     proposed_on: date | str | None = None,
 ) -> None:
     """Set a month's theme, plan, proposed date and whether it was held."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     slot = _slot(session, actor, slot_id)
     new_theme = validate.text(F + "theme", theme, max_len=200)
     new_plan = validate.text(F + "plan", plan, max_len=5000)

@@ -15,7 +15,6 @@ from db.models import Activity, Agreement, Meeting, Whistle
 from domain.actor import Actor
 from domain.enums import AttachmentOwner
 from domain.errors import NotFound, PermissionDenied
-from domain.meetings import may_write_meeting
 from domain.scope import COUNTY, Place
 
 __all__ = [
@@ -86,6 +85,6 @@ def require_keeps_owner(
     """A file belongs to its owner record: only who may write that record adds or removes its files."""
     place, _ = owner_place(session, owner_type, owner_id)
     if AttachmentOwner(owner_type) == AttachmentOwner.MEETING:
-        require(may_write_meeting(actor, place.community_id))
+        require(actor.may_manage_meeting(place.community_id))
     else:
         require_keep(actor, place)

@@ -101,7 +101,7 @@ def get_figures(session: Session, *, f: ChartFilter) -> Figures:
 
 def list_unit_kinds(session: Session) -> list[str]:
     """The kinds of unit in use (free text), in pinyin order."""
-    kinds = session.scalars(select(Unit.kind).where(Unit.deleted_at.is_(None), Unit.kind != "").distinct()).all()
+    kinds = session.scalars(select(Unit.kind).where(*live(Unit), Unit.kind != "").distinct()).all()
     return sorted(kinds, key=pinyin_key)
 
 
@@ -110,7 +110,7 @@ def needs_by_category_status(session: Session, *, f: ChartFilter) -> pd.DataFram
     stmt = (
         select(Category.name, Category.sort_order, Need.status, func.count(Need.id))
         .join(Category, Category.id == Need.category_id)
-        .where(Need.deleted_at.is_(None))
+        .where(*live(Need))
         .group_by(Category.name, Category.sort_order, Need.status)
         .order_by(Category.sort_order, Category.name)
     )
@@ -127,7 +127,7 @@ def needs_coverage_by_category(session: Session, *, f: ChartFilter) -> pd.DataFr
     stmt = (
         select(Category.name, covered, uncovered)
         .join(Category, Category.id == Need.category_id)
-        .where(Need.deleted_at.is_(None))
+        .where(*live(Need))
         .group_by(Category.name, Category.sort_order)
         .order_by(Category.sort_order, Category.name)
     )
@@ -235,7 +235,7 @@ def attendance_by_unit(session: Session, *, f: ChartFilter, limit: int = 30) -> 
         .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
         .join(Unit, Unit.id == MeetingAttendance.unit_id)
         .where(
-            Meeting.deleted_at.is_(None),
+            *live(Meeting),
             Meeting.held_on >= f.start,
             Meeting.held_on <= f.end,
             *metrics.unit_scope(MeetingAttendance.unit_id, community_id=f.community_id, unit_kind=f.unit_kind),
@@ -330,7 +330,7 @@ def rank_units(session: Session, *, f: ChartFilter, measure: str, limit: int = 1
         stmt = (
             select(Unit.name, value)
             .join(Unit, Unit.id == Project.lead_unit_id)
-            .where(Project.deleted_at.is_(None), *metrics.unit_scope(Project.lead_unit_id, unit_kind=f.unit_kind))
+            .where(*live(Project), *metrics.unit_scope(Project.lead_unit_id, unit_kind=f.unit_kind))
             .group_by(Unit.name)
         )
         if f.community_id is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import threading
@@ -18,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from config import load_settings
 from db.models import Community, LoginThrottle, Unit, User, utcnow
 from domain import lockout
 from domain.actor import Actor
@@ -89,7 +89,7 @@ THROTTLE_NAME_LEN = 80
 
 def bcrypt_rounds() -> int:
     """The cost of the hashes the app makes (``COBUILD_BCRYPT_ROUNDS``, default 12)."""
-    return int(os.environ.get("COBUILD_BCRYPT_ROUNDS", "12"))
+    return load_settings().bcrypt_rounds
 
 
 def dummy_hash() -> str:
@@ -317,11 +317,6 @@ def revoke_sessions(session: Session, *, username: str, reason: AuditAction = Au
 # --- administration -------------------------------------------------------------------------
 
 
-def _require_admin(actor: Actor, place: Place = COUNTY) -> None:
-    """The secretariat's business (scope rule: ``Actor.may_administer``)."""
-    scope.require_administer(actor, place)
-
-
 def _account_place(session: Session, community_id: int | None, unit_id: int | None) -> Place:
     """Where an account sits: its community's or unit's place; an admin's or leader's is the county."""
     if community_id is not None:
@@ -333,11 +328,11 @@ def _account_place(session: Session, community_id: int | None, unit_id: int | No
 
 def _user_in_scope(session: Session, actor: Actor, user_id: int) -> User:
     """An account the actor administers."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
-    _require_admin(actor, _account_place(session, user.community_id, user.unit_id))
+    scope.require_administer(actor, _account_place(session, user.community_id, user.unit_id))
     return user
 
 
@@ -369,7 +364,7 @@ def create_user(
 ) -> User:
     """A new account; ``actor`` None only from the command line."""
     if actor is not None:
-        _require_admin(actor)
+        scope.require_administer(actor)
     name = validate.text("fields.username", username, required=True, max_len=40).lower()
     if not USERNAME_RE.match(name):
         raise ValidationError("fields.username", "error.username_rule")
@@ -380,7 +375,7 @@ def create_user(
     check_password_rule(password)
     community_id, unit_id = _check_binding(session, role, community_id, unit_id)
     if actor is not None:
-        _require_admin(actor, _account_place(session, community_id, unit_id))
+        scope.require_administer(actor, _account_place(session, community_id, unit_id))
     user = User(
         username=name,
         display_name=display,
@@ -420,7 +415,7 @@ def update_user(
     user.email = validate.text("fields.email", email, max_len=120)
     user.role = new_role
     user.community_id, user.unit_id = _check_binding(session, user.role, community_id, unit_id)
-    _require_admin(actor, _account_place(session, user.community_id, user.unit_id))  # the new binding too
+    scope.require_administer(actor, _account_place(session, user.community_id, user.unit_id))  # the new binding too
     if user.active and not active:
         user.sessions_valid_after = datetime.now(UTC)
     if not user.active and active:
@@ -495,7 +490,7 @@ def _set_password(session: Session, actor: Actor, user: User, password: str) -> 
 
 
 def list_users(session: Session, actor: Actor) -> list[User]:
-    _require_admin(actor)
+    scope.require_administer(actor)
     return list(session.scalars(select(User).order_by(User.role, User.username)))
 
 
@@ -517,7 +512,7 @@ def search_users(
     now: datetime | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """One page of accounts (role, binding, active, locked) and how many match."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     now = now or utcnow()
     conditions = []
     if text.strip():
@@ -608,7 +603,7 @@ def get_user_detail(session: Session, actor: Actor, *, user_id: int) -> UserDeta
 
 def user_choices(session: Session, actor: Actor) -> list[tuple[int, str]]:
     """(id, "username · display name") of every account, for a picker."""
-    _require_admin(actor)
+    scope.require_administer(actor)
     rows = session.execute(select(User.id, User.username, User.display_name).order_by(User.username))
     return [(r.id, f"{r.username} · {r.display_name}") for r in rows]
 

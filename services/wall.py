@@ -34,6 +34,7 @@ from domain import residents as rules
 from domain.enums import AuditAction, NeedStatus, ProjectStage, PublicityKind, SubmissionKind
 from domain.errors import AppError, NotFound, ValidationError
 from services.audit import record
+from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
 READS = areas("lists", "org", "residents")
@@ -125,15 +126,13 @@ class RateLimited(AppError):
 def list_public_communities(session: Session) -> list[PublicCommunity]:
     from domain.text import pinyin_key
 
-    rows = session.execute(
-        select(Community.id, Community.name, Community.street).where(Community.deleted_at.is_(None))
-    ).all()
+    rows = session.execute(select(Community.id, Community.name, Community.street).where(*live(Community))).all()
     return sorted((PublicCommunity(r.id, r.name, r.street) for r in rows), key=lambda c: pinyin_key(c.name))
 
 
 def list_public_categories(session: Session) -> list[PublicCategory]:
     rows = session.execute(
-        select(Category.id, Category.name).where(Category.deleted_at.is_(None)).order_by(Category.sort_order)
+        select(Category.id, Category.name).where(*live(Category)).order_by(Category.sort_order)
     ).all()
     return [PublicCategory(r.id, r.name) for r in rows]
 
@@ -153,14 +152,14 @@ def public_board(session: Session, *, community_id: int, today: date) -> PublicB
         select(Need.title, Category.name, Need.is_micro_wish, Need.status, Unit.name)
         .join(Category, Category.id == Need.category_id)
         .outerjoin(Unit, Unit.id == Need.claimed_by_unit_id)
-        .where(Need.community_id == community.id, Need.deleted_at.is_(None))
+        .where(Need.community_id == community.id, *live(Need))
         .where(Need.is_public.is_(True))
         .order_by(Need.id.desc())
         .limit(200)
     ).all()
     projects = session.scalars(
         select(Project)
-        .where(Project.community_id == community.id, Project.deleted_at.is_(None))
+        .where(Project.community_id == community.id, *live(Project))
         .order_by(Project.id.desc())
         .limit(100)
     ).all()
@@ -264,7 +263,7 @@ def submit_request(
     tel = rules.phone_number("wall.fields.phone", phone)
     cid: int | None = None
     if category_id is not None:
-        cid = session.scalar(select(Category.id).where(Category.id == category_id, Category.deleted_at.is_(None)))
+        cid = session.scalar(select(Category.id).where(Category.id == category_id, *live(Category)))
         if cid is None:
             raise ValidationError("wall.fields.category", "error.unknown_choice", value=str(category_id))
     _admit(session, client, honeypot, now)

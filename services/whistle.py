@@ -13,13 +13,15 @@ from sqlalchemy.orm import Session
 
 from db.areas import areas
 from db.models import Community, Unit, User, Whistle, WhistleResponse, utcnow
+from domain import calendar
 from domain import whistle_clock as clock
 from domain.actor import Actor
-from domain.enums import AuditAction, Role, WhistleKind, WhistleStage
+from domain.enums import AuditAction, WhistleKind, WhistleStage
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.scope import Place
 from services import audit, notices, scope, settings_store, validate
 from services.audit import snapshot
+from services.live import live
 
 # the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
 READS = areas("org", "settings", "whistle")
@@ -99,7 +101,7 @@ def _responses(session: Session) -> Select[Any]:
         .join(Whistle, Whistle.id == WhistleResponse.whistle_id)
         .join(Unit, Unit.id == WhistleResponse.unit_id)
         .join(Community, Community.id == Whistle.community_id)
-        .where(Whistle.deleted_at.is_(None))
+        .where(*live(Whistle))
     )
 
 
@@ -159,7 +161,7 @@ def _view(row: Any, actor: Actor, limits: clock.Limits, now: datetime) -> Respon
         overdue=rclock.overdue(now),
         estimated=rclock.estimated,
         can_advance=_may_answer(actor, row.unit_id) and stage not in DONE_STAGES,
-        can_rate=actor.keeps_community(row.community_id) and stage == WhistleStage.CLOSED,
+        can_rate=actor.may_rate(Place(community_id=row.community_id)) and stage == WhistleStage.CLOSED,
     )
 
 
@@ -170,7 +172,7 @@ def get_whistle(session: Session, actor: Actor, *, whistle_id: int, now: datetim
         select(Whistle, Community.name, User.display_name)
         .join(Community, Community.id == Whistle.community_id)
         .outerjoin(User, User.id == Whistle.raised_by_user_id)
-        .where(Whistle.id == whistle_id, Whistle.deleted_at.is_(None))
+        .where(Whistle.id == whistle_id, *live(Whistle))
     ).first()
     if row is None:
         raise NotFound()
@@ -196,7 +198,7 @@ def get_whistle(session: Session, actor: Actor, *, whistle_id: int, now: datetim
 def _whistle_filters(
     *, community_id: int | None, kind: WhistleKind | None, open_only: bool, unit_id: int | None, year: int | None
 ) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Whistle.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [*live(Whistle)]
     if community_id is not None:
         conds.append(Whistle.community_id == community_id)
     if kind is not None:
@@ -206,14 +208,13 @@ def _whistle_filters(
     if unit_id is not None:
         conds.append(Whistle.id.in_(select(WhistleResponse.whistle_id).where(WhistleResponse.unit_id == unit_id)))
     if year is not None:
-        start = datetime(year, 1, 1) - timedelta(hours=8)  # Beijing time
-        conds.append(and_(Whistle.raised_at >= start, Whistle.raised_at < start.replace(year=year + 1)))
+        start, end = _year_bounds(year)
+        conds.append(and_(Whistle.raised_at >= start, Whistle.raised_at < end))
     return conds
 
 
 def count_whistles(
     session: Session,
-    actor: Actor,
     *,
     community_id: int | None = None,
     kind: WhistleKind | None = None,
@@ -228,7 +229,6 @@ def count_whistles(
 
 def list_whistles(
     session: Session,
-    actor: Actor,
     *,
     community_id: int | None = None,
     kind: WhistleKind | None = None,
@@ -290,10 +290,10 @@ def my_queue(session: Session, actor: Actor, *, now: datetime | None = None, lim
     closed responses still to rate; overdue first."""
     now = now or utcnow()
     stmt = _responses(session)
-    if actor.role == Role.LIAISON and actor.unit_id is not None:
-        stmt = stmt.where(WhistleResponse.unit_id == actor.unit_id, WhistleResponse.stage.not_in(DONE_STAGES))
-    elif actor.role == Role.COMMUNITY and actor.community_id is not None:
-        stmt = stmt.where(Whistle.community_id == actor.community_id, WhistleResponse.stage == WhistleStage.CLOSED)
+    if actor.home_unit_id is not None:
+        stmt = stmt.where(WhistleResponse.unit_id == actor.home_unit_id, WhistleResponse.stage.not_in(DONE_STAGES))
+    elif actor.home_community_id is not None:
+        stmt = stmt.where(Whistle.community_id == actor.home_community_id, WhistleResponse.stage == WhistleStage.CLOSED)
     elif actor.is_admin:
         stmt = stmt.where(WhistleResponse.stage == WhistleStage.CLOSED)
     else:
@@ -377,9 +377,7 @@ def raise_whistle(
         raise ValidationError("whistle.fields.units", "error.required")
     if session.get(Community, community_id) is None:
         raise ValidationError("whistle.fields.community", "error.unknown_choice", value=str(community_id))
-    known = set(
-        session.scalars(select(Unit.id).where(Unit.id.in_(unique), Unit.deleted_at.is_(None), Unit.active.is_(True)))
-    )
+    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(unique), *live(Unit), Unit.active.is_(True))))
     for uid in unique:
         if uid not in known:
             raise ValidationError("whistle.fields.units", "error.unknown_choice", value=str(uid))
@@ -467,7 +465,7 @@ def rate_response(
 ) -> None:
     """评价: the raising community's worker (or the admin) rates a closed response 1–5."""
     response, whistle = _load_response(session, response_id)
-    scope.require_keep(actor, scope.community_place(session, whistle.community_id))
+    scope.require(actor.may_rate(scope.community_place(session, whistle.community_id)))
     if WhistleStage(response.stage) != WhistleStage.CLOSED:
         raise Conflict(
             "whistle.errors.not_closed"
@@ -492,8 +490,8 @@ def rate_response(
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    start = datetime(year, 1, 1) - timedelta(hours=8)  # Beijing midnight in UTC
-    return start, start.replace(year=year + 1)
+    """A China calendar year, as UTC moments: [its first midnight, the next year's)."""
+    return calendar.local_midnight(date(year, 1, 1)), calendar.local_midnight(date(year + 1, 1, 1))
 
 
 def _hours_between(session: Session, a: Any, b: Any) -> Any:
@@ -520,10 +518,10 @@ def on_time_by_unit(
     return {uid: clock.on_time_share(p) for uid, p in pairs.items()}
 
 
-def scorecard(session: Session, actor: Actor, *, year: int | None = None, now: datetime | None = None) -> pd.DataFrame:
+def scorecard(session: Session, *, year: int | None = None, now: datetime | None = None) -> pd.DataFrame:
     """Per summoned unit: responses, closed, average hours to sign and to report, average rating
     (aggregated in SQL), and the on-time share (each response against its clock)."""
-    conds: list[ColumnElement[bool]] = [Whistle.deleted_at.is_(None)]
+    conds: list[ColumnElement[bool]] = [*live(Whistle)]
     if year is not None:
         start, end = _year_bounds(year)
         conds += [Whistle.raised_at >= start, Whistle.raised_at < end]
@@ -560,16 +558,15 @@ def _num(v: Any) -> float | None:
 def _month_expr(session: Session, col: Any) -> Any:
     """``YYYY-MM`` of a UTC timestamp in Beijing time, computed by the database."""
     if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", col, "+8 hours")
-    return func.to_char(func.timezone("Asia/Shanghai", col), "YYYY-MM")
+        return func.strftime("%Y-%m", col, f"+{calendar.UTC_OFFSET.total_seconds() / 3600:g} hours")
+    return func.to_char(func.timezone(calendar.ZONE.key, col), "YYYY-MM")
 
 
 def monthly(session: Session, *, start: date, end: date) -> pd.DataFrame:
     """Per month (Beijing time): matters raised, 吹哨率 (per community), matters closed and their
     average days from raising to closing. All aggregated in SQL; ≤ one row per month."""
-    lo = datetime.combine(start, datetime.min.time()) - timedelta(hours=8)
-    hi = datetime.combine(end + timedelta(days=1), datetime.min.time()) - timedelta(hours=8)
-    base = [Whistle.deleted_at.is_(None)]
+    lo, hi = calendar.local_midnight(start), calendar.local_midnight(end + timedelta(days=1))
+    base = [*live(Whistle)]
     m_raised = _month_expr(session, Whistle.raised_at)
     raised: dict[str, int] = dict(
         session.execute(
@@ -592,7 +589,7 @@ def monthly(session: Session, *, start: date, end: date) -> pd.DataFrame:
         .tuples()
         .all()
     }
-    n_comm = session.scalar(select(func.count(Community.id)).where(Community.deleted_at.is_(None))) or 0
+    n_comm = session.scalar(select(func.count(Community.id)).where(*live(Community))) or 0
     months = []
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
@@ -623,13 +620,13 @@ def by_community(session: Session, *, year: int) -> pd.DataFrame:
             Whistle,
             and_(
                 Whistle.community_id == Community.id,
-                Whistle.deleted_at.is_(None),
+                *live(Whistle),
                 Whistle.raised_at >= start,
                 Whistle.raised_at < end,
             ),
             isouter=True,
         )
-        .where(Community.deleted_at.is_(None))
+        .where(*live(Community))
         .group_by(Community.id, Community.name)
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["community", "raised"])

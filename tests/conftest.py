@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,6 +24,7 @@ from db.models import Community, Unit, User
 from domain.actor import Actor
 from domain.text import pinyin_key
 from services.users import actor_for
+from tests.manage_cli import CliResult, CliRun
 
 TODAY = date(2026, 11, 24)
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -84,11 +87,24 @@ def session(demo_engine: Engine) -> Iterator[Session]:
         conn.close()
 
 
-@pytest.fixture
-def empty_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """A migrated, empty SQLite database of its own."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file: migrated once per run, copied by each test that needs one."""
+    path = tmp_path_factory.mktemp("empty-template") / "empty.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path, empty_template: Path) -> Iterator[Engine]:
+    """A migrated, empty SQLite database of its own (a copy of the migrated template)."""
+    target = tmp_path / "empty.db"
+    shutil.copy(empty_template, target)
+    engine = make_engine(f"sqlite:///{target}")
     yield engine
     engine.dispose()
 
@@ -138,3 +154,35 @@ def other_unit_id(session: Session, liaison: Actor) -> int:
 def other_community_id(session: Session, community_worker: Actor) -> int:
     ids = session.scalars(select(Community.id)).all()
     return next(i for i in ids if i != community_worker.community_id)
+
+
+# --- manage.py, in process ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CliRun:
+    """``cli(argv, db=FILE, stdin=TEXT, env={...})``: ``manage.main(argv)`` in this process, the database
+    and the rest of the settings given through the environment as the commands read them (``None`` in
+    ``env`` unsets a variable); a usage error's ``SystemExit`` becomes its exit status, as in a shell."""
+    import manage
+
+    def run(
+        argv: list[str], *, db: Path | None = None, stdin: str = "", env: dict[str, str | None] | None = None
+    ) -> CliResult:
+        capsys.readouterr()  # what the test printed before is not the command's
+        if db is not None:
+            monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+        for name, value in (env or {}).items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            code = manage.main([str(a) for a in argv])
+        except SystemExit as exit_:
+            code = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
+        out = capsys.readouterr()
+        return CliResult(code, out.out, out.err)
+
+    return run

@@ -134,6 +134,56 @@ def test_pages_build_no_sql() -> None:
     assert offenders == []
 
 
+# ---- one way to write: ui.kit.actions -------------------------------------------------------------
+# A screen's write is run_write(action, success) (or write_scope() for bookkeeping); only the kit's
+# actions module opens a write unit of work, and ui.kit.state, which defines session_scope.
+WRITE_SCOPE_OWNERS = {"ui/kit/actions.py", "ui/kit/state.py"}
+
+
+def write_scopes(paths: list[Path]) -> list[str]:
+    """``file:line`` of each call of a ``session_scope`` (of any name ending so) asking to write — with
+    ``write=`` anything but a literal False."""
+    out = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if not name.endswith("session_scope"):
+                continue
+            for kw in node.keywords:
+                if kw.arg in ("write", None) and not (isinstance(kw.value, ast.Constant) and kw.value.value is False):
+                    out.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{node.lineno}")
+    return out
+
+
+def test_only_the_actions_kit_opens_a_write_scope() -> None:
+    files = [ROOT / "app.py", *_py_files("app_pages"), *_py_files("ui")]
+    files = [p for p in files if str(p.relative_to(ROOT)) not in WRITE_SCOPE_OWNERS]
+    assert write_scopes(files) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "with session_scope(write=True) as s:\n    pass\n",
+        "def f(run):\n    with state.session_scope(write=run) as s:\n        pass\n",  # by a variable
+        "login(lambda: session_scope(write=True))\n",  # a factory handed to a service
+    ],
+)
+def test_the_write_scope_check_sees_a_planted_one(tmp_path: Path, source: str) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(source)
+    assert write_scopes([planted]) == ["planted.py:" + str(source.count("\n", 0, source.index("session_scope")) + 1)]
+
+
+def test_a_read_scope_is_not_a_write_scope(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text("with session_scope() as s:\n    pass\nwith session_scope(write=False) as s:\n    pass\n")
+    assert write_scopes([planted]) == []
+
+
 def test_every_page_begins_with_its_guard() -> None:
     """Every page but the public ones (contracts.md's public pages, run before the gate) has one."""
     from ui.kit.navigation import PUBLIC_PAGES
@@ -148,7 +198,17 @@ def test_every_page_begins_with_its_guard() -> None:
 
 
 # what a public page may reach: these ui modules, and of services only services/wall.py
-PUBLIC_UI = {"ui", "ui.kit", "ui.wall", "ui.wall.view", "ui.kit.public", "ui.kit.i18n", "ui.kit.safe", "ui.kit.state"}
+PUBLIC_UI = {
+    "ui",
+    "ui.kit",
+    "ui.wall",
+    "ui.wall.view",
+    "ui.kit.public",
+    "ui.kit.i18n",
+    "ui.kit.safe",
+    "ui.kit.state",
+    "ui.kit.actions",
+}
 
 
 def _reached_modules(start: list[Path]) -> set[str]:
@@ -260,3 +320,194 @@ def test_the_app_warms_the_matching_dictionary_once_in_the_background(monkeypatc
     assert started == ["cobuild-warm-matching"]
     matching.warm()
     assert zh._tokenizer.initialized
+
+
+# ---- permissions: `actor` only where it scopes, roles asked through the named predicates -----------------
+
+
+def actorless_services(path: Path) -> list[str]:
+    """``file:function`` for each public top-level function of ``path`` that takes ``actor`` and never
+    reads it: the signature promises a permission or scope check that is not there (and splits the
+    page cache per user for figures that are the same for everyone)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name.startswith("_"):
+            continue
+        params = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        if "actor" not in {a.arg for a in params}:
+            continue
+        if not any(isinstance(n, ast.Name) and n.id == "actor" for stmt in node.body for n in ast.walk(stmt)):
+            out.append(f"{path.name}:{node.name}")
+    return out
+
+
+def test_every_service_that_takes_an_actor_uses_it() -> None:
+    assert [hit for p in _py_files("services") for hit in actorless_services(p)] == []
+
+
+def test_the_actor_check_sees_an_unused_actor(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "def list_things(session, actor, *, limit=10):\n    return session.query(limit)\n"
+        "def count_things(session, *, actor, year):\n    return year\n"
+        "def get_thing(session, actor, *, thing_id):\n    require_read(actor, thing_id)\n    return thing_id\n"
+        "def _helper(session, actor):\n    return session\n"
+    )
+    assert actorless_services(planted) == ["planted.py:list_things", "planted.py:count_things"]
+
+
+# The page map by role (ui/kit/navigation.py) and the page guard that applies it (ui/kit/auth.py's
+# require_role) are the only places in the interface that name roles; everything else asks the
+# actor's named predicates (domain/actor.py: is_admin, keeps_community_records, may_manage_meeting …).
+ROLE_MAP_FILES = {"ui/kit/navigation.py", "ui/kit/auth.py"}
+
+
+def _names_a_role(node: ast.expr) -> bool:
+    """``Role.X``, ``x.role`` or a tuple/list/set of them."""
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_names_a_role(e) for e in node.elts)
+    if isinstance(node, ast.Attribute):
+        return node.attr == "role" or (isinstance(node.value, ast.Name) and node.value.id == "Role")
+    return False
+
+
+def role_comparisons(path: Path) -> list[str]:
+    """``file:line`` for each comparison (``==``, ``!=``, ``in``, ``not in`` …) of a role."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    lines = {
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare) and any(_names_a_role(x) for x in [node.left, *node.comparators])
+    }
+    return [f"{path.name}:{line}" for line in sorted(lines)]
+
+
+def test_the_interface_asks_the_actor_and_never_compares_roles() -> None:
+    files = [ROOT / "app.py", *_py_files("app_pages"), *_py_files("ui")]
+    hits = [
+        f"{p.relative_to(ROOT)}: {hit}"
+        for p in files
+        if str(p.relative_to(ROOT)) not in ROLE_MAP_FILES
+        for hit in role_comparisons(p)
+    ]
+    assert hits == []
+
+
+def test_the_role_check_sees_a_literal_role_comparison(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "if actor.role in (Role.ADMIN, Role.COMMUNITY):\n    pass\n"
+        "writer = actor.role == Role.LIAISON\n"
+        "own = actor.community_id if Role.COMMUNITY == actor.role else None\n"
+        "leader = user.role != 'leader'\n"
+        "fine = actor.keeps_community_records and actor.home_unit_id == 3\n"
+        "label = t(f'enum.Role.{actor.role.value}')\n"
+    )
+    assert role_comparisons(planted) == ["planted.py:1", "planted.py:3", "planted.py:4", "planted.py:5"]
+
+
+# ---- one live-rows rule; Settings reads every variable ---------------------------------------------------
+# The soft-delete filter is asked of services.live (``*live(Model)``), never written by hand: a hand-written
+# one is how a deleted meeting's items came to count in one figure and not in the next.
+HAND_WRITTEN_LIVE = re.compile(
+    r"deleted_at\s*(?:\.\s*is_\s*\(\s*None\s*\)|==\s*None\b|\.\s*is_\s*\(\s*null\(\s*\)\s*\))"
+)
+
+
+def hand_written_live_filters(paths: list[Path]) -> list[str]:
+    """``file:line`` of each soft-delete filter written out instead of asked of ``services.live``."""
+    return [
+        f"{path.name}:{n}"
+        for path in paths
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if HAND_WRITTEN_LIVE.search(line)
+    ]
+
+
+def test_the_live_rows_filter_is_written_once() -> None:
+    files = [p for p in _source_files() if p != ROOT / "services" / "live.py" and "migrations" not in p.parts]
+    assert hand_written_live_filters(files) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "stmt = select(Need).where(Need.deleted_at.is_(None))\n",
+        "conds = [Unit.deleted_at == None]  # noqa: E711\n",
+        "q = q.filter(Project.deleted_at.is_( None ))\n",
+    ],
+)
+def test_the_live_rows_check_sees_a_hand_written_filter(tmp_path: Path, source: str) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(source)
+    assert hand_written_live_filters([planted]) == ["planted.py:1"]
+
+
+def cobuild_reads(path: Path) -> list[str]:
+    """``file:line VARIABLE`` for each ``COBUILD_*`` variable ``path`` reads from the environment
+    (``os.environ[…]``, ``os.environ.get(…)``, ``os.getenv(…)``, ``… in os.environ``); setting one for a
+    child process (``os.environ.setdefault``, an assignment) is no read."""
+
+    def environ(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+            isinstance(node, ast.Name) and node.id == "environ"
+        )
+
+    def cobuild(node: ast.AST | None) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("COBUILD_"):
+            return node.value
+        return None
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        name = None
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and environ(node.value):
+            name = cobuild(node.slice)
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute | ast.Name):
+            func = node.func
+            if (isinstance(func, ast.Attribute) and func.attr == "get" and environ(func.value)) or (
+                func.attr if isinstance(func, ast.Attribute) else func.id
+            ) == "getenv":
+                name = cobuild(node.args[0])
+        elif isinstance(node, ast.Compare) and any(environ(c) for c in node.comparators):
+            name = cobuild(node.left)
+        if name:
+            out.append(f"{path.name}:{node.lineno} {name}")
+    return out
+
+
+def test_only_config_reads_cobuild_variables() -> None:
+    """Every COBUILD_ variable is read by config.Settings (tests may set and read them)."""
+    files = [p for p in _source_files() if p != ROOT / "config.py"]
+    assert [hit for p in files for hit in cobuild_reads(p)] == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import os\nday = os.environ.get("COBUILD_TODAY")\n',
+        'import os\nrounds = int(os.environ["COBUILD_BCRYPT_ROUNDS"])\n',
+        'import os\nlang = os.getenv("COBUILD_LANG", "zh_CN")\n',
+        'from os import environ\npinned = "COBUILD_TODAY" in environ\n',
+    ],
+)
+def test_the_settings_check_sees_a_planted_read(tmp_path: Path, source: str) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(source)
+    assert len(cobuild_reads(planted)) == 1
+
+
+def test_setting_a_variable_for_a_child_process_is_no_read(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text('import os\nos.environ.setdefault("COBUILD_COOKIE_KEY", "k")\nos.environ["COBUILD_ENV"] = "x"\n')
+    assert cobuild_reads(planted) == []
+
+
+def test_the_calendar_is_pure() -> None:
+    """domain.calendar reads no settings: the pinned day is passed in (``Settings.today``)."""
+    assert {n.split(".")[0] for n in _imports(ROOT / "domain" / "calendar.py")} <= {
+        "__future__",
+        "datetime",
+        "zoneinfo",
+    }

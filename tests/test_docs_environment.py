@@ -29,8 +29,6 @@ UNDOCUMENTED = {
 ELSEWHERE = {
     "PORT": "Makefile",
     "TEST_DATABASE_URL": "tests/conftest.py",
-    "COBUILD_TODAY": "exports/format.py",
-    "COBUILD_LANG": "cli/common.py",
 }
 ROW = re.compile(r"^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|", re.M)
 

@@ -7,16 +7,14 @@ from datetime import date
 import pytest
 
 from domain.actor import Actor
+from domain.calendar import quarter_bounds
 from domain.enums import ActionStatus, Role
 from domain.errors import ValidationError
 from domain.meetings import (
     Disposition,
     QuarterState,
     check_disposition,
-    may_close_action,
-    may_write_meeting,
     missing_quarters,
-    quarter_bounds,
     quarterly_coverage,
 )
 
@@ -79,7 +77,7 @@ LEADER = Actor(4, "lead", Role.LEADER)
     ],
 )
 def test_who_may_write_a_meeting(actor: Actor, community_id: int | None, allowed: bool) -> None:
-    assert may_write_meeting(actor, community_id) is allowed
+    assert actor.may_manage_meeting(community_id) is allowed
 
 
 @pytest.mark.parametrize(
@@ -97,7 +95,7 @@ def test_who_may_write_a_meeting(actor: Actor, community_id: int | None, allowed
 def test_who_may_close_an_action_item(
     actor: Actor, owner: int, community_id: int | None, status: ActionStatus, allowed: bool
 ) -> None:
-    assert may_close_action(actor, owner_unit_id=owner, meeting_community_id=community_id, status=status) is allowed
+    assert actor.may_close_action(owner_unit_id=owner, meeting_community_id=community_id, status=status) is allowed
 
 
 # --- what becomes of a deleted meeting's open items ----------------------------------------------

@@ -74,6 +74,11 @@ class Server:
 def start_server(workdir: Path, db_template: Path, env_overrides: dict[str, str | None] | None = None) -> Server:
     """A Streamlit server on a copy of ``db_template``; ``env_overrides`` changes (None: removes)
     variables of its environment."""
+    return wait_ready(launch_server(workdir, db_template, env_overrides))
+
+
+def launch_server(workdir: Path, db_template: Path, env_overrides: dict[str, str | None] | None = None) -> Server:
+    """start_server without the wait: the process is started, not yet answering."""
     db = workdir / "cobuild.db"
     shutil.copy(db_template, db)
     port = _free_port()
@@ -112,17 +117,23 @@ def start_server(workdir: Path, db_template: Path, env_overrides: dict[str, str 
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    return Server(f"http://127.0.0.1:{port}", proc, db, log)
+
+
+def wait_ready(srv: Server) -> Server:
+    """Wait until the server answers its health check (nothing else is asked of it)."""
     deadline = time.time() + 60
     while time.time() < deadline:
+        if srv.proc.poll() is not None:
+            break
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+            with urllib.request.urlopen(f"{srv.url}/_stcore/health", timeout=2) as resp:
                 if resp.read().decode().strip() == "ok":
-                    return Server(url, proc, db, log)
+                    return srv
         except OSError:
             time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
+    srv.proc.kill()
+    raise RuntimeError(f"server did not start: {srv.log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -132,12 +143,53 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
     srv.stop()
 
 
+class FreshServers:
+    """Servers for ``fresh_server``, each launched one test ahead: the next test's server boots while
+    this test runs, and no request reaches it before its own test's first. A used server is stopped
+    without waiting for it to exit (it is reaped at the end of the run)."""
+
+    def __init__(self, workdirs: pytest.TempPathFactory, db_template: Path, pending: int) -> None:
+        self.workdirs, self.db_template, self.pending = workdirs, db_template, pending
+        self.spare: list[Server] = []
+        self.stopping: list[Server] = []
+
+    def _launch(self) -> Server:
+        return launch_server(self.workdirs.mktemp("fresh"), self.db_template)
+
+    def take(self) -> Server:
+        self.pending -= 1
+        srv = self.spare.pop() if self.spare else self._launch()
+        if self.pending > 0:
+            self.spare.append(self._launch())
+        return wait_ready(srv)
+
+    def retire(self, srv: Server) -> None:
+        srv.proc.terminate()
+        self.stopping.append(srv)
+
+    def close(self) -> None:
+        for srv in self.spare:
+            srv.proc.terminate()
+        for srv in [*self.stopping, *self.spare]:
+            srv.stop()
+
+
+@pytest.fixture(scope="session")
+def _fresh_servers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[FreshServers]:
+    pending = sum(1 for item in request.session.items if "fresh_server" in getattr(item, "fixturenames", ()))
+    servers = FreshServers(tmp_path_factory, sqlite_template, pending)
+    yield servers
+    servers.close()
+
+
 @pytest.fixture
-def fresh_server(tmp_path: Path, sqlite_template: Path) -> Iterator[Server]:
+def fresh_server(_fresh_servers: FreshServers) -> Iterator[Server]:
     """A server started for this test alone: its first request is the test's."""
-    srv = start_server(tmp_path, sqlite_template)
+    srv = _fresh_servers.take()
     yield srv
-    srv.stop()
+    _fresh_servers.retire(srv)
 
 
 @pytest.fixture(scope="session")

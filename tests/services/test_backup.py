@@ -4,10 +4,7 @@ a restore that brings back exactly what was saved, and files that must be refuse
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -24,8 +21,8 @@ from services import activities, backup
 from services.backup import BackupRefused
 from services.users import actor_for
 from tests.conftest import PG_URL, TODAY
+from tests.manage_cli import CliResult, CliRun
 
-ROOT = Path(__file__).resolve().parents[2]
 PG_SCHEMA = "cobuild_backup_test"
 
 
@@ -220,22 +217,13 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
 # --- the command line ---------------------------------------------------------------------------
 
 
-def _manage(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}", COBUILD_LANG="zh_CN")
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        stdin=subprocess.DEVNULL,
-    )
+def _manage(cli: CliRun, args: list[str], db: Path) -> CliResult:
+    return cli(args, db=db, env={"COBUILD_LANG": "zh_CN"})
 
 
-def test_manage_backup_and_restore_round_trip(db_file: Path, tmp_path: Path) -> None:
+def test_manage_backup_and_restore_round_trip(db_file: Path, tmp_path: Path, cli: CliRun) -> None:
     target = tmp_path / "nightly.db"
-    done = _manage(["backup", str(target)], db_file)
+    done = _manage(cli, ["backup", str(target)], db_file)
     assert done.returncode == 0, done.stderr
     assert "备份完成" in done.stdout
     engine = make_engine(f"sqlite:///{db_file}")
@@ -244,7 +232,7 @@ def test_manage_backup_and_restore_round_trip(db_file: Path, tmp_path: Path) -> 
         _change_everything(engine)
     finally:
         engine.dispose()
-    restored = _manage(["restore", str(target), "--yes"], db_file)
+    restored = _manage(cli, ["restore", str(target), "--yes"], db_file)
     assert restored.returncode == 0, restored.stderr
     assert "恢复完成" in restored.stdout
     engine = make_engine(f"sqlite:///{db_file}")
@@ -254,11 +242,13 @@ def test_manage_backup_and_restore_round_trip(db_file: Path, tmp_path: Path) -> 
         engine.dispose()
 
 
-def test_manage_restore_refuses_a_newer_file_with_exit_1_and_a_chinese_message(db_file: Path, tmp_path: Path) -> None:
+def test_manage_restore_refuses_a_newer_file_with_exit_1_and_a_chinese_message(
+    db_file: Path, tmp_path: Path, cli: CliRun
+) -> None:
     target = tmp_path / "future.db"
-    assert _manage(["backup", str(target)], db_file).returncode == 0
+    assert _manage(cli, ["backup", str(target)], db_file).returncode == 0
     _set_revision(target, "9999_from_a_newer_release")
-    refused = _manage(["restore", str(target), "--yes"], db_file)
+    refused = _manage(cli, ["restore", str(target), "--yes"], db_file)
     assert refused.returncode == 1
     assert "比当前程序支持的版本" in refused.stderr and "已拒绝恢复" in refused.stderr
 

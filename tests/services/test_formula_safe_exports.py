@@ -85,7 +85,7 @@ def _rotation(session: Session, admin: Actor) -> list[tuple[str, bytes]]:
         slot.theme = text
         slot.plan = text
     session.flush()
-    views = rotation.get_year(session, admin, year=first.year, community_id=first.community_id)
+    views = rotation.get_year(session, year=first.year, community_id=first.community_id)
     return [("xlsx", rotation_xlsx(views, year=first.year, scope_name=PAYLOADS[0]))]
 
 

@@ -4,9 +4,6 @@ the command line writes them."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -25,8 +22,7 @@ from exports import ledger as ledger_export
 from services import activities, activity_reports
 from services.reference import paired_community_ids
 from tests.conftest import TODAY
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.manage_cli import CliResult, CliRun
 
 
 def jpeg() -> bytes:
@@ -130,14 +126,11 @@ def test_unknown_unit_is_not_found(session: Session) -> None:
         activity_reports.unit_id_by_name(session, "不存在的单位")
 
 
-def _run(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}")
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+def _run(cli: CliRun, args: list[str], db: Path) -> CliResult:
+    return cli(args, db=db)
 
 
-def test_cli_writes_docx_and_xlsx_and_refuses_bad_input(db_file: Path, tmp_path: Path) -> None:
+def test_cli_writes_docx_and_xlsx_and_refuses_bad_input(db_file: Path, tmp_path: Path, cli: CliRun) -> None:
     from db.engine import make_engine
 
     engine = make_engine(f"sqlite:///{db_file}")
@@ -146,13 +139,15 @@ def test_cli_writes_docx_and_xlsx_and_refuses_bad_input(db_file: Path, tmp_path:
         titles = expected_titles(s, s.scalar(select(Unit.id).where(Unit.name == unit)), TODAY.year)  # type: ignore[arg-type]
     engine.dispose()
     out = tmp_path / "台账.xlsx"
-    result = _run(["ledger", "--unit", unit, "--year", str(TODAY.year), "--out", str(out)], db_file)  # type: ignore[list-item]
+    result = _run(cli, ["ledger", "--unit", unit, "--year", str(TODAY.year), "--out", str(out)], db_file)  # type: ignore[list-item]
     assert result.returncode == 0, result.stderr
     rows = list(load_workbook(out)["活动明细"].iter_rows(min_row=2, values_only=True))
     assert [r[4] for r in rows] == titles
     docx_out = tmp_path / "台账.docx"
-    assert _run(["ledger", "--unit", unit, "--year", str(TODAY.year), "--out", str(docx_out)], db_file).returncode == 0  # type: ignore[list-item]
+    done = _run(cli, ["ledger", "--unit", unit, "--year", str(TODAY.year), "--out", str(docx_out)], db_file)  # type: ignore[list-item]
+    assert done.returncode == 0
     assert titles[0] in "\n".join(p.text for p in Document(str(docx_out)).paragraphs)
-    bad_unit = _run(["ledger", "--unit", "不存在的单位", "--year", "2026", "--out", str(out)], db_file)
+    bad_unit = _run(cli, ["ledger", "--unit", "不存在的单位", "--year", "2026", "--out", str(out)], db_file)
     assert bad_unit.returncode == 1 and "不存在的单位" in bad_unit.stderr
-    assert _run(["ledger", "--unit", unit, "--year", "2026", "--out", str(tmp_path / "x.pdf")], db_file).returncode == 2  # type: ignore[list-item]
+    bad_out = _run(cli, ["ledger", "--unit", unit, "--year", "2026", "--out", str(tmp_path / "x.pdf")], db_file)  # type: ignore[list-item]
+    assert bad_out.returncode == 2

@@ -84,7 +84,7 @@ def test_leader_cannot_move_a_project(session: Session, leader: Actor) -> None:
 def test_unclaimed_project_past_deadline_is_in_the_pool(session: Session, admin: Actor) -> None:
     pool = projects.list_projects(session, admin, open_pool_on=TODAY).rows
     assert list(pool["title"]) == ["社区调解室专业化建设"]
-    wishes = needs.list_needs(session, admin, open_pool_on=TODAY).rows
+    wishes = needs.list_needs(session, open_pool_on=TODAY).rows
     assert set(wishes["title"]) == {"陈大爷的轮椅需要修理", "李伯伯希望有人读报"}
 
 
@@ -118,7 +118,7 @@ def test_only_units_claim_from_the_pool(session: Session, who: str, request: pyt
 
 
 def test_liaison_claims_a_wish_from_the_pool(session: Session, liaison: Actor) -> None:
-    nid = int(needs.list_needs(session, liaison, open_pool_on=TODAY).rows["id"][0])
+    nid = int(needs.list_needs(session, open_pool_on=TODAY).rows["id"][0])
     needs.claim_need(session, liaison, need_id=nid)
     assert session.get(Need, nid).claimed_by_unit_id == liaison.unit_id
 
@@ -140,7 +140,7 @@ def test_matrix_counts_projects_per_category_and_unit(session: Session) -> None:
 
 
 def test_accepting_a_match_opens_a_decided_project(session: Session, admin: Actor) -> None:
-    item = next(i for i in matrix.suggest_matches(session, admin, needs_limit=50) if i.suggestions)
+    item = next(i for i in matrix.suggest_matches(session, needs_limit=50) if i.suggestions)
     best = item.suggestions[0]
     assert best.score == sum(p.points for p in best.parts) and {p.code for p in best.parts} == {
         "category",
@@ -155,14 +155,14 @@ def test_accepting_a_match_opens_a_decided_project(session: Session, admin: Acto
     assert [r.id for r in project.resources] == [best.resource_id]
     assert session.get(Need, item.need_id).status == NeedStatus.PROJECT
     assert [(h.from_stage, h.to_stage) for h in _history(session, pid)] == [(None, ProjectStage.DECIDED)]
-    assert item.need_id not in {s.need_id for s in matrix.suggest_matches(session, admin, needs_limit=50)}
+    assert item.need_id not in {s.need_id for s in matrix.suggest_matches(session, needs_limit=50)}
 
 
 def test_accepting_a_match_reviews_a_draft_first_and_takes_the_reviewed_fields(
     session: Session, admin: Actor, community_worker: Actor
 ) -> None:
     """Issue 20, item 7: 采纳立项 shows the pre-filled project before it is created."""
-    item = next(i for i in matrix.suggest_matches(session, admin, needs_limit=50) if i.suggestions)
+    item = next(i for i in matrix.suggest_matches(session, needs_limit=50) if i.suggestions)
     best = item.suggestions[0]
     projects_before = session.scalar(select(func.count(Project.id)))
     draft = matrix.match_draft(session, admin, need_id=item.need_id, resource_id=best.resource_id)
@@ -195,18 +195,16 @@ def test_accepting_a_match_reviews_a_draft_first_and_takes_the_reviewed_fields(
     )
     with pytest.raises(ValidationError):  # a reviewed title is still checked
         other = next(
-            i
-            for i in matrix.suggest_matches(session, admin, needs_limit=50)
-            if i.suggestions and i.need_id != item.need_id
+            i for i in matrix.suggest_matches(session, needs_limit=50) if i.suggestions and i.need_id != item.need_id
         )
         matrix.accept_match(
             session, admin, need_id=other.need_id, resource_id=other.suggestions[0].resource_id, title=" "
         )
 
 
-def test_suggestions_skip_paused_resources(session: Session, admin: Actor) -> None:
+def test_suggestions_skip_paused_resources(session: Session) -> None:
     paused = {"爱心平价菜摊位", "家庭矛盾调解社工"}
-    for item in matrix.suggest_matches(session, admin, needs_limit=50):
+    for item in matrix.suggest_matches(session, needs_limit=50):
         assert not paused & {s.resource for s in item.suggestions}
 
 

@@ -25,7 +25,7 @@ def _need_of(session: Session, community_id: int, *, wish: bool | None = None) -
 
 
 def _listed(session: Session, actor: Actor, need_id: int) -> bool:
-    return need_id in set(needs.list_needs(session, actor, limit=200).rows["id"])
+    return need_id in set(needs.list_needs(session, limit=200).rows["id"])
 
 
 def _audits(session: Session, entity: str, row_id: int) -> list[AuditEntry]:

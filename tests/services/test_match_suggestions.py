@@ -19,7 +19,7 @@ def _id(session: Session, model, name: str) -> int:  # type: ignore[no-untyped-d
 
 
 def _all(session: Session, admin: Actor) -> dict[str, matrix.NeedSuggestions]:
-    return {i.need: i for i in matrix.suggest_matches(session, admin, needs_limit=None)}
+    return {i.need: i for i in matrix.suggest_matches(session, needs_limit=None)}
 
 
 def test_the_cases_of_issue_15_get_no_unrelated_suggestion(session: Session, admin: Actor) -> None:
@@ -65,16 +65,16 @@ def test_inactive_units_resources_are_neither_idle_nor_suggested(session: Sessio
             data=resources.ResourceInput(unit, elder, "爱心理发队", "理发师每月上门为老人理发", capacity=10),
         )
     session.flush()
-    idle = resources.list_resources(session, admin, idle_only=True, limit=500).rows
+    idle = resources.list_resources(session, idle_only=True, limit=500).rows
     assert "百佳超市" not in set(idle["unit"]) and "安居物业服务有限公司" in set(idle["unit"])
-    everything = resources.list_resources(session, admin, limit=500).rows
+    everything = resources.list_resources(session, limit=500).rows
     assert "百佳超市" in set(everything["unit"])  # still listed, only not idle
     inactive_units_resource = session.scalar(
         select(Resource.id).join(Unit).where(Unit.active.is_(False), Resource.deleted_at.is_(None))
     )
     assert inactive_units_resource is not None
     assert matrix.count_idle_resources(session) == len(idle)
-    item = next(i for i in matrix.suggest_matches(session, admin, needs_limit=None) if i.need_id == need_id)
+    item = next(i for i in matrix.suggest_matches(session, needs_limit=None) if i.need_id == need_id)
     assert [s.unit for s in item.suggestions] == ["安居物业服务有限公司"]
 
 

@@ -58,7 +58,7 @@ def _unit(session: Session) -> int:
 
 def _figures(session: Session, admin: Actor) -> tuple[int, int, int, int]:
     """Overdue items as the metric, the meetings page's list, the overview's list and the report count them."""
-    q = quarterly.get_quarter_summary(session, admin, year=TODAY.year, quarter=4, today=TODAY, list_limit=10_000)
+    q = quarterly.get_quarter_summary(session, year=TODAY.year, quarter=4, today=TODAY, list_limit=10_000)
     return (
         metrics.overdue_actions(session, today=TODAY),
         ms.count_action_items(session, admin, today=TODAY, overdue_only=True),
@@ -177,3 +177,26 @@ def test_move_destinations_are_standing_meetings_of_the_same_scope_next_first(
     ids = [m.id for m in ms.destinations_for_items(session, community_worker, meeting_id=mid)]
     assert ids[:2] == [nxt, after] and before in ids
     assert gone not in ids and alliance not in ids and mid not in ids
+
+
+def test_a_deleted_meeting_s_items_leave_the_lists_workbook_too(session: Session, admin: Actor) -> None:
+    """The same live-rows rule in the lists workbook's 待办事项 sheet: a deleted meeting's items are
+    gone with it there as in the figures and the carry-over (they listed under no meeting before)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from services import lists_export
+
+    def exported() -> list[str]:
+        ws = load_workbook(io.BytesIO(lists_export.export_lists(session)), read_only=True)["待办事项（只读）"]
+        return [str(row[1]) for row in ws.iter_rows(min_row=2, values_only=True)]
+
+    mid = _meeting(session, admin, -3, title="将删除的例会")
+    ms.add_action_item(
+        session, admin, meeting_id=mid, content="删除会议的待办", owner_unit_id=_unit(session), due_on=TODAY
+    )
+    assert "删除会议的待办" in exported()
+    session.get(Meeting, mid).deleted_at = utcnow()  # as the old delete left it: the item still open
+    session.flush()
+    assert "删除会议的待办" not in exported()

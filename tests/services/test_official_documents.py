@@ -128,7 +128,7 @@ def quarter(sqlite_template: Path) -> quarterly.QuarterSummary:
     engine = make_engine(f"sqlite:///{sqlite_template}")
     with Session(engine) as s:
         year, q = metrics.quarter_of(TODAY)
-        summary = quarterly.get_quarter_summary(s, SYSTEM, year=year, quarter=q, today=TODAY)
+        summary = quarterly.get_quarter_summary(s, year=year, quarter=q, today=TODAY)
     engine.dispose()
     return summary
 

@@ -9,12 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Activity, AuditEntry, Member, Need, Resource, User
+from db.models import Activity, AuditEntry, Category, Community, Member, Need, Resource, Unit, User
 from domain.actor import Actor
 from domain.enums import ActivityKind, NeedStatus, Priority, Role
 from domain.errors import AppError, ValidationError
@@ -78,15 +78,18 @@ def _counts(session: Session) -> tuple[int, ...]:
     )
 
 
-def _try(session: Session, call: Callable[[], Any]) -> None:
-    """Run one service call in a savepoint: it succeeds, or refuses with an AppError having
-    written nothing (flushed counts unchanged); the savepoint is always rolled back."""
+def _try(session: Session, call: Callable[[], Any], model: type | None = None) -> None:
+    """Run one service call in a savepoint: it refuses with an AppError having written nothing
+    (flushed counts unchanged), or it succeeds and what it created is stored (a ``model`` row with
+    the id it returned) and audited; the savepoint is always rolled back."""
     before = _counts(session)
     savepoint = session.begin_nested()
     try:
         try:
-            call()
+            result = call()
+            event("accepted")
         except ValidationError as err:
+            event("refused")
             _named_field(err)
             session.flush()
             assert _counts(session) == before, "a refused value wrote something"
@@ -95,6 +98,10 @@ def _try(session: Session, call: Callable[[], Any]) -> None:
             assert _counts(session) == before, "a refused call wrote something"
         else:
             session.flush()
+            assert _counts(session)[-1] > before[-1], "an accepted write left no audit row"
+            if model is not None:
+                rid = result if isinstance(result, int) or result is None else result.id
+                assert rid is not None and session.get(model, rid) is not None, "an accepted write stored nothing"
     finally:
         savepoint.rollback()
     session.expire_all()
@@ -173,6 +180,7 @@ def test_log_activity_accepts_or_refuses_cleanly(
             member_id=member,
             today=TODAY,
         ),
+        Activity,
     )
 
 
@@ -202,6 +210,7 @@ def test_a_liaison_logging_with_random_values(
             volunteer_hours=hours,
             today=TODAY,
         ),
+        Activity,
     )
 
 
@@ -233,7 +242,68 @@ def test_create_need_accepts_or_refuses_cleanly(
     data = needs.NeedInput(
         community, category, title, description, priority, source, raised_on, False, deadline, status
     )
-    _try(session, lambda: needs.create_need(session, admin, data=data))
+    _try(session, lambda: needs.create_need(session, admin, data=data), Need)
+
+
+# What a form accepts: any printable text (Chinese, Latin, digits, punctuation, spaces around it).
+fair_text = st.text(alphabet=st.characters(categories=("L", "N", "P", "Zs")), max_size=60)
+
+
+def _live_ids(session: Session, model: Any) -> list[int]:
+    return list(session.scalars(select(model.id).where(model.deleted_at.is_(None)).order_by(model.id)))
+
+
+@SETTINGS
+@given(
+    data=st.data(), title=fair_text.filter(str.strip), description=fair_text, priority=st.sampled_from(list(Priority))
+)
+def test_a_fair_need_is_accepted_and_stored_as_typed(
+    session: Session, admin: Actor, data: st.DataObject, title: str, description: str, priority: Priority
+) -> None:
+    """The allowed path: valid values of any shape are never refused, and what is stored is what was
+    typed (trimmed), for the community and category chosen."""
+    community = data.draw(st.sampled_from(_live_ids(session, Community)), label="community")
+    category = data.draw(st.sampled_from(_live_ids(session, Category)), label="category")
+    savepoint = session.begin_nested()
+    try:
+        nid = needs.create_need(
+            session, admin, data=needs.NeedInput(community, category, title, description, priority, raised_on=TODAY)
+        )
+        session.flush()
+        need = session.get(Need, nid)
+        assert need is not None
+        assert (need.community_id, need.category_id, need.title, need.description, need.priority) == (
+            community,
+            category,
+            title.strip(),
+            description.strip(),
+            priority,
+        )
+        assert need.raised_on == TODAY and need.deleted_at is None
+    finally:
+        savepoint.rollback()
+        session.expire_all()
+
+
+@SETTINGS
+@given(data=st.data(), title=fair_text.filter(str.strip), capacity=st.one_of(st.none(), st.integers(0, 10_000)))
+def test_a_fair_resource_is_accepted_and_stored_as_typed(
+    session: Session, admin: Actor, data: st.DataObject, title: str, capacity: int | None
+) -> None:
+    unit = data.draw(st.sampled_from(_live_ids(session, Unit)), label="unit")
+    category = data.draw(st.sampled_from(_live_ids(session, Category)), label="category")
+    savepoint = session.begin_nested()
+    try:
+        rid = resources.create_resource(
+            session, admin, data=resources.ResourceInput(unit, category, title, capacity=capacity)
+        )
+        session.flush()
+        res = session.get(Resource, rid)
+        assert res is not None
+        assert (res.unit_id, res.category_id, res.title, res.capacity) == (unit, category, title.strip(), capacity)
+    finally:
+        savepoint.rollback()
+        session.expire_all()
 
 
 @SETTINGS
@@ -258,7 +328,7 @@ def test_create_resource_accepts_or_refuses_cleanly(
     status: Any,
 ) -> None:
     data = resources.ResourceInput(unit, category, title, description, capacity, when, status or "available")
-    _try(session, lambda: resources.create_resource(session, admin, data=data))
+    _try(session, lambda: resources.create_resource(session, admin, data=data), Resource)
 
 
 @SETTINGS
@@ -277,6 +347,7 @@ def test_create_member_accepts_or_refuses_cleanly(
         lambda: members.create_member(
             session, admin, name=name, unit_id=unit, community_id=community, reported_on=reported_on, phone=phone
         ),
+        Member,
     )
 
 
@@ -301,10 +372,11 @@ def test_create_user_accepts_or_refuses_cleanly(
     community: Any,
     unit: Any,
 ) -> None:
-    def call() -> None:
-        if not isinstance(password, str):  # the form and the CLI always hand over a string
-            return
-        users.create_user(
+    if not isinstance(password, str):  # the form and the CLI always hand over a string
+        return
+
+    def call() -> User:
+        return users.create_user(
             session,
             admin,
             username=username,
@@ -316,7 +388,7 @@ def test_create_user_accepts_or_refuses_cleanly(
             unit_id=unit,
         )
 
-    _try(session, call)
+    _try(session, call, User)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from functools import partial
 import docx
 from sqlalchemy.orm import Session
 
-from domain.actor import Actor
 from exports.deck_pptx import build_slides
 from exports.report_docx import build_report
 from locales import translate
@@ -20,8 +19,8 @@ DEC_2 = date(2026, 12, 2)
 tr = partial(translate, "zh_CN")
 
 
-def test_on_2_december_q4_so_far_is_compared_with_q3_to_1_september(session: Session, admin: Actor) -> None:
-    q = quarterly.get_quarter_summary(session, admin, year=2026, quarter=4, today=DEC_2)
+def test_on_2_december_q4_so_far_is_compared_with_q3_to_1_september(session: Session) -> None:
+    q = quarterly.get_quarter_summary(session, year=2026, quarter=4, today=DEC_2)
     acts, meetings = q.figure("activities"), q.figure("meetings_held")
     assert acts.value == metrics.activities(session, start=date(2026, 10, 1), end=DEC_2)
     assert acts.previous == metrics.activities(session, start=date(2026, 7, 1), end=date(2026, 9, 1))
@@ -29,9 +28,9 @@ def test_on_2_december_q4_so_far_is_compared_with_q3_to_1_september(session: Ses
     assert acts.previous != metrics.activities(session, start=date(2026, 7, 1), end=date(2026, 9, 30))
 
 
-def test_the_overview_deck_and_report_show_the_same_comparison(session: Session, admin: Actor) -> None:
-    q = quarterly.get_quarter_summary(session, admin, year=2026, quarter=4, today=DEC_2)
-    ov = overview.get_overview(session, admin, today=DEC_2)
+def test_the_overview_deck_and_report_show_the_same_comparison(session: Session) -> None:
+    q = quarterly.get_quarter_summary(session, year=2026, quarter=4, today=DEC_2)
+    ov = overview.get_overview(session, today=DEC_2)
     assert ov.quarter == q.comparison
     for fig in ov.quarter_figures:
         assert (fig.value, fig.previous) == (q.figure(fig.key).value, q.figure(fig.key).previous)
@@ -46,8 +45,8 @@ def test_the_overview_deck_and_report_show_the_same_comparison(session: Session,
     assert line in text and f"较上季度同期{change}" in text
 
 
-def test_a_finished_quarter_is_compared_with_the_whole_quarter_before(session: Session, admin: Actor) -> None:
-    q = quarterly.get_quarter_summary(session, admin, year=2026, quarter=3, today=DEC_2)
+def test_a_finished_quarter_is_compared_with_the_whole_quarter_before(session: Session) -> None:
+    q = quarterly.get_quarter_summary(session, year=2026, quarter=3, today=DEC_2)
     assert q.figure("activities").previous == metrics.activities(session, start=date(2026, 4, 1), end=date(2026, 6, 30))
     assert (
         quarterly.period_text(q.comparison, tr, str)

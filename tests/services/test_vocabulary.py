@@ -20,7 +20,7 @@ def _id(session: Session, model, name: str) -> int:  # type: ignore[no-untyped-d
 
 
 def _suggested(session: Session, admin: Actor, title: str) -> list[str]:
-    items = {i.need: i for i in matrix.suggest_matches(session, admin, needs_limit=None)}
+    items = {i.need: i for i in matrix.suggest_matches(session, needs_limit=None)}
     return [s.resource for s in items[title].suggestions]
 
 

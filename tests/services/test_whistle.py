@@ -263,7 +263,26 @@ def test_only_the_raising_community_rates_a_closed_response(
 def test_admin_may_rate(session: Session, admin: Actor, liaison: Actor, matter: int) -> None:
     rid = _response_id(session, matter, liaison.unit_id or 0)
     _walk_to_closed(session, liaison, rid, RAISED)
-    ws.rate_response(session, admin, response_id=rid, rating=5)
+    later = RAISED + timedelta(hours=4)
+    before = ws.get_whistle(session, admin, whistle_id=matter, now=later)
+    assert next(r for r in before.responses if r.id == rid).can_rate  # offered to the admin ...
+    audit_before = _audit_rows(session)
+    ws.rate_response(session, admin, response_id=rid, rating=5, comment="处置到位", now=later)
+    # ... stored: the response is rated, with its comment, and the rating is audited
+    r = session.get(WhistleResponse, rid)
+    assert r is not None and r.stage == WhistleStage.RATED and r.rating == 5 and r.rated_at is not None
+    assert r.rating_comment == "处置到位"
+    assert _audit_rows(session) == audit_before + 1
+    # ... and read back as the page shows it: on the matter, no longer offered, and on the scorecard
+    shown = next(x for x in ws.get_whistle(session, admin, whistle_id=matter, now=later).responses if x.id == rid)
+    assert (shown.stage, shown.rating, shown.rating_comment, shown.can_rate) == (
+        WhistleStage.RATED,
+        5,
+        "处置到位",
+        False,
+    )
+    card = ws.scorecard(session, year=2026, now=later)
+    assert float(card[card["unit_id"] == liaison.unit_id]["rating"].iloc[0]) == 5.0
 
 
 def test_overdue_response_appears_in_the_liaisons_queue_first(session: Session, liaison: Actor, matter: int) -> None:
@@ -275,7 +294,7 @@ def test_overdue_response_appears_in_the_liaisons_queue_first(session: Session, 
     detail = ws.get_whistle(session, liaison, whistle_id=matter, now=later)
     mine = next(r for r in detail.responses if r.unit_id == liaison.unit_id)
     assert mine.overdue and mine.can_advance and not mine.can_rate
-    listed, _ = ws.list_whistles(session, liaison, unit_id=liaison.unit_id, now=later)
+    listed, _ = ws.list_whistles(session, unit_id=liaison.unit_id, now=later)
     assert bool(listed[listed["id"] == matter]["overdue"].iloc[0])
 
 
@@ -295,7 +314,7 @@ def test_on_time_share_counts_late_stages(session: Session, liaison: Actor, matt
         liaison.unit_id or 0
     ]
     assert share is not None and share < 1.0
-    card = ws.scorecard(session, liaison, year=2026, now=RAISED + timedelta(hours=31))
+    card = ws.scorecard(session, year=2026, now=RAISED + timedelta(hours=31))
     assert liaison.unit_id in set(card["unit_id"])
 
 

@@ -19,6 +19,7 @@ from exports.png import chart_png, cjk_font_available
 from services import activities, activity_reports, members
 from ui.activities.view import names_by_id, reference_lists
 from ui.kit import tables
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import cached_read, session_scope
@@ -107,7 +108,7 @@ def _own_card(progress: activity_reports.Progress, unit_id: int | None) -> None:
     chosen = st.selectbox(
         t("activities.six.focus"),
         list(names),
-        format_func=names.get,
+        format_func=names.__getitem__,
         index=None,
         placeholder=t("activities.six.focus_placeholder"),
         key=key,
@@ -246,7 +247,7 @@ def charts_tab(today: date) -> None:
     year = cols[0].selectbox(t("activities.charts.year"), _years(today), key="activities_charts_year")
     names = {0: t("activities.charts.all"), **names_by_id(communities)}
     community_id = cols[1].selectbox(
-        t("activities.charts.community"), list(names), format_func=names.get, key="activities_charts_community"
+        t("activities.charts.community"), list(names), format_func=names.__getitem__, key="activities_charts_community"
     )
     monthly, top = _chart_data(year, community_id or None)
     if monthly.empty:
@@ -333,7 +334,7 @@ def members_tab(actor: Actor, today: date) -> None:
         t("activities.members.unit_filter"),
         list(unit_names),
         index=default,
-        format_func=unit_names.get,
+        format_func=unit_names.__getitem__,
         key="activities_members_unit",
     )
     with session_scope() as s:
@@ -356,7 +357,7 @@ def members_tab(actor: Actor, today: date) -> None:
         new_unit = st.selectbox(
             t("activities.fields.unit"),
             list(mine),
-            format_func=mine.get,
+            format_func=mine.__getitem__,
             index=list(mine).index(keep_unit) if keep_unit in mine else 0,
             key="activities_member_add_unit",
         )
@@ -364,7 +365,7 @@ def members_tab(actor: Actor, today: date) -> None:
         community = st.selectbox(
             t("activities.members.community"),
             list(community_names),
-            format_func=community_names.get,
+            format_func=community_names.__getitem__,
             key="activities_member_add_community",
         )
         reported = st.date_input(
@@ -376,7 +377,7 @@ def members_tab(actor: Actor, today: date) -> None:
         )
         phone = st.text_input(t("activities.members.phone"), max_chars=30, key="activities_member_add_phone")
         if st.form_submit_button(t("activities.members.add_submit"), type="primary"):
-            _write(
+            run_write(
                 lambda s: members.create_member(
                     s,
                     actor,
@@ -393,14 +394,14 @@ def members_tab(actor: Actor, today: date) -> None:
         with st.expander(t("activities.members.edit")):
             names = {int(r.id): f"{r.name} · {r.unit}" for r in editable.itertuples()}
             mid = st.selectbox(
-                t("activities.members.pick"), list(names), format_func=names.get, key="activities_member_pick"
+                t("activities.members.pick"), list(names), format_func=names.__getitem__, key="activities_member_pick"
             )
             row = editable[editable["id"] == mid].iloc[0]
             with st.form(f"activities_member_edit_{mid}"):
                 unit_choice = st.selectbox(
                     t("activities.fields.unit"),
                     list(mine),
-                    format_func=mine.get,
+                    format_func=mine.__getitem__,
                     index=list(mine).index(int(row["unit_id"])),
                     key=f"activities_member_unit_{mid}",
                 )
@@ -412,7 +413,7 @@ def members_tab(actor: Actor, today: date) -> None:
                     t("activities.members.community"),
                     list(community_names),
                     index=list(community_names).index(cid) if cid in community_names else 0,
-                    format_func=community_names.get,
+                    format_func=community_names.__getitem__,
                     key=f"activities_member_comm_{mid}",
                 )
                 reported = st.date_input(
@@ -428,7 +429,7 @@ def members_tab(actor: Actor, today: date) -> None:
                 confirm = st.checkbox(t("activities.members.delete_confirm"), key=f"activities_member_confirm_{mid}")
                 delete = st.form_submit_button(t("activities.members.delete"))
             if save:
-                _write(
+                run_write(
                     lambda s: members.update_member(
                         s,
                         actor,
@@ -442,7 +443,7 @@ def members_tab(actor: Actor, today: date) -> None:
                     t("activities.members.saved"),
                 )
             if delete and confirm:
-                _write(lambda s: members.delete_member(s, actor, mid), t("activities.members.deleted"))
+                run_write(lambda s: members.delete_member(s, actor, mid), t("activities.members.deleted"))
     with st.expander(t("activities.members.import")):
         import_panel(actor)
 
@@ -463,12 +464,23 @@ def import_panel(actor: Actor) -> None:
     )
     if upload is None or not (check or run):
         return
-    try:
-        with session_scope(write=run) as s:
-            result = members.import_members(s, actor, upload.getvalue(), dry_run=not run)
-    except AppError as err:
-        st.error(error_message(err))
-        return
+    if run:  # written only when every row is valid; then the message, after the rerun
+        result = run_write(
+            lambda s: members.import_members(s, actor, upload.getvalue(), dry_run=False),
+            lambda r: "" if r.problems else t("activities.members.import_ok", created=r.created, updated=r.updated),
+            rerun=False,
+        )
+        if result is FAILED:
+            return
+        if not result.problems:
+            st.rerun()
+    else:
+        try:
+            with session_scope() as s:
+                result = members.import_members(s, actor, upload.getvalue(), dry_run=True)
+        except AppError as err:
+            st.error(error_message(err))
+            return
     if result.problems:
         st.error(t("activities.members.import_failed", n=len(result.problems)))
         st.dataframe(
@@ -483,8 +495,6 @@ def import_panel(actor: Actor) -> None:
             hide_index=True,
             width="stretch",
         )
-    elif run:
-        st.success(t("activities.members.import_ok", created=result.created, updated=result.updated))
     else:
         st.info(t("activities.members.check_ok", created=result.created, updated=result.updated))
 
@@ -499,7 +509,7 @@ def ledger_tab(actor: Actor, today: date) -> None:
         t("activities.ledger.unit"),
         list(unit_names),
         index=default,
-        format_func=unit_names.get,
+        format_func=unit_names.__getitem__,
         key="activities_ledger_unit",
     )
     year = cols[1].selectbox(t("activities.ledger.year"), _years(today), key="activities_ledger_year")
@@ -531,14 +541,3 @@ def ledger_tab(actor: Actor, today: date) -> None:
 def _ledger(unit_id: int, year: int, today: date) -> activity_reports.Ledger:
     with session_scope() as s:
         return activity_reports.build_ledger(s, unit_id=unit_id, year=year, as_of=today)
-
-
-def _write(action, success: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with session_scope(write=True) as s:
-            action(s)
-    except AppError as err:
-        st.error(error_message(err))
-    else:
-        st.toast(success)
-        st.rerun()

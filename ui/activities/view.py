@@ -16,6 +16,7 @@ from exports.format import fmt_date, fmt_number
 from services import activities, reference
 from services.reference import Option, list_communities, list_units
 from ui.kit import tables
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import cached_read, session_scope
@@ -104,7 +105,10 @@ def log_form(actor: Actor, today: date) -> None:
     if actor.is_admin:
         unit_names = names_by_id(units)
         unit_id = st.selectbox(
-            t("activities.log.unit_hint"), list(unit_names), format_func=unit_names.get, key="activities_log_unit"
+            t("activities.log.unit_hint"),
+            list(unit_names),
+            format_func=unit_names.__getitem__,
+            key="activities_log_unit",
         )
     if unit_id is None:
         st.info(t("activities.log.no_unit"))
@@ -123,7 +127,10 @@ def log_form(actor: Actor, today: date) -> None:
     community_id: int | None = None
     if actor.is_admin:  # picked outside the form, so that the reason field shows when it is not paired
         community_id = st.selectbox(
-            t("activities.fields.community"), list(places), format_func=places.get, key="activities_log_community"
+            t("activities.fields.community"),
+            list(places),
+            format_func=places.__getitem__,
+            key="activities_log_community",
         )
     # Enter in a text field does not send a half-filled form (a phone's keyboard has Enter at hand)
     with st.container(key="noenter_activities_log"), st.form("activities_log_form", enter_to_submit=False):
@@ -139,7 +146,7 @@ def log_form(actor: Actor, today: date) -> None:
             community_id = st.selectbox(
                 t("activities.fields.community"),
                 list(places),
-                format_func=places.get,
+                format_func=places.__getitem__,
                 key="activities_log_community",
                 help=t("activities.log.allowed_note"),
             )
@@ -169,19 +176,25 @@ def log_form(actor: Actor, today: date) -> None:
             t("activities.fields.beneficiaries"), min_value=0, step=1, key="activities_log_beneficiaries"
         )
         project_id = st.selectbox(
-            t("activities.fields.project"), list(projects), format_func=projects.get, key="activities_log_project"
+            t("activities.fields.project"),
+            list(projects),
+            format_func=projects.__getitem__,
+            key="activities_log_project",
         )
         member_id = 0
         if opts.members:
             member_id = st.selectbox(
-                t("activities.fields.member"), list(members), format_func=members.get, key="activities_log_member"
+                t("activities.fields.member"),
+                list(members),
+                format_func=members.__getitem__,
+                key="activities_log_member",
             )
         need_id = 0
         if opts.wishes:
             need_id = st.selectbox(
                 t("activities.fields.need"),
                 list(wishes),
-                format_func=wishes.get,
+                format_func=wishes.__getitem__,
                 key="activities_log_need",
                 help=t("activities.log.wish_help"),
             )
@@ -196,30 +209,29 @@ def log_form(actor: Actor, today: date) -> None:
             t("activities.log.submit"), type="primary", width="stretch", key="activities_log_submit"
         )
     if submitted:
-        try:
-            with session_scope(write=True) as s:
-                activities.log_activity(
-                    s,
-                    actor,
-                    unit_id=unit_id,
-                    community_id=community_id,
-                    held_on=held_on,
-                    kind=kind,
-                    title=title,
-                    description=description,
-                    participants=participants,
-                    volunteer_hours=hours,
-                    beneficiaries=beneficiaries,
-                    project_id=project_id or None,
-                    member_id=member_id or None,
-                    photos=_files(photos),
-                    today=today,
-                    need_id=need_id or None,
-                    off_pairing_reason=reason or None,
-                )
-        except AppError as err:
-            st.error(error_message(err))  # the form keeps what was typed
-        else:
+        saved = run_write(
+            lambda s: activities.log_activity(
+                s,
+                actor,
+                unit_id=unit_id,
+                community_id=community_id,
+                held_on=held_on,
+                kind=kind,
+                title=title,
+                description=description,
+                participants=participants,
+                volunteer_hours=hours,
+                beneficiaries=beneficiaries,
+                project_id=project_id or None,
+                member_id=member_id or None,
+                photos=_files(photos),
+                today=today,
+                need_id=need_id or None,
+                off_pairing_reason=reason or None,
+            ),
+            rerun=False,
+        )
+        if saved is not FAILED:  # on an error the form keeps what was typed
             for key in LOG_KEYS:
                 st.session_state.pop(key, None)
             st.session_state[SAVED_KEY] = LoggedSummary(
@@ -311,12 +323,12 @@ def filters(today: date, *, prefix: str) -> activities.ActivityFilter:
     community_id = row1[1].selectbox(
         t("activities.fields.community"),
         list(community_names),
-        format_func=community_names.get,
+        format_func=community_names.__getitem__,
         key=f"{prefix}_community",
     )
     unit_names = {0: t("activities.browse.all_units"), **names_by_id(units)}
     unit_id = row1[2].selectbox(
-        t("activities.fields.unit"), list(unit_names), format_func=unit_names.get, key=f"{prefix}_unit"
+        t("activities.fields.unit"), list(unit_names), format_func=unit_names.__getitem__, key=f"{prefix}_unit"
     )
     row2 = st.columns([1, 2])
     kinds = ["", *[k.value for k in KINDS]]
@@ -363,7 +375,7 @@ def browse(actor: Actor, today: date) -> None:
     choices = {0: t("activities.browse.pick_none")}
     choices.update({int(r.id): f"{fmt_date(r.held_on, lang)} · {r.unit} · {r.title}" for r in page.itertuples()})
     picked = st.selectbox(
-        t("activities.browse.pick"), list(choices), format_func=choices.get, key="activities_browse_pick"
+        t("activities.browse.pick"), list(choices), format_func=choices.__getitem__, key="activities_browse_pick"
     )
     if picked:
         detail(actor, int(picked), today)
@@ -398,7 +410,7 @@ def detail(actor: Actor, activity_id: int, today: date) -> None:
             st.caption(t("activities.browse.logged_by", name=md_escape(d.logged_by)))
         thumbs = [p for p in d.photos if p.thumbnail]
         if thumbs:
-            st.image([p.thumbnail for p in thumbs], caption=[p.filename for p in thumbs], width=160)
+            st.image([p.thumbnail for p in thumbs if p.thumbnail], caption=[p.filename for p in thumbs], width=160)
         else:
             st.caption(t("activities.browse.no_photos"))
     if d.can_edit:
@@ -430,7 +442,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             t("activities.fields.community"),
             list(communities),
             index=list(communities).index(d.community_id) if d.community_id in communities else 0,
-            format_func=communities.get,
+            format_func=communities.__getitem__,
             key=f"{key}_community",
         )
         kind = st.selectbox(
@@ -454,14 +466,14 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
         project_id = st.selectbox(
             t("activities.fields.project"),
             list(projects),
-            format_func=projects.get,
+            format_func=projects.__getitem__,
             index=list(projects).index(d.project_id or 0),
             key=f"{key}_project",
         )
         member_id = st.selectbox(
             t("activities.fields.member"),
             list(members),
-            format_func=members.get,
+            format_func=members.__getitem__,
             index=list(members).index(d.member_id or 0),
             key=f"{key}_member",
         )
@@ -470,7 +482,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             need_id = st.selectbox(
                 t("activities.fields.need"),
                 list(wishes),
-                format_func=wishes.get,
+                format_func=wishes.__getitem__,
                 index=list(wishes).index(d.need_id) if d.need_id in wishes else 0,
                 key=f"{key}_need",
                 help=t("activities.log.wish_help"),
@@ -489,7 +501,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             st.multiselect(
                 t("activities.browse.remove_photos"),
                 list(photo_names),
-                format_func=photo_names.get,
+                format_func=photo_names.__getitem__,
                 placeholder=t("common.choose_many"),
                 key=f"{key}_remove",
             )
@@ -507,7 +519,7 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
         confirm = st.checkbox(t("activities.browse.delete_confirm"), key=f"{key}_confirm")
         delete = st.form_submit_button(t("activities.browse.delete"))
     if save:
-        _write(
+        run_write(
             lambda s: activities.update_activity(
                 s,
                 actor,
@@ -531,15 +543,4 @@ def edit_form(actor: Actor, d: activities.ActivityDetail, today: date) -> None:
             t("activities.browse.saved"),
         )
     if delete and confirm:
-        _write(lambda s: activities.delete_activity(s, actor, d.id), t("activities.browse.deleted"))
-
-
-def _write(action, success: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with session_scope(write=True) as s:
-            action(s)
-    except AppError as err:
-        st.error(error_message(err))
-    else:
-        st.toast(success)
-        st.rerun()
+        run_write(lambda s: activities.delete_activity(s, actor, d.id), t("activities.browse.deleted"))

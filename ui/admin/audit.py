@@ -19,6 +19,7 @@ from services import audit_log
 from services.audit_log import AuditQuery
 from ui.admin import view as admin_view
 from ui.kit import tables
+from ui.kit.actions import write_scope
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.state import session_scope
 
@@ -139,7 +140,9 @@ def _detail(actor: Actor, page: pd.DataFrame) -> None:
         for r in page.itertuples()
     }
     with st.expander(t("admin.audit.detail"), icon=":material/manage_search:"):
-        entry_id = st.selectbox(t("admin.audit.pick"), list(choices), format_func=choices.get, key="admin_audit_entry")
+        entry_id = st.selectbox(
+            t("admin.audit.pick"), list(choices), format_func=choices.__getitem__, key="admin_audit_entry"
+        )
         if entry_id is None:
             return
         with session_scope() as s:
@@ -176,7 +179,7 @@ def _export(actor: Actor, query: AuditQuery, total: int) -> None:
             icon=":material/download:",
             help=t("admin.audit.export_help", max=f"{audit_log.EXPORT_LIMIT:,}"),
         ):
-            with session_scope(write=True) as s:
+            with write_scope() as s:  # the export writes its own audit row
                 df, matched = audit_log.export_audit(s, actor, query=query)
             shown = _present(df)
             st.session_state[EXPORT_KEY] = {

@@ -15,6 +15,7 @@ from exports.format import fmt_datetime, today_local
 from services import notices
 from ui.admin import view as admin_view
 from ui.kit import tables
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import session_scope
@@ -155,7 +156,9 @@ def _attempts(actor: Actor, notice_id: int, row: Any) -> None:
     if failed and st.button(
         t("notices.admin.resend"), key=f"admin_notice_resend_{notice_id}", icon=":material/forward_to_inbox:"
     ):
-        admin_view.write(lambda s: notices.resend_notice(s, actor, notice_id=notice_id), done="notices.admin.resent")
+        run_write(
+            lambda s: notices.resend_notice(s, actor, notice_id=notice_id), admin_view.done("notices.admin.resent")
+        )
 
 
 def _test_email(actor: Actor) -> None:
@@ -168,11 +171,8 @@ def _test_email(actor: Actor) -> None:
         addr = st.text_input(t("notices.fields.test_to"), key="admin_notice_test_to", value=actor_email(actor))
         if not st.form_submit_button(t("notices.admin.test_button"), icon=":material/outgoing_mail:"):
             return
-    try:
-        with session_scope(write=True) as s:
-            error = notices.send_test_email(s, actor, to_addr=addr)
-    except AppError as err:
-        st.error(error_message(err))
+    error = run_write(lambda s: notices.send_test_email(s, actor, to_addr=addr), rerun=False)
+    if error is FAILED:
         return
     shown = md_escape(addr.strip())
     if error is None:
@@ -207,8 +207,7 @@ def _chair_days(actor: Actor) -> None:
             help=t("notices.admin.chair_help"),
         )
         if st.form_submit_button(t("common.save"), type="primary"):
-            admin_view.write(
+            run_write(
                 lambda s: notices.set_chair_days_before(s, actor, days=days),
-                done="notices.admin.chair_saved",
-                days=int(days),
+                admin_view.done("notices.admin.chair_saved", days=int(days)),
             )

@@ -1,7 +1,7 @@
 """The tabs of the 管理 page: accounts, co-building units, communities, categories.
 
 Each tab reads one page of its list from the services, shows it, and offers its forms; every
-write goes through one ``session_scope(write=True)`` and reruns with a message."""
+write goes through ``ui.kit.actions.run_write`` and reruns with a message."""
 
 from __future__ import annotations
 
@@ -10,43 +10,26 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from domain.actor import Actor
 from domain.enums import Role
-from domain.errors import AppError
 from exports.format import fmt_date, fmt_datetime
 from services import admin, reference, users, vocabulary
 from ui.kit import tables
-from ui.kit.i18n import current_language, error_message, label, t
+from ui.kit.actions import run_write
+from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import session_scope
 
-FLASH_KEY = "admin_flash"
 PAGE_SIZE = 20
 
 
 # --- shared helpers ---------------------------------------------------------------------------------
 
 
-def show_flash() -> None:
-    """The message of the last successful action (kept across its rerun)."""
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message)
-
-
-def write(action: Callable[[Session], Any], *, done: str = "common.saved", **params: Any) -> None:
-    """Run one write in its own transaction; show the error, or rerun with ``done``."""
-    try:
-        with session_scope(write=True) as session:
-            action(session)
-    except AppError as err:
-        st.error(error_message(err))
-        return
-    # the names in the message are user text: shown as typed, never as Markdown
-    st.session_state[FLASH_KEY] = t(done, **{k: md_escape(v) if isinstance(v, str) else v for k, v in params.items()})
-    st.rerun()
+def done(key: str = "common.saved", **params: Any) -> str:
+    """The success message of a write; the names in it are user text: shown as typed, never as Markdown."""
+    return t(key, **{k: md_escape(v) if isinstance(v, str) else v for k, v in params.items()})
 
 
 def _paged(fetch: Callable[[int, int], tuple[pd.DataFrame, int]], key: str) -> pd.DataFrame:
@@ -124,18 +107,18 @@ def users_tab(actor: Actor) -> None:
                 t("fields.username"), key="admin_new_username", help=t("admin.users.username_help")
             )
             display = c2.text_input(t("fields.display_name"), key="admin_new_display")
-            new_role = c1.selectbox(t("fields.role"), list(Role), format_func=label, key="admin_new_role")
+            new_role = c1.selectbox(t("fields.role"), list[Role](Role), format_func=label, key="admin_new_role")
             email = c2.text_input(t("fields.email"), key="admin_new_email")
             community_id = c1.selectbox(
-                t("fields.community"), community_ids, key="admin_new_community", format_func=community_names.get
+                t("fields.community"), community_ids, key="admin_new_community", format_func=community_names.__getitem__
             )
-            unit_id = c2.selectbox(t("fields.unit"), unit_ids, key="admin_new_unit", format_func=unit_names.get)
+            unit_id = c2.selectbox(t("fields.unit"), unit_ids, key="admin_new_unit", format_func=unit_names.__getitem__)
             password = c1.text_input(
                 t("fields.password"), type="password", key="admin_new_password", help=t("account.password_rule")
             )
             st.caption(t("admin.users.binding_help"))
             if st.form_submit_button(t("admin.users.create_button"), type="primary"):
-                write(
+                run_write(
                     lambda s: users.create_user(
                         s,
                         actor,
@@ -147,14 +130,13 @@ def users_tab(actor: Actor) -> None:
                         community_id=community_id,
                         unit_id=unit_id,
                     ),
-                    done="admin.users.created",
-                    name=username,
+                    done("admin.users.created", name=username),
                 )
 
     with st.expander(t("admin.users.edit"), icon=":material/manage_accounts:"):
         ids = [c[0] for c in choices]
         labels = dict(choices)
-        user_id = st.selectbox(t("admin.users.pick"), ids, format_func=labels.get, key="admin_edit_user")
+        user_id = st.selectbox(t("admin.users.pick"), ids, format_func=labels.__getitem__, key="admin_edit_user")
         if user_id is not None:
             _edit_user(actor, user_id, community_ids, community_names, unit_ids, unit_names)
 
@@ -185,17 +167,17 @@ def _edit_user(
             community_ids,
             key=f"admin_edit_community_{user_id}",
             index=_index(community_ids, user.community_id),
-            format_func=community_names.get,
+            format_func=community_names.__getitem__,
         )
         unit_id = c2.selectbox(
             t("fields.unit"),
             unit_ids,
             index=_index(unit_ids, user.unit_id),
-            format_func=unit_names.get,
+            format_func=unit_names.__getitem__,
             key=f"admin_edit_unit_{user_id}",
         )
         if st.form_submit_button(t("common.save"), type="primary"):
-            write(
+            run_write(
                 lambda s: users.update_user(
                     s,
                     actor,
@@ -206,16 +188,17 @@ def _edit_user(
                     community_id=community_id,
                     unit_id=unit_id,
                     active=active,
-                )
+                ),
+                done(),
             )
     with right:
         if user.locked_until is not None:
             st.warning(t("admin.users.locked_note", until=fmt_datetime(user.locked_until, lang)))
             if st.button(t("admin.users.unlock"), key=f"admin_unlock_{user_id}", icon=":material/lock_open:"):
-                write(lambda s: users.unlock_user(s, actor, user_id=user_id), done="admin.users.unlocked")
+                run_write(lambda s: users.unlock_user(s, actor, user_id=user_id), done("admin.users.unlocked"))
         toggle = "admin.users.disable" if user.active else "admin.users.enable"
         if st.button(t(toggle), key=f"admin_toggle_{user_id}", disabled=user.id == actor.user_id):
-            write(lambda s: users.set_user_active(s, actor, user_id=user_id, active=not user.active))
+            run_write(lambda s: users.set_user_active(s, actor, user_id=user_id, active=not user.active), done())
         with st.form(f"admin_user_reset_{user_id}", clear_on_submit=True):
             new = st.text_input(
                 t("fields.new_password"),
@@ -224,10 +207,9 @@ def _edit_user(
                 help=t("account.password_rule"),
             )
             if st.form_submit_button(t("admin.users.reset_password")):
-                write(
+                run_write(
                     lambda s: users.reset_password(s, actor, user_id=user_id, new_password=new),
-                    done="admin.users.password_reset",
-                    name=user.username,
+                    done("admin.users.password_reset", name=user.username),
                 )
 
 
@@ -245,7 +227,7 @@ def units_tab(actor: Actor) -> None:
         t("admin.fields.kind"), ["", *kinds], key="admin_unit_kind", format_func=lambda k: k or t("common.all")
     )
     states = {None: t("common.all"), True: t("admin.units.active"), False: t("admin.units.inactive")}
-    active = c3.selectbox(t("fields.status"), list(states), format_func=states.get, key="admin_unit_active")
+    active = c3.selectbox(t("fields.status"), list(states), format_func=states.__getitem__, key="admin_unit_active")
 
     def fetch(offset: int, limit: int) -> tuple[pd.DataFrame, int]:
         with session_scope() as s:
@@ -273,11 +255,13 @@ def units_tab(actor: Actor) -> None:
         with st.form("admin_unit_create"):
             values = _unit_fields("admin_new_unit", kinds)
             if st.form_submit_button(t("common.add"), type="primary"):
-                write(lambda s: admin.create_unit(s, actor, **values), done="admin.units.created", name=values["name"])
+                run_write(
+                    lambda s: admin.create_unit(s, actor, **values), done("admin.units.created", name=values["name"])
+                )
 
     with st.expander(t("admin.units.edit"), icon=":material/edit:"):
         names = {o.id: o.name for o in all_units}
-        unit_id = st.selectbox(t("admin.units.pick"), list(names), format_func=names.get, key="admin_edit_unit")
+        unit_id = st.selectbox(t("admin.units.pick"), list(names), format_func=names.__getitem__, key="admin_edit_unit")
         if unit_id is not None:
             _edit_unit(actor, unit_id, kinds, communities)
 
@@ -329,7 +313,7 @@ def _edit_unit(actor: Actor, unit_id: int, kinds: list[str], communities: list[r
             help=t("admin.units.active_help"),
         )
         if st.form_submit_button(t("common.save"), type="primary"):
-            write(lambda s: admin.update_unit(s, actor, unit_id=unit_id, active=active, **values))
+            run_write(lambda s: admin.update_unit(s, actor, unit_id=unit_id, active=active, **values), done())
 
     st.markdown(f"**{t('admin.units.pairings')}**")
     if unit.pairings:
@@ -350,18 +334,21 @@ def _edit_unit(actor: Actor, unit_id: int, kinds: list[str], communities: list[r
     with st.form(f"admin_unit_pair_{unit_id}"):
         c1, c2 = st.columns(2)
         community_id = c1.selectbox(
-            t("fields.community"), list(names), format_func=names.get, key=f"admin_pair_community_{unit_id}"
+            t("fields.community"), list(names), format_func=names.__getitem__, key=f"admin_pair_community_{unit_id}"
         )
         since = c2.date_input(
             t("admin.fields.paired_since"), value=None, format="YYYY-MM-DD", key=f"admin_pair_since_{unit_id}"
         )
         b1, b2 = st.columns(2)
         if b1.form_submit_button(t("admin.units.pair"), icon=":material/link:"):
-            write(lambda s: admin.pair_unit(s, actor, unit_id=unit_id, community_id=community_id, paired_since=since))
+            run_write(
+                lambda s: admin.pair_unit(s, actor, unit_id=unit_id, community_id=community_id, paired_since=since),
+                done(),
+            )
         if b2.form_submit_button(t("admin.units.unpair"), icon=":material/link_off:"):
-            write(
+            run_write(
                 lambda s: admin.unpair_unit(s, actor, unit_id=unit_id, community_id=community_id),
-                done="admin.units.unpaired",
+                done("admin.units.unpaired"),
             )
 
 
@@ -397,15 +384,14 @@ def communities_tab(actor: Actor) -> None:
         with st.form("admin_community_create"):
             values = _community_fields("admin_new_community")
             if st.form_submit_button(t("common.add"), type="primary"):
-                write(
+                run_write(
                     lambda s: admin.create_community(s, actor, **values),
-                    done="admin.communities.created",
-                    name=values["name"],
+                    done("admin.communities.created", name=values["name"]),
                 )
     with st.expander(t("admin.communities.edit"), icon=":material/edit:"):
         names = {o.id: o.name for o in communities}
         community_id = st.selectbox(
-            t("admin.communities.pick"), list(names), format_func=names.get, key="admin_edit_community"
+            t("admin.communities.pick"), list(names), format_func=names.__getitem__, key="admin_edit_community"
         )
         if community_id is not None:
             with session_scope() as s:
@@ -413,7 +399,7 @@ def communities_tab(actor: Actor) -> None:
             with st.form(f"admin_community_edit_{community_id}"):
                 values = _community_fields(f"admin_edit_community_{community_id}", community)
                 if st.form_submit_button(t("common.save"), type="primary"):
-                    write(lambda s: admin.update_community(s, actor, community_id=community_id, **values))
+                    run_write(lambda s: admin.update_community(s, actor, community_id=community_id, **values), done())
 
 
 def _community_fields(prefix: str, community: admin.CommunityDetail | None = None) -> dict[str, str]:
@@ -459,10 +445,9 @@ def categories_tab(actor: Actor) -> None:
         name = st.text_input(t("admin.fields.category_name"), key="admin_new_category_name")
         description = st.text_input(t("fields.description"), key="admin_new_category_description")
         if st.form_submit_button(t("common.add"), type="primary"):
-            write(
+            run_write(
                 lambda s: admin.create_category(s, actor, name=name, description=description),
-                done="admin.categories.created",
-                name=name,
+                done("admin.categories.created", name=name),
             )
     with right:
         st.markdown(f"**{t('admin.categories.edit')}**")
@@ -470,7 +455,7 @@ def categories_tab(actor: Actor) -> None:
             return
         names = dict(zip(df["id"], df["name"], strict=True))
         category_id = st.selectbox(
-            t("admin.categories.pick"), list(names), format_func=names.get, key="admin_edit_category"
+            t("admin.categories.pick"), list(names), format_func=names.__getitem__, key="admin_edit_category"
         )
         row = df[df["id"] == category_id].iloc[0]
         with st.form(f"admin_category_edit_{category_id}"):
@@ -481,23 +466,23 @@ def categories_tab(actor: Actor) -> None:
                 t("fields.description"), value=row["description"], key=f"admin_edit_category_description_{category_id}"
             )
             if st.form_submit_button(t("admin.categories.rename"), type="primary"):
-                write(
+                run_write(
                     lambda s: admin.update_category(
                         s, actor, category_id=int(category_id), name=new_name, description=new_description
-                    )
+                    ),
+                    done(),
                 )
         b1, b2, b3 = st.columns(3)
         if b1.button(t("admin.categories.up"), key="admin_category_up", icon=":material/arrow_upward:"):
-            write(lambda s: admin.move_category(s, actor, category_id=int(category_id), step=-1))
+            run_write(lambda s: admin.move_category(s, actor, category_id=int(category_id), step=-1), done())
         if b2.button(t("admin.categories.down"), key="admin_category_down", icon=":material/arrow_downward:"):
-            write(lambda s: admin.move_category(s, actor, category_id=int(category_id), step=1))
+            run_write(lambda s: admin.move_category(s, actor, category_id=int(category_id), step=1), done())
         with b3.popover(t("common.delete"), icon=":material/delete:", help=t("admin.categories.delete_help")):
             st.caption(t("admin.categories.delete_confirm", name=md_escape(names[category_id])))
             if st.button(t("common.delete"), key="admin_category_delete", type="primary"):
-                write(
+                run_write(
                     lambda s: admin.delete_category(s, actor, category_id=int(category_id)),
-                    done="admin.categories.deleted",
-                    name=names[category_id],
+                    done("admin.categories.deleted", name=names[category_id]),
                 )
 
 
@@ -554,10 +539,12 @@ def vocabulary_tab(actor: Actor) -> None:
         )
         if st.form_submit_button(t("admin.vocabulary.save"), type="primary"):
             groups = vocabulary.lines_to_groups(boxes["topic"], boxes["weak"], boxes["audience"])
-            write(
+            run_write(
                 lambda s: vocabulary.set_additions(s, actor, groups=groups, weak=weak, stop=stop, words=words),
-                done="admin.vocabulary.saved",
-                groups=sum(1 for line, _ in groups if vocabulary.split_words(line)),
-                weak=len(vocabulary.split_words(weak)),
-                stop=len(vocabulary.split_words(stop)),
+                done(
+                    "admin.vocabulary.saved",
+                    groups=sum(1 for line, _ in groups if vocabulary.split_words(line)),
+                    weak=len(vocabulary.split_words(weak)),
+                    stop=len(vocabulary.split_words(stop)),
+                ),
             )

@@ -9,14 +9,13 @@ import streamlit as st
 
 from domain.actor import Actor
 from domain.credit import OPPORTUNITY_DAYS, Component, Formula, Treatment
-from domain.errors import AppError
 from exports import charts
 from exports.format import fmt_date, fmt_percent
 from services import evaluation as ev
 from services.evaluation import RoundInfo
 from ui.kit import tables
-from ui.kit.i18n import current_language, error_message, t
-from ui.kit.state import session_scope
+from ui.kit.actions import run_write
+from ui.kit.i18n import current_language, t
 
 SOURCES = ("need", "project", "action_item", "manual")
 
@@ -168,14 +167,10 @@ def score_editor(actor: Actor, rnd: RoundInfo, grid: pd.DataFrame, evaluator: st
         return
     if st.button(t("evaluation.save_scores"), key="evaluation_save_scores", type="primary"):
         scores = {(int(r["unit_id"]), c.id): r[str(c.id)] for _, r in edited.iterrows() for c in rnd.criteria}
-        try:
-            with session_scope(write=True) as s:
-                n = ev.save_scores(s, actor, round_id=rnd.id, evaluator=evaluator, scores=scores)
-        except AppError as err:
-            st.error(error_message(err))
-        else:
-            st.session_state["evaluation_flash"] = t("evaluation.scores_saved", n=n)
-            st.rerun()
+        run_write(
+            lambda s: ev.save_scores(s, actor, round_id=rnd.id, evaluator=evaluator, scores=scores),
+            lambda n: t("evaluation.scores_saved", n=n),
+        )
 
 
 def new_round_form(actor: Actor, today: date, template: RoundInfo | None) -> None:
@@ -207,21 +202,17 @@ def new_round_form(actor: Actor, today: date, template: RoundInfo | None) -> Non
             },
         )
         if st.form_submit_button(t("evaluation.create_round"), type="primary"):
-            try:
-                with session_scope(write=True) as s:
-                    ev.create_round(
-                        s,
-                        actor,
-                        title=title,
-                        period=period,
-                        year=year,
-                        criteria=[(r["name"], r["weight"]) for _, r in crit.iterrows()],
-                    )
-            except AppError as err:
-                st.error(error_message(err))
-            else:
-                st.session_state["evaluation_flash"] = t("evaluation.round_created")
-                st.rerun()
+            run_write(
+                lambda s: ev.create_round(
+                    s,
+                    actor,
+                    title=title,
+                    period=period,
+                    year=year,
+                    criteria=[(r["name"], r["weight"]) for _, r in crit.iterrows()],
+                ),
+                t("evaluation.round_created"),
+            )
 
 
 def formula_editor(actor: Actor, formula: Formula) -> None:
@@ -239,14 +230,10 @@ def formula_editor(actor: Actor, formula: Formula) -> None:
             for i, c in enumerate(Component)
         }
         if st.form_submit_button(t("evaluation.save_formula"), type="primary"):
-            try:
-                with session_scope(write=True) as s:
-                    version = ev.set_formula(s, actor, weights=dict(weights))
-            except AppError as err:
-                st.error(error_message(err))
-            else:
-                st.session_state["evaluation_flash"] = t("evaluation.formula_saved", version=version)
-                st.rerun()
+            run_write(
+                lambda s: ev.set_formula(s, actor, weights=dict(weights)),
+                lambda version: t("evaluation.formula_saved", version=version),
+            )
 
 
 def tasks_table(actor: Actor, tasks: pd.DataFrame, today: date) -> None:
@@ -304,11 +291,7 @@ def tasks_table(actor: Actor, tasks: pd.DataFrame, today: date) -> None:
         if old != new
     }
     if st.button(t("evaluation.save_tasks"), key="evaluation_save_tasks", type="primary", disabled=not changes):
-        try:
-            with session_scope(write=True) as s:
-                n = ev.set_task_statuses(s, actor, changes=changes, today=today)
-        except AppError as err:
-            st.error(error_message(err))
-        else:
-            st.session_state["evaluation_flash"] = t("evaluation.tasks_saved", n=n)
-            st.rerun()
+        run_write(
+            lambda s: ev.set_task_statuses(s, actor, changes=changes, today=today),
+            lambda n: t("evaluation.tasks_saved", n=n),
+        )

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import jwt
 import streamlit as st
 from streamlit_authenticator.controllers import CookieController
 
-from config import Settings, secret_key
+from config import CookieKeyMissing as CookieKeyMissing  # app.py catches it as auth.CookieKeyMissing
+from config import Settings, cookie_key
 from domain import lockout
 from domain.actor import Actor
 from domain.enums import Role
 from exports.format import fmt_datetime
 from services import settings_store, users
 from ui.kit import sso
+from ui.kit.actions import write_scope
 from ui.kit.i18n import current_language, t
 from ui.kit.safe import md_escape
 from ui.kit.state import get_settings, session_scope
@@ -41,19 +42,6 @@ COOKIE_SET_KEY = "set"  # the key under which the library draws the component th
 COOKIE_SET_RUNS = 5
 # streamlit-authenticator's session keys: kept, so that the page tests can sign in by setting them
 STATUS_KEY, USERNAME_KEY, NAME_KEY = "authentication_status", "username", "name"
-
-
-class CookieKeyMissing(RuntimeError):
-    """No COBUILD_COOKIE_KEY on a database that is not a demo."""
-
-
-def resolve_cookie_key(settings: Settings, *, demo: bool) -> str:
-    """The cookie-signing key: the environment's; on a demo database a generated one kept in
-    ``data/``; otherwise none, and the app refuses to start (contracts.md)."""
-    key = secret_key(settings.cookie_key, data_dir=Path(settings.data_dir), name="cookie_key", demo=demo)
-    if key is None:
-        raise CookieKeyMissing()
-    return key
 
 
 def _cookie_username(token: str, key: str, expiry_days: float) -> tuple[str, float] | None:
@@ -101,7 +89,7 @@ def gate(sidebar_slot: Any = None) -> Actor | None:
     settings = get_settings()
     with session_scope() as session:
         demo = settings_store.is_demo_database(session)
-    key = resolve_cookie_key(settings, demo=demo)
+    key = cookie_key(settings, demo=demo)  # contracts.md's rule (config.cookie_key); app.py shows the refusal
 
     state = st.session_state
     signed_in = sso.try_sso()  # the identity provider's sign-in, when [auth] is configured
@@ -180,7 +168,7 @@ def _login_form(demo: bool) -> Actor | None:
         if not password:
             st.error(t("error.required", field=t("auth.password")))
             return None
-        result = users.password_login(lambda: session_scope(write=True), username=username, password=password)
+        result = users.password_login(write_scope, username=username, password=password)
         if not result.ok or result.actor is None:
             if result.reason == "auth.locked" and result.locked_until:
                 st.error(t("auth.locked", until=fmt_datetime(result.locked_until, current_language())))
@@ -233,7 +221,7 @@ def _logout_button(cookies: CookieController, where: Any) -> None:
         )
     )
     if where.button(t("auth.logout"), key="auth_logout"):
-        with session_scope(write=True) as session:
+        with write_scope() as session:
             users.revoke_sessions(session, username=actor.username)
         _drop_session(cookies)
         st.rerun()

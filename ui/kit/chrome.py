@@ -7,7 +7,6 @@ from typing import Any
 import streamlit as st
 
 from domain.actor import Actor
-from domain.enums import Role
 from exports.format import fmt_month, today_local
 from locales import translate
 from services import chairs
@@ -127,5 +126,5 @@ def sidebar_chairs(actor: Actor, where: Any) -> None:
             f"**{t('app.chair_this_month')}**  \n{md_escape(this.unit_name) or t('app.chair_none')}"
             f"\n\n**{t('app.chair_next_month')}**  \n{md_escape(nxt.unit_name) or t('app.chair_none')}"
         )
-    if actor.role == Role.LIAISON and actor.unit_id is not None and this.unit_id == actor.unit_id:
+    if actor.home_unit_id is not None and this.unit_id == actor.home_unit_id:
         st.info(t("app.chair_reminder", month=fmt_month(this.year, this.month, lang)), icon=":material/campaign:")

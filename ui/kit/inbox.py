@@ -8,13 +8,16 @@ run draws it afresh. bench/results.md has what a refresh costs."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from domain.actor import Actor
 from exports.format import fmt_moment
 from services import notices
+from ui.kit.actions import run_write
 from ui.kit.i18n import current_language, t
 from ui.kit.safe import md_escape
 from ui.kit.state import get_settings, session_scope
@@ -56,9 +59,7 @@ def _list(actor: Actor, unread: int) -> None:
         st.caption(t("notices.inbox.empty"))
         return
     if unread and st.button(t("notices.inbox.mark_all"), key="inbox_read_all"):
-        with session_scope(write=True) as session:
-            notices.mark_all_read(session, actor)
-        st.rerun()
+        run_write(lambda s: notices.mark_all_read(s, actor))
     for item in items:
         mark = "🔴 " if item.unread else ""
         st.markdown(f"{mark}**{md_escape(item.subject)}**")
@@ -68,9 +69,11 @@ def _list(actor: Actor, unread: int) -> None:
         if item.link:
             st.markdown(f"[{t('notices.inbox.open')}]({item.link})")
         if item.unread and st.button(t("notices.inbox.mark_read"), key=f"inbox_read_{item.id}"):
-            with session_scope(write=True) as session:
-                notices.mark_read(session, actor, notice_id=item.id)
-            st.rerun()
+            run_write(partial(_mark_read, actor=actor, notice_id=item.id))
         st.divider()
     if total > len(items):
         st.caption(t("notices.inbox.more", n=total, shown=len(items)))
+
+
+def _mark_read(session: Session, *, actor: Actor, notice_id: int) -> None:
+    notices.mark_read(session, actor, notice_id=notice_id)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from domain.actor import Actor
 from services import users
+from ui.kit.actions import write_scope
 from ui.kit.i18n import t
 from ui.kit.safe import md_escape
 from ui.kit.state import session_scope
@@ -105,7 +106,7 @@ def try_sso() -> SsoResult:
         return SsoResult(refused=True)
 
     if state.get(SSO_USER_KEY) != actor.username:
-        with session_scope(write=True) as session:
+        with write_scope() as session:  # bookkeeping of the sign-in
             users.register_sso_login(session, username=actor.username)
             user = users.get_user(session, actor.username)
             language = user.language if user is not None else None
@@ -146,7 +147,7 @@ def logout_button(where: Any, actor: Actor) -> None:
         )
     )
     if where.button(t("auth.logout"), key="auth_logout"):
-        with session_scope(write=True) as session:
+        with write_scope() as session:
             users.revoke_sessions(session, username=actor.username)
         for key in (ACTOR_KEY, SSO_USER_KEY):
             st.session_state.pop(key, None)

@@ -66,7 +66,7 @@ def show(
     total = len(df)
     if page_key is not None:
         df = page_of(df, key=page_key, page_size=page_size)
-    kwargs = {"height": height} if height else {}
+    kwargs: dict[str, Any] = {"height": height} if height else {}
     st.dataframe(present(df, columns, enums=enums), hide_index=True, width="stretch", key=key, **kwargs)
     if page_key is not None:
         pager_under(total, key=page_key, page_size=page_size)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
-from domain.enums import Role
 from services import agreements
 from ui.kit import tables
+from ui.kit.actions import run_write
 from ui.kit.i18n import t
 from ui.kit.state import session_scope
+from ui.kit.widgets import PAGE_SIZE, fetch_page, names, pick
 from ui.lists import delete as lists_delete
-from ui.lists.view import PAGE_SIZE, fetch_page, names, pick, reference, write
+from ui.lists.view import reference
 
 FLAGS = [None, "expiring", "lapsed"]
 
@@ -44,7 +46,7 @@ def agreements_tab(actor: Actor, today: date) -> None:
     page = fetch_page(
         "lists_agr_page",
         lambda s, offset, limit: agreements.list_agreements(
-            s, actor, today=today, community_id=community_id, unit_id=unit_id, flag=flag, offset=offset, limit=limit
+            s, today=today, community_id=community_id, unit_id=unit_id, flag=flag, offset=offset, limit=limit
         ),
     )
     rows = page.rows
@@ -73,24 +75,26 @@ def agreements_tab(actor: Actor, today: date) -> None:
     keepable = rows if rows.empty else rows[[actor.keeps_community(int(c)) for c in rows["community_id"]]]
     if not rows.empty:
         _scan_download(rows)
-    if actor.role not in (Role.ADMIN, Role.COMMUNITY):
+    if not actor.keeps_community_records:
         return
     allowed = {i: n for i, n in names(communities).items() if actor.keeps_community(i)}
     with st.expander(t("lists.agreements.add"), icon=":material/add:"):
-        data = _form("lists_agr_new", agreements.AgreementInput(next(iter(allowed), None), None), allowed, names(units))
-        if data is not None:
-            write(lambda s: agreements.create_agreement(s, actor, data=data), t("lists.saved"))
+        new = _form("lists_agr_new", agreements.AgreementInput(next(iter(allowed), None), None), allowed, names(units))
+        if new is not None:
+            run_write(lambda s: agreements.create_agreement(s, actor, data=new), t("lists.saved"))
     lists_delete.recent_panel(actor, "agreement")
     if keepable.empty:
         return
     with st.expander(t("lists.agreements.edit"), icon=":material/edit:"):
         labels = {int(r.id): f"{r.community} · {r.unit}" for r in keepable.itertuples()}
-        aid = st.selectbox(t("lists.pick_row"), list(labels), format_func=labels.get, key="lists_agr_edit_pick")
+        aid = st.selectbox(t("lists.pick_row"), list(labels), format_func=labels.__getitem__, key="lists_agr_edit_pick")
         with session_scope() as s:
             current = agreements.get_agreement(s, agreement_id=int(aid))
         data = _form(f"lists_agr_edit_{aid}", current, allowed, names(units))
         if data is not None:
-            write(lambda s: agreements.update_agreement(s, actor, agreement_id=int(aid), data=data), t("lists.saved"))
+            run_write(
+                lambda s: agreements.update_agreement(s, actor, agreement_id=int(aid), data=data), t("lists.saved")
+            )
         upload = st.file_uploader(
             t("lists.fields.scan"),
             type=["pdf", "jpg", "jpeg", "png"],
@@ -98,7 +102,7 @@ def agreements_tab(actor: Actor, today: date) -> None:
             help=t("lists.agreements.scan_help"),
         )
         if upload is not None and st.button(t("lists.agreements.attach"), key=f"lists_agr_attach_{aid}"):
-            write(
+            run_write(
                 lambda s: agreements.attach_scan(
                     s, actor, agreement_id=int(aid), filename=upload.name, data=upload.getvalue()
                 ),
@@ -118,7 +122,9 @@ def _scan_download(rows: object) -> None:
     if with_scan.empty:
         return
     labels = {int(r.id): f"{r.community} · {r.unit}" for r in with_scan.itertuples()}
-    aid = st.selectbox(t("lists.agreements.scan_pick"), list(labels), format_func=labels.get, key="lists_agr_scan_pick")
+    aid = st.selectbox(
+        t("lists.agreements.scan_pick"), list(labels), format_func=labels.__getitem__, key="lists_agr_scan_pick"
+    )
     with session_scope() as s:
         scan = agreements.scan_of(s, agreement_id=int(aid))
     if scan:
@@ -136,19 +142,19 @@ def _form(
     key: str, d: agreements.AgreementInput, communities: dict[int, str], units: dict[int, str]
 ) -> agreements.AgreementInput | None:
     with st.form(key):
-        c = st.columns(2)
+        c: tuple[DeltaGenerator, ...] = st.columns(2)  # later rows reuse `c` with other widths
         cids, uids = list(communities), list(units)
         community_id = c[0].selectbox(
             t("lists.fields.community"),
             cids,
-            format_func=communities.get,
+            format_func=communities.__getitem__,
             index=cids.index(d.community_id) if d.community_id in cids else 0,
             key=f"{key}_community",
         )
         unit_id = c[1].selectbox(
             t("lists.fields.unit"),
             uids,
-            format_func=units.get,
+            format_func=units.__getitem__,
             index=uids.index(d.unit_id) if d.unit_id in uids else 0,
             key=f"{key}_unit",
         )

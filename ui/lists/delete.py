@@ -9,17 +9,16 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from domain.actor import Actor
-from domain.errors import AppError
 from exports.format import fmt_datetime
 from services import lists_trash
-from ui.kit.i18n import current_language, error_message, t
+from ui.kit.actions import FAILED, run_write
+from ui.kit.i18n import current_language, t
 from ui.kit.safe import md_escape
 from ui.kit.state import session_scope
 from ui.kit.tabs import lazy_expander
 
 PENDING = "lists_delete_pending"  # (kind, id) whose delete awaits its confirmation
 UNDO = "lists_delete_undo"  # (kind, id, title) this session deleted last, while it may be undone
-DONE = "lists_delete_done"  # (kind, message) after an undo
 
 
 def delete_button(
@@ -38,13 +37,9 @@ def delete_button(
         yes, no = st.columns(2)
         if yes.button(t("lists.trash.confirm"), key=f"{key}_yes", type="primary", icon=":material/delete:"):
             st.session_state.pop(PENDING, None)
-            try:
-                with session_scope(write=True) as s:
-                    delete(s)
-            except AppError as err:
-                st.error(error_message(err))
+            if run_write(delete, rerun=False) is FAILED:
                 return
-            st.session_state[UNDO] = (kind, row_id, title)
+            st.session_state[UNDO] = (kind, row_id, title)  # the undo bar above the list says it
             st.rerun()
         if no.button(t("common.cancel"), key=f"{key}_no"):
             st.session_state.pop(PENDING, None)
@@ -52,23 +47,18 @@ def delete_button(
 
 
 def _restore(actor: Actor, kind: str, row_id: int) -> None:
-    try:
-        with session_scope(write=True) as s:
-            title = lists_trash.restore(s, actor, kind=kind, row_id=row_id)
-    except AppError as err:
-        st.error(error_message(err))
-        return
-    st.session_state.pop(UNDO, None)
-    st.session_state[DONE] = (kind, t("lists.trash.restored", title=md_escape(title)))
-    st.rerun()
+    restored = run_write(
+        lambda s: lists_trash.restore(s, actor, kind=kind, row_id=row_id),
+        lambda title: t("lists.trash.restored", title=md_escape(title)),
+        rerun=False,
+    )
+    if restored is not FAILED:
+        st.session_state.pop(UNDO, None)
+        st.rerun()
 
 
 def undo_bar(actor: Actor, kind: str) -> None:
-    """Above a list: what was just deleted, with 撤销; after an undo, what came back."""
-    done = st.session_state.get(DONE)
-    if done and done[0] == kind:
-        st.session_state.pop(DONE, None)
-        st.success(done[1], icon=":material/undo:")
+    """Above a list: what was just deleted, with 撤销 (what came back is said by run_write's message)."""
     undo = st.session_state.get(UNDO)
     if not undo or undo[0] != kind:
         return

@@ -11,6 +11,7 @@ import streamlit as st
 from domain.actor import Actor
 from domain.errors import AppError
 from services import lists_export, lists_io
+from ui.kit.actions import run_write
 from ui.kit.i18n import current_language, error_message, t
 from ui.kit.safe import md_escape
 from ui.kit.state import session_scope
@@ -61,13 +62,8 @@ def excel_section(actor: Actor, today: date) -> None:
             return
         _preview(report)
         if report.changes and st.button(t("lists.excel.confirm"), key="lists_xl_confirm", type="primary"):
-            try:
-                with session_scope(write=True) as s, st.spinner():
-                    lists_io.import_lists(s, actor, data=data)
-            except AppError as err:
-                st.error(error_message(err))
-            else:
-                st.success(t("lists.excel.imported"))
+            with st.spinner():
+                run_write(lambda s: lists_io.import_lists(s, actor, data=data), t("lists.excel.imported"))
 
 
 def _workbook(year: int | None) -> bytes:

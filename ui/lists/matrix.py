@@ -7,16 +7,18 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from domain.actor import SYSTEM, Actor
+from domain.actor import Actor
 from domain.enums import Priority, ProjectStage
 from domain.errors import AppError
 from exports import charts
 from services import matrix, resources
 from ui.kit import tables
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import error_message, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import cached_read, session_scope
-from ui.lists.view import names, pick, reference, write
+from ui.kit.widgets import names, pick
+from ui.lists.view import reference
 
 READS = matrix.READS
 
@@ -102,7 +104,7 @@ def matrix_tab(actor: Actor) -> None:
                 key="lists_mx_links",
             )
     uncovered = cached_read(matrix.uncovered_needs, community_id=community_id, category_id=category_id)
-    idle = cached_read(resources.list_resources, actor, category_id=category_id, idle_only=True, limit=50).rows
+    idle = cached_read(resources.list_resources, category_id=category_id, idle_only=True, limit=50).rows
     left, right = st.columns(2)
     with left:
         st.markdown(f"**:red[{t('lists.matrix.uncovered_list')}]**")
@@ -138,7 +140,7 @@ def matrix_tab(actor: Actor) -> None:
 
 
 def _suggest(community_id: int | None, category_id: int | None) -> list[matrix.NeedSuggestions]:
-    return cached_read(matrix.suggest_matches, SYSTEM, community_id=community_id, category_id=category_id)
+    return cached_read(matrix.suggest_matches, community_id=community_id, category_id=category_id)
 
 
 def _reason(part: object) -> str:
@@ -215,7 +217,7 @@ def review_form(actor: Actor, need_id: int, resource_id: int) -> None:
         st.rerun()
     if confirm:
         st.session_state.pop(REVIEW, None)  # done once written (write reruns); kept open on an error
-        ok = write(
+        done = run_write(
             lambda s: matrix.accept_match(
                 s,
                 actor,
@@ -228,5 +230,5 @@ def review_form(actor: Actor, need_id: int, resource_id: int) -> None:
             ),
             t("lists.match.accepted"),
         )
-        if not ok:
+        if done is FAILED:
             st.session_state[REVIEW] = (need_id, resource_id)

@@ -7,29 +7,22 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
-from domain.enums import ProjectStage, Role
+from domain.enums import ProjectStage
 from domain.project_path import allowed_moves, progress_bound
 from exports.format import fmt_date
 from services import needs, projects, resources
 from ui.kit import tables
+from ui.kit.actions import run_write
 from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import cached_read
 from ui.kit.tabs import lazy_expander
+from ui.kit.widgets import PAGE_SIZE, fetch_page, names, own_community_first, pick, pick_enum, sorter
 from ui.lists import delete as lists_delete
-from ui.lists.view import (
-    PAGE_SIZE,
-    fetch_page,
-    names,
-    own_community_first,
-    pick,
-    pick_enum,
-    reference,
-    sorter,
-    write,
-)
+from ui.lists.view import reference
 
 HEADERS = {
     "title": "lists.fields.project_title",
@@ -94,7 +87,7 @@ def projects_tab(actor: Actor, today: date) -> None:
         progress_grid(actor)
     if not page.rows.empty:
         detail(actor, today, page.rows)
-    if actor.role in (Role.ADMIN, Role.COMMUNITY):
+    if actor.keeps_community_records:
         box = lazy_expander(t("lists.projects.add"), key="lists_prj_new_open", icon=":material/add:")
         if box.open:
             with box:
@@ -105,7 +98,7 @@ def projects_tab(actor: Actor, today: date) -> None:
                 )
                 data = project_form(actor, "lists_prj_new", None, allowed, names(units))
                 if data is not None:
-                    write(
+                    run_write(
                         lambda s: projects.create_project(s, actor, data=data, note=t("lists.projects.created_note")),
                         t("lists.saved"),
                     )
@@ -116,9 +109,7 @@ def projects_tab(actor: Actor, today: date) -> None:
 def open_pool(actor: Actor, today: date) -> None:
     """Projects and micro-wishes unclaimed past their deadline, which any unit may claim."""
     pool = cached_read(projects.list_projects, actor, open_pool_on=today, sort="claim_deadline", limit=50).rows
-    wishes = cached_read(
-        needs.list_needs, actor, open_pool_on=today, sort="claim_deadline", descending=False, limit=50
-    ).rows
+    wishes = cached_read(needs.list_needs, open_pool_on=today, sort="claim_deadline", descending=False, limit=50).rows
     st.subheader(t("lists.pool.title"))
     st.caption(t("lists.pool.caption"))
     if pool.empty and wishes.empty:
@@ -154,7 +145,7 @@ def open_pool(actor: Actor, today: date) -> None:
                 },
                 key="lists_pool_wishes",
             )
-    if actor.role != Role.LIAISON:
+    if not actor.may_claim:
         return
     with st.form("lists_pool_claim"):
         options = [("p", int(r.id), r.title) for r in pool.itertuples()] + [
@@ -172,12 +163,12 @@ def open_pool(actor: Actor, today: date) -> None:
         if st.form_submit_button(t("lists.pool.claim"), type="primary") and choice:
             kind, rid, _ = choice
             if kind == "p":
-                write(
+                run_write(
                     lambda s: projects.claim_project(s, actor, project_id=rid, today=today, join=how == "join"),
                     t("lists.pool.claimed"),
                 )
             else:
-                write(lambda s: needs.claim_need(s, actor, need_id=rid, today=today), t("lists.pool.claimed"))
+                run_write(lambda s: needs.claim_need(s, actor, need_id=rid, today=today), t("lists.pool.claimed"))
 
 
 def bound_text(stage: ProjectStage) -> str:
@@ -233,7 +224,7 @@ def progress_grid(actor: Actor) -> None:
             if not changes:
                 st.info(t("lists.projects.grid_nothing"))
             else:
-                write(
+                run_write(
                     lambda s: projects.save_progress(s, actor, changes=changes),
                     t("lists.projects.grid_saved", n=len(changes)),
                 )
@@ -243,7 +234,7 @@ def detail(actor: Actor, today: date, rows: pd.DataFrame) -> None:
     lang = current_language()
     st.subheader(t("lists.projects.detail"))
     titles = dict(zip(rows["id"].astype(int), rows["title"], strict=True))
-    pid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.get, key="lists_prj_detail_pick")
+    pid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.__getitem__, key="lists_prj_detail_pick")
     d = cached_read(projects.get_project, actor, project_id=int(pid), today=today)
     c = st.columns(4)
     c[0].metric(t("lists.fields.stage"), label(d.stage))
@@ -317,7 +308,7 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
             )
             note = st.text_input(t("lists.fields.note"), key=f"lists_prj_move_note_{d.id}")
             if st.form_submit_button(t("lists.projects.move_button"), type="primary"):
-                write(
+                run_write(
                     lambda s: projects.move_project(
                         s, actor, project_id=d.id, to_stage=target, note=note, satisfaction=satisfaction
                     ),
@@ -329,7 +320,7 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
             due_on = c[0].date_input(t("lists.fields.milestone_date"), value=None, key=f"lists_prj_ms_date_{d.id}")
             title = c[1].text_input(t("lists.fields.milestone_title"), key=f"lists_prj_ms_title_{d.id}")
             if st.form_submit_button(t("lists.save")):
-                write(
+                run_write(
                     lambda s: projects.add_milestone(s, actor, project_id=d.id, due_on=due_on, title=title),
                     t("lists.saved"),
                 )
@@ -339,11 +330,11 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
             mid = st.selectbox(
                 t("lists.projects.mark_done"),
                 list(ms_titles),
-                format_func=ms_titles.get,
+                format_func=ms_titles.__getitem__,
                 key=f"lists_prj_ms_done_pick_{d.id}",
             )
             if st.button(t("lists.projects.mark_done_button"), key=f"lists_prj_ms_done_{d.id}"):
-                write(
+                run_write(
                     lambda s: projects.set_milestone_done(s, actor, milestone_id=int(mid), done=True), t("lists.saved")
                 )
     communities, units, _ = reference()
@@ -354,7 +345,7 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
         allowed = names(communities) if actor.is_admin else {d.community_id: d.community}
         data = project_form(actor, f"lists_prj_edit_{d.id}", d, allowed, names(units), lock_lead=not actor.is_admin)
         if data is not None:
-            write(lambda s: projects.update_project(s, actor, project_id=d.id, data=data), t("lists.saved"))
+            run_write(lambda s: projects.update_project(s, actor, project_id=d.id, data=data), t("lists.saved"))
         if actor.is_admin:
             lists_delete.delete_button(
                 actor, "project", d.id, d.title, lambda s: projects.delete_project(s, actor, project_id=d.id)
@@ -363,11 +354,11 @@ def _edit_project(actor: Actor, d: projects.ProjectDetail) -> None:
 
 def _link_options(actor: Actor, community_id: int | None) -> tuple[dict[int, str], dict[int, str]]:
     need_rows = (
-        cached_read(needs.list_needs, actor, community_id=community_id, limit=200, sort="title").rows
+        cached_read(needs.list_needs, community_id=community_id, limit=200, sort="title").rows
         if community_id
         else pd.DataFrame(columns=["id", "title"])
     )
-    res_rows = cached_read(resources.list_resources, actor, limit=200, sort="unit").rows
+    res_rows = cached_read(resources.list_resources, limit=200, sort="unit").rows
     need_opts = {int(r.id): r.title for r in need_rows.itertuples()}
     res_opts = {int(r.id): f"{r.title}（{r.unit}）" for r in res_rows.itertuples()}
     return need_opts, res_opts
@@ -388,7 +379,7 @@ def project_form(
     community_id = st.selectbox(
         t("lists.fields.community"),
         community_ids,
-        format_func=communities.get,
+        format_func=communities.__getitem__,
         index=community_ids.index(default_c) if default_c in community_ids else 0,
         key=f"{key}_community",
     )
@@ -396,7 +387,7 @@ def project_form(
     unit_ids: list[int | None] = [None, *units]
     with st.form(key):
         title = st.text_input(t("lists.fields.project_title"), value=d.title if d else "", key=f"{key}_title")
-        c = st.columns(2)
+        c: tuple[DeltaGenerator, ...] = st.columns(2)  # later rows reuse `c` with other widths
         lead = c[0].selectbox(
             t("lists.fields.lead_unit"),
             unit_ids,
@@ -408,7 +399,7 @@ def project_form(
         participants = c[1].multiselect(
             t("lists.fields.participants"),
             list(units),
-            format_func=units.get,
+            format_func=units.__getitem__,
             default=[i for i, _ in d.participants if i in units] if d else [],
             placeholder=t("common.choose_many"),
             key=f"{key}_participants",
@@ -417,7 +408,7 @@ def project_form(
         need_ids = c[0].multiselect(
             t("lists.fields.needs"),
             list(need_opts),
-            format_func=need_opts.get,
+            format_func=need_opts.__getitem__,
             default=[i for i, _ in d.needs if i in need_opts] if d else [],
             placeholder=t("common.choose_many"),
             key=f"{key}_needs",
@@ -425,7 +416,7 @@ def project_form(
         resource_ids = c[1].multiselect(
             t("lists.fields.resources"),
             list(res_opts),
-            format_func=res_opts.get,
+            format_func=res_opts.__getitem__,
             default=[i for i, _ in d.resources if i in res_opts] if d else [],
             placeholder=t("common.choose_many"),
             key=f"{key}_resources",

@@ -12,10 +12,11 @@ from domain.enums import PublicityKind, SubmissionKind, SubmissionStatus
 from exports.format import fmt_datetime
 from services import residents
 from services.reference import list_communities
+from ui.kit.actions import run_write
 from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import md_escape
 from ui.kit.state import session_scope
-from ui.lists.view import reference, write
+from ui.lists.view import reference
 
 
 def residents_tab(actor: Actor, today: date) -> None:
@@ -51,7 +52,9 @@ def _community(actor: Actor) -> int | None:
         options = {o.id: o.name for o in list_communities(s)}
     if not options:
         return None
-    return st.selectbox(t("residents.community"), list(options), format_func=options.get, key="lists_res_community")
+    return st.selectbox(
+        t("residents.community"), list(options), format_func=options.__getitem__, key="lists_res_community"
+    )
 
 
 def _queue(actor: Actor, pending: list[residents.Submission], choices: list[residents.NeedChoice], today: date) -> None:
@@ -84,7 +87,7 @@ def _queue(actor: Actor, pending: list[residents.Submission], choices: list[resi
             st.markdown("  \n".join(details))
     if sub.kind == SubmissionKind.OBJECTION:
         if st.button(t("residents.acknowledge"), key=f"lists_res_ack_{sub.id}", type="primary"):
-            write(
+            run_write(
                 lambda s: residents.accept_submission(s, actor, submission_id=sub.id, title="", category_id=None),
                 t("residents.acknowledged"),
             )
@@ -103,12 +106,12 @@ def _accept_form(actor: Actor, sub: residents.Submission, today: date) -> None:
         ids = list(names)
         index = ids.index(sub.category_id) if sub.category_id in ids else 0
         category = st.selectbox(
-            t("lists.fields.category"), ids, index=index, format_func=names.get, key=f"lists_res_cat_{sub.id}"
+            t("lists.fields.category"), ids, index=index, format_func=names.__getitem__, key=f"lists_res_cat_{sub.id}"
         )
         description = st.text_area(t("lists.fields.description"), value=sub.text, key=f"lists_res_desc_{sub.id}")
         public = st.checkbox(t("residents.fields.public"), value=True, key=f"lists_res_public_{sub.id}")
         if st.form_submit_button(t("residents.accept"), type="primary"):
-            write(
+            run_write(
                 lambda s: residents.accept_submission(
                     s,
                     actor,
@@ -130,10 +133,13 @@ def _merge_form(actor: Actor, sub: residents.Submission, choices: list[residents
     with st.form(f"lists_res_merge_{sub.id}", border=True):
         st.markdown(f"**{t('residents.merge_heading')}**")
         need_id = st.selectbox(
-            t("residents.fields.merge_into"), list(titles), format_func=titles.get, key=f"lists_res_into_{sub.id}"
+            t("residents.fields.merge_into"),
+            list(titles),
+            format_func=titles.__getitem__,
+            key=f"lists_res_into_{sub.id}",
         )
         if st.form_submit_button(t("residents.merge")):
-            write(
+            run_write(
                 lambda s: residents.merge_submission(s, actor, submission_id=sub.id, need_id=int(need_id)),
                 t("residents.merged"),
             )
@@ -144,7 +150,7 @@ def _decline_form(actor: Actor, sub: residents.Submission) -> None:
         st.markdown(f"**{t('residents.decline_heading')}**")
         reason = st.text_input(t("residents.fields.reason"), key=f"lists_res_reason_{sub.id}")
         if st.form_submit_button(t("residents.decline")):
-            write(
+            run_write(
                 lambda s: residents.decline_submission(s, actor, submission_id=sub.id, reason=reason),
                 t("residents.declined"),
             )
@@ -160,7 +166,11 @@ def _public_needs(actor: Actor, choices: list[residents.NeedChoice]) -> None:
     current = [c.id for c in choices if c.is_public]
     with st.form("lists_res_public_form", border=True):
         chosen = st.multiselect(
-            t("residents.fields.public"), list(titles), default=current, format_func=titles.get, key="lists_res_public"
+            t("residents.fields.public"),
+            list(titles),
+            default=current,
+            format_func=titles.__getitem__,
+            key="lists_res_public",
         )
         if st.form_submit_button(t("lists.save")):
             changes = {c.id: c.id in chosen for c in choices if (c.id in chosen) != c.is_public}
@@ -169,7 +179,7 @@ def _public_needs(actor: Actor, choices: list[residents.NeedChoice]) -> None:
                 for need_id, public in changes.items():
                     residents.set_need_public(s, actor, need_id=need_id, public=public)
 
-            write(save, t("residents.public_saved"))
+            run_write(save, t("residents.public_saved"))
 
 
 def _post_publicity(actor: Actor, community_id: int, projects: list[residents.ProjectChoice], today: date) -> None:
@@ -181,18 +191,18 @@ def _post_publicity(actor: Actor, community_id: int, projects: list[residents.Pr
     titles = {p.id: p.title for p in projects}
     with st.form("lists_res_publicity_form", border=True):
         kind = st.selectbox(
-            t("residents.fields.kind"), list(PublicityKind), format_func=label, key="lists_res_pub_kind"
+            t("residents.fields.kind"), list[PublicityKind](PublicityKind), format_func=label, key="lists_res_pub_kind"
         )
         title = st.text_input(t("residents.fields.title"), key="lists_res_pub_title")
         chosen = st.multiselect(
-            t("residents.fields.projects"), list(titles), format_func=titles.get, key="lists_res_pub_projects"
+            t("residents.fields.projects"), list(titles), format_func=titles.__getitem__, key="lists_res_pub_projects"
         )
         c = st.columns(2)
         starts = c[0].date_input(t("residents.fields.starts_on"), value=today, key="lists_res_pub_start")
         ends = c[1].date_input(t("residents.fields.ends_on"), value=today + timedelta(days=7), key="lists_res_pub_end")
         note = st.text_area(t("residents.fields.note"), key="lists_res_pub_note")
         if st.form_submit_button(t("residents.post"), type="primary"):
-            write(
+            run_write(
                 lambda s: residents.post_publicity(
                     s,
                     actor,

@@ -1,29 +1,28 @@
-"""The /lists page's shared widgets and its needs and resources tabs (widgets only; services work)."""
+"""The /lists page's needs and resources tabs, and the lists' reference options (widgets only; services
+work). The generic widgets they use — pick, sorter, the pager's page — are in ui.kit.widgets."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
+from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
-from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus, Role
-from domain.errors import AppError
+from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus
 from exports.format import today_local
 from services import needs, resources
 from services import reference as reference_service
 from services.reference import Option, list_categories, list_communities, list_units
 from ui.kit import tables
-from ui.kit.i18n import error_message, label, t
+from ui.kit.actions import run_write
+from ui.kit.i18n import label, t
 from ui.kit.state import cached_read, session_scope
+from ui.kit.widgets import PAGE_SIZE, fetch_page, names, own_community_first, pick, pick_enum, sorter
 from ui.lists import delete as lists_delete
 
-E = TypeVar("E", bound=StrEnum)
-PAGE_SIZE = 15
 NEED_HEADERS = {
     "community": "lists.fields.community",
     "category": "lists.fields.category",
@@ -58,63 +57,6 @@ def reference_lists(session: Session) -> tuple[list[Option], list[Option], list[
 def reference() -> tuple[list[Option], list[Option], list[Option]]:
     """Communities, units (pinyin order) and categories."""
     return cached_read(reference_lists)
-
-
-def names(options: list[Option]) -> dict[int, str]:
-    return {o.id: o.name for o in options}
-
-
-def pick(title_key: str, options: dict[int, str], *, key: str, allow_all: bool = True) -> int | None:
-    """A select box over ``options`` (id → name) with 全部 first; returns the id or None."""
-    ids: list[int | None] = ([None] if allow_all else []) + list(options)
-    return st.selectbox(t(title_key), ids, format_func=lambda i: t("common.all") if i is None else options[i], key=key)
-
-
-def pick_enum(title_key: str, enum: type[E], *, key: str, allow_all: bool = True, default: E | None = None) -> E | None:
-    values: list[E | None] = ([None] if allow_all else []) + list(enum)
-    index = values.index(default) if default in values else 0
-    return st.selectbox(
-        t(title_key), values, index=index, format_func=lambda v: t("common.all") if v is None else label(v), key=key
-    )
-
-
-def write(action: Callable[[Session], Any], success: str) -> bool:
-    """Run one write in its own unit of work; show the error or the success and rerun."""
-    try:
-        with session_scope(write=True) as s:
-            action(s)
-    except AppError as err:
-        st.error(error_message(err))
-        return False
-    st.toast(success)
-    st.rerun()
-    return True
-
-
-def sorter(options: dict[str, str], *, key: str, descending: bool = False) -> tuple[str, bool]:
-    """A sort choice (column → header key, the first by default) and a descending switch."""
-    cols = st.columns([3, 1])
-    sort = cols[0].selectbox(t("lists.sort_by"), list(options), format_func=lambda k: t(options[k]), key=key)
-    desc = cols[1].toggle(t("lists.descending"), value=descending, key=f"{key}_desc")
-    return sort, desc
-
-
-def own_community_first(actor: Actor, key: str) -> None:
-    """A community worker's lists open on their own community (they may still choose 全部)."""
-    if actor.role == Role.COMMUNITY and actor.community_id is not None and key not in st.session_state:
-        st.session_state[key] = actor.community_id
-
-
-def fetch_page(page_key: str, query: Callable[[Session, int, int], Any]) -> Any:
-    """One page of rows for the pager's current page (the pager is drawn under the table); back to
-    page 1 when the filters left fewer rows than the page asked for."""
-    offset = (int(st.session_state.get(page_key, 1)) - 1) * PAGE_SIZE
-    with session_scope() as s:
-        page = query(s, offset, PAGE_SIZE)
-        if offset and offset >= page.total:
-            st.session_state[page_key] = 1
-            page = query(s, 0, PAGE_SIZE)
-    return page
 
 
 # ---- 需求清单 ----------------------------------------------------------------------------------
@@ -154,7 +96,6 @@ def needs_tab(actor: Actor, today: date) -> None:
         "lists_need_page",
         lambda s, offset, limit: needs.list_needs(
             s,
-            actor,
             community_id=community_id,
             category_id=category_id,
             status=status,
@@ -179,9 +120,9 @@ def needs_tab(actor: Actor, today: date) -> None:
             key="lists_need_table",
         )
     tables.pager(page.total, key="lists_need_page", page_size=PAGE_SIZE)
-    if actor.role == Role.LIAISON:
+    if actor.may_claim:
         _claim_need(actor, rows)
-    if actor.can_write and actor.role in (Role.ADMIN, Role.COMMUNITY):
+    if actor.keeps_community_records:
         _need_forms(actor, rows, communities, categories, today)
         lists_delete.recent_panel(actor, "need")
 
@@ -196,10 +137,10 @@ def _claim_need(actor: Actor, rows: Any) -> None:
         st.markdown(f"**{t('lists.needs.claim_heading')}**")
         titles = dict(zip(open_rows["id"].astype(int), open_rows["title"], strict=True))
         need_id = st.selectbox(
-            t("lists.fields.need_title"), list(titles), format_func=titles.get, key="lists_need_claim_pick"
+            t("lists.fields.need_title"), list(titles), format_func=titles.__getitem__, key="lists_need_claim_pick"
         )
         if st.form_submit_button(t("lists.needs.claim"), type="primary"):
-            write(
+            run_write(
                 lambda s: needs.claim_need(s, actor, need_id=int(need_id), today=today_local()),
                 t("lists.needs.claimed"),
             )
@@ -219,20 +160,22 @@ def _need_forms(actor: Actor, rows: Any, communities: list[Option], categories: 
             raised_on=today,
             claim_deadline=needs.default_claim_deadline(today),
         )
-        data = _need_form("lists_need_new", fresh, allowed, names(categories))
-        if data is not None:
-            write(lambda s: needs.create_need(s, actor, data=data), t("lists.saved"))
+        new = _need_form("lists_need_new", fresh, allowed, names(categories))
+        if new is not None:
+            run_write(lambda s: needs.create_need(s, actor, data=new), t("lists.saved"))
     mine = rows[rows["community_id"].isin(list(allowed))] if not rows.empty else rows
     if mine.empty:
         return
     with st.expander(t("lists.needs.edit"), icon=":material/edit:"):
         titles = dict(zip(mine["id"].astype(int), mine["title"], strict=True))
-        need_id = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.get, key="lists_need_edit_pick")
+        need_id = st.selectbox(
+            t("lists.pick_row"), list(titles), format_func=titles.__getitem__, key="lists_need_edit_pick"
+        )
         with session_scope() as s:
             current = needs.get_need(s, need_id=int(need_id))
         data = _need_form(f"lists_need_edit_{need_id}", current, allowed, names(categories), with_status=True)
         if data is not None:
-            write(lambda s: needs.update_need(s, actor, need_id=int(need_id), data=data), t("lists.saved"))
+            run_write(lambda s: needs.update_need(s, actor, need_id=int(need_id), data=data), t("lists.saved"))
         lists_delete.delete_button(
             actor,
             "need",
@@ -247,24 +190,24 @@ def _need_form(
     key: str, d: needs.NeedInput, communities: dict[int, str], categories: dict[int, str], *, with_status: bool = False
 ) -> needs.NeedInput | None:
     with st.form(key, clear_on_submit=not with_status):
-        c = st.columns(3)
+        c: tuple[DeltaGenerator, ...] = st.columns(3)  # later rows reuse `c` with other widths
         community_id = c[0].selectbox(
             t("lists.fields.community"),
             list(communities),
-            format_func=communities.get,
+            format_func=communities.__getitem__,
             index=_index(list(communities), d.community_id),
             key=f"{key}_community",
         )
         category_id = c[1].selectbox(
             t("lists.fields.category"),
             list(categories),
-            format_func=categories.get,
+            format_func=categories.__getitem__,
             index=_index(list(categories), d.category_id),
             key=f"{key}_category",
         )
         priority = c[2].selectbox(
             t("lists.fields.priority"),
-            list(Priority),
+            list[Priority](Priority),
             format_func=label,
             index=list(Priority).index(Priority(d.priority)),
             key=f"{key}_priority",
@@ -297,7 +240,7 @@ def _need_form(
         if with_status:
             status = st.selectbox(
                 t("lists.fields.status"),
-                list(NeedStatus),
+                list[NeedStatus](NeedStatus),
                 format_func=label,
                 index=list(NeedStatus).index(NeedStatus(d.status)),
                 key=f"{key}_status",
@@ -344,7 +287,6 @@ def resources_tab(actor: Actor) -> None:
         "lists_res_page",
         lambda s, offset, limit: resources.list_resources(
             s,
-            actor,
             unit_id=unit_id,
             category_id=category_id,
             status=status,
@@ -361,7 +303,7 @@ def resources_tab(actor: Actor) -> None:
     else:
         tables.show(page.rows, RESOURCE_HEADERS, enums={"status": ResourceStatus}, key="lists_res_table")
     tables.pager(page.total, key="lists_res_page", page_size=PAGE_SIZE)
-    if actor.role in (Role.ADMIN, Role.LIAISON):
+    if actor.keeps_unit_records:
         _resource_forms(actor, page.rows, units, categories)
         lists_delete.recent_panel(actor, "resource")
 
@@ -369,22 +311,22 @@ def resources_tab(actor: Actor) -> None:
 def _resource_forms(actor: Actor, rows: Any, units: list[Option], categories: list[Option]) -> None:
     allowed = names(units) if actor.is_admin else {i: n for i, n in names(units).items() if i == actor.unit_id}
     with st.expander(t("lists.resources.add"), icon=":material/add:"):
-        data = _resource_form(
+        new = _resource_form(
             "lists_res_new", resources.ResourceInput(next(iter(allowed), None), None, ""), allowed, names(categories)
         )
-        if data is not None:
-            write(lambda s: resources.create_resource(s, actor, data=data), t("lists.saved"))
+        if new is not None:
+            run_write(lambda s: resources.create_resource(s, actor, data=new), t("lists.saved"))
     mine = rows[rows["unit_id"].isin(list(allowed))] if not rows.empty else rows
     if mine.empty:
         return
     with st.expander(t("lists.resources.edit"), icon=":material/edit:"):
         titles = dict(zip(mine["id"].astype(int), mine["title"], strict=True))
-        rid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.get, key="lists_res_edit_pick")
+        rid = st.selectbox(t("lists.pick_row"), list(titles), format_func=titles.__getitem__, key="lists_res_edit_pick")
         with session_scope() as s:
             current = resources.get_resource(s, resource_id=int(rid))
         data = _resource_form(f"lists_res_edit_{rid}", current, allowed, names(categories))
         if data is not None:
-            write(lambda s: resources.update_resource(s, actor, resource_id=int(rid), data=data), t("lists.saved"))
+            run_write(lambda s: resources.update_resource(s, actor, resource_id=int(rid), data=data), t("lists.saved"))
         lists_delete.delete_button(
             actor,
             "resource",
@@ -398,24 +340,24 @@ def _resource_form(
     key: str, d: resources.ResourceInput, units: dict[int, str], categories: dict[int, str]
 ) -> resources.ResourceInput | None:
     with st.form(key):
-        c = st.columns(3)
+        c: tuple[DeltaGenerator, ...] = st.columns(3)  # later rows reuse `c` with other widths
         unit_id = c[0].selectbox(
             t("lists.fields.unit"),
             list(units),
-            format_func=units.get,
+            format_func=units.__getitem__,
             index=_index(list(units), d.unit_id),
             key=f"{key}_unit",
         )
         category_id = c[1].selectbox(
             t("lists.fields.category"),
             list(categories),
-            format_func=categories.get,
+            format_func=categories.__getitem__,
             index=_index(list(categories), d.category_id),
             key=f"{key}_category",
         )
         status = c[2].selectbox(
             t("lists.fields.status"),
-            list(ResourceStatus),
+            list[ResourceStatus](ResourceStatus),
             format_func=label,
             index=list(ResourceStatus).index(ResourceStatus(d.status)),
             key=f"{key}_status",

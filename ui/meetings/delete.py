@@ -13,10 +13,10 @@ from domain.meetings import Disposition
 from exports.format import fmt_date
 from services import meetings as svc
 from services.meetings import MeetingDetail
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, t
 from ui.kit.state import cached_read
 from ui.kit.tabs import lazy_expander
-from ui.meetings import view
 
 UNDO = "meetings_undo"  # the id of the meeting this session deleted last, while it may be undone
 
@@ -65,13 +65,14 @@ def delete_panel(actor: Actor, detail: MeetingDetail, today: date) -> None:
                 done = t("meetings.deleted_dropped", title=detail.title, n=n)
             else:
                 done = t("meetings.deleted", title=detail.title)
-            ok, _ = view.run(
+            deleted = run_write(
                 lambda s: svc.delete_meeting(
                     s, actor, meeting_id=detail.id, today=today, disposition=how, move_to_meeting_id=target, note=note
                 ),
                 done,
+                rerun=False,
             )
-            if ok:
+            if deleted is not FAILED:
                 st.session_state[UNDO] = detail.id
                 st.rerun()
 
@@ -82,10 +83,11 @@ def undo_bar(actor: Actor) -> None:
     if meeting_id is None:
         return
     if st.button(t("meetings.undo"), key="meetings_undo_go", icon=":material/undo:"):
-        ok, restored = view.run(lambda s: svc.restore_meeting(s, actor, meeting_id=int(meeting_id)), "")
+        restored = run_write(
+            lambda s: svc.restore_meeting(s, actor, meeting_id=int(meeting_id)), restored_text, rerun=False
+        )
         st.session_state.pop(UNDO, None)
-        if ok:
-            st.session_state[view.FLASH] = restored_text(restored)
+        if restored is not FAILED:
             st.session_state["meetings_pick_new"] = int(meeting_id)
             st.rerun()
 

@@ -1,4 +1,4 @@
-"""The 联席会议 page's tabs for action items and attendance."""
+"""The 联席会议 page's tabs: the meetings list with the picked meeting, action items, attendance."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from datetime import date
 import streamlit as st
 
 from domain.actor import Actor
-from domain.enums import ActionStatus, Role
+from domain.enums import ActionStatus, MeetingKind
 from exports import charts
+from exports.calendar_ics import meetings_ics
+from exports.format import fmt_date
 from services import meetings as svc
 from services.reference import Option
 from ui.kit import tables
-from ui.kit.i18n import label, t
+from ui.kit.actions import run_write
+from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import show_user_markdown
-from ui.kit.state import cached_read
+from ui.kit.state import cached_read, session_scope
 from ui.kit.tabs import lazy_expander, named_tabs
 from ui.meetings import delete as meetings_delete
 from ui.meetings import view
@@ -34,7 +37,7 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
     unit_names = {u.id: u.name for u in units}
     unit = (
         None
-        if actor.role == Role.LIAISON
+        if actor.is_liaison
         else a2.selectbox(
             t("meetings.fields.owner"),
             [None, *unit_names],
@@ -43,7 +46,7 @@ def actions_panel(actor: Actor, units: list[Option], today: date) -> None:
         )
     )
     late = a3.toggle(t("meetings.overdue_only"), key="meetings_a_overdue")
-    if actor.role == Role.LIAISON:
+    if actor.is_liaison:
         st.caption(t("meetings.liaison_scope"))
     n = cached_read(svc.count_action_items, actor, today=today, status=status, unit_id=unit, overdue_only=late)
     table = st.container()  # the items above their pager
@@ -151,10 +154,77 @@ def detail_panel(actor: Actor, detail: svc.MeetingDetail, units: list[Option], t
                     scope_unit_ids=[],
                     base=detail,
                 )
-                if (
-                    data
-                    and view.run(
+                if data:
+                    run_write(
                         lambda s: svc.update_meeting(s, actor, meeting_id=detail.id, data=data), t("common.saved")
-                    )[0]
-                ):
-                    st.rerun()
+                    )
+
+
+def list_panel(actor: Actor, years: list[int], units: list[Option], today: date) -> None:
+    """The meetings, filtered and paged; the one picked in full; the calendar download."""
+    lang = current_language()
+    f1, f2, f3 = st.columns([1, 1, 2])
+    year = f1.selectbox(
+        t("common.year"),
+        [None, *years],
+        key="meetings_f_year",
+        format_func=lambda y: t("common.all") if y is None else str(y),
+    )
+    kind = f2.selectbox(
+        t("meetings.fields.kind"),
+        [None, *MeetingKind],
+        key="meetings_f_kind",
+        format_func=lambda k: t("common.all") if k is None else label(k),
+    )
+    query = f3.text_input(t("meetings.search"), key="meetings_f_query", placeholder=t("meetings.search_hint"))
+    total = cached_read(svc.count_meetings, year=year, kind=kind, query=query)
+    table = st.container()  # the table above its pager
+    offset, limit = tables.pager(total, key="meetings_page", page_size=10)
+    page = cached_read(svc.list_meetings, year=year, kind=kind, query=query, offset=offset, limit=limit)
+
+    if page.empty:
+        table.info(t("meetings.none_found"))
+    else:
+        page["community"] = page["community"].fillna(t("meetings.alliance"))
+        with table:
+            tables.show(
+                page,
+                {
+                    "held_on": "meetings.fields.held_on",
+                    "kind": "meetings.fields.kind",
+                    "title": "meetings.fields.title",
+                    "community": "meetings.fields.scope",
+                    "convenor": "meetings.fields.convenor",
+                    "attended": "meetings.fields.attended",
+                    "open_items": "meetings.fields.open_items",
+                },
+                enums={"kind": MeetingKind},
+            )
+        choices = dict(zip(page["id"].astype(int), page["title"], strict=True))
+        dates = dict(zip(page["id"].astype(int), page["held_on"], strict=True))
+        if (new_id := st.session_state.pop("meetings_pick_new", None)) in choices:
+            st.session_state["meetings_pick"] = new_id
+        picked = st.selectbox(
+            t("meetings.pick"),
+            list(choices),
+            key="meetings_pick",
+            format_func=lambda i: f"{fmt_date(dates[i], lang)} · {choices[i]}",
+        )
+        detail = cached_read(svc.get_meeting, actor, meeting_id=picked, today=today)
+        detail_panel(actor, detail, units, today)
+    st.download_button(
+        t("meetings.download_ics"),
+        lambda: _calendar(today),
+        file_name=f"meetings-{today.year}.ics",
+        mime="text/calendar",
+        key="meetings_dl_ics",
+    )
+
+
+def _calendar(today: date) -> bytes:  # built when the download is clicked
+    lang = current_language()
+    with session_scope() as s:
+        entries = svc.calendar_entries(
+            s, start=today.replace(month=1, day=1), end=today.replace(year=today.year + 1, month=12, day=31)
+        )
+    return meetings_ics(entries, lang=lang)

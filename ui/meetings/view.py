@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from domain.actor import Actor
-from domain.enums import ActionStatus, MeetingKind, Role
-from domain.errors import AppError
+from domain.enums import ActionStatus, MeetingKind
 from domain.meetings import QuarterCoverage, QuarterState
 from exports.format import fmt_date, fmt_percent
 from exports.minutes_docx import minutes_docx
@@ -20,11 +17,11 @@ from services import meetings as svc
 from services.meetings import ActionRow, MeetingDetail, MeetingInput
 from services.reference import Option
 from ui.kit import tables
-from ui.kit.i18n import current_language, error_message, label, t
+from ui.kit.actions import FAILED, run_write
+from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import md_escape
-from ui.kit.state import cached_read, session_scope
+from ui.kit.state import cached_read
 
-FLASH = "meetings_flash"
 _BADGE = {
     QuarterState.HELD: "green",
     QuarterState.PLANNED: "blue",
@@ -32,23 +29,6 @@ _BADGE = {
     QuarterState.MISSING: "red",
     QuarterState.UPCOMING: "gray",
 }
-
-
-def run(action: Callable[[Any], Any], success: str) -> tuple[bool, Any]:
-    """A service call in one write transaction: the error shown, or the success kept for the rerun."""
-    try:
-        with session_scope(write=True) as s:
-            result = action(s)
-    except AppError as err:
-        st.error(error_message(err))
-        return False, None
-    st.session_state[FLASH] = success
-    return True, result
-
-
-def flash() -> None:
-    if msg := st.session_state.pop(FLASH, None):
-        st.success(msg)
 
 
 def quarter_strip(coverage: list[QuarterCoverage], *, year: int) -> None:
@@ -112,9 +92,16 @@ def _item_label(r: ActionRow) -> str:
 def close_form(actor: Actor, rows: list[ActionRow], *, today: date, key: str) -> None:
     """Close an item (a liaison: their own unit's, marked done; meeting writers: done or dropped)."""
     closable = [r for r in rows if r.can_close]
-    if not closable or actor.role == Role.LEADER:
+    statuses = [
+        s
+        for s in (ActionStatus.DONE, ActionStatus.DROPPED)
+        if any(
+            actor.may_close_action(owner_unit_id=r.owner_unit_id, meeting_community_id=r.meeting_community_id, status=s)
+            for r in closable
+        )
+    ]
+    if not statuses:
         return
-    statuses = [ActionStatus.DONE] if actor.role == Role.LIAISON else [ActionStatus.DONE, ActionStatus.DROPPED]
     with st.form(f"{key}_form"):
         st.markdown(f"**{t('meetings.close_title')}**")
         by_id = {r.id: r for r in closable}
@@ -128,11 +115,10 @@ def close_form(actor: Actor, rows: list[ActionRow], *, today: date, key: str) ->
         closed_on = c2.date_input(t("meetings.fields.closed_on"), today, key=f"{key}_date")
         note = st.text_input(t("meetings.fields.closing_note"), key=f"{key}_note")
         if st.form_submit_button(t("meetings.close"), type="primary"):
-            if run(
+            run_write(
                 lambda s: svc.close_action_item(s, actor, item_id=item, status=status, note=note, closed_on=closed_on),
                 t("meetings.closed"),
-            )[0]:
-                st.rerun()
+            )
 
 
 def review_form(actor: Actor, detail: MeetingDetail, rows: list[ActionRow], *, today: date) -> None:
@@ -174,8 +160,7 @@ def review_form(actor: Actor, detail: MeetingDetail, rows: list[ActionRow], *, t
                 act = lambda s: svc.close_action_item(  # noqa: E731
                     s, actor, item_id=item, status=outcome, note=note, closed_on=when, in_meeting_id=detail.id
                 )
-            if run(act, t("meetings.outcome_recorded"))[0]:
-                st.rerun()
+            run_write(act, t("meetings.outcome_recorded"))
 
 
 def add_action_form(actor: Actor, detail: MeetingDetail, units: list[Option]) -> None:
@@ -196,13 +181,12 @@ def add_action_form(actor: Actor, detail: MeetingDetail, units: list[Option]) ->
         )
         due = c2.date_input(t("meetings.fields.due_on"), None, key=f"meetings_action_due_{detail.id}")
         if st.form_submit_button(t("meetings.add_action")):
-            if run(
+            run_write(
                 lambda s: svc.add_action_item(
                     s, actor, meeting_id=detail.id, content=content, owner_unit_id=owner, due_on=due
                 ),
                 t("meetings.action_added"),
-            )[0]:
-                st.rerun()
+            )
 
 
 def meeting_header(detail: MeetingDetail) -> None:
@@ -335,7 +319,9 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
     names = {c.id: c.name for c in communities}
     scopes: list[int | None] = [None, *names] if actor.is_admin else [None, actor.community_id]
     c1, c2, c3 = st.columns(3)
-    kind = c1.selectbox(t("meetings.fields.kind"), list(MeetingKind), format_func=label, key="meetings_new_kind")
+    kind = c1.selectbox(
+        t("meetings.fields.kind"), list[MeetingKind](MeetingKind), format_func=label, key="meetings_new_kind"
+    )
     scope = c2.selectbox(
         t("meetings.fields.scope"),
         scopes,
@@ -375,7 +361,9 @@ def new_meeting(actor: Actor, *, communities: list[Option], units: list[Option],
         invite_all=invite_all,
     )
     if data is not None:
-        ok, new_id = run(lambda s: svc.create_meeting(s, actor, data=data), t("meetings.created", n=len(carried)))
-        if ok:
+        new_id = run_write(
+            lambda s: svc.create_meeting(s, actor, data=data), t("meetings.created", n=len(carried)), rerun=False
+        )
+        if new_id is not FAILED:
             st.session_state["meetings_pick_new"] = new_id
             st.rerun()

@@ -17,6 +17,7 @@ from exports.png import cjk_font_available
 from exports.report_docx import build_report
 from locales import translate
 from services import quarterly, report_numbers
+from ui.kit.actions import write_scope
 from ui.kit.auth import current_actor
 from ui.kit.i18n import current_language, error_message
 from ui.kit.state import cached_read, session_scope
@@ -51,11 +52,7 @@ def list_quarters(today_iso: str) -> list[tuple[int, int]]:
 
 
 def load_summary(year: int, quarter: int, today_iso: str) -> quarterly.QuarterSummary:
-    actor = current_actor()
-    assert actor is not None
-    return cached_read(
-        quarterly.get_quarter_summary, actor, year=year, quarter=quarter, today=date.fromisoformat(today_iso)
-    )
+    return cached_read(quarterly.get_quarter_summary, year=year, quarter=quarter, today=date.fromisoformat(today_iso))
 
 
 def deck_text(lang: str) -> DeckText:
@@ -144,7 +141,7 @@ def deck_and_report_downloads(q: quarterly.QuarterSummary, lang: str, today: dat
         images = charts.quarter_images(q, tr)
         if not numbered:
             return build_report(q, images, tr=tr, lang=lang, issued_on=today)
-        with session_scope(write=True) as s:
+        with write_scope() as s:  # the number is taken as the file is made (a download's callable)
             number = report_numbers.assign_report_number(s, actor, today=today, number=typed)
             return build_report(q, images, tr=tr, lang=lang, issued_on=today, number=number)
 

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import streamlit as st
 
 from domain.actor import Actor
 from domain.enums import RotationStatus
-from domain.errors import AppError
 from exports.format import fmt_date, fmt_month
 from services import rotation as rotation_service
 from services.reference import Option
 from services.rotation import SlotView
-from ui.kit.i18n import current_language, error_message, label, t
+from ui.kit.actions import FAILED, flash, run_write
+from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import md_escape
-from ui.kit.state import session_scope
 
 COLUMNS = 4
-FLASH = "rotation_flash"
 
 
 def month_grid(slots: list[SlotView], *, year: int, today: date) -> None:
@@ -54,22 +50,9 @@ def _card(slot: SlotView | None, *, year: int, month: int, today: date, lang: st
         st.caption(md_escape(plan))
 
 
-def _run(action: Callable[[Any], Any], success: str) -> tuple[bool, Any]:
-    """Call a service in one write transaction; show the error, or keep the success message
-    for after the rerun. Returns (done, the service's result)."""
-    try:
-        with session_scope(write=True) as s:
-            result = action(s)
-    except AppError as err:
-        st.error(error_message(err))
-        return False, None
-    st.session_state[FLASH] = success
-    return True, result
-
-
 def _warn_repeats(months: list[int]) -> None:
     if months:
-        st.session_state[FLASH + "_warn"] = t("rotation.repeat_warning", months="、".join(f"{m}月" for m in months))
+        flash(t("rotation.repeat_warning", months="、".join(f"{m}月" for m in months)), warning=True)
 
 
 def admin_panel(actor: Actor, *, year: int, scope: int | None, slots: list[SlotView], units: list[Option]) -> None:
@@ -88,16 +71,17 @@ def admin_panel(actor: Actor, *, year: int, scope: int | None, slots: list[SlotV
                 if not sure:
                     st.warning(t("rotation.generate_confirm_needed"))
                 else:
-                    ok, res = _run(
+                    res = run_write(
                         lambda s: rotation_service.generate_year(
                             s, actor, year=year, community_id=scope, preferred_day=int(day)
                         ),
                         t("rotation.generated", year=year),
+                        rerun=False,
                     )
-                    if ok:
+                    if res is not FAILED:
                         if res.unfilled:
-                            st.session_state[FLASH + "_warn"] = t(
-                                "rotation.unfilled", months="、".join(f"{m}月" for m in res.unfilled)
+                            flash(
+                                t("rotation.unfilled", months="、".join(f"{m}月" for m in res.unfilled)), warning=True
                             )
                         st.rerun()
     if not slots:
@@ -119,14 +103,15 @@ def admin_panel(actor: Actor, *, year: int, scope: int | None, slots: list[SlotV
         )
         why = st.text_input(t("rotation.fields.reason"), key="rotation_swap_reason")
         if st.form_submit_button(t("rotation.swap")):
-            ok, res = _run(
+            swapped = run_write(
                 lambda s: rotation_service.swap_months(
                     s, actor, year=year, community_id=scope, month_a=a, month_b=b, reason=why
                 ),
                 t("rotation.swapped"),
+                rerun=False,
             )
-            if ok:
-                _warn_repeats(res)
+            if swapped is not FAILED:
+                _warn_repeats(swapped)
                 st.rerun()
     with right, st.form("rotation_change_form"):
         st.markdown(f"**{t('rotation.change_title')}**")
@@ -136,12 +121,13 @@ def admin_panel(actor: Actor, *, year: int, scope: int | None, slots: list[SlotV
         )
         why2 = st.text_input(t("rotation.fields.reason"), key="rotation_change_reason")
         if st.form_submit_button(t("rotation.change")):
-            ok, res = _run(
+            changed = run_write(
                 lambda s: rotation_service.change_chair(s, actor, slot_id=by_month[m].id, unit_id=unit, reason=why2),
                 t("rotation.changed"),
+                rerun=False,
             )
-            if ok:
-                _warn_repeats(res)
+            if changed is not FAILED:
+                _warn_repeats(changed)
                 st.rerun()
 
     st.markdown(f"**{t('rotation.month_title')}**")
@@ -159,18 +145,9 @@ def admin_panel(actor: Actor, *, year: int, scope: int | None, slots: list[SlotV
         )
         if st.form_submit_button(t("common.save"), type="primary"):
             status = RotationStatus.HELD if held else RotationStatus.PLANNED
-            if _run(
+            run_write(
                 lambda s: rotation_service.update_month(
                     s, actor, slot_id=slot.id, theme=theme, plan=plan, status=status, proposed_on=proposed
                 ),
                 t("common.saved"),
-            )[0]:
-                st.rerun()
-
-
-def flash() -> None:
-    """The last action's message, shown once after the rerun."""
-    if msg := st.session_state.pop(FLASH, None):
-        st.success(msg)
-    if warn := st.session_state.pop(FLASH + "_warn", None):
-        st.warning(warn)
+            )

@@ -4,18 +4,21 @@ It reaches only services/wall.py, whose reads return public fields (tests/test_a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from domain import residents as rules
 from domain.errors import AppError
 from exports.format import fmt_date, fmt_datetime, today_local
 from services import wall
+from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.public import current_client
 from ui.kit.safe import md_escape
-from ui.kit.state import cached_read, session_scope
+from ui.kit.state import cached_read
 
 FORM_KEYS = ("wall_text", "wall_category", "wall_wish", "wall_name", "wall_show_name", "wall_phone", "wall_hp")
 DONE_KEY = "wall_done"
@@ -111,19 +114,21 @@ def intake_form(community_id: int) -> None:
             )
 
 
-def _send(action, *, clear, done_key: str = DONE_KEY) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with session_scope(write=True) as s:
-            receipt = action(s)
-    except wall.RateLimited as err:
-        st.error(t("wall.errors.rate_limited", until=fmt_datetime(err.until, current_language())))
-        return
-    except AppError as err:
-        st.error(error_message(err))
+def _send(action: Callable[[Session], wall.Receipt], *, clear: Callable[[], None], done_key: str = DONE_KEY) -> None:
+    """A resident's submission: the receipt's number is shown beside the form it came from (its own
+    key, not the staff pages' message above the page: the form may be far down a phone's screen)."""
+    receipt = run_write(action, rerun=False, error=_public_error)
+    if receipt is FAILED:
         return
     clear()
     st.session_state[done_key] = receipt.number
     st.rerun()
+
+
+def _public_error(err: AppError) -> str:
+    if isinstance(err, wall.RateLimited):
+        return t("wall.errors.rate_limited", until=fmt_datetime(err.until, current_language()))
+    return error_message(err)
 
 
 def publicity_section(data: wall.PublicBoard, today: date) -> None:

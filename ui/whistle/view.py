@@ -11,14 +11,13 @@ import streamlit as st
 from domain import whistle_clock as clock
 from domain.actor import Actor
 from domain.enums import WhistleKind, WhistleStage
-from domain.errors import AppError
 from exports.format import fmt_datetime
 from services import whistle as whistle_service
 from services.whistle import ResponseView, WhistleDetail
 from ui.kit import tables
-from ui.kit.i18n import current_language, error_message, label, t
+from ui.kit.actions import run_write
+from ui.kit.i18n import current_language, label, t
 from ui.kit.safe import md_escape
-from ui.kit.state import session_scope
 
 OVERDUE = "⚠"
 
@@ -115,14 +114,10 @@ def answer_form(r: ResponseView, actor: Actor) -> None:
             help=t("whistle.action_help") if needs_text else None,
         )
         if st.form_submit_button(t("whistle.advance_to", stage=label(r.next_stage)), type="primary"):
-            try:
-                with session_scope(write=True) as s:
-                    whistle_service.advance_response(s, actor, response_id=r.id, action_taken=action)
-            except AppError as err:
-                st.error(error_message(err))
-            else:
-                st.session_state["whistle_flash"] = t("whistle.advanced", stage=label(r.next_stage))
-                st.rerun()
+            run_write(
+                lambda s: whistle_service.advance_response(s, actor, response_id=r.id, action_taken=action),
+                t("whistle.advanced", stage=label(r.next_stage)),
+            )
 
 
 def rate_form(r: ResponseView, actor: Actor) -> None:
@@ -132,16 +127,12 @@ def rate_form(r: ResponseView, actor: Actor) -> None:
         rating = st.feedback("stars", key=f"whistle_rating_{r.id}")
         comment = st.text_input(t("whistle.fields.rating_comment"), key=f"whistle_comment_{r.id}")
         if st.form_submit_button(t("whistle.rate"), type="primary"):
-            try:
-                with session_scope(write=True) as s:
-                    whistle_service.rate_response(
-                        s, actor, response_id=r.id, rating=None if rating is None else rating + 1, comment=comment
-                    )
-            except AppError as err:
-                st.error(error_message(err))
-            else:
-                st.session_state["whistle_flash"] = t("whistle.rated")
-                st.rerun()
+            run_write(
+                lambda s: whistle_service.rate_response(
+                    s, actor, response_id=r.id, rating=None if rating is None else rating + 1, comment=comment
+                ),
+                t("whistle.rated"),
+            )
 
 
 def limits_frame(limits: clock.Limits) -> pd.DataFrame:
