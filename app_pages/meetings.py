@@ -20,7 +20,7 @@ st.title(t("meetings.title"))
 st.caption(t("meetings.subtitle"))
 meetings_delete.undo_bar(actor)
 
-# Reads are cached by their arguments until a write clears them (ui.kit.state).
+# Reads are cached by their arguments until a write to an area they read (ui.kit.state.cached_read, db/areas.py).
 communities = cached_read(reference.list_communities)
 units = cached_read(reference.list_units)
 years = cached_read(svc.meeting_years) or [today.year]

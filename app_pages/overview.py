@@ -22,7 +22,7 @@ tr = partial(translate, lang)
 st.title(t("overview.title"))
 st.caption(t("overview.subtitle", date=fmt_date(today, lang)))
 
-ov, overdue, agreements, recent = overview_view.load(today, actor, actor.unit_id)
+ov, overdue, agreements, recent = overview_view.load(today, actor.unit_id)
 
 if ov.overdue_whistle_stages:
     st.warning(t("overview.whistle_overdue", n=ov.overdue_whistle_stages), icon=":material/campaign:")

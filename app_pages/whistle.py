@@ -17,7 +17,7 @@ today, now = today_local(), minute(view.now_utc())  # clocks to the minute: cach
 st.title(t("whistle.title"))
 st.caption(t("whistle.subtitle"))
 
-# Reads are cached by their arguments until a write clears them (ui.kit.state).
+# Reads are cached by their arguments until a write to an area they read (ui.kit.state.cached_read, db/areas.py).
 communities = cached_read(reference.list_communities)
 units = cached_read(ws.summoned_unit_options)
 queue = cached_read(ws.my_queue, actor, now=now)

@@ -55,7 +55,11 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    """The app's sessions: each commit also gives a new data version to the areas it wrote
+    (``db.areas``), which is how every process's cached reads learn of the write."""
+    from db.areas import TRACKED, track_writes
+
+    return track_writes(sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info={TRACKED: True}))
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from config import load_settings
+from db.areas import areas
 from db.models import Activity, Community, Member, Need, Project, Unit, User, project_unit, utcnow
 from domain import calendar
 from domain.actor import Actor
@@ -22,6 +23,9 @@ from domain.pairing import Placement, place_activity
 from services import attachments, audit, metrics, validate
 from services.live import is_live, live
 from services.reference import Option, list_communities, paired_community_ids, reported_community_ids
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("activities", "lists", "org")
 
 F = "activities.fields."  # field labels live in the page's namespace
 EARLIEST = date(2000, 1, 1)

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
+from db.areas import areas
 from db.models import Activity, Attachment, Community, Member, Pairing, Project, Unit
 from domain.enums import SIX_ITEMS, ActivityKind, AttachmentOwner
 from domain.errors import NotFound
@@ -20,6 +21,9 @@ from domain.text import pinyin_key
 from services import metrics
 from services.activities import ActivityFilter, _filtered
 from services.live import is_live, live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("activities", "lists", "org")
 
 
 @dataclass(frozen=True)

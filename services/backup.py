@@ -46,6 +46,7 @@ from sqlalchemy import Connection, Engine, MetaData, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from config import backup_key, load_settings
+from db.areas import ALL_AREAS, bump
 from db.engine import make_engine
 from db.migrate import alembic_config, head_revision
 from domain.enums import AuditAction
@@ -472,6 +473,7 @@ def restore_database(
                 },
             )
             session.flush()
+            bump(session, ALL_AREAS)  # every process reads every cached figure afresh
         counts = _table_counts(conn, _reflect(conn))
     return RestoreReport(info, head_revision(), counts)
 

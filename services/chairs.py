@@ -8,7 +8,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import RotationSlot, Unit
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("meetings", "org")
 
 
 @dataclass(frozen=True)

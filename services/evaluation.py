@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import (
     ContractTask,
     EvaluationCriterion,
@@ -41,6 +42,9 @@ from services import audit, metrics, scope, settings_store, validate
 from services import whistle as whistle_service
 from services.audit import snapshot
 from services.live import is_live, live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("activities", "evaluation", "lists", "meetings", "org", "settings", "whistle")
 
 FORMULA_KEY = "credit.formula"
 TASK_STATUSES = ("open", "kept", "broken")

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import Category, Community, Need, Pairing, Project, Resource, Unit, project_need, project_resource
 from domain import matching
 from domain.actor import Actor
@@ -20,6 +21,9 @@ from services import scope, vocabulary
 from services.lists import get_live
 from services.live import live
 from services.projects import ProjectInput, _units_of_project, create_project
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("lists", "org", "settings")
 
 MAX_UNITS = 40  # columns of the heat map: the units with most links
 MAX_CANDIDATES = 2000

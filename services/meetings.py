@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db.areas import areas
 from db.models import ActionItem, Community, Meeting, MeetingAttendance, Pairing, Unit, utcnow
 from domain.actor import Actor
 from domain.enums import ActionStatus, AuditAction, MeetingKind
@@ -32,6 +33,9 @@ from domain.meetings import (
 from domain.text import pinyin_key
 from services import audit, chairs, metrics, scope, validate
 from services.live import is_live, live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("meetings", "org")
 
 F = "meetings.fields."
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, event, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from db.areas import areas, read_memo
 from db.models import (
     ActionItem,
     Activity,
@@ -33,7 +34,9 @@ from domain.periods import compare_quarter as compare_quarter
 from domain.six_items import assess, counting_since, micro_wish_count
 from services.live import live
 
-_MEMO = "cobuild_metrics_memo"  # figures asked twice in one session (dropped on flush)
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("activities", "lists", "meetings", "org")
+
 
 EXPIRY_WINDOW_DAYS = 60
 COVERED_NEED_STATUSES: tuple[NeedStatus, ...] = (NeedStatus.CLAIMED, NeedStatus.PROJECT, NeedStatus.SOLVED)
@@ -170,10 +173,10 @@ def activity_totals(
     session: Session, *, start: date, end: date, community_id: int | None = None, unit_kind: str | None = None
 ) -> ActivityTotals:
     """Activities, volunteer hours and residents reached in the period, in one pass over its rows
-    (asked once per session: the three figures below share it)."""
+    (asked once per session of the app's factory, ``db.areas.read_memo``: the three figures below share it)."""
     key = ("activity_totals", start, end, community_id, unit_kind)
-    memo: dict[tuple[object, ...], ActivityTotals] = session.info.setdefault(_MEMO, {})
-    if key not in memo:
+    memo = read_memo(session)
+    if memo is None or key not in memo:
         conds = activity_conditions(start, end, community_id=community_id, unit_kind=unit_kind)
         n, hours, reached = session.execute(
             select(
@@ -182,8 +185,11 @@ def activity_totals(
                 func.coalesce(func.sum(Activity.beneficiaries), 0),
             ).where(*conds)
         ).one()
-        memo[key] = ActivityTotals(int(n or 0), float(hours or 0.0), int(reached or 0))
-    return memo[key]
+        totals = ActivityTotals(int(n or 0), float(hours or 0.0), int(reached or 0))
+        if memo is None:
+            return totals
+        memo[key] = totals
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def activities(
@@ -280,17 +286,15 @@ def six_items_counts(
     (``community_id``: the units paired with that community; ``unit_kind``: units of that kind).
 
     One aggregate over the year's activities: a page that shows several 六个一 figures asks once per
-    session (the memo is dropped when the session flushes a write)."""
-    memo: dict[tuple[object, ...], dict[int, dict[str, int]]] = session.info.setdefault(_MEMO, {})
+    session (``db.areas.read_memo``: the app's sessions only, dropped when the session writes)."""
+    memo = read_memo(session)
     key = ("six_items_counts", year, as_of, community_id, unit_kind)
-    if key not in memo:
-        memo[key] = _six_items_counts(session, year=year, as_of=as_of, community_id=community_id, unit_kind=unit_kind)
+    if memo is None or key not in memo:
+        counts = _six_items_counts(session, year=year, as_of=as_of, community_id=community_id, unit_kind=unit_kind)
+        if memo is None:
+            return counts
+        memo[key] = counts
     return {uid: dict(kinds) for uid, kinds in memo[key].items()}
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_figures(session: Session, _context: object) -> None:
-    session.info.pop(_MEMO, None)
 
 
 def _six_items_counts(

@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from config import load_settings
+from db.areas import areas
 from db.models import Category, Community, Need, Unit, utcnow
 from domain import calendar
 from domain.actor import Actor
@@ -28,6 +29,9 @@ from services.lists import (
     sort_columns,
 )
 from services.live import live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("lists", "org")
 
 CLAIM_PERIOD_DAYS = 30  # a new need's 认领截止 is proposed this many days after its 提出日期
 

@@ -9,11 +9,15 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import ActionItem, Activity, Agreement, Community, Meeting, Unit
 from domain.actor import Actor
 from domain.enums import ActionStatus, ProjectStage
 from services import metrics, quarterly, whistle
 from services.live import live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("activities", "lists", "meetings", "org", "settings", "whistle")
 
 
 @dataclass(frozen=True)

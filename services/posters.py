@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import Community
 from domain.actor import Actor
 from domain.errors import NotFound
 from domain.text import pinyin_key
 from services.live import is_live, live
 from services.scope import community_place, require_keep
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("org")
 
 
 @dataclass(frozen=True)

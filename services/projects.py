@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import and_, case, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db.areas import areas
 from db.models import (
     Community,
     Milestone,
@@ -41,6 +42,9 @@ from services.lists import (
     sort_columns,
 )
 from services.live import is_live, live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("lists", "org")
 
 COLUMNS = [
     "id",

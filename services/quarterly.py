@@ -14,10 +14,14 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import ActionItem, Activity, Category, Community, Meeting, Need, Unit
 from domain.enums import ActionStatus, MeetingKind, NeedStatus, Priority
 from services import chairs, metrics, stats
 from services.live import live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("activities", "lists", "meetings", "org")
 
 Translate = Callable[..., str]
 

@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import Category, Community, Member, Pairing, Unit
 from domain.text import pinyin_key
 from services.live import live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("org")
 
 
 @dataclass(frozen=True)

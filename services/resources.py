@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import Category, Project, Resource, Unit, project_resource, utcnow
 from domain.actor import Actor
 from domain.enums import AuditAction, ResourceStatus
@@ -24,6 +25,9 @@ from services.lists import (
     sort_columns,
 )
 from services.live import live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("lists", "org")
 
 COLUMNS = [
     "id",

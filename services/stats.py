@@ -14,12 +14,16 @@ import pandas as pd
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import ActionItem, Activity, Category, Meeting, MeetingAttendance, Need, Project, Unit
 from domain.enums import SIX_ITEMS, ActionStatus, NeedStatus, ProjectStage
 from domain.six_items import assess
 from domain.text import pinyin_key
 from services import metrics
 from services.live import live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("activities", "lists", "meetings", "org")
 
 RANK_MEASURES: tuple[str, ...] = (
     "activities",

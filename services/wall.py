@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import (
     Category,
     Community,
@@ -34,6 +35,9 @@ from domain.enums import AuditAction, NeedStatus, ProjectStage, PublicityKind, S
 from domain.errors import AppError, NotFound, ValidationError
 from services.audit import record
 from services.live import is_live, live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("lists", "org", "residents")
 
 RESIDENT = "居民"  # the audit log's name for a public write
 HONEYPOT_FIELD = "wall.fields.honeypot"

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from db.areas import areas
 from db.models import Community, Unit, User, Whistle, WhistleResponse, utcnow
 from domain import calendar
 from domain import whistle_clock as clock
@@ -21,6 +22,9 @@ from domain.scope import Place
 from services import audit, notices, scope, settings_store, validate
 from services.audit import snapshot
 from services.live import is_live, live
+
+# the data areas its reads depend on (db/areas.py): a cached read's key holds their versions
+READS = areas("org", "settings", "whistle")
 
 LIMITS_KEY = "whistle.time_limits"
 STAGE_FIELD: dict[WhistleStage, str] = {

@@ -25,7 +25,7 @@ from db.models.meetings import ActionItem, Meeting, MeetingAttendance, RotationS
 from db.models.notices import Notice, NoticeAttempt, SchedulerState
 from db.models.org import Category, Community, LoginThrottle, Member, Pairing, Unit, User
 from db.models.residents import Publicity, PublicWrite, ResidentSubmission, publicity_project
-from db.models.system import AuditEntry, Setting
+from db.models.system import AuditEntry, DataVersion, Setting
 
 __all__ = [
     "ActionItem",
@@ -37,6 +37,7 @@ __all__ = [
     "Category",
     "Community",
     "ContractTask",
+    "DataVersion",
     "EvaluationCriterion",
     "EvaluationRound",
     "EvaluationScore",

@@ -35,3 +35,14 @@ class Setting(TimestampMixin, Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(60), unique=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class DataVersion(Base):
+    """The data version of one area of the data (db/areas.py): a new token in every transaction that
+    writes one of the area's tables, so a cached read keyed by it is never served after that write, in
+    any process. No id, no timestamps mixin: one row per area, read whole at every script run."""
+
+    __tablename__ = "data_version"
+    area: Mapped[str] = mapped_column(String(20), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column()

@@ -1,6 +1,8 @@
 """Two app processes on one PostgreSQL database: what one user saves on process A, another user
-sees on process B (the deployment of architecture.md runs several Streamlit processes behind a
-proxy). Runs only with TEST_DATABASE_URL; it works in a private schema and never touches public."""
+sees on process B at B's next script run — also where B serves it from its cache (the lists' category
+filter, a cached read of the area org: A's write gave org a new data version, db/areas.py), without
+waiting out any time to live (the deployment of architecture.md runs several Streamlit processes behind
+a proxy). Runs only with TEST_DATABASE_URL; it works in a private schema and never touches public."""
 
 from __future__ import annotations
 
@@ -164,6 +166,26 @@ def category_choices(page, typed: str = "") -> list[str]:  # type: ignore[no-unt
     return names
 
 
+def lists_category_choices(page, base_url: str, typed: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+    """The names offered by /lists' 类别 filter (``ui.lists.view.reference``: a cached read)."""
+    page.goto(f"{base_url}/lists")
+    page.get_by_role("button", name="退出登录").wait_for(timeout=30_000)
+    wait_idle(page)
+    box = page.get_by_label("类别").first
+    box.click()
+    if typed:
+        box.fill(typed)
+    options = page.get_by_role("option")
+    try:
+        options.first.wait_for(timeout=10_000)
+    except Exception:
+        names: list[str] = []
+    else:
+        names = [o.inner_text().strip() for o in options.all()]
+    page.keyboard.press("Escape")
+    return names
+
+
 def test_a_category_saved_on_one_process_shows_on_the_other(browser, two_servers) -> None:  # type: ignore[no-untyped-def]
     a, b = two_servers
     name = f"两进程类别{secrets.token_hex(3)}"
@@ -176,6 +198,8 @@ def test_a_category_saved_on_one_process_shows_on_the_other(browser, two_servers
         open_categories(page_b, b.url)
         before = category_choices(page_b)
         assert before and name not in before
+        cached = lists_category_choices(page_b, b.url)  # B's cache now holds the categories
+        assert cached and name not in cached
 
         page_a = ctx_a.new_page()
         page_a.set_default_timeout(30_000)
@@ -189,6 +213,10 @@ def test_a_category_saved_on_one_process_shows_on_the_other(browser, two_servers
 
         open_categories(page_b, b.url)  # the other process, the other browser, a fresh script run
         assert name in category_choices(page_b, typed=name)
+        assert_no_exception(page_b)
+        started = time.monotonic()
+        assert name in lists_category_choices(page_b, b.url, typed=name), "B served its stale cache"
+        assert time.monotonic() - started < 30  # the next run, not the end of a time to live
         assert_no_exception(page_b)
     finally:
         ctx_a.close()

@@ -26,7 +26,10 @@ USERS = {
 
 
 @pytest.fixture(autouse=True)
-def _fresh_streamlit_caches() -> Iterator[None]:
+def _fresh_streamlit_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from ui.kit import state
+
+    monkeypatch.setattr(state, "CHECK_AREAS", True)  # a cached read of a table outside its READS fails
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

@@ -1,19 +1,22 @@
 """quality.md's bars that small data can still guard: every chart gets an aggregate, not rows (its
-size does not follow the data), every table a page; and the writes clear the caches they stale."""
+size does not follow the data), every table a page; and a write reads afresh the cached figures of the
+data areas it wrote (db/areas.py), and only those — a login clears nothing."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+import pytest
 import streamlit as st
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from bench.pages import chart_and_table_rows
 from db.engine import make_engine
 from db.models import Activity
+from domain.actor import SYSTEM
 from exports import charts
 from services import metrics
 from tests.conftest import TODAY
@@ -108,18 +111,92 @@ def test_a_write_through_the_app_clears_the_figures_it_stales(db_file: Path, ope
     assert _metric(admin, "本年活动") != shown
 
 
-def test_cached_reads_are_per_arguments_and_cleared_by_any_write(app_env: Path) -> None:
-    """ui.kit.state.cached_read keys by function and arguments (another year is another entry) and a
-    write scope clears every entry, even one that wrote nothing the read uses."""
+def test_cached_reads_are_per_arguments_and_cleared_only_by_a_write_to_their_areas(app_env: Path) -> None:
+    """ui.kit.state.cached_read keys by function, arguments and the data versions of the areas the
+    function's module reads: another year is another entry; a write scope that wrote nothing, or wrote
+    another area, leaves the entry served; a write to the activities area reads it afresh."""
     from ui.kit.state import cached_read, session_scope
 
     def count(year: int) -> int:
         return cached_read(metrics.activities, start=date(year, 1, 1), end=date(year, 12, 31))
 
     this_year, last_year = count(TODAY.year), count(TODAY.year - 1)
-    _add_activities(app_env, 3)
+    _add_activities(app_env, 3)  # behind the app's back: no version moves
     assert count(TODAY.year) == this_year  # cached
     with session_scope(write=True):
         pass
+    assert count(TODAY.year) == this_year, "a write scope that wrote nothing clears nothing"
+    with session_scope(write=True) as s:  # the whistle's limits are the area settings, not read here
+        from services import whistle
+
+        whistle.set_limits(s, SYSTEM, limits=whistle.get_limits(s))
+    assert count(TODAY.year) == this_year, "a write to another area leaves the figure cached"
+    with session_scope(write=True) as s:  # a bulk update of the activity table, through the app's sessions
+        first = s.scalar(select(func.min(Activity.id)))
+        s.execute(update(Activity).where(Activity.id == first).values(title=Activity.title + "！"))
     assert count(TODAY.year) == this_year + 3
     assert count(TODAY.year - 1) == last_year
+
+
+def _overview_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the overview service's computations (a cached run makes none)."""
+    from services import overview
+
+    calls: list[int] = []
+    real = overview.get_overview
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(overview, "get_overview", counting)
+    return calls
+
+
+def test_a_login_and_its_audit_row_clear_no_cached_figure(open_page: OpenPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Logging in (a wrong password first, then the right one: the lockout count, the audit rows)
+    writes only what belongs to no data area: the overview's figures stay cached for everyone."""
+    calls = _overview_calls(monkeypatch)
+    admin = open_page("admin", "app_pages/overview.py")
+    shown = _metric(admin, "本年活动")
+    assert len(calls) == 1
+
+    leader = open_page(None)
+    for password in ("not-the-password1", "cobuild-leader"):
+        leader.text_input(key="login_username").input("leader")
+        leader.text_input(key="login_password").input(password)
+        next(b for b in leader.button if b.label == "登录").click()
+        leader.run()
+    assert_clean(leader)
+    assert "退出登录" in [b.label for b in leader.button]
+    admin.run()
+    assert _metric(admin, "本年活动") == shown
+    assert len(calls) == 1, "the login cleared the overview's cached figures"
+
+    liaison = open_page("liaison1", "app_pages/activities.py")  # a write to the area activities
+    liaison.text_input(key="activities_log_title").input("登录后的志愿服务")
+    liaison.button(key="activities_log_submit").click().run()
+    assert_clean(liaison)
+    before = len(calls)  # (the liaison's own unit has an overview entry of its own)
+    admin.run()
+    assert len(calls) == before + 1, "the write read the figures afresh"
+
+
+def test_each_script_run_reads_the_data_versions_once(open_page: OpenPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overview makes several cached reads per run (figures, chairs, …): one read of the versions."""
+    from ui.kit import state
+
+    reads: list[int] = []
+    real = state.read_versions
+
+    def counting(session: Session) -> dict[str, str]:
+        reads.append(1)
+        return real(session)
+
+    monkeypatch.setattr(state, "read_versions", counting)
+    at = open_page("admin", "app_pages/overview.py")
+    for _ in range(3):
+        reads.clear()
+        at.run()
+        assert_clean(at)
+        assert len(reads) == 1, len(reads)

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from domain.actor import Actor
 from domain.enums import SIX_ITEMS, ActivityKind
@@ -21,7 +22,7 @@ from ui.kit import tables
 from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.safe import md_escape
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.state import cached_read, session_scope
 
 MARKS = {ItemState.DONE: "✔", ItemState.OPEN: "○", ItemState.BEHIND: "✘"}
 STATE_TEXT = {
@@ -31,22 +32,19 @@ STATE_TEXT = {
 }
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+READS = activities.READS | activity_reports.READS
+
+
 def _years(today: date) -> list[int]:
-    with session_scope() as s:
-        return activities.activity_years(s, today=today)
+    return cached_read(activities.activity_years, today=today)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _progress(year: int, as_of: date, by: str) -> activity_reports.Progress:
-    with session_scope() as s:
-        return activity_reports.six_items_progress(s, year=year, as_of=as_of, by=by)
+    return cached_read(activity_reports.six_items_progress, year=year, as_of=as_of, by=by)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _has_members() -> bool:
-    with session_scope() as s:
-        return activity_reports.has_members(s)
+    return cached_read(activity_reports.has_members)
 
 
 def _chart(chart, *, name: str, key: str, container=None) -> None:  # type: ignore[no-untyped-def]
@@ -86,10 +84,13 @@ def _grid_table(progress: activity_reports.Progress) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
-def _sheet(year: int, today: date, by: str, lang: str) -> pd.DataFrame:
+def sheet_table(session: Session, year: int, today: date, by: str, lang: str) -> pd.DataFrame:
     """The whole grid for the download (``lang`` keys the cache: its headers are translated)."""
-    return _grid_table(_progress(year, today, by))
+    return _grid_table(activity_reports.six_items_progress(session, year=year, as_of=today, by=by))
+
+
+def _sheet(year: int, today: date, by: str, lang: str) -> pd.DataFrame:
+    return cached_read(sheet_table, year, today, by, lang)
 
 
 OWN_ROW = "background-color: #fdecea; font-weight: 600"  # the liaison's own unit in the grid
@@ -229,11 +230,13 @@ def six_items(actor: Actor, today: date) -> None:
     )
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
-def _chart_data(year: int, community_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def chart_data(session: Session, year: int, community_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     flt = activities.ActivityFilter(start=date(year, 1, 1), end=date(year, 12, 31), community_id=community_id)
-    with session_scope() as s:
-        return (activity_reports.monthly_by_kind(s, flt=flt), activity_reports.top_units(s, flt=flt))
+    return (activity_reports.monthly_by_kind(session, flt=flt), activity_reports.top_units(session, flt=flt))
+
+
+def _chart_data(year: int, community_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return cached_read(chart_data, year, community_id)
 
 
 @st.fragment  # its filters rerun only this panel, not the page

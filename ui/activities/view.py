@@ -7,18 +7,19 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from domain.actor import Actor
 from domain.enums import ActivityKind
 from domain.errors import AppError
 from exports.format import fmt_date, fmt_number
-from services import activities
+from services import activities, reference
 from services.reference import Option, list_communities, list_units
 from ui.kit import tables
 from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import current_language, error_message, label, t
 from ui.kit.safe import md_escape
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.state import cached_read, session_scope
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "webp"]
 KINDS = list(ActivityKind)
@@ -62,10 +63,15 @@ def _files(uploaded: list | None) -> list[tuple[str, bytes]]:  # type: ignore[ty
     return [(f.name, f.getvalue()) for f in uploaded or []]
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+READS = activities.READS | reference.READS
+
+
+def units_and_communities(session: Session) -> tuple[list[Option], list[Option]]:
+    return list_units(session), list_communities(session)
+
+
 def reference_lists() -> tuple[list[Option], list[Option]]:
-    with session_scope() as s:
-        return list_units(s), list_communities(s)
+    return cached_read(units_and_communities)
 
 
 def _options(unit_id: int | None) -> activities.FormOptions:
@@ -344,21 +350,17 @@ def filters(today: date, *, prefix: str) -> activities.ActivityFilter:
     )
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _count(flt: activities.ActivityFilter) -> int:
-    with session_scope() as s:
-        return activities.count_activities(s, flt=flt)
+    return cached_read(activities.count_activities, flt=flt)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _page(flt: activities.ActivityFilter, offset: int, limit: int) -> pd.DataFrame:
-    with session_scope() as s:
-        return activities.list_activities(s, flt=flt, offset=offset, limit=limit)
+    return cached_read(activities.list_activities, flt=flt, offset=offset, limit=limit)
 
 
 def browse(actor: Actor, today: date) -> None:
     """The filtered, paged table and the chosen activity's detail (with edit and delete).
-    Counts and pages are cached briefly; every write clears them."""
+    Counts and pages are cached until an activity (or an area they read) is written."""
     flt = filters(today, prefix="activities_browse")
     total = _count(flt)
     if total == 0:

@@ -19,7 +19,7 @@ from exports.png import chart_png, cjk_font_available
 from locales import translate
 from services import metrics, quarterly, reference, stats
 from ui.kit.i18n import current_language, t
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.state import cached_read
 from workbook.cells import frame_csv
 
 SIX_ITEM_UNITS = 40
@@ -34,16 +34,21 @@ class FilterOptions:
     years: list[int]
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
-def filter_options(today_iso: str) -> FilterOptions:
+READS = quarterly.READS | reference.READS | stats.READS
+
+
+def read_filter_options(session: Session, today_iso: str) -> FilterOptions:
     today = date.fromisoformat(today_iso)
-    with session_scope() as s:
-        quarters = quarterly.list_quarters(s, today=today)
-        return FilterOptions(
-            reference.list_communities(s),
-            stats.list_unit_kinds(s),
-            sorted({y for y, _ in quarters}, reverse=True) or [today.year],
-        )
+    quarters = quarterly.list_quarters(session, today=today)
+    return FilterOptions(
+        reference.list_communities(session),
+        stats.list_unit_kinds(session),
+        sorted({y for y, _ in quarters}, reverse=True) or [today.year],
+    )
+
+
+def filter_options(today_iso: str) -> FilterOptions:
+    return cached_read(read_filter_options, today_iso)
 
 
 def period_bounds(year: int, quarter: int | None, today: date) -> tuple[date, date]:
@@ -83,27 +88,36 @@ PARTS: dict[str, Callable[[Session, stats.ChartFilter], dict[str, Any]]] = {
 }
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
-def load(
-    start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, part: str
+def read_part(
+    session: Session, start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, part: str
 ) -> dict[str, Any]:
-    """One part (``PARTS``) of the page's aggregates for one filter (keyed by both, cleared by writes)."""
     f = stats.ChartFilter(
         date.fromisoformat(start), date.fromisoformat(end), date.fromisoformat(today), community_id, unit_kind
     )
-    with session_scope() as s:
-        return PARTS[part](s, f)
+    return PARTS[part](session, f)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
-def load_ranking(
-    start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, measure: str
+def load(
+    start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, part: str
+) -> dict[str, Any]:
+    """One part (``PARTS``) of the page's aggregates for one filter (keyed by both and by the data
+    versions of the areas this module reads)."""
+    return cached_read(read_part, start, end, today, community_id, unit_kind, part)
+
+
+def read_ranking(
+    session: Session, start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, measure: str
 ) -> pd.DataFrame:
     f = stats.ChartFilter(
         date.fromisoformat(start), date.fromisoformat(end), date.fromisoformat(today), community_id, unit_kind
     )
-    with session_scope() as s:
-        return stats.rank_units(s, f=f, measure=measure, limit=RANK_LIMIT)
+    return stats.rank_units(session, f=f, measure=measure, limit=RANK_LIMIT)
+
+
+def load_ranking(
+    start: str, end: str, today: str, community_id: int | None, unit_kind: str | None, measure: str
+) -> pd.DataFrame:
+    return cached_read(read_ranking, start, end, today, community_id, unit_kind, measure)
 
 
 def tr() -> charts.Translate:

@@ -12,7 +12,7 @@ from locales import translate
 from services import chairs
 from ui.kit.i18n import current_language, t
 from ui.kit.safe import md_escape
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.state import cached_read
 
 _CSS = """
 <style>
@@ -105,12 +105,10 @@ def inject_style() -> None:
     st.html(_CSS.replace("</style>", words_css(current_language()) + "</style>"))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _chairs(today_iso: str, community_id: int | None) -> tuple[chairs.ChairMonth, chairs.ChairMonth]:
     from datetime import date
 
-    with session_scope() as session:
-        return chairs.current_and_next(session, date.fromisoformat(today_iso), community_id)
+    return cached_read(chairs.current_and_next, date.fromisoformat(today_iso), community_id)
 
 
 def sidebar_slots() -> tuple[Any, Any]:

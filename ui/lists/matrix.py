@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from domain.actor import Actor
 from domain.enums import Priority, ProjectStage
@@ -15,18 +16,24 @@ from ui.kit import tables
 from ui.kit.actions import FAILED, run_write
 from ui.kit.i18n import error_message, label, t
 from ui.kit.safe import md_escape
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, cached_read, session_scope
+from ui.kit.state import cached_read, session_scope
 from ui.kit.widgets import names, pick
 from ui.lists.view import reference
 
+READS = matrix.READS
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+
+def matrix_and_projects(
+    session: Session, community_id: int | None, category_id: int | None
+) -> tuple[matrix.Matrix, pd.DataFrame]:
+    return (
+        matrix.matrix(session, community_id=community_id, category_id=category_id),
+        matrix.cell_projects(session, community_id=community_id, category_id=category_id),
+    )
+
+
 def _matrix(community_id: int | None, category_id: int | None) -> tuple[matrix.Matrix, pd.DataFrame]:
-    with session_scope() as s:
-        return (
-            matrix.matrix(s, community_id=community_id, category_id=category_id),
-            matrix.cell_projects(s, community_id=community_id, category_id=category_id),
-        )
+    return cached_read(matrix_and_projects, community_id, category_id)
 
 
 def matrix_tab(actor: Actor) -> None:
@@ -132,10 +139,8 @@ def matrix_tab(actor: Actor) -> None:
     suggestions(actor, community_id, category_id)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def _suggest(community_id: int | None, category_id: int | None) -> list[matrix.NeedSuggestions]:
-    with session_scope() as s:
-        return matrix.suggest_matches(s, community_id=community_id, category_id=category_id)
+    return cached_read(matrix.suggest_matches, community_id=community_id, category_id=category_id)
 
 
 def _reason(part: object) -> str:

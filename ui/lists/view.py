@@ -7,17 +7,19 @@ from datetime import date
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.orm import Session
 from streamlit.delta_generator import DeltaGenerator
 
 from domain.actor import Actor
 from domain.enums import NeedSource, NeedStatus, Priority, ResourceStatus
 from exports.format import today_local
 from services import needs, resources
+from services import reference as reference_service
 from services.reference import Option, list_categories, list_communities, list_units
 from ui.kit import tables
 from ui.kit.actions import run_write
 from ui.kit.i18n import label, t
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.state import cached_read, session_scope
 from ui.kit.widgets import PAGE_SIZE, fetch_page, names, own_community_first, pick, pick_enum, sorter
 from ui.lists import delete as lists_delete
 
@@ -45,11 +47,16 @@ RESOURCE_HEADERS = {
 }
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+READS = reference_service.READS
+
+
+def reference_lists(session: Session) -> tuple[list[Option], list[Option], list[Option]]:
+    return list_communities(session), list_units(session), list_categories(session)
+
+
 def reference() -> tuple[list[Option], list[Option], list[Option]]:
     """Communities, units (pinyin order) and categories."""
-    with session_scope() as s:
-        return list_communities(s), list_units(s), list_categories(s)
+    return cached_read(reference_lists)
 
 
 # ---- 需求清单 ----------------------------------------------------------------------------------

@@ -1,34 +1,41 @@
-"""The overview's figures, cached for a minute per day and unit (writes clear them), and the frames its
-charts are drawn from."""
+"""The overview's figures, cached per day and unit until a write to an area they read (db/areas.py),
+and the frames its charts are drawn from."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import altair as alt
 import pandas as pd
-import streamlit as st
+from sqlalchemy.orm import Session
 
-from domain.actor import Actor
+from domain.actor import SYSTEM
 from domain.enums import ProjectStage
 from exports import charts
 from services import overview
 from ui.kit.i18n import label, t
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.state import cached_read
+
+READS = overview.READS
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
-def load(
-    today: date, _actor: Actor, unit_id: int | None
+def figures(
+    session: Session, today: date, unit_id: int | None
 ) -> tuple[overview.Overview, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Everything the overview shows; ``unit_id`` keys the cache (a liaison sees their unit's items)."""
-    with session_scope() as session:
-        return (
-            overview.get_overview(session, today=today),
-            overview.overdue_action_items(session, _actor, today=today),
-            overview.agreements_due(session, today=today),
-            overview.recent_activities(session),
-        )
+    """Everything the overview shows; only the overdue items depend on the user (a liaison sees their
+    unit's), so the entry is keyed by the unit and shared by everyone else."""
+    actor = replace(SYSTEM, unit_id=unit_id)
+    return (
+        overview.get_overview(session, today=today),
+        overview.overdue_action_items(session, actor, today=today),
+        overview.agreements_due(session, today=today),
+        overview.recent_activities(session),
+    )
+
+
+def load(today: date, unit_id: int | None) -> tuple[overview.Overview, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return cached_read(figures, today, unit_id)
 
 
 def stage_counts(ov: overview.Overview) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from services import quarterly, report_numbers
 from ui.kit.actions import write_scope
 from ui.kit.auth import current_actor
 from ui.kit.i18n import current_language, error_message
-from ui.kit.state import CACHE_MAX_ENTRIES, CACHE_TTL, session_scope
+from ui.kit.state import cached_read, session_scope
 
 DECK_TITLE_KEY = "present.deck_frame"
 BAR_HEIGHT = 58  # px: the slim bar above the deck
@@ -47,18 +47,12 @@ def inject_style() -> None:
     st.html(_CSS.replace("__TITLE__", title.replace('"', "")).replace("__BAR__", str(BAR_HEIGHT)))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def list_quarters(today_iso: str) -> list[tuple[int, int]]:
-    with session_scope() as s:
-        return quarterly.list_quarters(s, today=date.fromisoformat(today_iso))
+    return cached_read(quarterly.list_quarters, today=date.fromisoformat(today_iso))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
 def load_summary(year: int, quarter: int, today_iso: str) -> quarterly.QuarterSummary:
-    actor = current_actor()
-    assert actor is not None
-    with session_scope() as s:
-        return quarterly.get_quarter_summary(s, year=year, quarter=quarter, today=date.fromisoformat(today_iso))
+    return cached_read(quarterly.get_quarter_summary, year=year, quarter=quarter, today=date.fromisoformat(today_iso))
 
 
 def deck_text(lang: str) -> DeckText:
@@ -76,7 +70,7 @@ def deck_text(lang: str) -> DeckText:
     )
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=CACHE_MAX_ENTRIES)
+@st.cache_data(show_spinner=False, max_entries=16)  # a pure function of the summary: no data version
 def deck_html(q: quarterly.QuarterSummary, lang: str) -> str:
     """The quarter's deck as one HTML document (charts drawn once per quarter and language)."""
     tr = partial(translate, lang)
