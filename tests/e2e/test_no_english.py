@@ -164,9 +164,12 @@ def test_admin_sees_no_streamlit_english_in_chinese(server, page, tmp_path) -> N
     except PlaywrightTimeout:
         units.press("ArrowDown")  # some boxes open on the key, not the click
         page.get_by_role("listbox").wait_for()
+    # the list draws its options after the box itself: wait for the "Select all" option (seen failing
+    # once in a full run, scanned while the listbox was still empty)
+    page.locator('[role="option"][data-key="__select_all__"]').wait_for()
     look("whistle: a multiselect's list", "全选")
     page.keyboard.type("zzzzqqq")
-    page.wait_for_timeout(300)
+    page.locator('[role="listbox"][data-empty="true"]').wait_for()
     look("whistle: a multiselect's list with nothing matching", "没有匹配的选项")
     page.keyboard.press("Escape")
 
