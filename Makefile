@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# make test's pytest workers (pytest-xdist): one per core of the 2-core machines it runs on
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint bench dev screenshots clean
 
@@ -36,7 +38,7 @@ dev: $(VENV)/.runtime
 ## make test: the whole suite (lint, unit, service, AppTest, browser)
 test: $(VENV)/.dev
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # every package and both entry scripts; app_pages/ holds Streamlit page scripts (no __init__.py, run
 # as files by st.navigation), which mypy checks each as a top-level module (account, charts …)

@@ -27,6 +27,36 @@ from services.users import actor_for
 from tests.manage_cli import CliResult, CliRun
 
 TODAY = date(2026, 11, 24)
+
+
+def _worker_database() -> None:
+    """Under pytest-xdist (make test runs two workers) each worker gets a PostgreSQL database of its own —
+    ``test_gw0``, ``test_gw1`` … beside TEST_DATABASE_URL's, created when missing — so that one worker's
+    schema reset never meets the other's tests. The variable is rewritten before any test module reads it
+    (this file is imported first), and the subprocesses the tests start inherit it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not worker or not url:
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    if base.get_backend_name() != "postgresql":
+        return
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+            if exists is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
+
+
+_worker_database()
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
