@@ -8,7 +8,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from domain.errors import AppError
-from ui.kit import actions, auth, chrome, inbox, state
+from ui.kit import actions, auth, chrome, inbox, navigation, state
 from ui.kit.i18n import error_message, language_switch, t
 from ui.kit.navigation import all_pages_hidden, pages_for, public_navigation, requested_public_page
 from ui.kit.public import run_public
@@ -27,6 +27,7 @@ if public is not None:
     st.stop()
 
 state.warm_matching_in_background()  # jieba's dictionary, off the first suggestion's path
+navigation.note_arrival()  # a phone opening "/" (its liaison lands on the activity log form)
 chairs_slot, account_slot = chrome.sidebar_slots()
 language_switch(account_slot)
 chrome.inject_style()  # after the switch: Streamlit's own words follow the language at once
@@ -46,6 +47,7 @@ if actor is None:
     st.stop()
 
 page = st.navigation(pages_for(actor.role))
+navigation.land(actor, page)
 chrome.sidebar_chairs(actor, chairs_slot)
 inbox.sidebar_inbox(actor, chairs_slot)
 actions.show_flash()  # the last write's success, kept across its rerun (ui/kit/actions.py)

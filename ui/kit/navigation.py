@@ -7,6 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from domain.actor import Actor
+from domain.devices import is_phone
 from domain.enums import Role
 from ui.kit.i18n import t
 
@@ -104,3 +106,35 @@ def public_navigation(page: st.Page) -> st.Page:
     script = next(spec.script for spec in PUBLIC_PAGES if spec.url_path == page.url_path)
     fallback = st.Page(script, title=page.title, url_path=f"{page.url_path}-home", default=True, visibility="hidden")
     return st.navigation([fallback, page], position="hidden")
+
+
+# ---- where a phone lands ---------------------------------------------------------------------------
+# A liaison opening "/" on a phone is at work: they are taken to the activity log form (the first tab of
+# /activities for whoever may log). Decided once per browser session, from the request that opened it —
+# any other path, a reload on another page and 总览 chosen from the sidebar later are honoured.
+_ARRIVAL = "cobuild_phone_at_root"
+LOG_FORM_PAGE = "app_pages/activities.py"
+
+
+def note_arrival() -> None:
+    """At the session's first run (before any login): did the phone open the app at its root?"""
+    if _ARRIVAL in st.session_state:
+        return
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    at_root = (
+        ctx is not None
+        and not ctx.pages_manager.intended_page_script_hash
+        and not (ctx.pages_manager.intended_page_name or "").strip("/")
+    )
+    st.session_state[_ARRIVAL] = bool(at_root and is_phone(st.context.headers.get("User-Agent")))
+
+
+def land(actor: Actor, page: st.Page) -> None:
+    """The first run that knows the user: a liaison who opened "/" on a phone goes to the log form."""
+    if not st.session_state.get(_ARRIVAL):
+        return
+    st.session_state[_ARRIVAL] = False
+    if actor.is_liaison and page.url_path == "":
+        st.switch_page(LOG_FORM_PAGE)
