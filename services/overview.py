@@ -102,6 +102,24 @@ def agreements_due(session: Session, *, today: date, limit: int = 10) -> pd.Data
     return pd.DataFrame(session.execute(stmt).all(), columns=["community", "unit", "valid_to"])
 
 
+@dataclass(frozen=True)
+class OverviewPage:
+    """What 总览 shows the same to everyone: the figures and the two short lists (the overdue items,
+    which depend on who looks, are ``overdue_action_items``)."""
+
+    figures: Overview
+    agreements: pd.DataFrame
+    recent: pd.DataFrame
+
+
+def overview_page(session: Session, *, today: date) -> OverviewPage:
+    return OverviewPage(
+        figures=get_overview(session, today=today),
+        agreements=agreements_due(session, today=today),
+        recent=recent_activities(session),
+    )
+
+
 def recent_activities(session: Session, *, limit: int = 8) -> pd.DataFrame:
     """The latest activities. The newest ids come from the activity table alone (its held_on
     index, under a millisecond); asked in one joined query, SQLite scans by community instead."""
